@@ -1,0 +1,216 @@
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using StationHub.Platform.Storage;
+
+namespace StationHub.LocalHost.Hosting;
+
+/// <summary>
+/// Runs one queue-triggered function the way the Azure Functions queue extension does:
+/// fetches up to <c>batchSize</c> messages, fetches again when fewer than
+/// <c>newBatchThreshold</c> are in flight, backs off polling an empty queue up to
+/// <c>maxPollingInterval</c>, returns a failed message after <c>visibilityTimeout</c>, and
+/// after <c>maxDequeueCount</c> tries moves it to <c>{queue}-poison</c>. While a message is
+/// processed it stays hidden (renewed at half its lease), so several hosts can compete for one
+/// queue. On shutdown it stops fetching, lets work in flight finish within the grace period, and
+/// makes anything unfinished visible again at once.
+/// </summary>
+public sealed partial class QueueTriggerListener(
+    QueueFunction function,
+    HubStorage storage,
+    QueueTriggerSettings settings,
+    IServiceProvider services,
+    TimeProvider time,
+    ILogger<QueueTriggerListener> logger) : BackgroundService
+{
+    /// <summary>How long work in flight may go on after shutdown begins.</summary>
+    public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(10);
+
+    private readonly QueueClient queue = storage.Queue(function.Queue);
+    private readonly QueueClient poison = storage.PoisonQueue(function.Queue);
+    private readonly CancellationTokenSource abort = new();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var inFlight = new List<Task>();
+        var delay = settings.MinPollingInterval;
+        stoppingToken.Register(() => abort.CancelAfter(ShutdownGrace));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            inFlight.RemoveAll(task => task.IsCompleted);
+            if (inFlight.Count > settings.NewBatchThreshold)
+            {
+                await ((Task)Task.WhenAny(inFlight)).WaitAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
+            }
+
+            QueueMessage[] messages;
+            try
+            {
+                var response = await queue.ReceiveMessagesAsync(settings.BatchSize, settings.MessageLease, stoppingToken);
+                messages = response.Value;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Storage is unreachable (restarting, say): back off as for an empty queue.
+                Log.PollFailed(logger, function.Queue, exception.GetType().Name, exception.Message);
+                messages = [];
+            }
+
+            if (messages.Length == 0)
+            {
+                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.MaxPollingInterval.Ticks));
+                continue;
+            }
+
+            delay = settings.MinPollingInterval;
+            foreach (var message in messages)
+            {
+                inFlight.Add(ProcessAsync(message));
+            }
+        }
+
+        await Task.WhenAll(inFlight);
+    }
+
+    public override void Dispose()
+    {
+        abort.Dispose();
+        base.Dispose();
+    }
+
+    private async Task ProcessAsync(QueueMessage message)
+    {
+        try
+        {
+            await ProcessCoreAsync(message);
+        }
+        catch (Exception exception)
+        {
+            // Storage failed while settling the message: it becomes visible again when its lease
+            // runs out and is processed again (handlers are idempotent).
+            Log.SettleFailed(logger, exception, function.Name, message.MessageId);
+        }
+    }
+
+    private async Task ProcessCoreAsync(QueueMessage message)
+    {
+        var receipt = new Receipt(message.PopReceipt);
+        if (message.DequeueCount > settings.MaxDequeueCount)
+        {
+            await MoveToPoisonAsync(message, receipt);
+            return;
+        }
+
+        using var renewal = new CancellationTokenSource();
+        var renewing = RenewAsync(message, receipt, renewal.Token);
+        try
+        {
+            await function.Invoke(services, message.Body, abort.Token);
+            await renewal.CancelAsync();
+            await renewing;
+            await queue.DeleteMessageAsync(message.MessageId, receipt.Value, CancellationToken.None);
+            Log.Processed(logger, function.Name, message.MessageId, message.DequeueCount);
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            await renewal.CancelAsync();
+            await renewing;
+            await ReleaseAsync(message, receipt, TimeSpan.Zero);
+            Log.Abandoned(logger, function.Name, message.MessageId);
+        }
+        catch (Exception exception)
+        {
+            await renewal.CancelAsync();
+            await renewing;
+            Log.Failed(logger, exception, function.Name, message.MessageId, message.DequeueCount, settings.MaxDequeueCount);
+            if (message.DequeueCount >= settings.MaxDequeueCount)
+            {
+                await MoveToPoisonAsync(message, receipt);
+            }
+            else
+            {
+                await ReleaseAsync(message, receipt, settings.VisibilityTimeout);
+            }
+        }
+    }
+
+    private async Task RenewAsync(QueueMessage message, Receipt receipt, CancellationToken cancellationToken)
+    {
+        var period = settings.MessageLease / 2;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(period, time, cancellationToken);
+                var updated = await queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: settings.MessageLease, cancellationToken: cancellationToken);
+                receipt.Value = updated.Value.PopReceipt;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (RequestFailedException exception)
+        {
+            Log.RenewFailed(logger, function.Name, message.MessageId, exception.Status);
+        }
+    }
+
+    private async Task ReleaseAsync(QueueMessage message, Receipt receipt, TimeSpan visibility)
+    {
+        try
+        {
+            await queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: visibility, cancellationToken: CancellationToken.None);
+        }
+        catch (RequestFailedException exception)
+        {
+            // The lease ran out or the store is down; the message becomes visible on its own.
+            Log.ReleaseFailed(logger, function.Name, message.MessageId, exception.Status);
+        }
+    }
+
+    private async Task MoveToPoisonAsync(QueueMessage message, Receipt receipt)
+    {
+        // Copy first, then delete: a crash in between leaves the message in both, never in neither.
+        await poison.SendMessageAsync(message.Body, cancellationToken: CancellationToken.None);
+        await queue.DeleteMessageAsync(message.MessageId, receipt.Value, CancellationToken.None);
+        Log.Poisoned(logger, function.Name, message.MessageId, message.DequeueCount, poison.Name);
+    }
+
+    private sealed class Receipt(string value)
+    {
+        public string Value { get; set; } = value;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 9001, Level = LogLevel.Debug, Message = "{Function} processed message {MessageId} (try {DequeueCount})")]
+        public static partial void Processed(ILogger logger, string function, string messageId, long dequeueCount);
+
+        [LoggerMessage(EventId = 9002, Level = LogLevel.Warning, Message = "{Function} failed on message {MessageId} (try {DequeueCount} of {MaxDequeueCount})")]
+        public static partial void Failed(ILogger logger, Exception exception, string function, string messageId, long dequeueCount, int maxDequeueCount);
+
+        [LoggerMessage(EventId = 9003, Level = LogLevel.Error, Message = "{Function} moved message {MessageId} to {PoisonQueue} after {DequeueCount} tries")]
+        public static partial void Poisoned(ILogger logger, string function, string messageId, long dequeueCount, string poisonQueue);
+
+        [LoggerMessage(EventId = 9004, Level = LogLevel.Information, Message = "{Function} gave message {MessageId} back to its queue at shutdown")]
+        public static partial void Abandoned(ILogger logger, string function, string messageId);
+
+        [LoggerMessage(EventId = 9005, Level = LogLevel.Warning, Message = "Polling queue {Queue} failed: {ErrorType} {Error}")]
+        public static partial void PollFailed(ILogger logger, string queue, string errorType, string? error);
+
+        [LoggerMessage(EventId = 9008, Level = LogLevel.Warning, Message = "{Function} could not settle message {MessageId}; it will be seen again")]
+        public static partial void SettleFailed(ILogger logger, Exception exception, string function, string messageId);
+
+        [LoggerMessage(EventId = 9006, Level = LogLevel.Warning, Message = "{Function} could not renew message {MessageId}: {Status}")]
+        public static partial void RenewFailed(ILogger logger, string function, string messageId, int status);
+
+        [LoggerMessage(EventId = 9007, Level = LogLevel.Warning, Message = "{Function} could not release message {MessageId}: {Status}")]
+        public static partial void ReleaseFailed(ILogger logger, string function, string messageId, int status);
+    }
+}

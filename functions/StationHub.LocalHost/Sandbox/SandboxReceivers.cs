@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using StationHub.LocalHost.Hosting;
+using StationHub.Platform.Registry;
+using StationHub.Platform.Security;
+using StationHub.Platform.Webhooks;
+
+namespace StationHub.LocalHost.Sandbox;
+
+/// <summary>
+/// Stand-in city and platform endpoints for trying the hub locally (<c>Sandbox:Enabled</c>):
+/// the sample registry points the cities and platforms here. They check what a real receiver
+/// would (the Standard Webhooks signature with that receiver's secret, or the Open311
+/// <c>api_key</c>), log each arrival, and keep the latest ones at <c>GET /sandbox/inbox</c>.
+/// Not part of the trigger table: the Functions app does not serve them.
+/// </summary>
+public static partial class SandboxReceivers
+{
+    public const string EnabledSetting = "Sandbox:Enabled";
+    private const int Kept = 200;
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var inbox = new ConcurrentQueue<SandboxArrival>();
+        var group = app.MapGroup("/sandbox");
+        group.MapPost("/cities/{cityId}/webhooks", (string cityId, HttpContext context, HubSecrets secrets, HubRegistry registry, TimeProvider time, ILoggerFactory logs) =>
+            ReceiveSignedAsync(context, "city", cityId, registry.FindCity(cityId) is null ? null : secrets.CitySigner(cityId), inbox, time, logs));
+        group.MapPost("/platforms/{platformId}/webhooks", (string platformId, HttpContext context, HubSecrets secrets, HubRegistry registry, TimeProvider time, ILoggerFactory logs) =>
+            ReceiveSignedAsync(context, "platform", platformId, registry.FindPlatform(platformId) is null ? null : secrets.PlatformSigner(platformId), inbox, time, logs));
+        group.MapPost("/cities/{cityId}/open311/requests.json", async (string cityId, HttpContext context, HubSecrets secrets, HubRegistry registry, TimeProvider time, ILoggerFactory logs) =>
+        {
+            if (registry.FindCity(cityId) is null)
+            {
+                return Results.NotFound();
+            }
+
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            var expected = Encoding.UTF8.GetBytes(secrets.CityOpen311ApiKey(cityId));
+            var presented = Encoding.UTF8.GetBytes(form["api_key"].ToString());
+            if (!CryptographicOperations.FixedTimeEquals(expected, presented))
+            {
+                return Results.Json(new[] { new { code = 403, description = "Invalid api_key." } }, statusCode: 403);
+            }
+
+            var id = context.Request.Headers[StandardWebhook.IdHeader].ToString();
+            var hubId = form["attribute[hub_request_id]"].ToString();
+            Keep(inbox, new SandboxArrival("city", cityId, id, "open311.service_request", hubId, time.GetUtcNow()));
+            Log.Arrived(logs.CreateLogger("StationHub.Sandbox"), "city", cityId, "Open311 POST service request", hubId, id);
+            return Results.Json(new[] { new { service_request_id = "city-" + hubId, service_notice = "Received by the sandbox city." } });
+        });
+        group.MapGet("/inbox", () => Results.Json(inbox.ToArray()));
+    }
+
+    private static async Task<IResult> ReceiveSignedAsync(HttpContext context, string kind, string id, StandardWebhook? signer, ConcurrentQueue<SandboxArrival> inbox, TimeProvider time, ILoggerFactory logs)
+    {
+        if (signer is null)
+        {
+            return Results.NotFound();
+        }
+
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        var body = buffer.ToArray();
+        var headers = context.Request.Headers;
+        var verification = signer.Verify(headers[StandardWebhook.IdHeader], headers[StandardWebhook.TimestampHeader], headers[StandardWebhook.SignatureHeader], body, time.GetUtcNow());
+        if (!verification.IsValid)
+        {
+            return Results.Problem(verification.Reason, statusCode: 401);
+        }
+
+        using var document = System.Text.Json.JsonDocument.Parse(body);
+        var type = document.RootElement.GetProperty("type").GetString() ?? "?";
+        var data = document.RootElement.GetProperty("data");
+        var subject = data.TryGetProperty("service_request_id", out var sr) ? sr.GetString()
+            : data.TryGetProperty("hubId", out var hub) ? hub.GetString() : null;
+        var webhookId = headers[StandardWebhook.IdHeader].ToString();
+        Keep(inbox, new SandboxArrival(kind, id, webhookId, type, subject, time.GetUtcNow()));
+        Log.Arrived(logs.CreateLogger("StationHub.Sandbox"), kind, id, type, subject, webhookId);
+        return Results.NoContent();
+    }
+
+    private static void Keep(ConcurrentQueue<SandboxArrival> inbox, SandboxArrival arrival)
+    {
+        inbox.Enqueue(arrival);
+        while (inbox.Count > Kept && inbox.TryDequeue(out _))
+        {
+        }
+    }
+
+    public sealed record SandboxArrival(string Receiver, string ReceiverId, string WebhookId, string Type, string? Subject, DateTimeOffset ArrivedAt);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 9201, Level = LogLevel.Information, Message = "Sandbox {Kind} {Id} received {Type} for {Subject} (webhook-id {WebhookId})")]
+        public static partial void Arrived(ILogger logger, string kind, string id, string type, string? subject, string webhookId);
+    }
+}

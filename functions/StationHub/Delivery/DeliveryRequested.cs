@@ -1,0 +1,53 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace StationHub.Delivery;
+
+/// <summary>
+/// One outbound call to one destination. <see cref="DeliveryId"/> is stable for the same
+/// logical event and destination and is sent as the <c>webhook-id</c>, so receivers can drop
+/// repeats. Retries are new messages with <see cref="Attempt"/> + 1, queued with a delay.
+/// </summary>
+public sealed record DeliveryRequested(
+    int SchemaVersion,
+    string CorrelationId,
+    DateTimeOffset OccurredAt,
+    string DeliveryId,
+    Destination Destination,
+    string EventType,
+    JsonElement Data,
+    string Subject,
+    int Attempt,
+    DateTimeOffset FirstRequestedAt)
+{
+    public const int CurrentSchemaVersion = 1;
+
+    /// <summary>A stable id for (subject, event, destination): the same inputs, the same id.</summary>
+    public static string IdFor(string subject, string eventKey, Destination destination)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{subject}\n{eventKey}\n{destination.Kind}\n{destination.Id}"));
+        return "msg_" + Convert.ToHexStringLower(hash.AsSpan(0, 16));
+    }
+
+    public static DeliveryRequested Create(string correlationId, DateTimeOffset occurredAt, Destination destination, string eventType, string eventKey, JsonElement data, string subject) =>
+        new(CurrentSchemaVersion, correlationId, occurredAt, IdFor(subject, eventKey, destination), destination, eventType, data, subject, 0, occurredAt);
+}
+
+/// <summary>Where a delivery goes: a city system or a platform, by registry id.</summary>
+public sealed record Destination(DestinationKind Kind, string Id)
+{
+    public static Destination City(string id) => new(DestinationKind.City, id);
+
+    public static Destination Platform(string id) => new(DestinationKind.Platform, id);
+
+    public override string ToString() => $"{Kind.ToString().ToLowerInvariant()}:{Id}";
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<DestinationKind>))]
+public enum DestinationKind
+{
+    City,
+    Platform,
+}

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using StationHub.Platform.Json;
+using StationHub.Platform.Storage;
+using StationHub.Triggers;
+
+namespace StationHub.Delivery;
+
+/// <summary>The latest state of one delivery (table <c>Deliveries</c>, partition = delivery id).</summary>
+public sealed class DeliveryEntity : ITableEntity
+{
+    public const string Row = "delivery";
+
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = Row;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Destination { get; set; } = string.Empty;
+    public string EventType { get; set; } = string.Empty;
+    public string Subject { get; set; } = string.Empty;
+    public string State { get; set; } = DeliveryStates.Pending;
+    public int Attempts { get; set; }
+    public int? LastStatusCode { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+}
+
+public static class DeliveryStates
+{
+    public const string Pending = "pending";
+    public const string Retrying = "retrying";
+    public const string Delivered = "delivered";
+    public const string DeadLettered = "dead-lettered";
+}
+
+/// <summary>A delivery that used every try (table <c>DeadLetters</c>), kept for an administrator.</summary>
+public sealed class DeadLetterEntity : ITableEntity
+{
+    public const string Partition = "dead-letter";
+
+    public string PartitionKey { get; set; } = Partition;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Message { get; set; } = string.Empty;
+    public string Destination { get; set; } = string.Empty;
+    public string EventType { get; set; } = string.Empty;
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset FailedAt { get; set; }
+    public DateTimeOffset? ReplayedAt { get; set; }
+
+    public DeliveryRequested ToMessage() => JsonSerializer.Deserialize(Message, HubJsonContext.Default.DeliveryRequested)!;
+}
+
+public sealed class DeliveryStore(HubStorage storage)
+{
+    private TableClient Deliveries => storage.Table(Tables.Deliveries);
+
+    private TableClient DeadLetters => storage.Table(Tables.DeadLetters);
+
+    public async Task<DeliveryEntity?> FindAsync(string deliveryId, CancellationToken cancellationToken = default)
+    {
+        var response = await Deliveries.GetEntityIfExistsAsync<DeliveryEntity>(deliveryId, DeliveryEntity.Row, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
+    }
+
+    public Task RecordAsync(DeliveryRequested message, string state, int? statusCode, string? error, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Deliveries.UpsertEntityAsync(
+            new DeliveryEntity
+            {
+                PartitionKey = message.DeliveryId,
+                Destination = message.Destination.ToString(),
+                EventType = message.EventType,
+                Subject = message.Subject,
+                State = state,
+                Attempts = message.Attempt + 1,
+                LastStatusCode = statusCode,
+                LastError = error,
+                UpdatedAt = now,
+                DeliveredAt = state == DeliveryStates.Delivered ? now : null,
+            },
+            TableUpdateMode.Replace,
+            cancellationToken);
+
+    public Task DeadLetterAsync(DeliveryRequested message, string? error, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        DeadLetters.UpsertEntityAsync(
+            new DeadLetterEntity
+            {
+                RowKey = message.DeliveryId,
+                Message = JsonSerializer.Serialize(message, HubJsonContext.Default.DeliveryRequested),
+                Destination = message.Destination.ToString(),
+                EventType = message.EventType,
+                Attempts = message.Attempt + 1,
+                LastError = error,
+                FailedAt = now,
+            },
+            TableUpdateMode.Replace,
+            cancellationToken);
+
+    public async Task<DeadLetterEntity?> FindDeadLetterAsync(string deliveryId, CancellationToken cancellationToken = default)
+    {
+        var response = await DeadLetters.GetEntityIfExistsAsync<DeadLetterEntity>(DeadLetterEntity.Partition, deliveryId, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
+    }
+
+    public async Task<IReadOnlyList<DeadLetterEntity>> ListDeadLettersAsync(bool includeReplayed, int max, CancellationToken cancellationToken = default)
+    {
+        var list = new List<DeadLetterEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DeadLetterEntity.Partition}");
+        await foreach (var entity in DeadLetters.QueryAsync<DeadLetterEntity>(filter, cancellationToken: cancellationToken))
+        {
+            if (includeReplayed || entity.ReplayedAt is null)
+            {
+                list.Add(entity);
+                if (list.Count >= max)
+                {
+                    break;
+                }
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>Marks a dead letter replayed unless someone else did first (ETag).</summary>
+    public async Task<bool> TryMarkReplayedAsync(DeadLetterEntity entity, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        entity.ReplayedAt = now;
+        try
+        {
+            await DeadLetters.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException exception) when (HubStorage.IsPreconditionFailed(exception))
+        {
+            return false;
+        }
+    }
+}

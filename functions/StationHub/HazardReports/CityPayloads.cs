@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using StationHub.Platform.Json;
+using StationHub.Platform.Registry;
+
+namespace StationHub.HazardReports;
+
+/// <summary>
+/// What a city receives for a routed report: only the fields it needs, with Open311 field names,
+/// and the courier as the pseudonym made for that city alone.
+/// </summary>
+public static class CityPayloads
+{
+    public static JsonElement Routed(HazardReport report, City city, HazardCategory? category, string reporterId, bool escalated)
+    {
+        if (city.Delivery.Format == CityDeliveryFormat.Open311)
+        {
+            // GeoReport v2 POST Service Request fields; hub data as attributes.
+            var form = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["service_code"] = report.Category,
+                ["lat"] = report.Location.Lat.ToString("R", CultureInfo.InvariantCulture),
+                ["long"] = report.Location.Lon.ToString("R", CultureInfo.InvariantCulture),
+                ["description"] = report.Description,
+                ["account_id"] = reporterId,
+                ["attribute[hub_request_id]"] = report.HubId,
+                ["attribute[district]"] = report.District,
+                ["attribute[escalated]"] = escalated ? "true" : "false",
+            };
+            if (report.Location.Address is { } address)
+            {
+                form["address_string"] = address;
+            }
+
+            if (report.MediaUrls.Count > 0)
+            {
+                form["media_url"] = report.MediaUrls[0];
+            }
+
+            return JsonSerializer.SerializeToElement(form, HubJsonContext.Default.DictionaryStringString);
+        }
+
+        return JsonSerializer.SerializeToElement(
+            new RoutedRequest(
+                report.HubId,
+                "open",
+                HazardReportStatus.Routed.ToWire(),
+                report.Category,
+                category?.Name ?? report.Category,
+                report.Description,
+                report.ReceivedAt,
+                report.ObservedAt,
+                report.Location.Address,
+                report.Location.Lat,
+                report.Location.Lon,
+                report.MediaUrls.Count > 0 ? report.MediaUrls[0] : null,
+                report.MediaUrls,
+                report.District,
+                reporterId,
+                escalated),
+            HubJsonContext.Default.RoutedRequest);
+    }
+}
+
+/// <summary>The <c>data</c> of <c>hazard_report.routed</c>: Open311 names, plus hub extensions.</summary>
+public sealed record RoutedRequest(
+    [property: JsonPropertyName("service_request_id")] string ServiceRequestId,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("hub_status")] string HubStatus,
+    [property: JsonPropertyName("service_code")] string ServiceCode,
+    [property: JsonPropertyName("service_name")] string ServiceName,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("requested_datetime")] DateTimeOffset RequestedDatetime,
+    [property: JsonPropertyName("observed_datetime")] DateTimeOffset ObservedDatetime,
+    [property: JsonPropertyName("address")] string? Address,
+    [property: JsonPropertyName("lat")] double Lat,
+    [property: JsonPropertyName("long")] double Long,
+    [property: JsonPropertyName("media_url")] string? MediaUrl,
+    [property: JsonPropertyName("media_urls")] IReadOnlyList<string> MediaUrls,
+    [property: JsonPropertyName("district")] string District,
+    [property: JsonPropertyName("reporter_id")] string ReporterId,
+    [property: JsonPropertyName("escalated")] bool Escalated);
+
+/// <summary>The <c>data</c> of <c>hazard_report.updated</c>, sent to the reporting platform.</summary>
+public sealed record ReportUpdatedEvent(
+    string HubId,
+    string ReportId,
+    string Status,
+    string? Note,
+    DateTimeOffset UpdatedAt,
+    string UpdateId);

@@ -1,0 +1,233 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using StationHub.Delivery;
+using StationHub.Ledger;
+using StationHub.Platform.Http;
+using StationHub.Platform.Json;
+using StationHub.Platform.Security;
+using StationHub.Platform.Storage;
+using StationHub.Triggers;
+
+namespace StationHub.HazardReports;
+
+/// <summary>
+/// <c>POST /api/v1/city/requests/{id}/updates</c>: a city moves one of its reports forward.
+/// Idempotent by <c>updateId</c>; going backwards is a 409. The update is queued before it is
+/// applied, and the queue function applies it if the request did not, then tells the platform.
+/// </summary>
+public sealed class CityUpdates(
+    ApiKeys apiKeys,
+    HazardReportStore store,
+    ReportUpdateApplier applier,
+    HubStorage storage,
+    TimeProvider time)
+{
+    private static readonly HashSet<string> CityStatuses = ["acknowledged", "in_progress", "resolved", "rejected"];
+
+    public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
+    {
+        var city = apiKeys.Authenticate(request.Header(ApiKeyHeader.Name) ?? request.Query(ApiKeyHeader.Open311Query), PrincipalKind.City);
+        if (city is null)
+        {
+            return HubResponse.Problem(Problem.Unauthorized("A city system's x-api-key is required."));
+        }
+
+        if (request.BodyTooLarge)
+        {
+            return HubResponse.Problem(Problem.TooLarge(RequestBody.MaxBytes));
+        }
+
+        if (!request.IsJson)
+        {
+            return HubResponse.Problem(Problem.UnsupportedMediaType());
+        }
+
+        var parsed = Parse(request, city.Id);
+        if (parsed.Problem is { } problem)
+        {
+            return HubResponse.Problem(problem);
+        }
+
+        var update = parsed.Update!;
+        var hubId = request.Route("id");
+        var entity = await store.FindAsync(hubId, cancellationToken);
+        if (entity is null || entity.ToReport().CityId != city.Id || entity.CurrentStatus == HazardReportStatus.Received)
+        {
+            return HubResponse.Problem(Problem.NotFound("None of your city's requests has that id."));
+        }
+
+        if (await store.FindUpdateAsync(hubId, update.UpdateId, cancellationToken) is { } existing)
+        {
+            return Answer(hubId, existing.ToUpdate());
+        }
+
+        if (!HazardReportStatuses.CityMayMove(entity.CurrentStatus, update.Status))
+        {
+            return HubResponse.Problem(Problem.Conflict($"The request is {entity.Status}; it cannot move to {update.Status.ToWire()}."));
+        }
+
+        var message = new HazardReportUpdateReceived(HazardReportUpdateReceived.CurrentSchemaVersion, update.UpdateId, update.ReceivedAt, hubId, update);
+        await storage.SendAsync(Queues.HazardReportUpdates, message, HubJsonContext.Default.HazardReportUpdateReceived, cancellationToken: cancellationToken);
+        var outcome = await applier.ApplyAsync(entity, update, cancellationToken);
+        return outcome switch
+        {
+            UpdateOutcome.NoLongerApplies => HubResponse.Problem(Problem.Conflict("The request moved on meanwhile; this update would go backwards.")),
+            _ => Answer(hubId, update),
+        };
+    }
+
+    private static HubResponse Answer(string hubId, CityUpdate update) =>
+        HubResponse.Json(StatusCodes.Ok, new CityUpdateAnswer(update.UpdateId, hubId, update.Status.ToWire()), HubJsonContext.Default.CityUpdateAnswer);
+
+    private (CityUpdate? Update, Problem? Problem) Parse(HubRequest request, string cityId)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(request.Body, new JsonDocumentOptions { MaxDepth = 8 });
+        }
+        catch (JsonException)
+        {
+            return (null, Problem.BadRequest("The body is not valid JSON."));
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, Problem.BadRequest("The body must be a JSON object."));
+            }
+
+            var fields = new FieldReader();
+            var updateId = fields.Identifier(root, "updateId", "updateId");
+            var statusText = fields.String(root, "status", "status", maxLength: 32);
+            if (statusText is not null && !CityStatuses.Contains(statusText))
+            {
+                fields.Fail("status", "must be one of: acknowledged, in_progress, resolved, rejected.");
+            }
+
+            var note = fields.String(root, "note", "note", required: false, maxLength: HazardReportIntake.MaxDescriptionLength);
+            var updatedAt = fields.Timestamp(root, "updatedAt", "updatedAt");
+            if (fields.HasErrors)
+            {
+                return (null, Problem.BadRequest("The update is not valid.", fields.Errors));
+            }
+
+            return (new CityUpdate(updateId!, cityId, HazardReportStatuses.FromWire(statusText)!.Value, note, updatedAt!.Value, time.GetUtcNow()), null);
+        }
+    }
+}
+
+public sealed record CityUpdateAnswer(string UpdateId, string ServiceRequestId, string Status);
+
+public enum UpdateOutcome
+{
+    Applied,
+    AlreadyApplied,
+    NoLongerApplies,
+}
+
+/// <summary>Applies a city update to a report: forward only, once, with optimistic concurrency.</summary>
+public sealed class ReportUpdateApplier(HazardReportStore store, ILogger<ReportUpdateApplier> logger)
+{
+    public async Task<UpdateOutcome> ApplyAsync(ReportEntity entity, CityUpdate update, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            if (!HazardReportStatuses.CityMayMove(entity.CurrentStatus, update.Status))
+            {
+                Log.UpdateDropped(logger, update.UpdateId, entity.PartitionKey, update.Status.ToWire(), entity.Status);
+                return UpdateOutcome.NoLongerApplies;
+            }
+
+            entity.Status = update.Status.ToWire();
+            entity.StatusNotes = update.Note ?? entity.StatusNotes;
+            entity.UpdatedAt = update.ReceivedAt;
+            entity.FirstResponseAt ??= update.ReceivedAt;
+            if (update.Status.IsFinal())
+            {
+                entity.ClosedAt = update.ReceivedAt;
+            }
+
+            entity.Version++;
+            switch (await store.TryApplyAsync(entity, update, cancellationToken))
+            {
+                case ApplyOutcome.Applied:
+                    Log.UpdateApplied(logger, update.CityId, entity.PartitionKey, update.Status.ToWire(), update.UpdateId);
+                    return UpdateOutcome.Applied;
+                case ApplyOutcome.AlreadyApplied:
+                    return UpdateOutcome.AlreadyApplied;
+                default:
+                    entity = await store.FindAsync(entity.PartitionKey, cancellationToken)
+                        ?? throw new InvalidOperationException($"Report {entity.PartitionKey} vanished.");
+                    if (await store.FindUpdateAsync(entity.PartitionKey, update.UpdateId, cancellationToken) is not null)
+                    {
+                        return UpdateOutcome.AlreadyApplied;
+                    }
+
+                    break;
+            }
+        }
+
+        throw new InvalidOperationException($"Report {entity.PartitionKey} kept changing while update {update.UpdateId} was applied.");
+    }
+}
+
+/// <summary>
+/// Queue function over <c>hazard-report-updates</c>: makes sure the update is applied, then
+/// brings the city's Open311 view, the ledger and the reporting platform up to date.
+/// </summary>
+public sealed class HazardReportUpdateRouter(
+    HazardReportStore store,
+    ReportUpdateApplier applier,
+    Pseudonyms pseudonyms,
+    HubStorage storage,
+    LedgerEntryWriter ledger)
+{
+    public async Task HandleAsync(BinaryData body, CancellationToken cancellationToken = default)
+    {
+        var message = body.ToObjectFromJson(HubJsonContext.Default.HazardReportUpdateReceived)
+            ?? throw new InvalidOperationException("A hazard-report update message was empty.");
+        var update = message.Update;
+        var entity = await store.FindAsync(message.HubId, cancellationToken)
+            ?? throw new InvalidOperationException($"Update {update.UpdateId} names report {message.HubId}, which is not stored.");
+        if (await store.FindUpdateAsync(message.HubId, update.UpdateId, cancellationToken) is null
+            && await applier.ApplyAsync(entity, update, cancellationToken) == UpdateOutcome.NoLongerApplies)
+        {
+            return;
+        }
+
+        entity = await store.FindAsync(message.HubId, cancellationToken) ?? entity;
+        var report = entity.ToReport();
+        await store.ProjectAsync(entity, pseudonyms.ForRecipient("city:" + report.CityId, report.CourierPseudonym), cancellationToken);
+        await store.RecordCityUpdateAsync(report.CityId, report.HubId, update, cancellationToken);
+
+        var scope = LedgerScopes.District(report.District);
+        var entries = new List<LedgerEntry>();
+        if (entity.FirstResponseAt == update.ReceivedAt && entity.RoutedAt is { } routedAt)
+        {
+            entries.Add(new LedgerEntry(LedgerKinds.ReportFirstResponse, scope, report.HubId, update.ReceivedAt, Hours: (update.ReceivedAt - routedAt).TotalHours, Label: update.Status.ToWire()));
+        }
+
+        if (update.Status == HazardReportStatus.Resolved)
+        {
+            entries.Add(new LedgerEntry(LedgerKinds.ReportResolved, scope, report.HubId, update.ReceivedAt, Label: report.Category));
+        }
+        else if (update.Status == HazardReportStatus.Rejected)
+        {
+            entries.Add(new LedgerEntry(LedgerKinds.ReportRejected, scope, report.HubId, update.ReceivedAt, Label: report.Category));
+        }
+
+        if (entries.Count > 0)
+        {
+            await ledger.WriteAsync(entries, cancellationToken);
+        }
+
+        var data = JsonSerializer.SerializeToElement(
+            new ReportUpdatedEvent(report.HubId, report.ReportId, update.Status.ToWire(), update.Note, update.UpdatedAt, update.UpdateId),
+            HubJsonContext.Default.ReportUpdatedEvent);
+        var delivery = DeliveryRequested.Create(message.CorrelationId, update.ReceivedAt, Destination.Platform(report.PlatformId), HazardReportEvents.Updated, "update:" + update.UpdateId, data, report.HubId);
+        await storage.SendAsync(Queues.Deliveries, delivery, HubJsonContext.Default.DeliveryRequested, cancellationToken: cancellationToken);
+    }
+}

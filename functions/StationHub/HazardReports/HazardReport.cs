@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+
+namespace StationHub.HazardReports;
+
+/// <summary>A hazard report as the hub keeps it: the courier already replaced by a pseudonym.</summary>
+public sealed record HazardReport(
+    string HubId,
+    string PlatformId,
+    string ReportId,
+    string CourierPseudonym,
+    string Category,
+    string Description,
+    GeoLocation Location,
+    string District,
+    string CityId,
+    IReadOnlyList<string> MediaUrls,
+    DateTimeOffset ObservedAt,
+    DateTimeOffset ReceivedAt)
+{
+    /// <summary>
+    /// The hub's id for a platform's report: the same (platform, reportId) always gives the same
+    /// id, which is what makes intake idempotent by the platform's item id.
+    /// </summary>
+    public static string HubIdFor(string platformId, string reportId)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{platformId}\n{reportId}"));
+        return "hr-" + Base32.Lower(hash.AsSpan(0, 15));
+    }
+}
+
+public sealed record GeoLocation(double Lat, double Lon, string? Address);
+
+/// <summary>Where a report stands. Moves only forward; resolved and rejected are final.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<HazardReportStatus>))]
+public enum HazardReportStatus
+{
+    [JsonStringEnumMemberName("received")] Received,
+    [JsonStringEnumMemberName("routed")] Routed,
+    [JsonStringEnumMemberName("acknowledged")] Acknowledged,
+    [JsonStringEnumMemberName("in_progress")] InProgress,
+    [JsonStringEnumMemberName("resolved")] Resolved,
+    [JsonStringEnumMemberName("rejected")] Rejected,
+}
+
+public static class HazardReportStatuses
+{
+    public static string ToWire(this HazardReportStatus status) => status switch
+    {
+        HazardReportStatus.Received => "received",
+        HazardReportStatus.Routed => "routed",
+        HazardReportStatus.Acknowledged => "acknowledged",
+        HazardReportStatus.InProgress => "in_progress",
+        HazardReportStatus.Resolved => "resolved",
+        HazardReportStatus.Rejected => "rejected",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+
+    public static HazardReportStatus? FromWire(string? text) => text switch
+    {
+        "received" => HazardReportStatus.Received,
+        "routed" => HazardReportStatus.Routed,
+        "acknowledged" => HazardReportStatus.Acknowledged,
+        "in_progress" => HazardReportStatus.InProgress,
+        "resolved" => HazardReportStatus.Resolved,
+        "rejected" => HazardReportStatus.Rejected,
+        _ => null,
+    };
+
+    public static bool IsFinal(this HazardReportStatus status) =>
+        status is HazardReportStatus.Resolved or HazardReportStatus.Rejected;
+
+    /// <summary>Open311's two states: closed once the city resolved or rejected it.</summary>
+    public static string ToOpen311(this HazardReportStatus status) => status.IsFinal() ? "closed" : "open";
+
+    /// <summary>
+    /// Whether a city may move a report from <paramref name="from"/> to <paramref name="to"/>:
+    /// forward only, the same non-final status again (a new note) allowed, nothing after final.
+    /// </summary>
+    public static bool CityMayMove(HazardReportStatus from, HazardReportStatus to) =>
+        to >= HazardReportStatus.Acknowledged
+        && from >= HazardReportStatus.Routed
+        && !from.IsFinal()
+        && Rank(to) >= Rank(from);
+
+    private static int Rank(HazardReportStatus status) => status switch
+    {
+        HazardReportStatus.Rejected => (int)HazardReportStatus.Resolved,
+        _ => (int)status,
+    };
+}
+
+internal static class Base32
+{
+    private const string Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+
+    public static string Lower(ReadOnlySpan<byte> bytes)
+    {
+        var output = new StringBuilder((bytes.Length * 8 + 4) / 5);
+        int buffer = 0, bits = 0;
+        foreach (var b in bytes)
+        {
+            buffer = (buffer << 8) | b;
+            bits += 8;
+            while (bits >= 5)
+            {
+                output.Append(Alphabet[(buffer >> (bits - 5)) & 31]);
+                bits -= 5;
+            }
+        }
+
+        if (bits > 0)
+        {
+            output.Append(Alphabet[(buffer << (5 - bits)) & 31]);
+        }
+
+        return output.ToString();
+    }
+}

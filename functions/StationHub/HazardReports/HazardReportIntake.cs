@@ -1,0 +1,199 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using StationHub.Platform.Http;
+using StationHub.Platform.Json;
+using StationHub.Platform.Registry;
+using StationHub.Platform.Security;
+using StationHub.Platform.Storage;
+using StationHub.Platform.Webhooks;
+using StationHub.Triggers;
+
+namespace StationHub.HazardReports;
+
+/// <summary>
+/// <c>POST /api/v1/platforms/{platformId}/hazard-reports</c>: verifies, validates, queues and
+/// stores a courier's hazard report, then answers 202 (or 200 for a repeat).
+/// Two storage round trips: the queue send, then one insert keyed by the report's hub id.
+/// </summary>
+public sealed partial class HazardReportIntake(
+    PlatformWebhooks webhooks,
+    HubRegistry registry,
+    Pseudonyms pseudonyms,
+    HubStorage storage,
+    HazardReportStore store,
+    TimeProvider time,
+    ILogger<HazardReportIntake> logger)
+{
+    public const string CreatedType = "hazard_report.created";
+    public const int MaxDescriptionLength = 2000;
+    public const int MaxMediaUrls = 5;
+
+    private static readonly string[] AcceptedTypes = [CreatedType];
+
+    public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
+    {
+        var read = webhooks.Read(request, AcceptedTypes);
+        if (read.Problem is { } problem)
+        {
+            Log.WebhookRefused(logger, request.Route("platformId"), problem.Status, problem.Detail);
+            return HubResponse.Problem(problem);
+        }
+
+        using var webhook = read.Webhook!;
+        var fields = new FieldReader();
+        var report = Parse(webhook, fields);
+        if (report is null)
+        {
+            Log.WebhookRefused(logger, webhook.Platform.Id, 400, "invalid fields");
+            return HubResponse.Problem(Problem.BadRequest("The hazard report is not valid.", fields.Errors));
+        }
+
+        var attemptId = Guid.NewGuid().ToString("N");
+        var accepted = new HazardReportAccepted(
+            HazardReportAccepted.CurrentSchemaVersion,
+            CorrelationId: webhook.WebhookId,
+            OccurredAt: report.ReceivedAt,
+            webhook.WebhookId,
+            attemptId,
+            report);
+
+        // Queue first: once the message is queued the report cannot be lost, whatever happens next.
+        await storage.SendAsync(Queues.HazardReportsAccepted, accepted, HubJsonContext.Default.HazardReportAccepted, cancellationToken: cancellationToken);
+        var answer = AnswerFor(report);
+        if (await store.TryAddAsync(ReportEntity.For(report, webhook.WebhookId, attemptId), cancellationToken))
+        {
+            Log.ReportAccepted(logger, report.HubId, report.PlatformId, report.District);
+            return Accepted(answer, StatusCodes.Accepted);
+        }
+
+        // Already stored: by an earlier request (a repeat), or by the router from our own message.
+        var stored = await store.FindAsync(report.HubId, cancellationToken);
+        if (stored?.AttemptId == attemptId)
+        {
+            Log.ReportAccepted(logger, report.HubId, report.PlatformId, report.District);
+            return Accepted(answer, StatusCodes.Accepted);
+        }
+
+        Log.ReportRepeated(logger, report.HubId, report.PlatformId);
+        return Accepted(answer, StatusCodes.Ok);
+    }
+
+    public static string StatusUrlFor(string platformId, string hubId) =>
+        "/" + Routes.Prefix + "/" + Routes.HazardReportStatus.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{hubId}", hubId, StringComparison.Ordinal);
+
+    private static HubResponse Accepted(WebhookAnswer answer, int status) =>
+        HubResponse.Json(status, answer, HubJsonContext.Default.WebhookAnswer, new Dictionary<string, string> { ["Location"] = answer.StatusUrl });
+
+    private static WebhookAnswer AnswerFor(HazardReport report) =>
+        new(report.HubId, HazardReportStatus.Received.ToWire(), StatusUrlFor(report.PlatformId, report.HubId));
+
+    private HazardReport? Parse(VerifiedWebhook webhook, FieldReader fields)
+    {
+        var data = webhook.Data;
+        var reportId = fields.Identifier(data, "reportId", "data.reportId");
+        var courierId = fields.String(data, "courierId", "data.courierId", maxLength: 128);
+        var category = fields.String(data, "category", "data.category", maxLength: 64);
+        if (category is not null && registry.FindCategory(category) is null)
+        {
+            fields.Fail("data.category", "is not a code from the service list (GET /api/v1/open311/services.json).");
+        }
+
+        var description = fields.String(data, "description", "data.description", maxLength: MaxDescriptionLength);
+        var location = fields.Object(data, "location", "data.location");
+        double? lat = null, lon = null;
+        string? address = null;
+        if (location is { } loc)
+        {
+            lat = fields.Number(loc, "lat", "data.location.lat", -90, 90);
+            lon = fields.Number(loc, "lon", "data.location.lon", -180, 180);
+            address = fields.String(loc, "address", "data.location.address", required: false, maxLength: 500);
+        }
+
+        var districtCode = fields.String(data, "district", "data.district", required: false, minLength: 6, maxLength: 6, pattern: DistrictPattern(), patternHint: "must be a six-digit GB/T 2260 code.");
+        var mediaUrls = ParseMediaUrls(data, fields);
+        var observedAt = fields.Timestamp(data, "observedAt", "data.observedAt");
+        var now = time.GetUtcNow();
+        if (observedAt > now + StandardWebhook.Tolerance)
+        {
+            fields.Fail("data.observedAt", "is in the future.");
+        }
+
+        (City City, District District)? place = null;
+        if (districtCode is not null)
+        {
+            place = registry.FindDistrict(districtCode);
+            if (place is null)
+            {
+                fields.Fail("data.district", "is not a district the hub serves.");
+            }
+        }
+        else if (lat is not null && lon is not null)
+        {
+            place = registry.LocateDistrict(lat.Value, lon.Value);
+            if (place is null)
+            {
+                fields.Fail("data.location", "is outside every district the hub serves; name the district.");
+            }
+        }
+
+        if (fields.HasErrors)
+        {
+            return null;
+        }
+
+        return new HazardReport(
+            HazardReport.HubIdFor(webhook.Platform.Id, reportId!),
+            webhook.Platform.Id,
+            reportId!,
+            pseudonyms.Courier(webhook.Platform.Id, courierId!),
+            category!,
+            description!,
+            new GeoLocation(lat!.Value, lon!.Value, address),
+            place!.Value.District.Code,
+            place.Value.City.Id,
+            mediaUrls!,
+            observedAt!.Value,
+            now);
+    }
+
+    private static List<string>? ParseMediaUrls(JsonElement data, FieldReader fields)
+    {
+        var items = fields.Array(data, "mediaUrls", "data.mediaUrls", MaxMediaUrls, required: false);
+        var urls = new List<string>();
+        if (items is null)
+        {
+            return urls;
+        }
+
+        for (var i = 0; i < items.Count; i++)
+        {
+            var path = $"data.mediaUrls[{i}]";
+            if (items[i].ValueKind != JsonValueKind.String)
+            {
+                fields.Fail(path, "must be a string.");
+                continue;
+            }
+
+            var text = items[i].GetString()!;
+            if (text.Length > 2048
+                || !Uri.TryCreate(text, UriKind.Absolute, out var uri)
+                || uri.Scheme != Uri.UriSchemeHttps
+                || string.IsNullOrEmpty(uri.Host))
+            {
+                fields.Fail(path, "must be an absolute https URL of at most 2048 characters.");
+                continue;
+            }
+
+            urls.Add(uri.AbsoluteUri);
+        }
+
+        return urls;
+    }
+
+    [GeneratedRegex("^[0-9]{6}$")]
+    private static partial Regex DistrictPattern();
+}
+
+/// <summary>The answer to an accepted webhook: where to follow the item.</summary>
+public sealed record WebhookAnswer(string HubId, string Status, string StatusUrl);

@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Logging;
+using StationHub.Delivery;
+using StationHub.Ledger;
+using StationHub.Platform.Json;
+using StationHub.Platform.Registry;
+using StationHub.Platform.Security;
+using StationHub.Platform.Storage;
+using StationHub.Triggers;
+
+namespace StationHub.HazardReports;
+
+/// <summary>
+/// Queue function over <c>hazard-reports-accepted</c>: stores the report if the intake did not
+/// get to, then routes it to the city whose district contains it. Every step before the last is
+/// idempotent (city view, ledger facts, a delivery with a stable id); the last — the report
+/// becoming <c>routed</c> — is the commit, so a repeat or a crash only repeats idempotent steps.
+/// </summary>
+public sealed class HazardReportRouter(
+    HazardReportStore store,
+    HubRegistry registry,
+    Pseudonyms pseudonyms,
+    HubStorage storage,
+    LedgerEntryWriter ledger,
+    TimeProvider time,
+    ILogger<HazardReportRouter> logger)
+{
+    public async Task HandleAsync(BinaryData body, CancellationToken cancellationToken = default)
+    {
+        var message = body.ToObjectFromJson(HubJsonContext.Default.HazardReportAccepted)
+            ?? throw new InvalidOperationException("A hazard-report message was empty.");
+        var entity = await store.FindAsync(message.Report.HubId, cancellationToken);
+        if (entity is null)
+        {
+            var stored = ReportEntity.For(message.Report, message.WebhookId, message.AttemptId);
+            if (await store.TryAddAsync(stored, cancellationToken))
+            {
+                Log.ReportStoredByRouter(logger, message.Report.HubId);
+                entity = stored;
+            }
+            else
+            {
+                entity = await store.FindAsync(message.Report.HubId, cancellationToken)
+                    ?? throw new InvalidOperationException($"Report {message.Report.HubId} vanished while being stored.");
+            }
+        }
+
+        if (entity.CurrentStatus != HazardReportStatus.Received)
+        {
+            Log.RepeatIgnored(logger, entity.PartitionKey, entity.Status);
+            return;
+        }
+
+        var report = entity.ToReport();
+        var city = registry.FindCity(report.CityId)
+            ?? throw new InvalidOperationException($"Report {report.HubId} names city '{report.CityId}', which is no longer in the registry.");
+        var now = time.GetUtcNow();
+        var reporterId = pseudonyms.ForRecipient("city:" + city.Id, report.CourierPseudonym);
+
+        entity.Status = HazardReportStatus.Routed.ToWire();
+        entity.RoutedAt = now;
+        entity.UpdatedAt = now;
+        entity.Version++;
+
+        await store.ProjectAsync(entity, reporterId, cancellationToken);
+        var scope = LedgerScopes.District(report.District);
+        await ledger.WriteAsync(
+            [
+                new LedgerEntry(LedgerKinds.ReportReceived, scope, report.HubId, report.ReceivedAt, Label: report.Category),
+                new LedgerEntry(LedgerKinds.ReportRouted, scope, report.HubId, now, Label: report.Category),
+            ],
+            cancellationToken);
+        var delivery = DeliveryRequested.Create(
+            message.CorrelationId,
+            now,
+            Destination.City(city.Id),
+            HazardReportEvents.Routed,
+            eventKey: "routed",
+            CityPayloads.Routed(report, city, registry.FindCategory(report.Category), reporterId, escalated: false),
+            report.HubId);
+        await storage.SendAsync(Queues.Deliveries, delivery, HubJsonContext.Default.DeliveryRequested, cancellationToken: cancellationToken);
+
+        if (!await store.TryReplaceAsync(entity, cancellationToken))
+        {
+            var current = await store.FindAsync(report.HubId, cancellationToken);
+            if (current?.CurrentStatus == HazardReportStatus.Received)
+            {
+                throw new InvalidOperationException($"Report {report.HubId} changed while being routed; the message will be tried again.");
+            }
+
+            return;
+        }
+
+        Log.ReportRouted(logger, report.HubId, city.Id, report.District);
+    }
+}
+
+/// <summary>The event types of the hazard-report flow, as receivers see them.</summary>
+public static class HazardReportEvents
+{
+    public const string Routed = "hazard_report.routed";
+    public const string Updated = "hazard_report.updated";
+}

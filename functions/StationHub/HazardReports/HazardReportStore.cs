@@ -1,0 +1,357 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using StationHub.Platform.Json;
+using StationHub.Platform.Storage;
+using StationHub.Triggers;
+
+namespace StationHub.HazardReports;
+
+/// <summary>
+/// A report's partition in <c>HazardReports</c> is its hub id: the report itself (row
+/// <c>report</c>) and each city update applied to it (rows <c>update~{updateId}</c>), so a report
+/// and its updates change together in one entity-group transaction.
+/// </summary>
+public sealed class ReportEntity : ITableEntity
+{
+    public const string Row = "report";
+
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = Row;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Report { get; set; } = string.Empty;
+    public string WebhookId { get; set; } = string.Empty;
+    public string AttemptId { get; set; } = string.Empty;
+    public string Status { get; set; } = "received";
+    public string? StatusNotes { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? RoutedAt { get; set; }
+    public DateTimeOffset? FirstResponseAt { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    public bool Escalated { get; set; }
+
+    /// <summary>Counts the changes applied; projections keep the highest version they saw.</summary>
+    public int Version { get; set; }
+
+    public HazardReport ToReport() => JsonSerializer.Deserialize(Report, HubJsonContext.Default.HazardReport)!;
+
+    public HazardReportStatus CurrentStatus => HazardReportStatuses.FromWire(Status) ?? HazardReportStatus.Received;
+
+    public static ReportEntity For(HazardReport report, string webhookId, string attemptId) => new()
+    {
+        PartitionKey = report.HubId,
+        Report = JsonSerializer.Serialize(report, HubJsonContext.Default.HazardReport),
+        WebhookId = webhookId,
+        AttemptId = attemptId,
+        ReceivedAt = report.ReceivedAt,
+        UpdatedAt = report.ReceivedAt,
+    };
+}
+
+public sealed class UpdateEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Update { get; set; } = string.Empty;
+
+    public static string RowFor(string updateId) => "update~" + updateId;
+
+    public CityUpdate ToUpdate() => JsonSerializer.Deserialize(Update, HubJsonContext.Default.CityUpdate)!;
+}
+
+/// <summary>
+/// What a city system reads over Open311: one row per report in <c>CityRequests</c>,
+/// partitioned by city and month of receipt, ordered by time within the month.
+/// </summary>
+public sealed class CityRequestEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string HubId { get; set; } = string.Empty;
+    public string ServiceCode { get; set; } = string.Empty;
+    public string Description { get; set; } = string.Empty;
+    public string? Address { get; set; }
+    public double Lat { get; set; }
+    public double Lon { get; set; }
+    public string? MediaUrl { get; set; }
+    public string District { get; set; } = string.Empty;
+    public string ReporterId { get; set; } = string.Empty;
+    public string Status { get; set; } = "routed";
+    public string? StatusNotes { get; set; }
+    public DateTimeOffset RequestedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? RoutedAt { get; set; }
+    public bool Escalated { get; set; }
+    public int Version { get; set; }
+
+    public static string PartitionFor(string cityId, DateTimeOffset receivedAt) =>
+        cityId + "~" + receivedAt.UtcDateTime.ToString("yyyyMM", CultureInfo.InvariantCulture);
+
+    public static string RowFor(DateTimeOffset receivedAt, string hubId) => TimeKey(receivedAt) + "~" + hubId;
+
+    internal static string TimeKey(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+}
+
+/// <summary>One row per applied city update, for Open311 <c>servicerequestupdates</c>.</summary>
+public sealed class CityUpdateEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string UpdateId { get; set; } = string.Empty;
+    public string HubId { get; set; } = string.Empty;
+    public string Status { get; set; } = string.Empty;
+    public string? Description { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public static string PartitionFor(string cityId, DateTimeOffset updatedAt) =>
+        cityId + "~updates~" + updatedAt.UtcDateTime.ToString("yyyyMM", CultureInfo.InvariantCulture);
+
+    public static string RowFor(DateTimeOffset updatedAt, string updateId) => CityRequestEntity.TimeKey(updatedAt) + "~" + updateId;
+}
+
+/// <summary>Storage operations of the hazard-report flow.</summary>
+public sealed class HazardReportStore(HubStorage storage)
+{
+    private TableClient Reports => storage.Table(Tables.HazardReports);
+
+    private TableClient CityRequests => storage.Table(Tables.CityRequests);
+
+    public async Task<ReportEntity?> FindAsync(string hubId, CancellationToken cancellationToken = default)
+    {
+        var response = await Reports.GetEntityIfExistsAsync<ReportEntity>(hubId, ReportEntity.Row, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>Stores a new report; false when one with that hub id is already stored.</summary>
+    public async Task<bool> TryAddAsync(ReportEntity entity, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var response = await Reports.AddEntityAsync(entity, cancellationToken);
+            entity.ETag = response.Headers.ETag ?? default;
+            return true;
+        }
+        catch (RequestFailedException exception) when (HubStorage.IsConflict(exception))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Replaces the report if nobody changed it since it was read; false if somebody did.</summary>
+    public async Task<bool> TryReplaceAsync(ReportEntity entity, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Reports.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException exception) when (HubStorage.IsPreconditionFailed(exception))
+        {
+            return false;
+        }
+    }
+
+    public async Task<UpdateEntity?> FindUpdateAsync(string hubId, string updateId, CancellationToken cancellationToken = default)
+    {
+        var response = await Reports.GetEntityIfExistsAsync<UpdateEntity>(hubId, UpdateEntity.RowFor(updateId), cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
+    }
+
+    public async Task<IReadOnlyList<CityUpdate>> ListUpdatesAsync(string hubId, CancellationToken cancellationToken = default)
+    {
+        var updates = new List<CityUpdate>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {hubId} and RowKey gt {"update~"} and RowKey lt {"update~~"}");
+        await foreach (var entity in Reports.QueryAsync<UpdateEntity>(filter, cancellationToken: cancellationToken))
+        {
+            updates.Add(entity.ToUpdate());
+        }
+
+        return [.. updates.OrderBy(u => u.ReceivedAt)];
+    }
+
+    /// <summary>
+    /// Applies an update and the report's new state in one transaction (same partition): both or
+    /// neither. Returns <see cref="ApplyOutcome.Conflict"/> when the report changed since it was
+    /// read, <see cref="ApplyOutcome.AlreadyApplied"/> when the update id is already stored.
+    /// </summary>
+    public async Task<ApplyOutcome> TryApplyAsync(ReportEntity report, CityUpdate update, CancellationToken cancellationToken = default)
+    {
+        var updateEntity = new UpdateEntity
+        {
+            PartitionKey = report.PartitionKey,
+            RowKey = UpdateEntity.RowFor(update.UpdateId),
+            Update = JsonSerializer.Serialize(update, HubJsonContext.Default.CityUpdate),
+        };
+        try
+        {
+            await Reports.SubmitTransactionAsync(
+                [
+                    new TableTransactionAction(TableTransactionActionType.Add, updateEntity),
+                    new TableTransactionAction(TableTransactionActionType.UpdateReplace, report, report.ETag),
+                ],
+                cancellationToken);
+            return ApplyOutcome.Applied;
+        }
+        catch (TableTransactionFailedException exception) when (exception.Status == 409)
+        {
+            return ApplyOutcome.AlreadyApplied;
+        }
+        catch (TableTransactionFailedException exception) when (exception.Status == 412)
+        {
+            return ApplyOutcome.Conflict;
+        }
+    }
+
+    /// <summary>Writes the city's view of the report unless a newer version is already there.</summary>
+    public async Task ProjectAsync(ReportEntity entity, string reporterId, CancellationToken cancellationToken = default)
+    {
+        var report = entity.ToReport();
+        var partition = CityRequestEntity.PartitionFor(report.CityId, report.ReceivedAt);
+        var row = CityRequestEntity.RowFor(report.ReceivedAt, report.HubId);
+        var projection = new CityRequestEntity
+        {
+            PartitionKey = partition,
+            RowKey = row,
+            HubId = report.HubId,
+            ServiceCode = report.Category,
+            Description = report.Description,
+            Address = report.Location.Address,
+            Lat = report.Location.Lat,
+            Lon = report.Location.Lon,
+            MediaUrl = report.MediaUrls.Count > 0 ? report.MediaUrls[0] : null,
+            District = report.District,
+            ReporterId = reporterId,
+            Status = entity.Status,
+            StatusNotes = entity.StatusNotes,
+            RequestedAt = report.ReceivedAt,
+            UpdatedAt = entity.UpdatedAt,
+            RoutedAt = entity.RoutedAt,
+            Escalated = entity.Escalated,
+            Version = entity.Version,
+        };
+
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var existing = await CityRequests.GetEntityIfExistsAsync<CityRequestEntity>(partition, row, cancellationToken: cancellationToken);
+            try
+            {
+                if (!existing.HasValue)
+                {
+                    await CityRequests.AddEntityAsync(projection, cancellationToken);
+                    return;
+                }
+
+                if (existing.Value!.Version >= projection.Version)
+                {
+                    return;
+                }
+
+                await CityRequests.UpdateEntityAsync(projection, existing.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                return;
+            }
+            catch (RequestFailedException exception) when (HubStorage.IsConflict(exception) || HubStorage.IsPreconditionFailed(exception))
+            {
+                // Somebody wrote it in between: read again and compare versions.
+            }
+        }
+
+        throw new InvalidOperationException($"The city view of {report.HubId} kept changing under five attempts.");
+    }
+
+    /// <summary>Records an applied update for Open311 <c>servicerequestupdates</c> (idempotent).</summary>
+    public Task RecordCityUpdateAsync(string cityId, string hubId, CityUpdate update, CancellationToken cancellationToken = default) =>
+        CityRequests.UpsertEntityAsync(
+            new CityUpdateEntity
+            {
+                PartitionKey = CityUpdateEntity.PartitionFor(cityId, update.ReceivedAt),
+                RowKey = CityUpdateEntity.RowFor(update.ReceivedAt, update.UpdateId),
+                UpdateId = update.UpdateId,
+                HubId = hubId,
+                Status = update.Status.ToWire(),
+                Description = update.Note,
+                UpdatedAt = update.UpdatedAt,
+            },
+            TableUpdateMode.Replace,
+            cancellationToken);
+
+    /// <summary>The city's reports received in [from, to), newest first, filtered by the table.</summary>
+    public async IAsyncEnumerable<CityRequestEntity> QueryCityRequestsAsync(
+        string cityId,
+        DateTimeOffset from,
+        DateTimeOffset to,
+        string? extraFilter,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var month in MonthsDescending(from, to))
+        {
+            var partition = cityId + "~" + month;
+            var filter = TableClient.CreateQueryFilter(
+                $"PartitionKey eq {partition} and RowKey ge {CityRequestEntity.TimeKey(from)} and RowKey lt {CityRequestEntity.TimeKey(to)}");
+            if (!string.IsNullOrEmpty(extraFilter))
+            {
+                filter += " and " + extraFilter;
+            }
+
+            var rows = new List<CityRequestEntity>();
+            await foreach (var entity in CityRequests.QueryAsync<CityRequestEntity>(filter, cancellationToken: cancellationToken))
+            {
+                rows.Add(entity);
+            }
+
+            for (var i = rows.Count - 1; i >= 0; i--)
+            {
+                yield return rows[i];
+            }
+        }
+    }
+
+    /// <summary>The city's applied updates in [from, to), oldest first.</summary>
+    public async IAsyncEnumerable<CityUpdateEntity> QueryCityUpdatesAsync(
+        string cityId,
+        DateTimeOffset from,
+        DateTimeOffset to,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var month in MonthsDescending(from, to).Reverse())
+        {
+            var partition = cityId + "~updates~" + month;
+            var filter = TableClient.CreateQueryFilter(
+                $"PartitionKey eq {partition} and RowKey ge {CityRequestEntity.TimeKey(from)} and RowKey lt {CityRequestEntity.TimeKey(to)}");
+            await foreach (var entity in CityRequests.QueryAsync<CityUpdateEntity>(filter, cancellationToken: cancellationToken))
+            {
+                yield return entity;
+            }
+        }
+    }
+
+    private static IEnumerable<string> MonthsDescending(DateTimeOffset from, DateTimeOffset to)
+    {
+        var first = new DateTime(from.UtcDateTime.Year, from.UtcDateTime.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        var last = to.UtcDateTime;
+        for (var month = new DateTime(last.Year, last.Month, 1, 0, 0, 0, DateTimeKind.Utc); month >= first; month = month.AddMonths(-1))
+        {
+            yield return month.ToString("yyyyMM", CultureInfo.InvariantCulture);
+        }
+    }
+}
+
+public enum ApplyOutcome
+{
+    Applied,
+    AlreadyApplied,
+    Conflict,
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+
+namespace StationHub.HazardReports;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Hazard report {HubId} accepted from platform {PlatformId} for district {District}")]
+    public static partial void ReportAccepted(ILogger logger, string hubId, string platformId, string district);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Hazard report {HubId} from platform {PlatformId} was a repeat; answered with the first answer")]
+    public static partial void ReportRepeated(ILogger logger, string hubId, string platformId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Webhook for platform {PlatformId} refused with {Status}: {Reason}")]
+    public static partial void WebhookRefused(ILogger logger, string platformId, int status, string? reason);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Hazard report {HubId} routed to city {CityId} (district {District})")]
+    public static partial void ReportRouted(ILogger logger, string hubId, string cityId, string district);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Hazard report {HubId} was stored by the router from its queued message")]
+    public static partial void ReportStoredByRouter(ILogger logger, string hubId);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Debug, Message = "Hazard report {HubId} is already {Status}; repeated message ignored")]
+    public static partial void RepeatIgnored(ILogger logger, string hubId, string status);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "City {CityId} moved hazard report {HubId} to {Status} (update {UpdateId})")]
+    public static partial void UpdateApplied(ILogger logger, string cityId, string hubId, string status, string updateId);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "City update {UpdateId} for {HubId} no longer applies ({Status} after {Current}); dropped")]
+    public static partial void UpdateDropped(ILogger logger, string updateId, string hubId, string status, string current);
+
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "Hazard report {HubId} was not acknowledged by city {CityId} within 24 hours; escalated")]
+    public static partial void ReportEscalated(ILogger logger, string hubId, string cityId);
+}

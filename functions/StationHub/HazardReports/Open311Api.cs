@@ -1,0 +1,339 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Xml;
+using Azure.Data.Tables;
+using StationHub.Platform.Http;
+using StationHub.Platform.Json;
+using StationHub.Platform.Registry;
+using StationHub.Platform.Security;
+
+namespace StationHub.HazardReports;
+
+/// <summary>
+/// Open311 GeoReport v2 for city systems: the service list (public), their requests and the
+/// status updates (mySociety's <c>servicerequestupdates</c> extension), in <c>.json</c> or
+/// <c>.xml</c>. Errors are GeoReport's own: an array of <c>{code, description}</c>.
+/// </summary>
+public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardReportStore store, TimeProvider time)
+{
+    /// <summary>GeoReport v2: at most 90 days per query, at most 1000 requests per answer.</summary>
+    public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(90);
+    public const int MaxRequests = 1000;
+
+    public HubResponse Services(HubRequest request)
+    {
+        if (Format(request) is not { } format)
+        {
+            return UnknownFormat();
+        }
+
+        var services = registry.HazardCategories
+            .Select(c => new Open311Service(c.Code, c.Name, c.Description, false, "realtime", c.Group, c.Group))
+            .ToList();
+        return format == "json"
+            ? HubResponse.Json(StatusCodes.Ok, services, HubJsonContext.Default.ListOpen311Service, CacheHeaders)
+            : Xml(StatusCodes.Ok, "services", "service", services.Select(s => new (string, string?)[]
+            {
+                ("service_code", s.ServiceCode), ("service_name", s.ServiceName), ("description", s.Description),
+                ("metadata", "false"), ("type", s.Type), ("keywords", s.Keywords), ("group", s.Group),
+            }), CacheHeaders);
+    }
+
+    public async Task<HubResponse> RequestsAsync(HubRequest request, CancellationToken cancellationToken = default)
+    {
+        if (Format(request) is not { } format)
+        {
+            return UnknownFormat();
+        }
+
+        if (Authenticate(request) is not { } city)
+        {
+            return Error(format, 403, "A valid api_key of a city system is required.");
+        }
+
+        var ids = Split(request.Query("service_request_id"));
+        if (ids.Count > 0)
+        {
+            if (ids.Count > MaxRequests)
+            {
+                return Error(format, 400, $"At most {MaxRequests} service_request_id values per query.");
+            }
+
+            var found = new List<Open311Request>();
+            foreach (var id in ids)
+            {
+                if (await FindOwnAsync(id, city.Id, cancellationToken) is { } own)
+                {
+                    found.Add(own);
+                }
+            }
+
+            return Requests(format, found);
+        }
+
+        var window = Window(request, format);
+        if (window.Error is { } error)
+        {
+            return error;
+        }
+
+        var statuses = Split(request.Query("status"));
+        if (statuses.Any(s => s is not "open" and not "closed"))
+        {
+            return Error(format, 400, "status must be open or closed (comma-separated for both).");
+        }
+
+        var codes = Split(request.Query("service_code"));
+        var list = new List<Open311Request>();
+        await foreach (var row in store.QueryCityRequestsAsync(city.Id, window.From, window.To, null, cancellationToken))
+        {
+            var status = HazardReportStatuses.FromWire(row.Status) ?? HazardReportStatus.Routed;
+            if ((statuses.Count == 0 || statuses.Contains(status.ToOpen311()))
+                && (codes.Count == 0 || codes.Contains(row.ServiceCode)))
+            {
+                list.Add(ToOpen311(row));
+                if (list.Count >= MaxRequests)
+                {
+                    break;
+                }
+            }
+        }
+
+        return Requests(format, list);
+    }
+
+    public async Task<HubResponse> RequestAsync(HubRequest request, CancellationToken cancellationToken = default)
+    {
+        if (Format(request) is not { } format)
+        {
+            return UnknownFormat();
+        }
+
+        if (Authenticate(request) is not { } city)
+        {
+            return Error(format, 403, "A valid api_key of a city system is required.");
+        }
+
+        return await FindOwnAsync(request.Route("id"), city.Id, cancellationToken) is { } found
+            ? Requests(format, [found])
+            : Error(format, 404, "No service request of your city has that id.");
+    }
+
+    public async Task<HubResponse> UpdatesAsync(HubRequest request, CancellationToken cancellationToken = default)
+    {
+        if (Format(request) is not { } format)
+        {
+            return UnknownFormat();
+        }
+
+        if (Authenticate(request) is not { } city)
+        {
+            return Error(format, 403, "A valid api_key of a city system is required.");
+        }
+
+        var window = Window(request, format);
+        if (window.Error is { } error)
+        {
+            return error;
+        }
+
+        var updates = new List<Open311Update>();
+        await foreach (var row in store.QueryCityUpdatesAsync(city.Id, window.From, window.To, cancellationToken))
+        {
+            var status = HazardReportStatuses.FromWire(row.Status) ?? HazardReportStatus.Routed;
+            updates.Add(new Open311Update(row.UpdateId, row.HubId, status.ToOpen311(), row.Status, row.Description ?? string.Empty, row.UpdatedAt));
+            if (updates.Count >= MaxRequests)
+            {
+                break;
+            }
+        }
+
+        return format == "json"
+            ? HubResponse.Json(StatusCodes.Ok, updates, HubJsonContext.Default.ListOpen311Update)
+            : Xml(StatusCodes.Ok, "service_request_updates", "request_update", updates.Select(u => new (string, string?)[]
+            {
+                ("update_id", u.UpdateId), ("service_request_id", u.ServiceRequestId), ("status", u.Status),
+                ("hub_status", u.HubStatus), ("updated_datetime", Time(u.UpdatedDatetime)), ("description", u.Description),
+            }));
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> CacheHeaders = new Dictionary<string, string> { ["Cache-Control"] = "public, max-age=300" };
+
+    private Principal? Authenticate(HubRequest request) =>
+        apiKeys.Authenticate(request.Query(ApiKeyHeader.Open311Query) ?? request.Header(ApiKeyHeader.Name), PrincipalKind.City);
+
+    private async Task<Open311Request?> FindOwnAsync(string hubId, string cityId, CancellationToken cancellationToken)
+    {
+        if (hubId.Length is 0 or > 64)
+        {
+            return null;
+        }
+
+        var entity = await store.FindAsync(hubId, cancellationToken);
+        if (entity is null || entity.CurrentStatus == HazardReportStatus.Received)
+        {
+            return null;
+        }
+
+        var report = entity.ToReport();
+        if (report.CityId != cityId)
+        {
+            return null;
+        }
+
+        return new Open311Request(
+            report.HubId, entity.CurrentStatus.ToOpen311(), entity.StatusNotes, report.Category, ServiceName(report.Category),
+            report.Description, report.ReceivedAt, entity.UpdatedAt, report.Location.Address, report.Location.Lat, report.Location.Lon,
+            report.MediaUrls.Count > 0 ? report.MediaUrls[0] : null, entity.Status);
+    }
+
+    private Open311Request ToOpen311(CityRequestEntity row)
+    {
+        var status = HazardReportStatuses.FromWire(row.Status) ?? HazardReportStatus.Routed;
+        return new Open311Request(
+            row.HubId, status.ToOpen311(), row.StatusNotes, row.ServiceCode, ServiceName(row.ServiceCode), row.Description,
+            row.RequestedAt, row.UpdatedAt, row.Address, row.Lat, row.Lon, row.MediaUrl, row.Status);
+    }
+
+    private string ServiceName(string code) => registry.FindCategory(code)?.Name ?? code;
+
+    private (DateTimeOffset From, DateTimeOffset To, HubResponse? Error) Window(HubRequest request, string format)
+    {
+        var now = time.GetUtcNow();
+        DateTimeOffset? start = null, end = null;
+        if (request.Query("start_date") is { } startText)
+        {
+            if (!IsoTimestamp.TryParse(startText, out var parsed))
+            {
+                return (default, default, Error(format, 400, "start_date must be an ISO 8601 date and time with a time zone."));
+            }
+
+            start = parsed;
+        }
+
+        if (request.Query("end_date") is { } endText)
+        {
+            if (!IsoTimestamp.TryParse(endText, out var parsed))
+            {
+                return (default, default, Error(format, 400, "end_date must be an ISO 8601 date and time with a time zone."));
+            }
+
+            end = parsed;
+        }
+
+        var to = end ?? (start is { } s ? s + MaxWindow : now);
+        var from = start ?? to - MaxWindow;
+        if (from > to)
+        {
+            return (default, default, Error(format, 400, "start_date must be before end_date."));
+        }
+
+        if (to - from > MaxWindow)
+        {
+            return (default, default, Error(format, 400, "A query spans at most 90 days."));
+        }
+
+        // end_date is inclusive in GeoReport; the store reads [from, to).
+        return (from, to.AddTicks(TimeSpan.TicksPerMillisecond), null);
+    }
+
+    private static string? Format(HubRequest request) => request.Route("format") switch
+    {
+        "json" => "json",
+        "xml" => "xml",
+        _ => null,
+    };
+
+    private static HubResponse UnknownFormat() => Error("json", 404, "Ask for .json or .xml.");
+
+    private static HubResponse Requests(string format, List<Open311Request> list) =>
+        format == "json"
+            ? HubResponse.Json(StatusCodes.Ok, list, HubJsonContext.Default.ListOpen311Request)
+            : Xml(StatusCodes.Ok, "service_requests", "request", list.Select(r => new (string, string?)[]
+            {
+                ("service_request_id", r.ServiceRequestId), ("status", r.Status), ("status_notes", r.StatusNotes),
+                ("service_name", r.ServiceName), ("service_code", r.ServiceCode), ("description", r.Description),
+                ("requested_datetime", Time(r.RequestedDatetime)), ("updated_datetime", Time(r.UpdatedDatetime)),
+                ("address", r.Address), ("lat", Number(r.Lat)), ("long", Number(r.Long)), ("media_url", r.MediaUrl),
+                ("hub_status", r.HubStatus),
+            }));
+
+    public static HubResponse Error(string format, int status, string description)
+    {
+        var errors = new List<Open311Error> { new(status, description) };
+        return format == "xml"
+            ? Xml(status, "errors", "error", errors.Select(e => new (string, string?)[] { ("code", e.Code.ToString(CultureInfo.InvariantCulture)), ("description", e.Description) }))
+            : HubResponse.Json(status, errors, HubJsonContext.Default.ListOpen311Error);
+    }
+
+    private static HubResponse Xml(int status, string root, string item, IEnumerable<(string Name, string? Value)[]> rows, IReadOnlyDictionary<string, string>? headers = null)
+    {
+        var settings = new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = false };
+        using var buffer = new MemoryStream();
+        using (var writer = XmlWriter.Create(buffer, settings))
+        {
+            writer.WriteStartDocument();
+            writer.WriteStartElement(root);
+            foreach (var row in rows)
+            {
+                writer.WriteStartElement(item);
+                foreach (var (name, value) in row)
+                {
+                    writer.WriteElementString(name, value ?? string.Empty);
+                }
+
+                writer.WriteEndElement();
+            }
+
+            writer.WriteEndElement();
+            writer.WriteEndDocument();
+        }
+
+        return new HubResponse(status, HubResponse.XmlContentType, buffer.ToArray(), headers);
+    }
+
+    private static string Time(DateTimeOffset value) => IsoTimestamp.Format(value);
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static List<string> Split(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? [] : [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+}
+
+public sealed record Open311Service(
+    [property: JsonPropertyName("service_code")] string ServiceCode,
+    [property: JsonPropertyName("service_name")] string ServiceName,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("metadata")] bool Metadata,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("keywords")] string Keywords,
+    [property: JsonPropertyName("group")] string Group);
+
+public sealed record Open311Request(
+    [property: JsonPropertyName("service_request_id")] string ServiceRequestId,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("status_notes")] string? StatusNotes,
+    [property: JsonPropertyName("service_code")] string ServiceCode,
+    [property: JsonPropertyName("service_name")] string ServiceName,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("requested_datetime")] DateTimeOffset RequestedDatetime,
+    [property: JsonPropertyName("updated_datetime")] DateTimeOffset UpdatedDatetime,
+    [property: JsonPropertyName("address")] string? Address,
+    [property: JsonPropertyName("lat")] double Lat,
+    [property: JsonPropertyName("long")] double Long,
+    [property: JsonPropertyName("media_url")] string? MediaUrl,
+    [property: JsonPropertyName("hub_status")] string HubStatus);
+
+public sealed record Open311Update(
+    [property: JsonPropertyName("update_id")] string UpdateId,
+    [property: JsonPropertyName("service_request_id")] string ServiceRequestId,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("hub_status")] string HubStatus,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("updated_datetime")] DateTimeOffset UpdatedDatetime);
+
+public sealed record Open311Error(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("description")] string Description);

@@ -1,0 +1,117 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using StationHub.Platform.Storage;
+using StationHub.Triggers;
+
+namespace StationHub.Ledger;
+
+/// <summary>
+/// One fact for the public ledger, written by the flow where it happened and summed by the
+/// ledger timers. Partition: the city-local day and a scope (<c>20261122~district~330102</c>,
+/// <c>20261122~station~st-hz-01</c>, <c>20261122~hub</c>), so compiling a day reads only that
+/// day's partitions. Row: <c>{kind}~{source}</c>, so the same fact written twice is one row.
+/// No personal data: sources are hub ids, never couriers.
+/// </summary>
+public sealed record LedgerEntry(
+    string Kind,
+    string Scope,
+    string SourceId,
+    DateTimeOffset At,
+    long Amount = 1,
+    double? Hours = null,
+    string? Label = null);
+
+/// <summary>The kinds of entry the flows write; the ledger issue sums them.</summary>
+public static class LedgerKinds
+{
+    public const string ReportReceived = "report.received";
+    public const string ReportRouted = "report.routed";
+
+    /// <summary>The city's first response; <see cref="LedgerEntry.Hours"/> is hours since routing.</summary>
+    public const string ReportFirstResponse = "report.first-response";
+    public const string ReportResolved = "report.resolved";
+    public const string ReportRejected = "report.rejected";
+    public const string ReportEscalated = "report.escalated";
+    public const string DeliveryMade = "delivery.made";
+    public const string DeliveryFailed = "delivery.failed";
+}
+
+public static class LedgerScopes
+{
+    public const string Hub = "hub";
+
+    public static string District(string code) => "district~" + code;
+
+    public static string Station(string id) => "station~" + id;
+}
+
+/// <summary>Ledger settings (section <c>Ledger</c>).</summary>
+public sealed class LedgerOptions
+{
+    public const string Section = "Ledger";
+
+    /// <summary>The IANA time zone whose calendar days the ledger publishes (default Asia/Shanghai).</summary>
+    [Required]
+    public string TimeZone { get; set; } = "Asia/Shanghai";
+}
+
+public sealed class LedgerEntryEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Kind { get; set; } = string.Empty;
+    public string Scope { get; set; } = string.Empty;
+    public string SourceId { get; set; } = string.Empty;
+    public DateTimeOffset At { get; set; }
+    public long Amount { get; set; }
+    public double? Hours { get; set; }
+    public string? Label { get; set; }
+}
+
+/// <summary>Writes ledger entries idempotently, one transaction per day-and-scope partition.</summary>
+public sealed class LedgerEntryWriter(HubStorage storage, IOptions<LedgerOptions> options)
+{
+    /// <summary>Azure Tables takes at most 100 operations in one entity-group transaction.</summary>
+    public const int MaxBatch = 100;
+
+    private readonly TimeZoneInfo zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
+
+    public string DayOf(DateTimeOffset at) =>
+        TimeZoneInfo.ConvertTime(at, zone).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+    public async Task WriteAsync(IReadOnlyCollection<LedgerEntry> entries, CancellationToken cancellationToken = default)
+    {
+        var table = storage.Table(Tables.LedgerEntries);
+        var work = new List<Task>();
+        foreach (var partition in entries.Select(ToEntity).GroupBy(e => e.PartitionKey, StringComparer.Ordinal))
+        {
+            foreach (var chunk in partition.DistinctBy(e => e.RowKey, StringComparer.Ordinal).Chunk(MaxBatch))
+            {
+                work.Add(table.SubmitTransactionAsync(
+                    chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)),
+                    cancellationToken));
+            }
+        }
+
+        await Task.WhenAll(work);
+    }
+
+    private LedgerEntryEntity ToEntity(LedgerEntry entry) => new()
+    {
+        PartitionKey = DayOf(entry.At) + "~" + entry.Scope,
+        RowKey = entry.Kind + "~" + entry.SourceId,
+        Kind = entry.Kind,
+        Scope = entry.Scope,
+        SourceId = entry.SourceId,
+        At = entry.At,
+        Amount = entry.Amount,
+        Hours = entry.Hours,
+        Label = entry.Label,
+    };
+}

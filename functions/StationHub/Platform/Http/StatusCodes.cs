@@ -1,0 +1,15 @@
+namespace StationHub.Platform.Http;
+
+/// <summary>The HTTP status codes the hub answers with.</summary>
+public static class StatusCodes
+{
+    public const int Ok = 200;
+    public const int Accepted = 202;
+    public const int NoContent = 204;
+    public const int BadRequest = 400;
+    public const int Unauthorized = 401;
+    public const int Forbidden = 403;
+    public const int NotFound = 404;
+    public const int Conflict = 409;
+    public const int Locked = 423;
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StationHub.Delivery;
+using StationHub.HazardReports;
+using StationHub.Ledger;
+using StationHub.Platform.Registry;
+using StationHub.Platform.Security;
+using StationHub.Platform.Storage;
+using StationHub.Platform.Webhooks;
+
+namespace StationHub.Platform;
+
+/// <summary>Registers the hub's services; both hosts call this and nothing else of the library's set-up.</summary>
+public static class HubServices
+{
+    public const string RegistryPathSetting = "Registry:Path";
+    public const string PseudonymKeySetting = "Secrets:PseudonymKey";
+
+    public static IServiceCollection AddStationHub(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.Section).ValidateDataAnnotations()
+            .Validate(o => TimeZoneExists(o.TimeZone), "Ledger:TimeZone must be an IANA time zone id such as Asia/Shanghai.").ValidateOnStart();
+
+        services.AddSingleton(_ => RegistryLoader.Load(ResolvePath(configuration[RegistryPathSetting]
+            ?? throw new InvalidOperationException($"The setting '{RegistryPathSetting}' is missing."))));
+        services.AddSingleton(_ => StorageClients.Create(configuration));
+        services.AddSingleton(_ => new Pseudonyms(ReadKey(configuration[PseudonymKeySetting])));
+        services.AddSingleton(_ => new ApiKeys(configuration));
+        services.AddSingleton(_ => new HubSecrets(configuration));
+        services.AddSingleton<PlatformWebhooks>();
+        services.AddSingleton<LedgerEntryWriter>();
+
+        // Hazard reports
+        services.AddSingleton<HazardReportStore>();
+        services.AddSingleton<HazardReportIntake>();
+        services.AddSingleton<HazardReportStatusQuery>();
+        services.AddSingleton<HazardReportRouter>();
+        services.AddSingleton<ReportUpdateApplier>();
+        services.AddSingleton<CityUpdates>();
+        services.AddSingleton<HazardReportUpdateRouter>();
+        services.AddSingleton<Open311Api>();
+        services.AddSingleton<AcknowledgementWatch>();
+
+        // Delivery
+        services.AddSingleton<DeliveryStore>();
+        services.AddSingleton<RetryPolicy>();
+        services.AddSingleton<DeliverySender>();
+        services.AddSingleton<DeliveryProcessor>();
+        services.AddSingleton<DeadLetterAdmin>();
+        services.AddHttpClient(DeliverySender.HttpClientName, (provider, client) =>
+            {
+                client.Timeout = provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.Timeout;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("StationHub/1.0");
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                AutomaticDecompression = DecompressionMethods.None,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            });
+
+        return services;
+    }
+
+    private static string ResolvePath(string path) =>
+        Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path) is var local && File.Exists(local) ? local : Path.GetFullPath(path);
+
+    private static byte[] ReadKey(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            throw new InvalidOperationException($"The setting '{PseudonymKeySetting}' is missing.");
+        }
+
+        try
+        {
+            return Convert.FromBase64String(value);
+        }
+        catch (FormatException exception)
+        {
+            throw new InvalidOperationException($"The setting '{PseudonymKeySetting}' must be base64.", exception);
+        }
+    }
+
+    private static bool TimeZoneExists(string id) => TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
+}

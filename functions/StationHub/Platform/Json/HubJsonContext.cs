@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using StationHub.Delivery;
+using StationHub.HazardReports;
+using StationHub.Platform.Http;
+using StationHub.Platform.Registry;
+
+namespace StationHub.Platform.Json;
+
+/// <summary>The one JSON context (source-generated, web defaults) for HTTP, queues and tables.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(Problem))]
+[JsonSerializable(typeof(RegistryDocument))]
+[JsonSerializable(typeof(WebhookAnswer))]
+[JsonSerializable(typeof(HazardReport))]
+[JsonSerializable(typeof(HazardReportAccepted))]
+[JsonSerializable(typeof(HazardReportUpdateReceived))]
+[JsonSerializable(typeof(CityUpdate))]
+[JsonSerializable(typeof(CityUpdateAnswer))]
+[JsonSerializable(typeof(RoutedRequest))]
+[JsonSerializable(typeof(ReportUpdatedEvent))]
+[JsonSerializable(typeof(HazardReportView))]
+[JsonSerializable(typeof(List<Open311Service>))]
+[JsonSerializable(typeof(List<Open311Request>))]
+[JsonSerializable(typeof(List<Open311Update>))]
+[JsonSerializable(typeof(List<Open311Error>))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(DeliveryRequested))]
+[JsonSerializable(typeof(OutboundEnvelope))]
+[JsonSerializable(typeof(DeadLetterView))]
+[JsonSerializable(typeof(List<DeadLetterView>))]
+public sealed partial class HubJsonContext : JsonSerializerContext;

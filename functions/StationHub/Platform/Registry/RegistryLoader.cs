@@ -1,0 +1,63 @@
+using System.Text.Json;
+using StationHub.Platform.Json;
+
+namespace StationHub.Platform.Registry;
+
+/// <summary>Loads and checks the registry file named by <c>Registry:Path</c>.</summary>
+public static class RegistryLoader
+{
+    public static HubRegistry Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"Registry:Path names '{path}', which does not exist.");
+        }
+
+        RegistryDocument? document;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            document = JsonSerializer.Deserialize(stream, HubJsonContext.Default.RegistryDocument);
+        }
+        catch (JsonException exception)
+        {
+            throw new InvalidOperationException($"Registry:Path '{path}' is not a valid registry: {exception.Message}", exception);
+        }
+
+        if (document is null)
+        {
+            throw new InvalidOperationException($"Registry:Path '{path}' is empty.");
+        }
+
+        Check(document);
+        return new HubRegistry(document);
+    }
+
+    private static void Check(RegistryDocument document)
+    {
+        var problems = new List<string>();
+        Unique(document.Cities.Select(c => c.Id), "city id", problems);
+        Unique(document.Cities.SelectMany(c => c.Districts).Select(d => d.Code), "district code", problems);
+        Unique(document.Platforms.Select(p => p.Id), "platform id", problems);
+        Unique(document.Stations.Select(s => s.Id), "station id", problems);
+        Unique(document.HazardCategories.Select(c => c.Code), "hazard category", problems);
+        var districtCodes = document.Cities.SelectMany(c => c.Districts).Select(d => d.Code).ToHashSet(StringComparer.Ordinal);
+        foreach (var station in document.Stations.Where(s => !districtCodes.Contains(s.District)))
+        {
+            problems.Add($"station '{station.Id}' names unknown district '{station.District}'");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("The registry is not consistent: " + string.Join("; ", problems) + ".");
+        }
+    }
+
+    private static void Unique(IEnumerable<string> values, string what, List<string> problems)
+    {
+        foreach (var duplicate in values.GroupBy(v => v, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            problems.Add($"{what} '{duplicate.Key}' appears more than once");
+        }
+    }
+}

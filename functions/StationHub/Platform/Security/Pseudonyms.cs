@@ -1,0 +1,43 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace StationHub.Platform.Security;
+
+/// <summary>
+/// Keyed pseudonyms (HMAC-SHA256) for couriers. A platform's courier id is replaced on receipt
+/// by one city-wide pseudonym, which keys the courier's points; each recipient (a city system)
+/// sees a pseudonym derived for it alone, so two recipients cannot link their records.
+/// The key is kept apart from the data, in settings (<c>Secrets:PseudonymKey</c>).
+/// </summary>
+public sealed class Pseudonyms
+{
+    private readonly byte[] key;
+
+    public Pseudonyms(byte[] key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.Length < 32)
+        {
+            throw new ArgumentException("Secrets:PseudonymKey must hold at least 32 bytes (base64).", nameof(key));
+        }
+
+        this.key = key;
+    }
+
+    /// <summary>The courier's city-wide pseudonym: the same in every district and station.</summary>
+    public string Courier(string platformId, string courierId) => Derive("courier", platformId, courierId);
+
+    /// <summary>The pseudonym one recipient sees for a courier's city-wide pseudonym.</summary>
+    public string ForRecipient(string recipientId, string courierPseudonym) => Derive("recipient", recipientId, courierPseudonym);
+
+    private string Derive(string purpose, string scope, string value)
+    {
+        var input = Encoding.UTF8.GetBytes($"{purpose}\n{scope}\n{value}");
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(key, input, mac);
+        return "cp_" + Base64Url(mac[..18]);
+    }
+
+    private static string Base64Url(ReadOnlySpan<byte> bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

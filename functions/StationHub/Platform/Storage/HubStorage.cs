@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using StationHub.Triggers;
+
+namespace StationHub.Platform.Storage;
+
+/// <summary>
+/// The hub's queues and tables. Names come from the trigger table; an optional prefix
+/// (<c>Storage:Prefix</c>, empty in production) lets tests run side by side on one account.
+/// </summary>
+public sealed class HubStorage(QueueServiceClient queueService, TableServiceClient tableService, string prefix = "")
+{
+    private readonly ConcurrentDictionary<string, QueueClient> queues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TableClient> tables = new(StringComparer.Ordinal);
+
+    public string Prefix { get; } = prefix;
+
+    public QueueServiceClient QueueService { get; } = queueService;
+
+    public TableServiceClient TableService { get; } = tableService;
+
+    public string QueueName(string queue) => Prefix + queue;
+
+    public string TableName(string table) => Prefix + table;
+
+    public QueueClient Queue(string queue) =>
+        queues.GetOrAdd(queue, static (name, self) => self.QueueService.GetQueueClient(self.QueueName(name)), this);
+
+    public QueueClient PoisonQueue(string queue) => Queue(queue + Queues.PoisonSuffix);
+
+    public TableClient Table(string table) =>
+        tables.GetOrAdd(table, static (name, self) => self.TableService.GetTableClient(self.TableName(name)), this);
+
+    /// <summary>Creates every queue (and its poison twin) and table of the trigger table.</summary>
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
+    {
+        var work = new List<Task>();
+        foreach (var queue in Queues.All)
+        {
+            work.Add(Queue(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken));
+            work.Add(PoisonQueue(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken));
+        }
+
+        foreach (var table in Tables.All)
+        {
+            work.Add(Table(table).CreateIfNotExistsAsync(cancellationToken));
+        }
+
+        await Task.WhenAll(work);
+    }
+
+    /// <summary>Deletes everything <see cref="EnsureCreatedAsync"/> made (tests clean up with it).</summary>
+    public async Task DeleteAllAsync(CancellationToken cancellationToken = default)
+    {
+        var work = new List<Task>();
+        foreach (var queue in Queues.All)
+        {
+            work.Add(Queue(queue).DeleteIfExistsAsync(cancellationToken));
+            work.Add(PoisonQueue(queue).DeleteIfExistsAsync(cancellationToken));
+        }
+
+        foreach (var table in Tables.All)
+        {
+            work.Add(Table(table).DeleteAsync(cancellationToken));
+        }
+
+        await Task.WhenAll(work);
+    }
+
+    /// <summary>Sends a message as UTF-8 JSON (the client Base64-encodes it, as Functions expects).</summary>
+    public Task SendAsync<T>(string queue, T message, JsonTypeInfo<T> typeInfo, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default) =>
+        Queue(queue).SendMessageAsync(
+            new BinaryData(JsonSerializer.SerializeToUtf8Bytes(message, typeInfo)),
+            visibilityDelay,
+            timeToLive: TimeSpan.FromSeconds(-1),
+            cancellationToken);
+
+    /// <summary>True when a storage call failed because the entity or item already exists.</summary>
+    public static bool IsConflict(RequestFailedException exception) => exception.Status == 409;
+
+    /// <summary>True when a conditional write lost to a concurrent one.</summary>
+    public static bool IsPreconditionFailed(RequestFailedException exception) => exception.Status == 412;
+
+    public static bool IsNotFound(RequestFailedException exception) => exception.Status == 404;
+}

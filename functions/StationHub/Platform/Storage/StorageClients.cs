@@ -1,0 +1,47 @@
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+
+namespace StationHub.Platform.Storage;
+
+/// <summary>
+/// Builds the storage clients from <c>AzureWebJobsStorage</c>: a connection string locally
+/// (<c>UseDevelopmentStorage=true</c> for Azurite), or, in Azure, identity-based settings
+/// <c>AzureWebJobsStorage__accountName</c> (and <c>__clientId</c> for a user-assigned identity).
+/// </summary>
+public static class StorageClients
+{
+    public const string ConnectionSetting = "AzureWebJobsStorage";
+
+    public static HubStorage Create(IConfiguration configuration)
+    {
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        var tableOptions = new TableClientOptions();
+        var prefix = configuration["Storage:Prefix"] ?? string.Empty;
+        var connection = configuration[ConnectionSetting];
+        if (!string.IsNullOrWhiteSpace(connection))
+        {
+            return new HubStorage(
+                new QueueServiceClient(connection, queueOptions),
+                new TableServiceClient(connection, tableOptions),
+                prefix);
+        }
+
+        var account = configuration[$"{ConnectionSetting}:accountName"];
+        if (string.IsNullOrWhiteSpace(account))
+        {
+            throw new InvalidOperationException(
+                $"Set '{ConnectionSetting}' to a connection string, or '{ConnectionSetting}__accountName' for a managed identity.");
+        }
+
+        var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
+        {
+            ManagedIdentityClientId = configuration[$"{ConnectionSetting}:clientId"],
+        });
+        return new HubStorage(
+            new QueueServiceClient(new Uri($"https://{account}.queue.core.windows.net"), credential, queueOptions),
+            new TableServiceClient(new Uri($"https://{account}.table.core.windows.net"), credential, tableOptions),
+            prefix);
+    }
+}

@@ -1,0 +1,83 @@
+namespace StationHub.Triggers;
+
+// The trigger table: every route, queue, table and schedule the hub serves, declared once.
+// Both hosts (the Azure Functions app and the local host) bind their triggers to these
+// constants, and a test proves the two hosts serve the same table.
+
+/// <summary>Function names, shared by both hosts' logs and by the drift test.</summary>
+public static class FunctionNames
+{
+    // HTTP: platform webhooks in
+    public const string HazardReportReceived = nameof(HazardReportReceived);
+    public const string HazardReportStatus = nameof(HazardReportStatus);
+
+    // HTTP: city systems
+    public const string Open311Services = nameof(Open311Services);
+    public const string Open311Requests = nameof(Open311Requests);
+    public const string Open311Request = nameof(Open311Request);
+    public const string Open311RequestUpdates = nameof(Open311RequestUpdates);
+    public const string CityUpdateReceived = nameof(CityUpdateReceived);
+
+    // HTTP: administrators
+    public const string DeadLettersList = nameof(DeadLettersList);
+    public const string DeadLetterReplay = nameof(DeadLetterReplay);
+
+    // Queues
+    public const string RouteHazardReport = nameof(RouteHazardReport);
+    public const string ApplyHazardReportUpdate = nameof(ApplyHazardReportUpdate);
+    public const string DeliverOutbound = nameof(DeliverOutbound);
+
+    // Timers
+    public const string EscalateUnacknowledgedReports = nameof(EscalateUnacknowledgedReports);
+}
+
+/// <summary>HTTP routes, relative to the <c>/api</c> prefix both hosts serve under.</summary>
+public static class Routes
+{
+    public const string Prefix = "api";
+
+    public const string HazardReports = "v1/platforms/{platformId}/hazard-reports";
+    public const string HazardReportStatus = "v1/platforms/{platformId}/hazard-reports/{hubId}";
+
+    public const string Open311Services = "v1/open311/services.{format}";
+    public const string Open311Requests = "v1/open311/requests.{format}";
+    public const string Open311Request = "v1/open311/requests/{id}.{format}";
+    public const string Open311RequestUpdates = "v1/open311/servicerequestupdates.{format}";
+    public const string CityUpdates = "v1/city/requests/{id}/updates";
+
+    public const string DeadLetters = "v1/admin/dead-letters";
+    public const string DeadLetterReplay = "v1/admin/dead-letters/{id}/replay";
+}
+
+/// <summary>Queue names (kebab-case); each has a <c>-poison</c> twin.</summary>
+public static class Queues
+{
+    public const string HazardReportsAccepted = "hazard-reports-accepted";
+    public const string HazardReportUpdates = "hazard-report-updates";
+    public const string Deliveries = "deliveries";
+
+    public const string PoisonSuffix = "-poison";
+
+    public static IReadOnlyList<string> All { get; } = [HazardReportsAccepted, HazardReportUpdates, Deliveries];
+}
+
+/// <summary>Table names (PascalCase letters and digits).</summary>
+public static class Tables
+{
+    public const string HazardReports = nameof(HazardReports);
+    public const string CityRequests = nameof(CityRequests);
+    public const string Deliveries = nameof(Deliveries);
+    public const string DeadLetters = nameof(DeadLetters);
+    public const string LedgerEntries = nameof(LedgerEntries);
+    public const string TimerClaims = nameof(TimerClaims);
+
+    public static IReadOnlyList<string> All { get; } =
+        [HazardReports, CityRequests, Deliveries, DeadLetters, LedgerEntries, TimerClaims];
+}
+
+/// <summary>Six-field NCRONTAB schedules (second minute hour day month day-of-week), UTC.</summary>
+public static class Schedules
+{
+    /// <summary>Every five minutes: find reports a city has not acknowledged within 24 hours.</summary>
+    public const string EscalateUnacknowledgedReports = "0 */5 * * * *";
+}

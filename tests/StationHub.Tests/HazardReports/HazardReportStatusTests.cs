@@ -1,0 +1,35 @@
+using StationHub.HazardReports;
+
+namespace StationHub.Tests.HazardReports;
+
+public sealed class HazardReportStatusTests
+{
+    [Theory]
+    [InlineData(HazardReportStatus.Routed, HazardReportStatus.Acknowledged, true)]
+    [InlineData(HazardReportStatus.Routed, HazardReportStatus.Resolved, true)]
+    [InlineData(HazardReportStatus.Acknowledged, HazardReportStatus.Acknowledged, true)]
+    [InlineData(HazardReportStatus.Acknowledged, HazardReportStatus.InProgress, true)]
+    [InlineData(HazardReportStatus.InProgress, HazardReportStatus.Rejected, true)]
+    [InlineData(HazardReportStatus.InProgress, HazardReportStatus.Acknowledged, false)]
+    [InlineData(HazardReportStatus.Resolved, HazardReportStatus.Acknowledged, false)]
+    [InlineData(HazardReportStatus.Resolved, HazardReportStatus.Resolved, false)]
+    [InlineData(HazardReportStatus.Resolved, HazardReportStatus.Rejected, false)]
+    [InlineData(HazardReportStatus.Rejected, HazardReportStatus.Resolved, false)]
+    [InlineData(HazardReportStatus.Received, HazardReportStatus.Acknowledged, false)]
+    [InlineData(HazardReportStatus.Routed, HazardReportStatus.Routed, false)]
+    public void A_city_moves_a_report_forward_only(HazardReportStatus from, HazardReportStatus to, bool allowed)
+    {
+        Assert.Equal(allowed, HazardReportStatuses.CityMayMove(from, to));
+    }
+
+    [Fact]
+    public void The_same_platform_report_always_gets_the_same_hub_id()
+    {
+        var first = HazardReport.HubIdFor("swiftride", "r-1");
+
+        Assert.Equal(first, HazardReport.HubIdFor("swiftride", "r-1"));
+        Assert.NotEqual(first, HazardReport.HubIdFor("neighborbuy", "r-1"));
+        Assert.NotEqual(first, HazardReport.HubIdFor("swiftride", "r-2"));
+        Assert.Matches("^hr-[a-z2-7]{24}$", first);
+    }
+}

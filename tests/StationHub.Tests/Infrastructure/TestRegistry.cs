@@ -1,0 +1,82 @@
+using System.Text.Json;
+using StationHub.Platform.Security;
+using StationHub.Platform.Webhooks;
+
+namespace StationHub.Tests.Infrastructure;
+
+/// <summary>
+/// A registry and settings for one test: the sample's cities, districts and categories, with
+/// the cities' and platforms' endpoints pointed at the test's own receivers and fresh secrets.
+/// </summary>
+public sealed class TestRegistry
+{
+    public const string Platform = "swiftride";
+    public const string OtherPlatform = "neighborbuy";
+    public const string WebhookCity = "hangzhou";
+    public const string Open311City = "ningbo";
+
+    public const string PlatformKey = "test-platform-key";
+    public const string OtherPlatformKey = "test-other-platform-key";
+    public const string WebhookCityKey = "test-hangzhou-key";
+    public const string Open311CityKey = "test-ningbo-key";
+    public const string AdminKey = "test-admin-key";
+    public const string Open311OutboundKey = "test-ningbo-open311-key";
+
+    public TestRegistry(Uri cityEndpoint, Uri open311Endpoint, Uri platformEndpoint, Uri otherPlatformEndpoint)
+    {
+        PlatformSecret = StandardWebhook.NewSecret();
+        OtherPlatformSecret = StandardWebhook.NewSecret();
+        CitySecret = StandardWebhook.NewSecret();
+        Open311CitySecret = StandardWebhook.NewSecret();
+        var sample = File.ReadAllText(Path.Combine(RepoPaths.Root, "functions", "registry.sample.json"));
+        sample = sample
+            .Replace("http://127.0.0.1:7071/sandbox/cities/hangzhou/webhooks", cityEndpoint.AbsoluteUri, StringComparison.Ordinal)
+            .Replace("http://127.0.0.1:7071/sandbox/cities/ningbo/open311/requests.json", open311Endpoint.AbsoluteUri, StringComparison.Ordinal)
+            .Replace("http://127.0.0.1:7071/sandbox/platforms/swiftride/webhooks", platformEndpoint.AbsoluteUri, StringComparison.Ordinal)
+            .Replace("http://127.0.0.1:7071/sandbox/platforms/neighborbuy/webhooks", otherPlatformEndpoint.AbsoluteUri, StringComparison.Ordinal);
+        using (JsonDocument.Parse(sample))
+        {
+        }
+
+        RegistryPath = Path.Combine(Path.GetTempPath(), $"stationhub-registry-{Guid.NewGuid():N}.json");
+        File.WriteAllText(RegistryPath, sample);
+    }
+
+    public string RegistryPath { get; }
+
+    public string PlatformSecret { get; }
+
+    public string OtherPlatformSecret { get; }
+
+    public string CitySecret { get; }
+
+    public string Open311CitySecret { get; }
+
+    public StandardWebhook PlatformSigner => new(PlatformSecret);
+
+    /// <summary>Every setting the hub needs, for this registry and the given storage.</summary>
+    public Dictionary<string, string?> Settings(TestStorage storage) => new()
+    {
+        ["AzureWebJobsStorage"] = storage.ConnectionString,
+        ["Storage:Prefix"] = storage.Prefix,
+        ["Registry:Path"] = RegistryPath,
+        ["Secrets:PseudonymKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        ["Secrets:Platforms:swiftride:SigningSecret"] = PlatformSecret,
+        ["Secrets:Platforms:neighborbuy:SigningSecret"] = OtherPlatformSecret,
+        ["Secrets:Cities:hangzhou:SigningSecret"] = CitySecret,
+        ["Secrets:Cities:ningbo:SigningSecret"] = Open311CitySecret,
+        ["Secrets:Cities:ningbo:Open311ApiKey"] = Open311OutboundKey,
+        ["Auth:ApiKeyHashes:platform:swiftride"] = ApiKeys.Hash(PlatformKey),
+        ["Auth:ApiKeyHashes:platform:neighborbuy"] = ApiKeys.Hash(OtherPlatformKey),
+        ["Auth:ApiKeyHashes:city:hangzhou"] = ApiKeys.Hash(WebhookCityKey),
+        ["Auth:ApiKeyHashes:city:ningbo"] = ApiKeys.Hash(Open311CityKey),
+        ["Auth:ApiKeyHashes:admin:ops"] = ApiKeys.Hash(AdminKey),
+        ["Delivery:RetrySchedule"] = "00:00:01,00:00:01,00:00:02",
+        ["Delivery:Timeout"] = "00:00:03",
+        ["Delivery:JitterPercent"] = "0",
+        ["Sandbox:Enabled"] = "false",
+        ["LocalHost:HostJson"] = RepoPaths.HostJson,
+        ["LocalHost:QueueLease"] = "00:00:10",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+}

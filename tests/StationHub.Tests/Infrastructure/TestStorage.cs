@@ -1,0 +1,65 @@
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using StationHub.Platform.Storage;
+
+namespace StationHub.Tests.Infrastructure;
+
+/// <summary>
+/// The shared Azurite with names of this test's own (a random prefix), created on start and
+/// deleted at the end so no test leaves messages behind to slow the others (AZURITE.md, trap 1).
+/// </summary>
+public sealed class TestStorage : IAsyncDisposable
+{
+    private TestStorage(string connectionString, string prefix)
+    {
+        ConnectionString = connectionString;
+        Prefix = prefix;
+        Hub = new HubStorage(
+            new QueueServiceClient(connectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }),
+            new TableServiceClient(connectionString),
+            prefix);
+    }
+
+    public string ConnectionString { get; }
+
+    public string Prefix { get; }
+
+    public HubStorage Hub { get; }
+
+    public static async Task<TestStorage> CreateAsync(string? connectionString = null)
+    {
+        connectionString ??= (await Azurite.GetAsync()).ConnectionString;
+        var storage = new TestStorage(connectionString, "t" + Guid.NewGuid().ToString("N")[..10]);
+        await storage.Hub.EnsureCreatedAsync();
+        return storage;
+    }
+
+    public async Task<int> CountMessagesAsync(string queue)
+    {
+        var properties = await Hub.Queue(queue).GetPropertiesAsync();
+        return properties.Value.ApproximateMessagesCount;
+    }
+
+    public async Task<int> CountEntitiesAsync(string table)
+    {
+        var count = 0;
+        await foreach (var _ in Hub.Table(table).QueryAsync<TableEntity>(select: ["PartitionKey"]))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Hub.DeleteAllAsync();
+        }
+        catch (Azure.RequestFailedException)
+        {
+            // Best effort: the emulator may be gone in tests that stop it.
+        }
+    }
+}
