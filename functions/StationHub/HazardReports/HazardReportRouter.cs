@@ -11,7 +11,7 @@ namespace StationHub.HazardReports;
 
 /// <summary>
 /// Queue function over <c>hazard-reports-accepted</c>: stores the report if the intake did not
-/// get to, then routes it to the city whose district contains it. Every step before the last is
+/// get to (it queues before it stores), then routes it to the city whose district contains it. Every step before the last is
 /// idempotent (city view, ledger facts, a delivery with a stable id); the last — the report
 /// becoming <c>routed</c> — is the commit, so a repeat or a crash only repeats idempotent steps.
 /// </summary>
@@ -44,7 +44,9 @@ public sealed class HazardReportRouter(
             }
         }
 
-        if (entity.CurrentStatus != HazardReportStatus.Received)
+        // Only the message of the request whose write won routes the report: a repeated request
+        // also queued a message before it found the report stored, and that one is a no-op.
+        if (entity.CurrentStatus != HazardReportStatus.Received || entity.AttemptId != message.AttemptId)
         {
             Log.RepeatIgnored(logger, entity.PartitionKey, entity.Status);
             return;

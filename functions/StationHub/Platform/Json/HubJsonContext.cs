@@ -8,7 +8,7 @@ using StationHub.Platform.Registry;
 namespace StationHub.Platform.Json;
 
 /// <summary>The one JSON context (source-generated, web defaults) for HTTP, queues and tables.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never, UseStringEnumConverter = true)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never, UseStringEnumConverter = true, Converters = [typeof(UtcTimestampConverter)])]
 [JsonSerializable(typeof(Problem))]
 [JsonSerializable(typeof(RegistryDocument))]
 [JsonSerializable(typeof(WebhookAnswer))]

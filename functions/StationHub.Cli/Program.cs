@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using StationHub.Platform.Webhooks;
+
+// dotnet run --project functions/StationHub.Cli -- sample [--hub http://127.0.0.1:7071] [--settings local.settings.json]
+//   Sends a signed hazard report as the sample platform, waits for it to reach the sandbox city,
+//   answers as the city (acknowledged, then resolved) and waits for the platform to hear back.
+var options = Options.Parse(args);
+if (options.Command != "sample")
+{
+    Console.Error.WriteLine("usage: StationHub.Cli sample [--hub URL] [--settings FILE] [--platform ID] [--city-key KEY] [--platform-key KEY]");
+    return 2;
+}
+
+var settings = ReadSettings(options.SettingsPath);
+var secret = settings.GetValueOrDefault($"Secrets__Platforms__{options.Platform}__SigningSecret")
+    ?? throw new InvalidOperationException($"No signing secret for platform '{options.Platform}' in {options.SettingsPath}.");
+var signer = new StandardWebhook(secret);
+using var http = new HttpClient { BaseAddress = new Uri(options.Hub), Timeout = TimeSpan.FromSeconds(20) };
+
+var reportId = "sample-" + Clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+var body = JsonSerializer.Serialize(new
+{
+    type = "hazard_report.created",
+    timestamp = Clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+    data = new
+    {
+        reportId,
+        courierId = "courier-7",
+        category = "blocked_fire_exit",
+        description = "Fire exit of the night market blocked by parked e-bikes",
+        location = new { lat = 30.2541, lon = 120.1681, address = "Hubin Rd 12, Shangcheng" },
+        mediaUrls = new[] { "https://media.example.com/sample/fire-exit.jpg" },
+        observedAt = Clock.GetUtcNow().AddMinutes(-2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+    },
+});
+
+Step($"1. platform {options.Platform} posts hazard report {reportId} (signed)");
+var posted = await PostSignedAsync($"api/v1/platforms/{options.Platform}/hazard-reports", body);
+Console.WriteLine($"   -> {(int)posted.Status} {posted.Body}");
+if (posted.Status != 202)
+{
+    return 1;
+}
+
+var answer = JsonDocument.Parse(posted.Body).RootElement;
+var hubId = answer.GetProperty("hubId").GetString()!;
+var statusUrl = answer.GetProperty("statusUrl").GetString()!.TrimStart('/');
+
+Step("2. the hub routes it to the city that owns the street");
+await WaitAsync(async () => (await GetStatusAsync()).Contains("\"status\":\"routed\"", StringComparison.Ordinal));
+await WaitAsync(async () => (await InboxAsync()).Contains(hubId, StringComparison.Ordinal));
+Console.WriteLine($"   -> the sandbox city received hazard_report.routed for {hubId}");
+
+foreach (var status in new[] { "acknowledged", "resolved" })
+{
+    Step($"3. the city answers: {status}");
+    var update = await PostCityUpdateAsync(status);
+    Console.WriteLine($"   -> {(int)update.Status} {update.Body}");
+    await WaitAsync(async () => (await GetStatusAsync()).Contains($"\"status\":\"{status}\"", StringComparison.Ordinal));
+}
+
+Step("4. the platform hears back (hazard_report.updated)");
+await WaitAsync(async () => CountOccurrences(await InboxAsync(), "hazard_report.updated") >= 2);
+Console.WriteLine("   -> the sandbox platform received both updates");
+Console.WriteLine($"   status: {await GetStatusAsync()}");
+Console.WriteLine("Done. The hub's log shows each step; GET /sandbox/inbox lists what the sandbox receivers got.");
+return 0;
+
+async Task<(int Status, string Body)> PostSignedAsync(string path, string json)
+{
+    var id = "msg_" + Guid.NewGuid().ToString("N");
+    var now = Clock.GetUtcNow();
+    var bytes = Encoding.UTF8.GetBytes(json);
+    using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(bytes) };
+    request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+    request.Headers.Add(StandardWebhook.IdHeader, id);
+    request.Headers.Add(StandardWebhook.TimestampHeader, now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+    request.Headers.Add(StandardWebhook.SignatureHeader, signer.Sign(id, now, bytes));
+    using var response = await http.SendAsync(request);
+    return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+}
+
+async Task<(int Status, string Body)> PostCityUpdateAsync(string status)
+{
+    var json = JsonSerializer.Serialize(new { updateId = $"{reportId}-{status}", status, note = $"Sample city says {status}", updatedAt = Clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) });
+    using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/city/requests/{hubId}/updates") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+    request.Headers.Add("x-api-key", options.CityKey);
+    using var response = await http.SendAsync(request);
+    return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+}
+
+async Task<string> GetStatusAsync()
+{
+    using var request = new HttpRequestMessage(HttpMethod.Get, statusUrl);
+    request.Headers.Add("x-api-key", options.PlatformKey);
+    using var response = await http.SendAsync(request);
+    return await response.Content.ReadAsStringAsync();
+}
+
+async Task<string> InboxAsync() => await http.GetStringAsync("sandbox/inbox");
+
+static async Task WaitAsync(Func<Task<bool>> done)
+{
+    for (var i = 0; i < 150; i++)
+    {
+        if (await done())
+        {
+            return;
+        }
+
+        await Task.Delay(200);
+    }
+
+    throw new TimeoutException("The hub did not get there within 30 s; see its log.");
+}
+
+static int CountOccurrences(string text, string value) => text.Split(value).Length - 1;
+
+static void Step(string text) => Console.WriteLine(text);
+
+static Dictionary<string, string> ReadSettings(string path)
+{
+    using var document = JsonDocument.Parse(File.ReadAllText(path));
+    return document.RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString());
+}
+
+internal sealed record Options(string Command, string Hub, string SettingsPath, string Platform, string CityKey, string PlatformKey)
+{
+    public static Options Parse(string[] args)
+    {
+        string Value(string name, string fallback)
+        {
+            var index = Array.IndexOf(args, name);
+            return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+        }
+
+        var settings = File.Exists("local.settings.json") ? "local.settings.json" : "local.settings.sample.json";
+        return new Options(
+            args.Length > 0 ? args[0] : string.Empty,
+            Value("--hub", "http://127.0.0.1:7071/"),
+            Value("--settings", settings),
+            Value("--platform", "swiftride"),
+            // The sample settings' local-only keys (see README).
+            Value("--city-key", "local-hangzhou-key"),
+            Value("--platform-key", "local-swiftride-key"));
+    }
+}
+
+internal static class Clock
+{
+    private static readonly TimeProvider Time = TimeProvider.System;
+
+    public static DateTimeOffset GetUtcNow() => Time.GetUtcNow();
+}

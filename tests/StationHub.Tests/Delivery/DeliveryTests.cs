@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using StationHub.Tests.Infrastructure;
+using StationHub.Triggers;
+
+namespace StationHub.Tests.Delivery;
+
+/// <summary>Outbound delivery: retries on the schedule, Retry-After, timeouts, dead letters and replay.</summary>
+public sealed class DeliveryTests
+{
+    [Fact]
+    public async Task A_city_that_fails_then_recovers_gets_the_report_with_the_same_webhook_id()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var tries = new List<DateTimeOffset>();
+        world.City.AnswerWith(n =>
+        {
+            lock (tries)
+            {
+                tries.Add(DateTimeOffset.UtcNow);
+            }
+
+            return n switch
+            {
+                0 => new Reply(500),
+                1 => new Reply(429, RetryAfter: "2"),
+                _ => new Reply(200),
+            };
+        });
+
+        var hubId = await world.AcceptReportAsync("r-flaky");
+
+        var delivered = (await world.City.WaitForAsync(r => r.Count >= 1, TimeSpan.FromSeconds(30))).Single();
+        Assert.Contains(hubId, delivered.Text, StringComparison.Ordinal);
+        Assert.Equal(3, tries.Count);
+        // The 429 asked for 2 s, longer than the 1 s schedule: the hub waited at least that.
+        Assert.True(tries[2] - tries[1] >= TimeSpan.FromSeconds(1.9), $"waited only {tries[2] - tries[1]}");
+    }
+
+    [Fact]
+    public async Task A_city_that_times_out_is_tried_again()
+    {
+        await using var world = await HubScenario.StartAsync();
+        world.City.AnswerWith(n => n == 0 ? new Reply(200, Delay: TimeSpan.FromSeconds(5)) : new Reply(200));
+
+        var hubId = await world.AcceptReportAsync("r-slow");
+
+        var delivered = await world.City.WaitForAsync(r => r.Count >= 1, TimeSpan.FromSeconds(30));
+        Assert.Contains(hubId, delivered[0].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task One_city_being_down_does_not_hold_up_another()
+    {
+        await using var world = await HubScenario.StartAsync();
+        world.City.AnswerWith(_ => new Reply(503));
+
+        await world.AcceptReportAsync("r-down");
+        var open311HubId = await world.AcceptReportAsync("r-up", lat: 29.85, lon: 121.50);
+
+        var atOpen311 = await world.Open311City.WaitForAsync(r => r.Count >= 1, TimeSpan.FromSeconds(10));
+        Assert.Contains(open311HubId, atOpen311[0].Text, StringComparison.Ordinal);
+        Assert.Empty(world.City.All);
+    }
+
+    [Fact]
+    public async Task A_delivery_that_uses_every_try_is_dead_lettered_and_an_administrator_replays_it()
+    {
+        await using var world = await HubScenario.StartAsync();
+        world.City.AnswerWith(_ => new Reply(500));
+        var hubId = await world.AcceptReportAsync("r-dead");
+
+        var letters = await WaitForDeadLettersAsync(world, 1);
+        var letter = letters[0];
+        Assert.Equal("city:hangzhou", letter.GetProperty("destination").GetString());
+        Assert.Equal("hazard_report.routed", letter.GetProperty("eventType").GetString());
+        Assert.Equal(4, letter.GetProperty("attempts").GetInt32());
+        Assert.Equal("HTTP 500", letter.GetProperty("lastError").GetString());
+        Assert.Equal(0, await world.Storage.CountMessagesAsync(Queues.Deliveries));
+
+        world.City.AnswerWith(_ => new Reply(200));
+        var deliveryId = letter.GetProperty("deliveryId").GetString()!;
+        using var replay = await Admin(world, HttpMethod.Post, $"api/v1/admin/dead-letters/{deliveryId}/replay");
+        using var again = await Admin(world, HttpMethod.Post, $"api/v1/admin/dead-letters/{deliveryId}/replay");
+
+        Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        var delivered = (await world.City.WaitForAsync(r => r.Count >= 1)).Single();
+        Assert.Equal(deliveryId, delivered.WebhookId);
+        Assert.Contains(hubId, delivered.Text, StringComparison.Ordinal);
+        Assert.Empty(await ListDeadLettersAsync(world));
+    }
+
+    [Fact]
+    public async Task The_dead_letter_api_is_for_administrators_only()
+    {
+        await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
+
+        using var none = await world.Hub.Client.GetAsync("api/v1/admin/dead-letters");
+        using var cityKey = new HttpRequestMessage(HttpMethod.Get, "api/v1/admin/dead-letters");
+        cityKey.Headers.Add("x-api-key", TestRegistry.WebhookCityKey);
+        using var asCity = await world.Hub.Client.SendAsync(cityKey);
+        using var unknown = await Admin(world, HttpMethod.Post, "api/v1/admin/dead-letters/msg_nope/replay");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, asCity.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_message_that_always_fails_ends_in_the_poison_queue_after_five_tries()
+    {
+        await using var world = await HubScenario.StartAsync();
+
+        // A delivery for a city the registry does not know: the function throws every time.
+        await world.Storage.Hub.Queue(Queues.Deliveries).SendMessageAsync(new BinaryData(
+            """{"schemaVersion":1,"correlationId":"c","occurredAt":"2026-11-22T08:00:00Z","deliveryId":"msg_poison","destination":{"kind":"City","id":"atlantis"},"eventType":"hazard_report.routed","data":{},"subject":"s","attempt":0,"firstRequestedAt":"2026-11-22T08:00:00Z"}"""u8.ToArray()));
+
+        var poison = world.Storage.Hub.PoisonQueue(Queues.Deliveries);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && (await poison.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0)
+        {
+            await Task.Delay(200);
+        }
+
+        var peeked = (await poison.PeekMessagesAsync()).Value;
+        Assert.Single(peeked);
+        Assert.Contains("msg_poison", peeked[0].Body.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, await world.Storage.CountMessagesAsync(Queues.Deliveries));
+    }
+
+    private static async Task<List<JsonElement>> WaitForDeadLettersAsync(HubScenario world, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(40);
+        while (DateTime.UtcNow < deadline)
+        {
+            var letters = await ListDeadLettersAsync(world);
+            if (letters.Count >= count)
+            {
+                return letters;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("No dead letter appeared.");
+    }
+
+    private static async Task<List<JsonElement>> ListDeadLettersAsync(HubScenario world)
+    {
+        using var response = await Admin(world, HttpMethod.Get, "api/v1/admin/dead-letters");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray()];
+    }
+
+    private static Task<HttpResponseMessage> Admin(HubScenario world, HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("x-api-key", TestRegistry.AdminKey);
+        return world.Hub.Client.SendAsync(request);
+    }
+}

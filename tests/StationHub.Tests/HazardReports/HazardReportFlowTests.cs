@@ -1,0 +1,165 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using StationHub.Platform.Webhooks;
+using StationHub.Tests.Infrastructure;
+using StationHub.Triggers;
+
+namespace StationHub.Tests.HazardReports;
+
+/// <summary>The whole loop over real HTTP: platform → hub → city → hub → platform.</summary>
+public sealed class HazardReportFlowTests
+{
+    [Fact]
+    public async Task A_report_reaches_the_city_signed_and_the_city_update_reaches_the_platform()
+    {
+        await using var world = await HubScenario.StartAsync();
+
+        using var response = await world.PostReportAsync(Webhooks.HazardReport("r-100"));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var hubId = answer.GetProperty("hubId").GetString()!;
+        Assert.Equal("received", answer.GetProperty("status").GetString());
+        Assert.Equal($"/api/v1/platforms/swiftride/hazard-reports/{hubId}", answer.GetProperty("statusUrl").GetString());
+
+        var atCity = (await world.City.WaitForAsync(r => r.Count >= 1)).Single();
+        var cityVerification = new StandardWebhook(world.Registry.CitySecret).Verify(
+            atCity.WebhookId, atCity.Header("webhook-timestamp"), atCity.Header("webhook-signature"), atCity.Body, DateTimeOffset.UtcNow);
+        Assert.True(cityVerification.IsValid, cityVerification.Reason);
+        using var routed = JsonDocument.Parse(atCity.Body);
+        Assert.Equal("hazard_report.routed", routed.RootElement.GetProperty("type").GetString());
+        var data = routed.RootElement.GetProperty("data");
+        Assert.Equal(hubId, data.GetProperty("service_request_id").GetString());
+        Assert.Equal("blocked_fire_exit", data.GetProperty("service_code").GetString());
+        Assert.Equal("330102", data.GetProperty("district").GetString());
+        Assert.StartsWith("cp_", data.GetProperty("reporter_id").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("courier-42", atCity.Text, StringComparison.Ordinal);
+        await world.WaitForStatusAsync(hubId, "routed");
+
+        using (var ack = await world.PostCityUpdateAsync(hubId, "u-1", "acknowledged"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
+        }
+
+        var atPlatform = (await world.Platform.WaitForAsync(r => r.Count >= 1)).Single();
+        Assert.True(world.PlatformSigner.Verify(atPlatform.WebhookId, atPlatform.Header("webhook-timestamp"), atPlatform.Header("webhook-signature"), atPlatform.Body, DateTimeOffset.UtcNow).IsValid);
+        using var updated = JsonDocument.Parse(atPlatform.Body);
+        Assert.Equal("hazard_report.updated", updated.RootElement.GetProperty("type").GetString());
+        Assert.Equal("r-100", updated.RootElement.GetProperty("data").GetProperty("reportId").GetString());
+        Assert.Equal("acknowledged", updated.RootElement.GetProperty("data").GetProperty("status").GetString());
+
+        var status = await world.WaitForStatusAsync(hubId, "acknowledged");
+        Assert.Single(status.GetProperty("updates").EnumerateArray());
+        Assert.NotEqual(JsonValueKind.Null, status.GetProperty("firstResponseAt").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_report_in_an_open311_city_is_posted_as_a_GeoReport_form_with_its_api_key()
+    {
+        await using var world = await HubScenario.StartAsync();
+
+        var hubId = await world.AcceptReportAsync("r-nb-1", lat: 29.85, lon: 121.50);
+
+        var atCity = (await world.Open311City.WaitForAsync(r => r.Count >= 1)).Single();
+        Assert.StartsWith("application/x-www-form-urlencoded", atCity.Header("content-type"), StringComparison.Ordinal);
+        var form = System.Web.HttpUtility.ParseQueryString(atCity.Text);
+        Assert.Equal(TestRegistry.Open311OutboundKey, form["api_key"]);
+        Assert.Equal("blocked_fire_exit", form["service_code"]);
+        Assert.Equal("29.85", form["lat"]);
+        Assert.Equal("121.5", form["long"]);
+        Assert.Equal(hubId, form["attribute[hub_request_id]"]);
+        Assert.False(string.IsNullOrEmpty(atCity.WebhookId));
+        Assert.Empty(world.City.All);
+    }
+
+    [Fact]
+    public async Task A_repeated_webhook_or_report_gets_the_first_answer_and_is_routed_once()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var body = Webhooks.HazardReport("r-dup");
+
+        using var first = await world.PostReportAsync(body, webhookId: "msg_same");
+        using var again = await world.PostReportAsync(body, webhookId: "msg_same");
+        using var sameItemNewId = await world.PostReportAsync(Webhooks.HazardReport("r-dup", courierId: "someone-else"), webhookId: "msg_other");
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, sameItemNewId.StatusCode);
+        var firstBody = await first.Content.ReadAsStringAsync();
+        Assert.Equal(firstBody, await again.Content.ReadAsStringAsync());
+        Assert.Equal(firstBody, await sameItemNewId.Content.ReadAsStringAsync());
+
+        await world.City.WaitForAsync(r => r.Count >= 1);
+        await Task.Delay(1500);
+        Assert.Single(world.City.All);
+        Assert.Equal(1, await world.Storage.CountEntitiesAsync(Tables.HazardReports));
+    }
+
+    [Fact]
+    public async Task A_city_update_is_idempotent_by_update_id_and_never_goes_backwards()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var hubId = await world.AcceptReportAsync("r-upd");
+        await world.WaitForStatusAsync(hubId, "routed");
+
+        using var resolved = await world.PostCityUpdateAsync(hubId, "u-1", "resolved", note: "Cleared");
+        using var repeated = await world.PostCityUpdateAsync(hubId, "u-1", "resolved", note: "Cleared");
+        using var backwards = await world.PostCityUpdateAsync(hubId, "u-2", "acknowledged");
+
+        Assert.Equal(HttpStatusCode.OK, resolved.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, repeated.StatusCode);
+        Assert.Equal(await resolved.Content.ReadAsStringAsync(), await repeated.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Conflict, backwards.StatusCode);
+        Assert.Equal("application/problem+json", backwards.Content.Headers.ContentType?.MediaType);
+
+        await world.Platform.WaitForAsync(r => r.Count >= 1);
+        await Task.Delay(1500);
+        Assert.Single(world.Platform.All);
+        var status = await world.GetStatusAsync(hubId);
+        Assert.Equal("resolved", status.GetProperty("status").GetString());
+        Assert.Single(status.GetProperty("updates").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Another_city_cannot_update_or_read_a_report_and_sees_a_404()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var hubId = await world.AcceptReportAsync("r-other-city");
+        await world.WaitForStatusAsync(hubId, "routed");
+
+        using var update = await world.PostCityUpdateAsync(hubId, "u-x", "acknowledged", cityKey: TestRegistry.Open311CityKey);
+        using var read = await world.Hub.Client.GetAsync($"api/v1/open311/requests/{hubId}.json?api_key={TestRegistry.Open311CityKey}");
+        using var own = await world.Hub.Client.GetAsync($"api/v1/open311/requests/{hubId}.json?api_key={TestRegistry.WebhookCityKey}");
+
+        Assert.Equal(HttpStatusCode.NotFound, update.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.Equal("routed", (await world.GetStatusAsync(hubId)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_report_queued_but_never_stored_is_stored_and_routed_from_its_message()
+    {
+        // The intake queues before it stores: this is what a crash between the two leaves behind.
+        await using var world = await HubScenario.StartAsync();
+        var report = new StationHub.HazardReports.HazardReport(
+            StationHub.HazardReports.HazardReport.HubIdFor("swiftride", "r-crash"), "swiftride", "r-crash", "cp_x", "broken_railing",
+            "Railing loose", new StationHub.HazardReports.GeoLocation(30.25, 120.18, null), "330102", "hangzhou", [],
+            DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow);
+        var message = new StationHub.HazardReports.HazardReportAccepted(1, "msg_crash", DateTimeOffset.UtcNow, "msg_crash", "attempt-1", report);
+
+        await world.Storage.Hub.SendAsync(Queues.HazardReportsAccepted, message, StationHub.Platform.Json.HubJsonContext.Default.HazardReportAccepted);
+
+        var atCity = (await world.City.WaitForAsync(r => r.Count >= 1)).Single();
+        Assert.Contains(report.HubId, atCity.Text, StringComparison.Ordinal);
+        await world.WaitForStatusAsync(report.HubId, "routed");
+
+        // The platform retries the request it never got an answer to: the first answer, nothing twice.
+        using var retry = await world.PostReportAsync(Webhooks.HazardReport("r-crash"), webhookId: "msg_crash");
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        await Task.Delay(1000);
+        Assert.Single(world.City.All);
+    }
+}

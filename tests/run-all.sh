@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: installs the pinned Azurite, builds the solution (warnings are
+# errors), runs the xunit suite (unit, integration on a real Azurite that the tests start
+# in-memory, end-to-end over HTTP), and checks the Bicep templates. Prints one closing line:
+# "N passed, N failed". Test results (TRX) land in artifacts/test-results/.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+started=$(date +%s)
+
+infra/local/setup.sh
+
+echo "tests: building"
+dotnet build StationHub.slnx -c Release --nologo -v quiet -clp:ErrorsOnly
+
+results="$root/artifacts/test-results"
+rm -rf "$results"
+echo "tests: running the suite"
+set +e
+dotnet test StationHub.slnx -c Release --no-build --nologo \
+  --logger "trx;LogFileName=stationhub.trx" --logger "console;verbosity=normal" \
+  --results-directory "$results" -- RunConfiguration.TestSessionTimeout=2400000
+suite=$?
+set -e
+
+infra_status=0
+if [ -x infra/check.sh ]; then
+  echo "tests: checking the Bicep templates"
+  infra/check.sh || infra_status=$?
+fi
+
+trx="$(ls "$results"/*.trx 2>/dev/null | head -n 1 || true)"
+passed=0; failed=0
+if [ -n "$trx" ]; then
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  passed="$(echo "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')"
+  failed="$(echo "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')"
+fi
+[ "$infra_status" -eq 0 ] && passed=$((passed + 1)) || failed=$((failed + 1))
+echo "tests: took $(( $(date +%s) - started )) s"
+echo "${passed:-0} passed, ${failed:-0} failed"
+[ "$suite" -eq 0 ] && [ "$infra_status" -eq 0 ] && [ "${passed:-0}" -gt 0 ]
