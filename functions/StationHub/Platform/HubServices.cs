@@ -21,8 +21,8 @@ public static class HubServices
     public static IServiceCollection AddStationHub(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
-        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.Section).ValidateDataAnnotations()
+        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LedgerOptions>().Bind(configuration.GetSection(LedgerOptions.Section)).ValidateDataAnnotations()
             .Validate(o => TimeZoneExists(o.TimeZone), "Ledger:TimeZone must be an IANA time zone id such as Asia/Shanghai.").ValidateOnStart();
 
         services.AddSingleton(_ => RegistryLoader.Load(ResolvePath(configuration[RegistryPathSetting]
