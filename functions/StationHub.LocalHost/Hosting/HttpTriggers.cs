@@ -87,11 +87,6 @@ public static partial class HttpTriggers
                     || exception.InnerException is HttpRequestException;
                 Log.RequestFailed(logger, exception, context.Request.Method, context.Request.Path.Value);
                 context.Response.Clear();
-                if (unavailable)
-                {
-                    context.Response.Headers.RetryAfter = "5";
-                }
-
                 await WriteAsync(context, HubResponse.Problem(unavailable ? Problem.Unavailable("Storage is not reachable.") : Problem.Internal()));
             }
         });

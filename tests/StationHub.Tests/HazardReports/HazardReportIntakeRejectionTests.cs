@@ -182,6 +182,30 @@ public sealed class HazardReportIntakeRejectionTests(HazardReportIntakeRejection
     }
 
     [Fact]
+    public async Task A_platform_over_its_rate_gets_a_429_with_Retry_After_and_others_are_not_held_up()
+    {
+        var theirs = new StandardWebhook(world.Scenario.Registry.OtherPlatformSecret);
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? limited = null;
+        for (var i = 0; i < 4 * TestRegistry.OtherPlatformRatePerSecond; i++)
+        {
+            var response = await Send(Webhooks.Signed("api/v1/platforms/neighborbuy/hazard-reports", "{}", theirs, contentType: "text/plain"));
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                limited ??= response;
+            }
+        }
+
+        Assert.Contains(HttpStatusCode.UnsupportedMediaType, statuses);
+        Assert.NotNull(limited);
+        await AssertProblemAsync(limited, HttpStatusCode.TooManyRequests);
+        Assert.Equal("1", limited.Headers.GetValues("Retry-After").Single());
+        using var ours = await Send(Webhooks.Signed(Path, "{}", world.Scenario.PlatformSigner, contentType: "text/plain"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, ours.StatusCode);
+    }
+
+    [Fact]
     public async Task A_good_report_is_accepted_by_the_same_hub()
     {
         // The corpus above is refused for what it is, not because the hub refuses everything.

@@ -22,6 +22,9 @@ public sealed class TestRegistry
     public const string AdminKey = "test-admin-key";
     public const string Open311OutboundKey = "test-ningbo-open311-key";
 
+    /// <summary>The other platform is throttled low, so tests can reach its rate.</summary>
+    public const int OtherPlatformRatePerSecond = 2;
+
     public TestRegistry(Uri cityEndpoint, Uri open311Endpoint, Uri platformEndpoint, Uri otherPlatformEndpoint)
     {
         PlatformSecret = StandardWebhook.NewSecret();
@@ -33,7 +36,7 @@ public sealed class TestRegistry
             .Replace("http://127.0.0.1:7071/sandbox/cities/hangzhou/webhooks", cityEndpoint.AbsoluteUri, StringComparison.Ordinal)
             .Replace("http://127.0.0.1:7071/sandbox/cities/ningbo/open311/requests.json", open311Endpoint.AbsoluteUri, StringComparison.Ordinal)
             .Replace("http://127.0.0.1:7071/sandbox/platforms/swiftride/webhooks", platformEndpoint.AbsoluteUri, StringComparison.Ordinal)
-            .Replace("http://127.0.0.1:7071/sandbox/platforms/neighborbuy/webhooks", otherPlatformEndpoint.AbsoluteUri, StringComparison.Ordinal);
+            .Replace("http://127.0.0.1:7071/sandbox/platforms/neighborbuy/webhooks\" }", otherPlatformEndpoint.AbsoluteUri + $"\", \"ratePerSecond\": {OtherPlatformRatePerSecond} }}", StringComparison.Ordinal);
         using (JsonDocument.Parse(sample))
         {
         }

@@ -83,7 +83,11 @@ public enum CityDeliveryFormat
 /// <summary>A district by its GB/T 2260 code, with the polygon (lat/lon ring) it covers.</summary>
 public sealed record District(string Code, string Name, GeoPolygon Area);
 
-public sealed record Platform(string Id, string Name, Uri WebhookUrl);
+/// <summary>A platform; <see cref="RatePerSecond"/> caps its webhooks per hub instance (burst: twice that).</summary>
+public sealed record Platform(string Id, string Name, Uri WebhookUrl, int RatePerSecond = Platform.DefaultRatePerSecond)
+{
+    public const int DefaultRatePerSecond = 200;
+}
 
 public sealed record Station(string Id, string Name, string District);
 

@@ -8,10 +8,10 @@ namespace StationHub.Platform.Webhooks;
 
 /// <summary>
 /// The checks every platform webhook passes before its handler sees it, in this order:
-/// known platform (404), body size (413), JSON media type (415), signature and timestamp (401),
+/// known platform (404), its rate (429), body size (413), JSON media type (415), signature and timestamp (401),
 /// envelope <c>{type, timestamp, data}</c> with an accepted type (400).
 /// </summary>
-public sealed class PlatformWebhooks(HubRegistry registry, HubSecrets secrets, TimeProvider time)
+public sealed class PlatformWebhooks(HubRegistry registry, HubSecrets secrets, PlatformRateLimits rateLimits, TimeProvider time)
 {
     public WebhookReadResult Read(HubRequest request, IReadOnlyCollection<string> acceptedTypes)
     {
@@ -20,6 +20,11 @@ public sealed class PlatformWebhooks(HubRegistry registry, HubSecrets secrets, T
         if (platform is null)
         {
             return Problem.NotFound("No platform is registered with that id.");
+        }
+
+        if (!rateLimits.TryAcquire(platform))
+        {
+            return Problem.TooManyRequests($"Platform {platform.Id} may send {platform.RatePerSecond} webhooks a second; retry after a second.");
         }
 
         if (request.BodyTooLarge)
