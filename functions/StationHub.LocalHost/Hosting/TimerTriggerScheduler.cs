@@ -1,5 +1,4 @@
 using System.Globalization;
-using Azure;
 using Azure.Data.Tables;
 using Cronos;
 using StationHub.Platform.Storage;
@@ -85,18 +84,8 @@ public sealed partial class TimerTriggerScheduler(
         }
     }
 
-    private async Task<bool> TryClaimAsync(DateTimeOffset occurrence, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Claims.AddEntityAsync(new TableEntity(function.Name, RowFor(occurrence)) { ["Occurrence"] = occurrence }, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException exception) when (HubStorage.IsConflict(exception))
-        {
-            return false;
-        }
-    }
+    private Task<bool> TryClaimAsync(DateTimeOffset occurrence, CancellationToken cancellationToken) =>
+        Claims.TryAddAsync(new TableEntity(function.Name, RowFor(occurrence)) { ["Occurrence"] = occurrence }, cancellationToken);
 
     private async Task<DateTimeOffset?> LastClaimAsync(CancellationToken cancellationToken)
     {

@@ -63,11 +63,8 @@ public sealed class DeliveryStore(HubStorage storage)
 
     private TableClient DeadLetters => storage.Table(Tables.DeadLetters);
 
-    public async Task<DeliveryEntity?> FindAsync(string deliveryId, CancellationToken cancellationToken = default)
-    {
-        var response = await Deliveries.GetEntityIfExistsAsync<DeliveryEntity>(deliveryId, DeliveryEntity.Row, cancellationToken: cancellationToken);
-        return response.HasValue ? response.Value : null;
-    }
+    public Task<DeliveryEntity?> FindAsync(string deliveryId, CancellationToken cancellationToken = default) =>
+        Deliveries.FindAsync<DeliveryEntity>(deliveryId, DeliveryEntity.Row, cancellationToken);
 
     public Task RecordAsync(DeliveryRequested message, string state, int? statusCode, string? error, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         Deliveries.UpsertEntityAsync(
@@ -102,11 +99,8 @@ public sealed class DeliveryStore(HubStorage storage)
             TableUpdateMode.Replace,
             cancellationToken);
 
-    public async Task<DeadLetterEntity?> FindDeadLetterAsync(string deliveryId, CancellationToken cancellationToken = default)
-    {
-        var response = await DeadLetters.GetEntityIfExistsAsync<DeadLetterEntity>(DeadLetterEntity.Partition, deliveryId, cancellationToken: cancellationToken);
-        return response.HasValue ? response.Value : null;
-    }
+    public Task<DeadLetterEntity?> FindDeadLetterAsync(string deliveryId, CancellationToken cancellationToken = default) =>
+        DeadLetters.FindAsync<DeadLetterEntity>(DeadLetterEntity.Partition, deliveryId, cancellationToken);
 
     public async Task<IReadOnlyList<DeadLetterEntity>> ListDeadLettersAsync(bool includeReplayed, int max, CancellationToken cancellationToken = default)
     {
@@ -128,17 +122,9 @@ public sealed class DeliveryStore(HubStorage storage)
     }
 
     /// <summary>Marks a dead letter replayed unless someone else did first (ETag).</summary>
-    public async Task<bool> TryMarkReplayedAsync(DeadLetterEntity entity, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public Task<bool> TryMarkReplayedAsync(DeadLetterEntity entity, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         entity.ReplayedAt = now;
-        try
-        {
-            await DeadLetters.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException exception) when (HubStorage.IsPreconditionFailed(exception))
-        {
-            return false;
-        }
+        return DeadLetters.TryReplaceAsync(entity, cancellationToken);
     }
 }

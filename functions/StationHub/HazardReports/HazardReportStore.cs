@@ -130,46 +130,19 @@ public sealed class HazardReportStore(HubStorage storage)
 
     private TableClient CityRequests => storage.Table(Tables.CityRequests);
 
-    public async Task<ReportEntity?> FindAsync(string hubId, CancellationToken cancellationToken = default)
-    {
-        var response = await Reports.GetEntityIfExistsAsync<ReportEntity>(hubId, ReportEntity.Row, cancellationToken: cancellationToken);
-        return response.HasValue ? response.Value : null;
-    }
+    public Task<ReportEntity?> FindAsync(string hubId, CancellationToken cancellationToken = default) =>
+        Reports.FindAsync<ReportEntity>(hubId, ReportEntity.Row, cancellationToken);
 
     /// <summary>Stores a new report; false when one with that hub id is already stored.</summary>
-    public async Task<bool> TryAddAsync(ReportEntity entity, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var response = await Reports.AddEntityAsync(entity, cancellationToken);
-            entity.ETag = response.Headers.ETag ?? default;
-            return true;
-        }
-        catch (RequestFailedException exception) when (HubStorage.IsConflict(exception))
-        {
-            return false;
-        }
-    }
+    public Task<bool> TryAddAsync(ReportEntity entity, CancellationToken cancellationToken = default) =>
+        Reports.TryAddAsync(entity, cancellationToken);
 
     /// <summary>Replaces the report if nobody changed it since it was read; false if somebody did.</summary>
-    public async Task<bool> TryReplaceAsync(ReportEntity entity, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await Reports.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException exception) when (HubStorage.IsPreconditionFailed(exception))
-        {
-            return false;
-        }
-    }
+    public Task<bool> TryReplaceAsync(ReportEntity entity, CancellationToken cancellationToken = default) =>
+        Reports.TryReplaceAsync(entity, cancellationToken);
 
-    public async Task<UpdateEntity?> FindUpdateAsync(string hubId, string updateId, CancellationToken cancellationToken = default)
-    {
-        var response = await Reports.GetEntityIfExistsAsync<UpdateEntity>(hubId, UpdateEntity.RowFor(updateId), cancellationToken: cancellationToken);
-        return response.HasValue ? response.Value : null;
-    }
+    public Task<UpdateEntity?> FindUpdateAsync(string hubId, string updateId, CancellationToken cancellationToken = default) =>
+        Reports.FindAsync<UpdateEntity>(hubId, UpdateEntity.RowFor(updateId), cancellationToken);
 
     public async Task<IReadOnlyList<CityUpdate>> ListUpdatesAsync(string hubId, CancellationToken cancellationToken = default)
     {
@@ -246,30 +219,23 @@ public sealed class HazardReportStore(HubStorage storage)
 
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var existing = await CityRequests.GetEntityIfExistsAsync<CityRequestEntity>(partition, row, cancellationToken: cancellationToken);
-            try
+            var existing = await CityRequests.FindAsync<CityRequestEntity>(partition, row, cancellationToken);
+            if (existing is null ? await CityRequests.TryAddAsync(projection, cancellationToken)
+                : existing.Version >= projection.Version || await CityRequests.TryReplaceAsync(WithETag(projection, existing.ETag), cancellationToken))
             {
-                if (!existing.HasValue)
-                {
-                    await CityRequests.AddEntityAsync(projection, cancellationToken);
-                    return;
-                }
-
-                if (existing.Value!.Version >= projection.Version)
-                {
-                    return;
-                }
-
-                await CityRequests.UpdateEntityAsync(projection, existing.Value.ETag, TableUpdateMode.Replace, cancellationToken);
                 return;
             }
-            catch (RequestFailedException exception) when (HubStorage.IsConflict(exception) || HubStorage.IsPreconditionFailed(exception))
-            {
-                // Somebody wrote it in between: read again and compare versions.
-            }
+
+            // Somebody wrote it in between: read again and compare versions.
         }
 
         throw new InvalidOperationException($"The city view of {report.HubId} kept changing under five attempts.");
+    }
+
+    private static CityRequestEntity WithETag(CityRequestEntity entity, ETag etag)
+    {
+        entity.ETag = etag;
+        return entity;
     }
 
     /// <summary>Records an applied update for Open311 <c>servicerequestupdates</c> (idempotent).</summary>

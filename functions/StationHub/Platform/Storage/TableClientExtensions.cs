@@ -1,0 +1,48 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace StationHub.Platform.Storage;
+
+/// <summary>The three table operations the flows build on: read one, add once, replace if unchanged.</summary>
+public static class TableClientExtensions
+{
+    /// <summary>The entity, or null when there is none (one point read).</summary>
+    public static async Task<T?> FindAsync<T>(this TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken = default)
+        where T : class, ITableEntity
+    {
+        var response = await table.GetEntityIfExistsAsync<T>(partitionKey, rowKey, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>Adds the entity; false when one with its keys exists. Sets its ETag on success.</summary>
+    public static async Task<bool> TryAddAsync<T>(this TableClient table, T entity, CancellationToken cancellationToken = default)
+        where T : ITableEntity
+    {
+        try
+        {
+            var response = await table.AddEntityAsync(entity, cancellationToken);
+            entity.ETag = response.Headers.ETag ?? default;
+            return true;
+        }
+        catch (RequestFailedException exception) when (HubStorage.IsConflict(exception))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Replaces the entity if nobody changed it since it was read (its ETag); false if somebody did.</summary>
+    public static async Task<bool> TryReplaceAsync<T>(this TableClient table, T entity, CancellationToken cancellationToken = default)
+        where T : ITableEntity
+    {
+        try
+        {
+            var response = await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
+            entity.ETag = response.Headers.ETag ?? default;
+            return true;
+        }
+        catch (RequestFailedException exception) when (HubStorage.IsPreconditionFailed(exception))
+        {
+            return false;
+        }
+    }
+}
