@@ -31,6 +31,11 @@ public sealed record DeliveryRequested(
         return "msg_" + Convert.ToHexStringLower(hash.AsSpan(0, 16));
     }
 
+    /// <summary>True for a string of the form <see cref="IdFor"/> makes.</summary>
+    public static bool IsDeliveryId(string? value) =>
+        value is { Length: 36 } && value.StartsWith("msg_", StringComparison.Ordinal)
+        && value.AsSpan(4).IndexOfAnyExcept("0123456789abcdef") < 0;
+
     public static DeliveryRequested Create(string correlationId, DateTimeOffset occurredAt, Destination destination, string eventType, string eventKey, JsonElement data, string subject) =>
         new(CurrentSchemaVersion, correlationId, occurredAt, IdFor(subject, eventKey, destination), destination, eventType, data, subject, 0, occurredAt);
 }

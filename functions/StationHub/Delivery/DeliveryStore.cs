@@ -100,7 +100,9 @@ public sealed class DeliveryStore(HubStorage storage)
             cancellationToken);
 
     public Task<DeadLetterEntity?> FindDeadLetterAsync(string deliveryId, CancellationToken cancellationToken = default) =>
-        DeadLetters.FindAsync<DeadLetterEntity>(DeadLetterEntity.Partition, deliveryId, cancellationToken);
+        DeliveryRequested.IsDeliveryId(deliveryId)
+            ? DeadLetters.FindAsync<DeadLetterEntity>(DeadLetterEntity.Partition, deliveryId, cancellationToken)
+            : Task.FromResult<DeadLetterEntity?>(null);
 
     public async Task<IReadOnlyList<DeadLetterEntity>> ListDeadLettersAsync(bool includeReplayed, int max, CancellationToken cancellationToken = default)
     {

@@ -46,6 +46,7 @@ public sealed class AcknowledgementWatch(
             }
         }
 
+        Log.WatchRan(logger, escalated);
         return escalated;
     }
 

@@ -28,6 +28,11 @@ public sealed record HazardReport(
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{platformId}\n{reportId}"));
         return "hr-" + Base32.Lower(hash.AsSpan(0, 15));
     }
+
+    /// <summary>True for a string of the form <see cref="HubIdFor"/> makes; anything else names no report.</summary>
+    public static bool IsHubId(string? value) =>
+        value is { Length: 27 } && value.StartsWith("hr-", StringComparison.Ordinal)
+        && value.AsSpan(3).IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyz234567") < 0;
 }
 
 public sealed record GeoLocation(double Lat, double Lon, string? Address);

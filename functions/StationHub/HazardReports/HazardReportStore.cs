@@ -130,8 +130,9 @@ public sealed class HazardReportStore(HubStorage storage)
 
     private TableClient CityRequests => storage.Table(Tables.CityRequests);
 
+    /// <summary>The report, or null; a string that is not a hub id (from a URL, say) finds nothing without a storage call.</summary>
     public Task<ReportEntity?> FindAsync(string hubId, CancellationToken cancellationToken = default) =>
-        Reports.FindAsync<ReportEntity>(hubId, ReportEntity.Row, cancellationToken);
+        HazardReport.IsHubId(hubId) ? Reports.FindAsync<ReportEntity>(hubId, ReportEntity.Row, cancellationToken) : Task.FromResult<ReportEntity?>(null);
 
     /// <summary>Stores a new report; false when one with that hub id is already stored.</summary>
     public Task<bool> TryAddAsync(ReportEntity entity, CancellationToken cancellationToken = default) =>
@@ -142,7 +143,7 @@ public sealed class HazardReportStore(HubStorage storage)
         Reports.TryReplaceAsync(entity, cancellationToken);
 
     public Task<UpdateEntity?> FindUpdateAsync(string hubId, string updateId, CancellationToken cancellationToken = default) =>
-        Reports.FindAsync<UpdateEntity>(hubId, UpdateEntity.RowFor(updateId), cancellationToken);
+        HazardReport.IsHubId(hubId) ? Reports.FindAsync<UpdateEntity>(hubId, UpdateEntity.RowFor(updateId), cancellationToken) : Task.FromResult<UpdateEntity?>(null);
 
     public async Task<IReadOnlyList<CityUpdate>> ListUpdatesAsync(string hubId, CancellationToken cancellationToken = default)
     {

@@ -30,4 +30,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "Hazard report {HubId} was not acknowledged by city {CityId} within 24 hours; escalated")]
     public static partial void ReportEscalated(ILogger logger, string hubId, string cityId);
+
+    [LoggerMessage(EventId = 1031, Level = LogLevel.Information, Message = "The 24-hour watch escalated {Count} reports")]
+    public static partial void WatchRan(ILogger logger, int count);
 }

@@ -166,11 +166,6 @@ public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardRepo
 
     private async Task<Open311Request?> FindOwnAsync(string hubId, string cityId, CancellationToken cancellationToken)
     {
-        if (hubId.Length is 0 or > 64)
-        {
-            return null;
-        }
-
         var entity = await store.FindAsync(hubId, cancellationToken);
         if (entity is null || entity.CurrentStatus == HazardReportStatus.Received)
         {

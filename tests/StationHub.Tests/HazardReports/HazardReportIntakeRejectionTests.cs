@@ -205,6 +205,37 @@ public sealed class HazardReportIntakeRejectionTests(HazardReportIntakeRejection
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, ours.StatusCode);
     }
 
+    [Theory]
+    [InlineData("api/v1/platforms/swiftride/hazard-reports/hr-abc%23def", "x-api-key", TestRegistry.PlatformKey)]
+    [InlineData("api/v1/platforms/swiftride/hazard-reports/..%2F..%2Fetc", "x-api-key", TestRegistry.PlatformKey)]
+    [InlineData("api/v1/platforms/swiftride/hazard-reports/hr-aaaaaaaaaaaaaaaaaaaaaaaa%3F", "x-api-key", TestRegistry.PlatformKey)]
+    [InlineData("api/v1/open311/requests/%5C%5C.json?api_key=" + TestRegistry.WebhookCityKey, "x-none", "")]
+    [InlineData("api/v1/open311/requests/hr-%27%20or%201%20eq%201.json?api_key=" + TestRegistry.WebhookCityKey, "x-none", "")]
+    public async Task A_path_trick_in_an_id_is_a_404_not_a_failure(string path, string header, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation(header, key);
+
+        using var response = await world.Scenario.Hub.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_city_update_for_a_malformed_id_is_a_404_and_writes_nothing()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/city/requests/hr-x%23y/updates")
+        {
+            Content = new StringContent("{\"updateId\":\"u1\",\"status\":\"acknowledged\",\"updatedAt\":\"2026-11-22T09:00:00Z\"}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("x-api-key", TestRegistry.WebhookCityKey);
+
+        using var response = await Send(request);
+
+        await AssertProblemAsync(response, HttpStatusCode.NotFound);
+        Assert.Equal(0, await world.Scenario.Storage.CountMessagesAsync(Queues.HazardReportUpdates));
+    }
+
     [Fact]
     public async Task A_good_report_is_accepted_by_the_same_hub()
     {

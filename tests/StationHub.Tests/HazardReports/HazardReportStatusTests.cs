@@ -32,4 +32,25 @@ public sealed class HazardReportStatusTests
         Assert.NotEqual(first, HazardReport.HubIdFor("swiftride", "r-2"));
         Assert.Matches("^hr-[a-z2-7]{24}$", first);
     }
+
+    [Theory]
+    [InlineData("hr-abc")]
+    [InlineData("hr-ABCDEFGHIJKLMNOPQRSTUVWX")]
+    [InlineData("hr-abcdefghijklmnopqrstuv#x")]
+    [InlineData("hr-abcdefghijklmnopqrstu/../")]
+    [InlineData("xx-abcdefghijklmnopqrstuvwx")]
+    [InlineData("")]
+    public void A_string_of_another_form_is_no_hub_id(string value)
+    {
+        Assert.False(HazardReport.IsHubId(value));
+    }
+
+    [Fact]
+    public void Every_hub_id_the_hub_makes_is_a_hub_id()
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.True(HazardReport.IsHubId(HazardReport.HubIdFor("p", "r-" + i)));
+        }
+    }
 }
