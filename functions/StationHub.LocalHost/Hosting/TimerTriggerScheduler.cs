@@ -26,17 +26,30 @@ public sealed partial class TimerTriggerScheduler(
         try
         {
             await CatchUpAsync(stoppingToken);
+
+            // The next occurrence follows the last one, not the clock: a tick that passes while the
+            // loop is busy runs late rather than never. A backlog of several runs once.
+            var last = time.GetUtcNow().UtcDateTime;
             while (!stoppingToken.IsCancellationRequested)
             {
-                var now = time.GetUtcNow();
-                var next = schedule.GetNextOccurrence(now.UtcDateTime, inclusive: false);
+                var next = schedule.GetNextOccurrence(last, inclusive: false);
                 if (next is null)
                 {
                     return;
                 }
 
-                await Task.Delay(next.Value - now.UtcDateTime, time, stoppingToken);
-                await RunOnceAsync(new DateTimeOffset(next.Value), pastDue: false, stoppingToken);
+                var now = time.GetUtcNow().UtcDateTime;
+                if (next.Value > now)
+                {
+                    await Task.Delay(next.Value - now, time, stoppingToken);
+                }
+                else if (schedule.GetNextOccurrence(next.Value, inclusive: false) is { } after && after <= now)
+                {
+                    next = schedule.GetOccurrences(next.Value, now, fromInclusive: true, toInclusive: true).Last();
+                }
+
+                await RunOnceAsync(new DateTimeOffset(next.Value), pastDue: next.Value < now, stoppingToken);
+                last = next.Value;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
