@@ -8,9 +8,9 @@ using StationHub.Platform.Webhooks;
 //   Sends a signed hazard report as the sample platform, waits for it to reach the sandbox city,
 //   answers as the city (acknowledged, then resolved) and waits for the platform to hear back.
 var options = Options.Parse(args);
-if (options.Command != "sample")
+if (options.Command is not ("sample" or "pickup-sample"))
 {
-    Console.Error.WriteLine("usage: StationHub.Cli sample [--hub URL] [--settings FILE] [--platform ID] [--city-key KEY] [--platform-key KEY]");
+    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample [--hub URL] [--settings FILE] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY]");
     return 2;
 }
 
@@ -19,6 +19,11 @@ var secret = settings.GetValueOrDefault($"Secrets__Platforms__{options.Platform}
     ?? throw new InvalidOperationException($"No signing secret for platform '{options.Platform}' in {options.SettingsPath}.");
 var signer = new StandardWebhook(secret);
 using var http = new HttpClient { BaseAddress = new Uri(options.Hub), Timeout = TimeSpan.FromSeconds(20) };
+
+if (options.Command == "pickup-sample")
+{
+    return await PickupSampleAsync();
+}
 
 var reportId = "sample-" + Clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 var body = JsonSerializer.Serialize(new
@@ -68,6 +73,78 @@ Console.WriteLine("   -> the sandbox platform received both updates");
 Console.WriteLine($"   status: {await GetStatusAsync()}");
 Console.WriteLine("Done. The hub's log shows each step; GET /sandbox/inbox lists what the sandbox receivers got.");
 return 0;
+
+// pickup-sample: a group-buy order to station st-hz-01, its arrival, the customer collecting it with
+// the code the platform received, and the revenue entries the ledger will sum.
+async Task<int> PickupSampleAsync()
+{
+    var orderId = "order-" + Clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+    var order = JsonSerializer.Serialize(new
+    {
+        type = "pickup_order.created",
+        timestamp = Clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        data = new { orderId, stationId = "st-hz-01", parcels = 3, handlingFeeFen = 150, commissionFen = 1299, pickupWithinHours = 72 },
+    });
+    Step($"1. platform {options.Platform} sends pickup order {orderId} to station st-hz-01 (handling fee 150 fen, commission 1299 fen)");
+    var created = await PostSignedAsync($"api/v1/platforms/{options.Platform}/pickup-orders", order);
+    Console.WriteLine($"   -> {created.Status} {created.Body}");
+    if (created.Status != 202)
+    {
+        return 1;
+    }
+
+    var orderHubId = JsonDocument.Parse(created.Body).RootElement.GetProperty("hubId").GetString()!;
+    Step("2. the parcel arrives; station staff scan it");
+    var arrived = await StationPostAsync($"api/v1/stations/st-hz-01/pickup-orders/{orderHubId}/arrival", null);
+    Console.WriteLine($"   -> {arrived.Status} {arrived.Body}");
+
+    Step("3. the platform receives pickup_order.ready with the pickup code");
+    string? code = null;
+    await WaitAsync(async () =>
+    {
+        using var inbox = JsonDocument.Parse(await InboxAsync());
+        code = inbox.RootElement.EnumerateArray()
+            .Where(a => a.GetProperty("subject").GetString() == orderHubId && a.GetProperty("type").GetString() == "pickup_order.ready")
+            .Select(a => a.GetProperty("pickupCode").GetString())
+            .FirstOrDefault();
+        return code is not null;
+    });
+    Console.WriteLine($"   -> code {code}");
+
+    Step("4. the customer collects the parcel with the code");
+    var collected = await StationPostAsync($"api/v1/stations/st-hz-01/pickup-orders/{orderHubId}/collection", JsonSerializer.Serialize(new { pickupCode = code }));
+    Console.WriteLine($"   -> {collected.Status} {collected.Body}");
+
+    Step("5. the revenue entries, split between the station and the governance fund");
+    var ledger = new Azure.Data.Tables.TableClient(settings["AzureWebJobsStorage"], StationHub.Triggers.Tables.LedgerEntries);
+    var lines = new List<string>();
+    await WaitAsync(async () =>
+    {
+        lines.Clear();
+        await foreach (var entry in ledger.QueryAsync<StationHub.Ledger.LedgerEntryEntity>(e => e.SourceId == orderHubId))
+        {
+            lines.Add($"   {entry.PartitionKey,-28} {entry.Kind,-32} {entry.Amount,6}");
+        }
+
+        return lines.Any(l => l.Contains("pickup.fund.commission", StringComparison.Ordinal));
+    });
+    lines.ForEach(Console.WriteLine);
+    Console.WriteLine("Done. (pickup.fund.* is the governance fund's share, rounded down to the fen; the station keeps the rest.)");
+    return 0;
+}
+
+async Task<(int Status, string Body)> StationPostAsync(string path, string? json)
+{
+    using var request = new HttpRequestMessage(HttpMethod.Post, path);
+    if (json is not null)
+    {
+        request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+    }
+
+    request.Headers.Add("x-api-key", options.StationKey);
+    using var response = await http.SendAsync(request);
+    return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+}
 
 async Task<(int Status, string Body)> PostSignedAsync(string path, string json)
 {
@@ -127,7 +204,7 @@ static Dictionary<string, string> ReadSettings(string path)
     return document.RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString());
 }
 
-internal sealed record Options(string Command, string Hub, string SettingsPath, string Platform, string CityKey, string PlatformKey)
+internal sealed record Options(string Command, string Hub, string SettingsPath, string Platform, string CityKey, string PlatformKey, string StationKey)
 {
     public static Options Parse(string[] args)
     {
@@ -145,7 +222,8 @@ internal sealed record Options(string Command, string Hub, string SettingsPath, 
             Value("--platform", "swiftride"),
             // The sample settings' local-only keys (see README).
             Value("--city-key", "local-hangzhou-key"),
-            Value("--platform-key", "local-swiftride-key"));
+            Value("--platform-key", "local-swiftride-key"),
+            Value("--station-key", "local-st-hz-01-key"));
     }
 }
 

@@ -1,5 +1,6 @@
 using StationHub.LocalHost.Delivery;
 using StationHub.LocalHost.HazardReports;
+using StationHub.LocalHost.PickupOrders;
 using StationHub.LocalHost.Sandbox;
 using StationHub.Platform;
 
@@ -65,6 +66,7 @@ public static class HubHost
 
         var table = new LocalTriggerTable();
         HazardReportFunctions.Register(table);
+        PickupOrderFunctions.Register(table);
         DeliveryFunctions.Register(table);
 
         builder.Services.AddStationHub(builder.Configuration);
@@ -76,6 +78,7 @@ public static class HubHost
         var app = builder.Build();
         app.UseHubErrors();
         HazardReportFunctions.Map(app, table);
+        PickupOrderFunctions.Map(app, table);
         DeliveryFunctions.Map(app, table);
         if (app.Configuration.GetValue<bool>(SandboxReceivers.EnabledSetting))
         {

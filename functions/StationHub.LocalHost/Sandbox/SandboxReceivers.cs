@@ -75,7 +75,10 @@ public static partial class SandboxReceivers
         var subject = data.TryGetProperty("service_request_id", out var sr) ? sr.GetString()
             : data.TryGetProperty("hubId", out var hub) ? hub.GetString() : null;
         var webhookId = headers[StandardWebhook.IdHeader].ToString();
-        Keep(inbox, new SandboxArrival(kind, id, webhookId, type, subject, time.GetUtcNow()));
+
+        // A platform shows its customer the pickup code; the sandbox platform keeps it to show you.
+        var code = data.TryGetProperty("pickupCode", out var pc) && pc.ValueKind == System.Text.Json.JsonValueKind.String ? pc.GetString() : null;
+        Keep(inbox, new SandboxArrival(kind, id, webhookId, type, subject, time.GetUtcNow(), code));
         Log.Arrived(logs.CreateLogger("StationHub.Sandbox"), kind, id, type, subject, webhookId);
         return Results.NoContent();
     }
@@ -88,7 +91,7 @@ public static partial class SandboxReceivers
         }
     }
 
-    public sealed record SandboxArrival(string Receiver, string ReceiverId, string WebhookId, string Type, string? Subject, DateTimeOffset ArrivedAt);
+    public sealed record SandboxArrival(string Receiver, string ReceiverId, string WebhookId, string Type, string? Subject, DateTimeOffset ArrivedAt, string? PickupCode = null);
 
     private static partial class Log
     {

@@ -14,13 +14,13 @@ namespace StationHub.HazardReports;
 /// <summary>
 /// <c>POST /api/v1/platforms/{platformId}/hazard-reports</c>: verifies, validates, queues and
 /// stores a courier's hazard report, then answers 202 (or 200 for a repeat).
-/// Two storage round trips: the queue send, then one insert keyed by the report's hub id.
+/// Two storage round trips (<see cref="QueueFirst"/>): the queue send, then one insert keyed by
+/// the report's hub id.
 /// </summary>
 public sealed partial class HazardReportIntake(
     PlatformWebhooks webhooks,
     HubRegistry registry,
     Pseudonyms pseudonyms,
-    HubStorage storage,
     HazardReportStore store,
     TimeProvider time,
     ILogger<HazardReportIntake> logger)
@@ -58,18 +58,8 @@ public sealed partial class HazardReportIntake(
             attemptId,
             report);
 
-        // Queue first: once the message is queued the report cannot be lost, whatever happens next.
-        await storage.SendAsync(Queues.HazardReportsAccepted, accepted, HubJsonContext.Default.HazardReportAccepted, cancellationToken: cancellationToken);
         var answer = AnswerFor(report);
-        if (await store.TryAddAsync(ReportEntity.For(report, webhook.WebhookId, attemptId), cancellationToken))
-        {
-            Log.ReportAccepted(logger, report.HubId, report.PlatformId, report.District);
-            return Accepted(answer, StatusCodes.Accepted);
-        }
-
-        // Already stored: by an earlier request (a repeat), or by the router from our own message.
-        var stored = await store.FindAsync(report.HubId, cancellationToken);
-        if (stored?.AttemptId == attemptId)
+        if (await store.AcceptAsync(accepted, ReportEntity.For(report, webhook.WebhookId, attemptId), cancellationToken))
         {
             Log.ReportAccepted(logger, report.HubId, report.PlatformId, report.District);
             return Accepted(answer, StatusCodes.Accepted);

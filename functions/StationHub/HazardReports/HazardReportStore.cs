@@ -126,6 +126,10 @@ public sealed class CityUpdateEntity : ITableEntity
 /// <summary>Storage operations of the hazard-report flow.</summary>
 public sealed class HazardReportStore(HubStorage storage)
 {
+    /// <summary>Queues the accepted report, then stores it; true when this attempt's copy is the stored one.</summary>
+    public Task<bool> AcceptAsync(HazardReportAccepted message, ReportEntity entity, CancellationToken cancellationToken = default) =>
+        QueueFirst.AcceptAsync(storage, Queues.HazardReportsAccepted, message, HubJsonContext.Default.HazardReportAccepted, Reports, entity, e => e.AttemptId, cancellationToken);
+
     private TableClient Reports => storage.Table(Tables.HazardReports);
 
     private TableClient CityRequests => storage.Table(Tables.CityRequests);

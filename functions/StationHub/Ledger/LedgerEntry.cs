@@ -35,6 +35,17 @@ public static class LedgerKinds
     public const string ReportResolved = "report.resolved";
     public const string ReportRejected = "report.rejected";
     public const string ReportEscalated = "report.escalated";
+    public const string PickupReceived = "pickup.received";
+    public const string PickupCollected = "pickup.collected";
+    public const string PickupExpired = "pickup.expired";
+    public const string PickupCancelled = "pickup.cancelled";
+
+    /// <summary>A collected order's revenue of one kind (handling_fee, commission), in fen.</summary>
+    public static string PickupRevenue(string kind) => "pickup.revenue." + kind;
+
+    /// <summary>The governance fund's share of that revenue, in fen (the station keeps the rest).</summary>
+    public static string PickupFund(string kind) => "pickup.fund." + kind;
+
     public const string DeliveryMade = "delivery.made";
     public const string DeliveryFailed = "delivery.failed";
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using StationHub.Delivery;
 using StationHub.HazardReports;
 using StationHub.Ledger;
+using StationHub.PickupOrders;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
 using StationHub.Platform.Storage;
@@ -22,6 +23,7 @@ public static class HubServices
     {
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FundOptions>().Bind(configuration.GetSection(FundOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LedgerOptions>().Bind(configuration.GetSection(LedgerOptions.Section)).ValidateDataAnnotations()
             .Validate(o => TimeZoneExists(o.TimeZone), "Ledger:TimeZone must be an IANA time zone id such as Asia/Shanghai.").ValidateOnStart();
 
@@ -45,6 +47,15 @@ public static class HubServices
         services.AddSingleton<HazardReportUpdateRouter>();
         services.AddSingleton<Open311Api>();
         services.AddSingleton<AcknowledgementWatch>();
+
+        // Pickup orders
+        services.AddSingleton<PickupOrderStore>();
+        services.AddSingleton<PickupCodes>();
+        services.AddSingleton<PickupOrderIntake>();
+        services.AddSingleton<PickupOrderStatusQuery>();
+        services.AddSingleton<StationActions>();
+        services.AddSingleton<PickupOrderRouter>();
+        services.AddSingleton<PickupExpiry>();
 
         // Delivery
         services.AddSingleton<DeliveryStore>();

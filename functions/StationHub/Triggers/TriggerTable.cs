@@ -11,6 +11,14 @@ public static class FunctionNames
     public const string HazardReportReceived = nameof(HazardReportReceived);
     public const string HazardReportStatus = nameof(HazardReportStatus);
 
+    public const string PickupOrderReceived = nameof(PickupOrderReceived);
+    public const string PickupOrderStatus = nameof(PickupOrderStatus);
+
+    // HTTP: stations
+    public const string PickupOrderArrival = nameof(PickupOrderArrival);
+    public const string PickupOrderCollection = nameof(PickupOrderCollection);
+    public const string PickupOrderUnlock = nameof(PickupOrderUnlock);
+
     // HTTP: city systems
     public const string Open311Services = nameof(Open311Services);
     public const string Open311Requests = nameof(Open311Requests);
@@ -26,9 +34,11 @@ public static class FunctionNames
     public const string RouteHazardReport = nameof(RouteHazardReport);
     public const string ApplyHazardReportUpdate = nameof(ApplyHazardReportUpdate);
     public const string DeliverOutbound = nameof(DeliverOutbound);
+    public const string RoutePickupOrderEvent = nameof(RoutePickupOrderEvent);
 
     // Timers
     public const string EscalateUnacknowledgedReports = nameof(EscalateUnacknowledgedReports);
+    public const string ExpirePickupOrders = nameof(ExpirePickupOrders);
 }
 
 /// <summary>HTTP routes, relative to the <c>/api</c> prefix both hosts serve under.</summary>
@@ -38,6 +48,12 @@ public static class Routes
 
     public const string HazardReports = "v1/platforms/{platformId}/hazard-reports";
     public const string HazardReportStatus = "v1/platforms/{platformId}/hazard-reports/{hubId}";
+
+    public const string PickupOrders = "v1/platforms/{platformId}/pickup-orders";
+    public const string PickupOrderStatus = "v1/platforms/{platformId}/pickup-orders/{hubId}";
+    public const string PickupOrderArrival = "v1/stations/{stationId}/pickup-orders/{orderId}/arrival";
+    public const string PickupOrderCollection = "v1/stations/{stationId}/pickup-orders/{orderId}/collection";
+    public const string PickupOrderUnlock = "v1/stations/{stationId}/pickup-orders/{orderId}/unlock";
 
     public const string Open311Services = "v1/open311/services.{format}";
     public const string Open311Requests = "v1/open311/requests.{format}";
@@ -55,10 +71,11 @@ public static class Queues
     public const string HazardReportsAccepted = "hazard-reports-accepted";
     public const string HazardReportUpdates = "hazard-report-updates";
     public const string Deliveries = "deliveries";
+    public const string PickupOrderEvents = "pickup-orders-events";
 
     public const string PoisonSuffix = "-poison";
 
-    public static IReadOnlyList<string> All { get; } = [HazardReportsAccepted, HazardReportUpdates, Deliveries];
+    public static IReadOnlyList<string> All { get; } = [HazardReportsAccepted, HazardReportUpdates, Deliveries, PickupOrderEvents];
 }
 
 /// <summary>Table names (PascalCase letters and digits).</summary>
@@ -70,9 +87,10 @@ public static class Tables
     public const string DeadLetters = nameof(DeadLetters);
     public const string LedgerEntries = nameof(LedgerEntries);
     public const string TimerClaims = nameof(TimerClaims);
+    public const string PickupOrders = nameof(PickupOrders);
 
     public static IReadOnlyList<string> All { get; } =
-        [HazardReports, CityRequests, Deliveries, DeadLetters, LedgerEntries, TimerClaims];
+        [HazardReports, CityRequests, Deliveries, DeadLetters, LedgerEntries, TimerClaims, PickupOrders];
 }
 
 /// <summary>Six-field NCRONTAB schedules (second minute hour day month day-of-week), UTC.</summary>
@@ -80,4 +98,7 @@ public static class Schedules
 {
     /// <summary>Every five minutes: find reports a city has not acknowledged within 24 hours.</summary>
     public const string EscalateUnacknowledgedReports = "0 */5 * * * *";
+
+    /// <summary>Every five minutes, offset by 30 s: expire arrived orders past their pickup window.</summary>
+    public const string ExpirePickupOrders = "30 */5 * * * *";
 }

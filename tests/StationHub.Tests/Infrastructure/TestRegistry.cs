@@ -20,6 +20,10 @@ public sealed class TestRegistry
     public const string WebhookCityKey = "test-hangzhou-key";
     public const string Open311CityKey = "test-ningbo-key";
     public const string AdminKey = "test-admin-key";
+    public const string Station = "st-hz-01";
+    public const string StationKey = "test-st-hz-01-key";
+    public const string OtherStation = "st-hz-02";
+    public const string OtherStationKey = "test-st-hz-02-key";
     public const string Open311OutboundKey = "test-ningbo-open311-key";
 
     /// <summary>The other platform is throttled low, so tests can reach its rate.</summary>
@@ -74,6 +78,8 @@ public sealed class TestRegistry
         ["Auth:ApiKeyHashes:city:hangzhou"] = ApiKeys.Hash(WebhookCityKey),
         ["Auth:ApiKeyHashes:city:ningbo"] = ApiKeys.Hash(Open311CityKey),
         ["Auth:ApiKeyHashes:admin:ops"] = ApiKeys.Hash(AdminKey),
+        ["Auth:ApiKeyHashes:station:st-hz-01"] = ApiKeys.Hash(StationKey),
+        ["Auth:ApiKeyHashes:station:st-hz-02"] = ApiKeys.Hash(OtherStationKey),
         ["Delivery:RetrySchedule"] = "00:00:01,00:00:01,00:00:02",
         ["Delivery:Timeout"] = "00:00:03",
         ["Delivery:JitterPercent"] = "0",

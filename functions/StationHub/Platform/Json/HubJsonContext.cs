@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using StationHub.Delivery;
 using StationHub.HazardReports;
+using StationHub.PickupOrders;
 using StationHub.Platform.Http;
 using StationHub.Platform.Registry;
 
@@ -25,6 +26,10 @@ namespace StationHub.Platform.Json;
 [JsonSerializable(typeof(List<Open311Update>))]
 [JsonSerializable(typeof(List<Open311Error>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(PickupOrder))]
+[JsonSerializable(typeof(PickupOrderEvent))]
+[JsonSerializable(typeof(PickupOrderView))]
+[JsonSerializable(typeof(PickupOrderNotice))]
 [JsonSerializable(typeof(DeliveryRequested))]
 [JsonSerializable(typeof(OutboundEnvelope))]
 [JsonSerializable(typeof(DeadLetterView))]

@@ -30,6 +30,9 @@ public sealed class Pseudonyms
     /// <summary>The pseudonym one recipient sees for a courier's city-wide pseudonym.</summary>
     public string ForRecipient(string recipientId, string courierPseudonym) => Derive("recipient", recipientId, courierPseudonym);
 
+    /// <summary>A keyed digest for another purpose (a pickup code, say): checkable, not reversible without the key.</summary>
+    public string Keyed(string purpose, string scope, string value) => Derive(purpose, scope, value);
+
     private string Derive(string purpose, string scope, string value)
     {
         var input = Encoding.UTF8.GetBytes($"{purpose}\n{scope}\n{value}");

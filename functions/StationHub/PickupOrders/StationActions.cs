@@ -1,0 +1,225 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using StationHub.Platform.Http;
+using StationHub.Platform.Json;
+using StationHub.Platform.Security;
+
+namespace StationHub.PickupOrders;
+
+/// <summary>
+/// What station staff do with a parcel: mark it arrived (the hub makes the pickup code and sends
+/// it to the platform), hand it over against the code, and unlock an order locked by wrong codes.
+/// Orders are named by their hub id (the <c>hubId</c> the platform got, printed on the label).
+/// </summary>
+public sealed partial class StationActions(ApiKeys apiKeys, PickupOrderStore store, PickupCodes codes, TimeProvider time, ILogger<StationActions> logger)
+{
+    /// <summary>Wrong codes allowed before the order locks.</summary>
+    public const int MaxWrongCodes = 5;
+
+    public async Task<HubResponse> ArrivalAsync(HubRequest request, CancellationToken cancellationToken = default)
+    {
+        var (entity, refusal) = await FindOwnAsync(request, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var code = codes.NewCode();
+        var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, Guid.NewGuid().ToString("N"), time.GetUtcNow(), PickupOrderEventKind.Arrived, entity!.PartitionKey, Guid.NewGuid().ToString("N"), PickupCode: code);
+        var outcome = await PickupOrderChanges.ApplyAsync(store, entity.PartitionKey, change, codes.Digest(entity.PartitionKey, code), cancellationToken);
+        return outcome.Result switch
+        {
+            ChangeResult.Applied or ChangeResult.AlreadyThere => View(outcome.Entity!),
+            ChangeResult.Refused => HubResponse.Problem(Problem.Conflict($"The order is {outcome.Entity!.Status}; it cannot arrive now.")),
+            _ => HubResponse.Problem(Problem.NotFound("No order of this station has that id.")),
+        };
+    }
+
+    public async Task<HubResponse> CollectionAsync(HubRequest request, CancellationToken cancellationToken = default)
+    {
+        var (entity, refusal) = await FindOwnAsync(request, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var code = ReadCode(request, out var problem);
+        if (problem is not null)
+        {
+            return HubResponse.Problem(problem);
+        }
+
+        var hubId = entity!.PartitionKey;
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            if (entity.CurrentStatus != PickupOrderStatus.Arrived)
+            {
+                return HubResponse.Problem(Problem.Conflict($"The order is {entity.Status}; only an arrived order can be collected."));
+            }
+
+            if (entity.Locked)
+            {
+                return Locked();
+            }
+
+            if (codes.Matches(hubId, code!, entity.CodeDigest))
+            {
+                var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, Guid.NewGuid().ToString("N"), time.GetUtcNow(), PickupOrderEventKind.Collected, hubId, Guid.NewGuid().ToString("N"));
+                var outcome = await PickupOrderChanges.ApplyAsync(store, hubId, change, null, cancellationToken);
+                return outcome.Result == ChangeResult.Applied
+                    ? View(outcome.Entity!)
+                    : HubResponse.Problem(Problem.Conflict($"The order is {outcome.Entity?.Status}; it was not collected now."));
+            }
+
+            // A wrong code counts before it is answered, under the order's ETag: parallel guesses
+            // each land one count, so the limit holds however many arrive at once.
+            entity.WrongCodes++;
+            entity.Locked = entity.WrongCodes >= MaxWrongCodes;
+            if (await store.TryReplaceAsync(entity, cancellationToken))
+            {
+                Log.WrongCode(logger, hubId, entity.ToOrder().StationId, entity.WrongCodes);
+                if (entity.Locked)
+                {
+                    Log.Locked(logger, hubId, entity.WrongCodes);
+                    return Locked();
+                }
+
+                return HubResponse.Problem(Problem.Forbidden($"The pickup code is wrong; {MaxWrongCodes - entity.WrongCodes} tries are left before the order locks."));
+            }
+
+            entity = await store.FindAsync(hubId, cancellationToken) ?? throw new InvalidOperationException($"Order {hubId} vanished.");
+        }
+
+        throw new InvalidOperationException($"Order {hubId} kept changing under fifty attempts.");
+    }
+
+    public async Task<HubResponse> UnlockAsync(HubRequest request, CancellationToken cancellationToken = default)
+    {
+        var (entity, refusal) = await FindOwnAsync(request, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        for (var attempt = 0; attempt < 20 && (entity!.Locked || entity.WrongCodes > 0); attempt++)
+        {
+            entity.Locked = false;
+            entity.WrongCodes = 0;
+            if (await store.TryReplaceAsync(entity, cancellationToken))
+            {
+                break;
+            }
+
+            entity = await store.FindAsync(entity.PartitionKey, cancellationToken) ?? throw new InvalidOperationException("The order vanished.");
+        }
+
+        return View(entity!);
+    }
+
+    private async Task<(OrderEntity? Entity, HubResponse? Refusal)> FindOwnAsync(HubRequest request, CancellationToken cancellationToken)
+    {
+        var stationId = request.Route("stationId");
+        var station = apiKeys.Authenticate(request.Header(ApiKeyHeader.Name), PrincipalKind.Station);
+        if (station is null)
+        {
+            return (null, HubResponse.Problem(Problem.Unauthorized("A station's x-api-key is required.")));
+        }
+
+        if (station.Id != stationId)
+        {
+            return (null, HubResponse.Problem(Problem.Forbidden("That key belongs to another station.")));
+        }
+
+        var entity = await store.FindAsync(request.Route("orderId"), cancellationToken);
+        if (entity is null || entity.ToOrder().StationId != stationId)
+        {
+            return (null, HubResponse.Problem(Problem.NotFound("No order of this station has that id.")));
+        }
+
+        return (entity, null);
+    }
+
+    private static string? ReadCode(HubRequest request, out Problem? problem)
+    {
+        problem = null;
+        if (request.BodyTooLarge)
+        {
+            problem = Problem.TooLarge(RequestBody.MaxBytes);
+            return null;
+        }
+
+        if (!request.IsJson)
+        {
+            problem = Problem.UnsupportedMediaType();
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(request.Body);
+            var fields = new FieldReader();
+            var code = document.RootElement.ValueKind == JsonValueKind.Object
+                ? fields.String(document.RootElement, "pickupCode", "pickupCode", minLength: 6, maxLength: 6, pattern: CodePattern(), patternHint: "must be six digits.")
+                : null;
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                fields.Fail("pickupCode", "is required.");
+            }
+
+            if (fields.HasErrors)
+            {
+                problem = Problem.BadRequest("The collection is not valid.", fields.Errors);
+            }
+
+            return code;
+        }
+        catch (JsonException)
+        {
+            problem = Problem.BadRequest("The body is not valid JSON.");
+            return null;
+        }
+    }
+
+    private static HubResponse Locked() =>
+        HubResponse.Problem(new Problem("urn:stationhub:problem:locked", "The order is locked.", 423, $"{MaxWrongCodes} wrong pickup codes: station staff must unlock it."));
+
+    private static HubResponse View(OrderEntity entity) =>
+        HubResponse.Json(StatusCodes.Ok, PickupOrderView.Of(entity), HubJsonContext.Default.PickupOrderView);
+
+    [GeneratedRegex("^[0-9]{6}$")]
+    private static partial Regex CodePattern();
+}
+
+/// <summary>Pickup codes: six digits from a cryptographic generator, kept only as a keyed digest.</summary>
+public sealed class PickupCodes(Pseudonyms keys)
+{
+    public string NewCode() => RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+
+    public string Digest(string hubId, string code) => keys.Keyed("pickup-code", hubId, code);
+
+    public bool Matches(string hubId, string code, string? digest) =>
+        digest is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Digest(hubId, code)), Encoding.ASCII.GetBytes(digest));
+}
+
+/// <summary>An order as platforms and stations see it (never the code).</summary>
+public sealed record PickupOrderView(
+    string HubId,
+    string OrderId,
+    string StationId,
+    string Status,
+    int Parcels,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset? ArrivedAt,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? CollectedAt,
+    bool Locked)
+{
+    public static PickupOrderView Of(OrderEntity entity)
+    {
+        var order = entity.ToOrder();
+        return new(order.HubId, order.OrderId, order.StationId, entity.Status, order.Parcels, order.ReceivedAt, entity.ArrivedAt, entity.ExpiresAt, entity.CollectedAt, entity.Locked);
+    }
+}

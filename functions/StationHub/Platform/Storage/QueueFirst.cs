@@ -1,0 +1,38 @@
+using System.Text.Json.Serialization.Metadata;
+using Azure.Data.Tables;
+
+namespace StationHub.Platform.Storage;
+
+/// <summary>
+/// How the hub accepts anything exactly once without losing it: the intent is queued first
+/// (carrying all it needs), then the entity that records it is added once. If the hub stops
+/// between the two, the queue function finds no entity and writes it from the message; if the
+/// same item comes again, the add fails and the stored entity answers. Each attempt carries its
+/// own id, so a stored entity tells whose attempt won — and a queue function acts only on the
+/// message of the winning attempt.
+/// </summary>
+public static class QueueFirst
+{
+    /// <summary>True when this attempt's entity was stored (or the queue function stored it from
+    /// this attempt's message); false when an earlier attempt's entity was already there.</summary>
+    public static async Task<bool> AcceptAsync<TMessage, TEntity>(
+        HubStorage storage,
+        string queue,
+        TMessage message,
+        JsonTypeInfo<TMessage> messageType,
+        TableClient table,
+        TEntity entity,
+        Func<TEntity, string> attemptOf,
+        CancellationToken cancellationToken = default)
+        where TEntity : class, ITableEntity
+    {
+        await storage.SendAsync(queue, message, messageType, cancellationToken: cancellationToken);
+        if (await table.TryAddAsync(entity, cancellationToken))
+        {
+            return true;
+        }
+
+        var stored = await table.FindAsync<TEntity>(entity.PartitionKey, entity.RowKey, cancellationToken);
+        return stored is not null && attemptOf(stored) == attemptOf(entity);
+    }
+}
