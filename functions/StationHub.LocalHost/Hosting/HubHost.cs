@@ -1,6 +1,7 @@
 using StationHub.LocalHost.Delivery;
 using StationHub.LocalHost.HazardReports;
 using StationHub.LocalHost.PickupOrders;
+using StationHub.LocalHost.Points;
 using StationHub.LocalHost.Sandbox;
 using StationHub.Platform;
 
@@ -67,6 +68,7 @@ public static class HubHost
         var table = new LocalTriggerTable();
         HazardReportFunctions.Register(table);
         PickupOrderFunctions.Register(table);
+        PointsFunctions.Register(table);
         DeliveryFunctions.Register(table);
 
         builder.Services.AddStationHub(builder.Configuration);
@@ -79,6 +81,7 @@ public static class HubHost
         app.UseHubErrors();
         HazardReportFunctions.Map(app, table);
         PickupOrderFunctions.Map(app, table);
+        PointsFunctions.Map(app, table);
         DeliveryFunctions.Map(app, table);
         if (app.Configuration.GetValue<bool>(SandboxReceivers.EnabledSetting))
         {

@@ -6,6 +6,7 @@ using StationHub.Platform.Http;
 using StationHub.Platform.Json;
 using StationHub.Platform.Security;
 using StationHub.Platform.Storage;
+using StationHub.Points;
 using StationHub.Triggers;
 
 namespace StationHub.HazardReports;
@@ -176,7 +177,8 @@ public sealed class ReportUpdateApplier(HazardReportStore store, ILogger<ReportU
 
 /// <summary>
 /// Queue function over <c>hazard-report-updates</c>: makes sure the update is applied, then
-/// brings the city's Open311 view, the ledger and the reporting platform up to date.
+/// brings the city's Open311 view, the ledger and the reporting platform up to date; a report
+/// resolved as valid earns its courier the <c>snapshot_report</c> points (a rejected one, nothing).
 /// </summary>
 public sealed class HazardReportUpdateRouter(
     HazardReportStore store,
@@ -185,6 +187,9 @@ public sealed class HazardReportUpdateRouter(
     HubStorage storage,
     LedgerEntryWriter ledger)
 {
+    /// <summary>The catalog task a valid hazard report earns.</summary>
+    public const string SnapshotTask = "snapshot_report";
+
     public async Task HandleAsync(BinaryData body, CancellationToken cancellationToken = default)
     {
         var message = body.ToObjectFromJson(HubJsonContext.Default.HazardReportUpdateReceived)
@@ -213,6 +218,12 @@ public sealed class HazardReportUpdateRouter(
         if (update.Status == HazardReportStatus.Resolved)
         {
             entries.Add(new LedgerEntry(LedgerKinds.ReportResolved, scope, report.HubId, update.ReceivedAt, Label: report.Category));
+
+            // Resolved as valid: the reporting courier earns the catalog's points, once (the id is the report's).
+            var earned = new PointsTransactionRequested(
+                PointsTransactionRequested.CurrentSchemaVersion, message.CorrelationId, update.ReceivedAt, $"hub~{report.HubId}~{SnapshotTask}",
+                PointsKind.Earned, report.PlatformId, report.CourierPseudonym, Task: SnapshotTask, Reference: report.ReportId);
+            await storage.SendAsync(Queues.PointsTransactions, earned, HubJsonContext.Default.PointsTransactionRequested, cancellationToken: cancellationToken);
         }
         else if (update.Status == HazardReportStatus.Rejected)
         {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
+using StationHub.Platform;
 
 namespace StationHub.HazardReports;
 
@@ -94,32 +95,4 @@ public static class HazardReportStatuses
         HazardReportStatus.Rejected => (int)HazardReportStatus.Resolved,
         _ => (int)status,
     };
-}
-
-internal static class Base32
-{
-    private const string Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-
-    public static string Lower(ReadOnlySpan<byte> bytes)
-    {
-        var output = new StringBuilder((bytes.Length * 8 + 4) / 5);
-        int buffer = 0, bits = 0;
-        foreach (var b in bytes)
-        {
-            buffer = (buffer << 8) | b;
-            bits += 8;
-            while (bits >= 5)
-            {
-                output.Append(Alphabet[(buffer >> (bits - 5)) & 31]);
-                bits -= 5;
-            }
-        }
-
-        if (bits > 0)
-        {
-            output.Append(Alphabet[(buffer << (5 - bits)) & 31]);
-        }
-
-        return output.ToString();
-    }
 }

@@ -46,6 +46,20 @@ public static class LedgerKinds
     /// <summary>The governance fund's share of that revenue, in fen (the station keeps the rest).</summary>
     public static string PickupFund(string kind) => "pickup.fund." + kind;
 
+    /// <summary>Points issued for a task (scope: the station where given, else the hub).</summary>
+    public static string PointsIssued(string task) => "points.issued." + task;
+
+    public const string PointsReversed = "points.reversed";
+
+    /// <summary>Points reserved for a voucher, by reward.</summary>
+    public static string PointsReserved(string reward) => "points.reserved." + reward;
+
+    /// <summary>Points spent: a voucher settled at a station, by reward.</summary>
+    public static string PointsRedeemed(string reward) => "points.redeemed." + reward;
+
+    /// <summary>Points given back: a voucher expired unsettled, by reward.</summary>
+    public static string PointsReleased(string reward) => "points.released." + reward;
+
     public const string DeliveryMade = "delivery.made";
     public const string DeliveryFailed = "delivery.failed";
 }

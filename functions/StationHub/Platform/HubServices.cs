@@ -6,6 +6,7 @@ using StationHub.Delivery;
 using StationHub.HazardReports;
 using StationHub.Ledger;
 using StationHub.PickupOrders;
+using StationHub.Points;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
 using StationHub.Platform.Storage;
@@ -24,6 +25,7 @@ public static class HubServices
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FundOptions>().Bind(configuration.GetSection(FundOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PointsOptions>().Bind(configuration.GetSection(PointsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LedgerOptions>().Bind(configuration.GetSection(LedgerOptions.Section)).ValidateDataAnnotations()
             .Validate(o => TimeZoneExists(o.TimeZone), "Ledger:TimeZone must be an IANA time zone id such as Asia/Shanghai.").ValidateOnStart();
 
@@ -56,6 +58,14 @@ public static class HubServices
         services.AddSingleton<StationActions>();
         services.AddSingleton<PickupOrderRouter>();
         services.AddSingleton<PickupExpiry>();
+
+        // Points
+        services.AddSingleton<PointsBook>();
+        services.AddSingleton<PointsIntake>();
+        services.AddSingleton<PointsRouter>();
+        services.AddSingleton<VoucherSettlement>();
+        services.AddSingleton<VoucherExpiry>();
+        services.AddSingleton<CourierPointsQuery>();
 
         // Delivery
         services.AddSingleton<DeliveryStore>();

@@ -14,10 +14,14 @@ public static class FunctionNames
     public const string PickupOrderReceived = nameof(PickupOrderReceived);
     public const string PickupOrderStatus = nameof(PickupOrderStatus);
 
+    public const string PointsTransactionReceived = nameof(PointsTransactionReceived);
+    public const string CourierPoints = nameof(CourierPoints);
+
     // HTTP: stations
     public const string PickupOrderArrival = nameof(PickupOrderArrival);
     public const string PickupOrderCollection = nameof(PickupOrderCollection);
     public const string PickupOrderUnlock = nameof(PickupOrderUnlock);
+    public const string VoucherRedemption = nameof(VoucherRedemption);
 
     // HTTP: city systems
     public const string Open311Services = nameof(Open311Services);
@@ -35,10 +39,12 @@ public static class FunctionNames
     public const string ApplyHazardReportUpdate = nameof(ApplyHazardReportUpdate);
     public const string DeliverOutbound = nameof(DeliverOutbound);
     public const string RoutePickupOrderEvent = nameof(RoutePickupOrderEvent);
+    public const string ApplyPointsTransaction = nameof(ApplyPointsTransaction);
 
     // Timers
     public const string EscalateUnacknowledgedReports = nameof(EscalateUnacknowledgedReports);
     public const string ExpirePickupOrders = nameof(ExpirePickupOrders);
+    public const string ReleaseExpiredVouchers = nameof(ReleaseExpiredVouchers);
 }
 
 /// <summary>HTTP routes, relative to the <c>/api</c> prefix both hosts serve under.</summary>
@@ -51,6 +57,10 @@ public static class Routes
 
     public const string PickupOrders = "v1/platforms/{platformId}/pickup-orders";
     public const string PickupOrderStatus = "v1/platforms/{platformId}/pickup-orders/{hubId}";
+    public const string PointsTransactions = "v1/platforms/{platformId}/points-transactions";
+    public const string CourierPoints = "v1/platforms/{platformId}/couriers/{courierId}/points";
+    public const string VoucherRedemption = "v1/stations/{stationId}/vouchers/{voucherCode}/redemption";
+
     public const string PickupOrderArrival = "v1/stations/{stationId}/pickup-orders/{orderId}/arrival";
     public const string PickupOrderCollection = "v1/stations/{stationId}/pickup-orders/{orderId}/collection";
     public const string PickupOrderUnlock = "v1/stations/{stationId}/pickup-orders/{orderId}/unlock";
@@ -72,10 +82,11 @@ public static class Queues
     public const string HazardReportUpdates = "hazard-report-updates";
     public const string Deliveries = "deliveries";
     public const string PickupOrderEvents = "pickup-orders-events";
+    public const string PointsTransactions = "points-transactions";
 
     public const string PoisonSuffix = "-poison";
 
-    public static IReadOnlyList<string> All { get; } = [HazardReportsAccepted, HazardReportUpdates, Deliveries, PickupOrderEvents];
+    public static IReadOnlyList<string> All { get; } = [HazardReportsAccepted, HazardReportUpdates, Deliveries, PickupOrderEvents, PointsTransactions];
 }
 
 /// <summary>Table names (PascalCase letters and digits).</summary>
@@ -88,9 +99,11 @@ public static class Tables
     public const string LedgerEntries = nameof(LedgerEntries);
     public const string TimerClaims = nameof(TimerClaims);
     public const string PickupOrders = nameof(PickupOrders);
+    public const string PointsAccounts = nameof(PointsAccounts);
+    public const string Vouchers = nameof(Vouchers);
 
     public static IReadOnlyList<string> All { get; } =
-        [HazardReports, CityRequests, Deliveries, DeadLetters, LedgerEntries, TimerClaims, PickupOrders];
+        [HazardReports, CityRequests, Deliveries, DeadLetters, LedgerEntries, TimerClaims, PickupOrders, PointsAccounts, Vouchers];
 }
 
 /// <summary>Six-field NCRONTAB schedules (second minute hour day month day-of-week), UTC.</summary>
@@ -101,4 +114,7 @@ public static class Schedules
 
     /// <summary>Every five minutes, offset by 30 s: expire arrived orders past their pickup window.</summary>
     public const string ExpirePickupOrders = "30 */5 * * * *";
+
+    /// <summary>Every five minutes, offset by 45 s: release the points of vouchers that expired unsettled.</summary>
+    public const string ReleaseExpiredVouchers = "45 */5 * * * *";
 }

@@ -116,7 +116,7 @@ public sealed class HazardReportFlowTests
 
         await world.Platform.WaitForAsync(r => r.Count >= 1);
         await Task.Delay(1500);
-        Assert.Single(world.Platform.All);
+        Assert.Single(world.Platform.All, r => r.Text.Contains("hazard_report.updated", StringComparison.Ordinal));
         var status = await world.GetStatusAsync(hubId);
         Assert.Equal("resolved", status.GetProperty("status").GetString());
         Assert.Single(status.GetProperty("updates").EnumerateArray());

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using StationHub.Delivery;
 using StationHub.HazardReports;
 using StationHub.PickupOrders;
+using StationHub.Points;
 using StationHub.Platform.Http;
 using StationHub.Platform.Registry;
 
@@ -30,6 +31,13 @@ namespace StationHub.Platform.Json;
 [JsonSerializable(typeof(PickupOrderEvent))]
 [JsonSerializable(typeof(PickupOrderView))]
 [JsonSerializable(typeof(PickupOrderNotice))]
+[JsonSerializable(typeof(PointsTransactionRequested))]
+[JsonSerializable(typeof(PointsAnswer))]
+[JsonSerializable(typeof(BalanceChangedNotice))]
+[JsonSerializable(typeof(SocialTimeNotice))]
+[JsonSerializable(typeof(PointsRejectedNotice))]
+[JsonSerializable(typeof(VoucherAnswer))]
+[JsonSerializable(typeof(CourierPointsView))]
 [JsonSerializable(typeof(DeliveryRequested))]
 [JsonSerializable(typeof(OutboundEnvelope))]
 [JsonSerializable(typeof(DeadLetterView))]

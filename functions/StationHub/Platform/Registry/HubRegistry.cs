@@ -41,6 +41,10 @@ public sealed class HubRegistry
 
     public HazardCategory? FindCategory(string code) => categories.GetValueOrDefault(code);
 
+    public TaskPrice? FindTask(string code) => Document.PointsCatalog.Tasks.FirstOrDefault(t => t.Code == code);
+
+    public RewardPrice? FindReward(string code) => Document.PointsCatalog.Rewards.FirstOrDefault(r => r.Code == code);
+
     public (City City, District District)? FindDistrict(string code) =>
         districts.TryGetValue(code, out var found) ? found : null;
 
@@ -66,7 +70,19 @@ public sealed record RegistryDocument(
     IReadOnlyList<City> Cities,
     IReadOnlyList<Platform> Platforms,
     IReadOnlyList<Station> Stations,
-    IReadOnlyList<HazardCategory> HazardCategories);
+    IReadOnlyList<HazardCategory> HazardCategories,
+    PointsCatalog PointsCatalog);
+
+/// <summary>
+/// The public prices of governance points: what each task earns (the governance pricing catalog)
+/// and what each reward costs (the service exchange list). Points only ever come from here.
+/// </summary>
+public sealed record PointsCatalog(IReadOnlyList<TaskPrice> Tasks, IReadOnlyList<RewardPrice> Rewards);
+
+/// <summary>A task and the points it earns; <see cref="Minutes"/> of working time it costs (0 for none).</summary>
+public sealed record TaskPrice(string Code, string Name, int Points, int Minutes);
+
+public sealed record RewardPrice(string Code, string Name, int Cost);
 
 public sealed record City(string Id, string Name, CityDelivery Delivery, IReadOnlyList<District> Districts);
 

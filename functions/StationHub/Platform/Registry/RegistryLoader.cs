@@ -41,6 +41,18 @@ public static class RegistryLoader
         Unique(document.Platforms.Select(p => p.Id), "platform id", problems);
         Unique(document.Stations.Select(s => s.Id), "station id", problems);
         Unique(document.HazardCategories.Select(c => c.Code), "hazard category", problems);
+        if (document.PointsCatalog is null)
+        {
+            problems.Add("it has no pointsCatalog");
+        }
+        else
+        {
+            Unique(document.PointsCatalog.Tasks.Select(t => t.Code), "points task", problems);
+            Unique(document.PointsCatalog.Rewards.Select(r => r.Code), "reward", problems);
+            problems.AddRange(document.PointsCatalog.Tasks.Where(t => t.Points <= 0 || t.Minutes < 0).Select(t => $"task '{t.Code}' must earn a positive number of points"));
+            problems.AddRange(document.PointsCatalog.Rewards.Where(r => r.Cost <= 0).Select(r => $"reward '{r.Code}' must cost a positive number of points"));
+        }
+
         var districtCodes = document.Cities.SelectMany(c => c.Districts).Select(d => d.Code).ToHashSet(StringComparer.Ordinal);
         foreach (var station in document.Stations.Where(s => !districtCodes.Contains(s.District)))
         {

@@ -33,13 +33,12 @@ public sealed class Pseudonyms
     /// <summary>A keyed digest for another purpose (a pickup code, say): checkable, not reversible without the key.</summary>
     public string Keyed(string purpose, string scope, string value) => Derive(purpose, scope, value);
 
-    private string Derive(string purpose, string scope, string value)
-    {
-        var input = Encoding.UTF8.GetBytes($"{purpose}\n{scope}\n{value}");
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(key, input, mac);
-        return "cp_" + Base64Url(mac[..18]);
-    }
+    /// <summary>The raw keyed digest (32 bytes) for a purpose, for ids derived from it.</summary>
+    public byte[] KeyedBytes(string purpose, string scope, string value) =>
+        HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{purpose}\n{scope}\n{value}"));
+
+    private string Derive(string purpose, string scope, string value) =>
+        "cp_" + Base64Url(KeyedBytes(purpose, scope, value).AsSpan(0, 18));
 
     private static string Base64Url(ReadOnlySpan<byte> bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

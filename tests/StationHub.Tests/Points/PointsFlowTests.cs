@@ -1,0 +1,166 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using StationHub.Points;
+using StationHub.Tests.Infrastructure;
+
+namespace StationHub.Tests.Points;
+
+/// <summary>Governance points over real HTTP: platforms, stations, the city resolving reports.</summary>
+public sealed class PointsFlowTests
+{
+    private const string Transactions = "api/v1/platforms/swiftride/points-transactions";
+
+    [Fact]
+    public async Task Earn_redeem_and_settle_at_a_station_with_the_platform_told_each_step()
+    {
+        await using var world = await HubScenario.StartAsync();
+
+        using (var earned = await PostAsync(world, Earn("t-1", "courier-9", "emergency_assistance")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, earned.StatusCode);
+            Assert.Equal(20, (await earned.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("points").GetInt64());
+        }
+
+        (await PostAsync(world, Earn("t-2", "courier-9", "patrol_hour"))).Dispose();
+        (await PostAsync(world, Earn("t-2b", "courier-9", "emergency_assistance"))).Dispose();
+        string code;
+        using (var redeemed = await PostAsync(world, Redeem("t-3", "courier-9", "ebike_repair_voucher")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, redeemed.StatusCode);
+            code = (await redeemed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("voucherCode").GetString()!;
+        }
+
+        using var settled = await SettleAsync(world, code, TestRegistry.Station, TestRegistry.StationKey);
+        using var again = await SettleAsync(world, code, TestRegistry.OtherStation, TestRegistry.OtherStationKey);
+
+        Assert.Equal(HttpStatusCode.OK, settled.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        var balance = await BalanceAsync(world, "courier-9");
+        Assert.Equal(20 + 5 + 20 - 30, balance.GetProperty("available").GetInt64());
+        Assert.Equal(0, balance.GetProperty("reserved").GetInt64());
+        Assert.Equal(["earned", "earned", "earned", "redeemed", "settled"], balance.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("kind").GetString()!).ToArray());
+
+        var received = await world.Platform.WaitForAsync(r => Count(r, "points.balance_changed") >= 5 && Count(r, "social_time.credited") >= 3);
+        var social = received.Where(r => r.Text.Contains("social_time.credited", StringComparison.Ordinal)).Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data")).ToList();
+        Assert.Contains(social, s => s.GetProperty("minutes").GetInt32() == 30 && s.GetProperty("reason").GetString() == "emergency_assistance");
+        Assert.Contains(social, s => s.GetProperty("minutes").GetInt32() == 60 && s.GetProperty("reason").GetString() == "patrol_hour");
+        Assert.All(received, r => Assert.DoesNotContain("courier-9", r.Text, StringComparison.Ordinal));
+        Assert.Single(social.Select(s => s.GetProperty("courierId").GetString()).Distinct());
+    }
+
+    [Fact]
+    public async Task A_voucher_not_settled_in_time_releases_its_points_back()
+    {
+        await using var world = await HubScenario.StartAsync(configure: s => s["Points:VoucherValidity"] = "00:01:00");
+        (await PostAsync(world, Earn("t-1", "courier-5", "emergency_assistance"))).Dispose();
+        (await PostAsync(world, Earn("t-2", "courier-5", "emergency_assistance"))).Dispose();
+        using var redeemed = await PostAsync(world, Redeem("t-3", "courier-5", "ebike_repair_voucher"));
+        var code = (await redeemed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("voucherCode").GetString()!;
+        Assert.Equal(10, (await BalanceAsync(world, "courier-5")).GetProperty("available").GetInt64());
+
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(2));
+        var expiry = new VoucherExpiry(world.Hub.Get<PointsBook>(), world.Storage.Hub, clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<VoucherExpiry>.Instance);
+        Assert.Equal(1, await expiry.RunAsync());
+        Assert.Equal(0, await expiry.RunAsync());
+
+        var balance = await BalanceAsync(world, "courier-5");
+        Assert.Equal(40, balance.GetProperty("available").GetInt64());
+        Assert.Equal(0, balance.GetProperty("reserved").GetInt64());
+        using var late = await SettleAsync(world, code, TestRegistry.Station, TestRegistry.StationKey);
+        Assert.Equal(HttpStatusCode.Gone, late.StatusCode);
+    }
+
+    [Fact]
+    public async Task Refusals_are_clear_recorded_and_told_and_repeats_get_the_first_answer()
+    {
+        await using var world = await HubScenario.StartAsync();
+
+        using var unknownTask = await PostAsync(world, Earn("t-x", "c-1", "sunbathing"));
+        using var unknownReward = await PostAsync(world, Redeem("t-y", "c-1", "yacht"));
+        using var tooMuch = await PostAsync(world, Redeem("t-1", "c-1", "insurance_subsidy"));
+        using var tooMuchAgain = await PostAsync(world, Redeem("t-1", "c-1", "insurance_subsidy"));
+        using var neverEarned = await PostAsync(world, Reverse("t-2", "c-1", "t-404"));
+        using var earn = await PostAsync(world, Earn("t-3", "c-1", "mediation"));
+        using var earnAgain = await PostAsync(world, Earn("t-3", "c-1", "mediation"));
+        using var unknownVoucher = await SettleAsync(world, "VAAAAAAAAAAAA", TestRegistry.Station, TestRegistry.StationKey);
+        using var wrongStationKey = await SettleAsync(world, "VAAAAAAAAAAAA", TestRegistry.Station, TestRegistry.OtherStationKey);
+        using var malformedVoucher = await SettleAsync(world, "x%23y", TestRegistry.Station, TestRegistry.StationKey);
+
+        Assert.Equal(HttpStatusCode.BadRequest, unknownTask.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, unknownReward.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, tooMuch.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, tooMuchAgain.StatusCode);
+        Assert.Equal(await tooMuch.Content.ReadAsStringAsync(), await tooMuchAgain.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Conflict, neverEarned.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, earn.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, earnAgain.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknownVoucher.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, wrongStationKey.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, malformedVoucher.StatusCode);
+        Assert.Equal(10, (await BalanceAsync(world, "c-1")).GetProperty("available").GetInt64());
+
+        // The repeated request queued its own message too: the platform may hear that rejection twice,
+        // always under the same webhook-id (at least once, deduplicated by the receiver).
+        var rejected = await world.Platform.WaitForAsync(r => Count(r, "points.rejected") >= 2);
+        await Task.Delay(1000);
+        Assert.Equal(2, world.Platform.All.Where(r => r.Text.Contains("points.rejected", StringComparison.Ordinal)).Select(r => r.WebhookId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_report_resolved_as_valid_earns_its_courier_snapshot_points_once_and_a_rejected_one_nothing()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var valid = await world.AcceptReportAsync("r-valid");
+        using var rejectedBody = await world.PostReportAsync(Webhooks.HazardReport("r-invalid", courierId: "courier-other"));
+        var invalid = (await rejectedBody.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hubId").GetString()!;
+        await world.WaitForStatusAsync(valid, "routed");
+        await world.WaitForStatusAsync(invalid, "routed");
+
+        (await world.PostCityUpdateAsync(valid, "u-1", "resolved")).Dispose();
+        (await world.PostCityUpdateAsync(valid, "u-1", "resolved")).Dispose();
+        (await world.PostCityUpdateAsync(invalid, "u-2", "rejected")).Dispose();
+
+        for (var i = 0; i < 200 && (await BalanceAsync(world, "courier-42")).GetProperty("available").GetInt64() == 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(1000);
+        Assert.Equal(2, (await BalanceAsync(world, "courier-42")).GetProperty("available").GetInt64());
+        var notice = (await world.Platform.WaitForAsync(r => Count(r, "points.balance_changed") >= 1)).First(r => r.Text.Contains("points.balance_changed", StringComparison.Ordinal));
+        Assert.Equal("r-valid", JsonDocument.Parse(notice.Body).RootElement.GetProperty("data").GetProperty("reference").GetString());
+        Assert.Equal(0, (await BalanceAsync(world, "courier-other")).GetProperty("available").GetInt64());
+    }
+
+    private static int Count(IReadOnlyList<Received> received, string type) => received.Count(r => r.Text.Contains(type, StringComparison.Ordinal));
+
+    private static string Earn(string id, string courier, string task) =>
+        $$$"""{"type":"points.earned","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"{{{id}}}","courierId":"{{{courier}}}","task":"{{{task}}}","stationId":"st-hz-01"}}""";
+
+    private static string Redeem(string id, string courier, string reward) =>
+        $$$"""{"type":"points.redeemed","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"{{{id}}}","courierId":"{{{courier}}}","reward":"{{{reward}}}"}}""";
+
+    private static string Reverse(string id, string courier, string reference) =>
+        $$$"""{"type":"points.reversed","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"{{{id}}}","courierId":"{{{courier}}}","reference":"{{{reference}}}"}}""";
+
+    private static Task<HttpResponseMessage> PostAsync(HubScenario world, string body) =>
+        world.Hub.Client.SendAsync(Webhooks.Signed(Transactions, body, world.PlatformSigner));
+
+    private static Task<HttpResponseMessage> SettleAsync(HubScenario world, string code, string station, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/stations/{station}/vouchers/{code}/redemption");
+        request.Headers.Add("x-api-key", key);
+        return world.Hub.Client.SendAsync(request);
+    }
+
+    private static async Task<JsonElement> BalanceAsync(HubScenario world, string courier)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/platforms/swiftride/couriers/{courier}/points");
+        request.Headers.Add("x-api-key", TestRegistry.PlatformKey);
+        using var response = await world.Hub.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+}
