@@ -62,14 +62,14 @@ var names = {
   functionApp: 'func-api-${resourceToken}'
 }
 
-// The app's trigger table: these must match the names in the app's constants.
+// The app's trigger table: exactly the names in functions/StationHub/Triggers/TriggerTable.cs
+// (Queues.All and Tables.All); a test in the default suite (InfraTriggerTableTests) keeps them equal.
 var queueNames = [
   'hazard-reports-accepted'
   'hazard-report-updates'
   'deliveries'
   'pickup-orders-events'
   'points-transactions'
-  'ledger-entries'
 ]
 
 var tableNames = [
@@ -78,13 +78,10 @@ var tableNames = [
   'Deliveries'
   'DeadLetters'
   'LedgerEntries'
-  'LedgerDays'
+  'TimerClaims'
   'PickupOrders'
   'PointsAccounts'
-  'PointsPostings'
   'Vouchers'
-  'TimerClaims'
-  'RateLimits'
 ]
 
 // Plain settings with their documented defaults; secrets come from Key Vault (secretSettingNames).
