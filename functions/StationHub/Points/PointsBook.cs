@@ -85,6 +85,7 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
                 Reference = request.Reference,
                 StationId = request.StationId,
                 VoucherCode = request.VoucherCode,
+                AttemptId = request.AttemptId,
                 At = request.OccurredAt,
             };
 

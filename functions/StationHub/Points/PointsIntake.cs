@@ -99,13 +99,16 @@ public sealed class PointsIntake(
             reward,
             kind == PointsKind.Reversed ? HubTransactionId(platformId, reference!) : reference,
             stationId,
-            PlatformTransactionId: transactionId);
+            PlatformTransactionId: transactionId,
+            AttemptId: Guid.NewGuid().ToString("N"));
 
         // Queue first (the queue function applies it if this request stops half-way), then apply.
         await storage.SendAsync(Queues.PointsTransactions, transaction, HubJsonContext.Default.PointsTransactionRequested, cancellationToken: cancellationToken);
         var outcome = await book.ApplyAsync(transaction, cancellationToken);
         Log.Applied(logger, transaction.TransactionId, outcome.Record.Kind, outcome.Record.Status, outcome.Repeat);
-        return Answer(StatusUrlFor(platformId, courierId!), outcome);
+        // Applied by the queue function from this request's own message is still this request's first answer.
+        var repeat = outcome.Repeat && outcome.Record.AttemptId != transaction.AttemptId;
+        return Answer(StatusUrlFor(platformId, courierId!), outcome with { Repeat = repeat });
     }
 
     /// <summary>Platforms' transaction ids are unique per platform; the hub's are prefixed by it.</summary>

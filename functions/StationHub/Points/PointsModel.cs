@@ -53,7 +53,8 @@ public sealed record PointsTransactionRequested(
     string? Reference = null,
     string? StationId = null,
     string? VoucherCode = null,
-    string? PlatformTransactionId = null)
+    string? PlatformTransactionId = null,
+    string? AttemptId = null)
 {
     public const int CurrentSchemaVersion = 1;
 }
@@ -99,6 +100,9 @@ public sealed class TransactionEntity : ITableEntity
     public string? StationId { get; set; }
     public string? VoucherCode { get; set; }
     public string? ReversedBy { get; set; }
+
+    /// <summary>The request whose message made this record (tells a request its own transaction from a repeat).</summary>
+    public string? AttemptId { get; set; }
     public DateTimeOffset At { get; set; }
 
     public static string RowFor(string transactionId) => "tx~" + transactionId;

@@ -134,6 +134,36 @@ public sealed class PointsFlowTests
         Assert.Equal(0, (await BalanceAsync(world, "courier-other")).GetProperty("available").GetInt64());
     }
 
+    [Fact]
+    public async Task Two_hosts_and_forced_duplicate_deliveries_apply_each_transaction_once()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var second = await world.StartHubAsync();
+        var bodies = Enumerable.Range(0, 12).Select(i => Earn($"t-{i}", "courier-2h", i % 2 == 0 ? "patrol_hour" : "mediation")).ToList();
+
+        // Every transaction posted to both hosts at once, with the same webhook-id...
+        var posts = bodies.SelectMany(body =>
+        {
+            var id = "msg_" + Guid.NewGuid().ToString("N");
+            return new[] { world.Hub.Client, second.Client }.Select(client => client.SendAsync(Webhooks.Signed(Transactions, body, world.PlatformSigner, id)));
+        });
+        var answers = await Task.WhenAll(posts);
+
+        // ...and every queued message delivered a second time, as at-least-once delivery may.
+        var queue = world.Storage.Hub.Queue(StationHub.Triggers.Queues.PointsTransactions);
+        foreach (var message in (await queue.PeekMessagesAsync(32)).Value)
+        {
+            await queue.SendMessageAsync(message.Body);
+        }
+
+        Assert.All(answers, a => Assert.True(a.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK, a.StatusCode.ToString()));
+        Assert.Equal(12, answers.Count(a => a.StatusCode == HttpStatusCode.Accepted));
+        await world.Platform.WaitForAsync(r => r.Where(x => x.Text.Contains("points.balance_changed", StringComparison.Ordinal)).Select(x => x.WebhookId).Distinct().Count() == 12);
+        var balance = await BalanceAsync(world, "courier-2h");
+        Assert.Equal((6 * 5) + (6 * 10), balance.GetProperty("available").GetInt64());
+        Assert.Equal(12, balance.GetProperty("history").GetArrayLength());
+    }
+
     private static int Count(IReadOnlyList<Received> received, string type) => received.Count(r => r.Text.Contains(type, StringComparison.Ordinal));
 
     private static string Earn(string id, string courier, string task) =>
