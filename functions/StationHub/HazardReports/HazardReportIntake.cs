@@ -159,13 +159,12 @@ public sealed partial class HazardReportIntake(
         for (var i = 0; i < items.Count; i++)
         {
             var path = $"data.mediaUrls[{i}]";
-            if (items[i].ValueKind != JsonValueKind.String)
+            if (!FieldReader.TryGetText(items[i], out var text))
             {
-                fields.Fail(path, "must be a string.");
+                fields.Fail(path, "must be a string of valid UTF-8 text.");
                 continue;
             }
 
-            var text = items[i].GetString()!;
             if (text.Length > 2048
                 || !Uri.TryCreate(text, UriKind.Absolute, out var uri)
                 || uri.Scheme != Uri.UriSchemeHttps

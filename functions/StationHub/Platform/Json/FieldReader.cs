@@ -50,13 +50,12 @@ public sealed partial class FieldReader
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.String)
+        if (!TryGetText(value, out var text))
         {
-            Fail(path, "must be a string.");
+            Fail(path, value.ValueKind == JsonValueKind.String ? "must be valid UTF-8 text (no lone surrogates)." : "must be a string.");
             return null;
         }
 
-        var text = value.GetString()!;
         var length = new StringInfoLength(text).Count;
         if (length < minLength || length > maxLength)
         {
@@ -168,6 +167,30 @@ public sealed partial class FieldReader
         }
 
         return items;
+    }
+
+    /// <summary>
+    /// The text of a JSON string, or false when it is not a string or not valid Unicode: a JSON
+    /// document may parse and still hold an escaped lone surrogate or invalid UTF-8 in a string,
+    /// which only fails when the string is read.
+    /// </summary>
+    public static bool TryGetText(JsonElement value, out string text)
+    {
+        text = string.Empty;
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        try
+        {
+            text = value.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private bool TryGet(JsonElement parent, string name, string path, bool required, out JsonElement value)
