@@ -17,23 +17,27 @@ public sealed class Azurite : IAsyncDisposable
     private static readonly Lazy<Task<Azurite>> Shared = new(StartSharedAsync);
     private readonly Process? process;
 
-    private Azurite(string connectionString, Process? process, int queuePort)
+    private Azurite(string connectionString, Process? process, int queuePort, (int Blob, int Queue, int Table) ports = default)
     {
         ConnectionString = connectionString;
         this.process = process;
         QueuePort = queuePort;
+        Ports = ports;
     }
 
     public string ConnectionString { get; }
 
     public int QueuePort { get; }
 
+    /// <summary>The ports it listens on, to start it again on the same ones.</summary>
+    public (int Blob, int Queue, int Table) Ports { get; }
+
     public static Task<Azurite> GetAsync() => Shared.Value;
 
     /// <summary>Starts a separate emulator (for tests that stop and restart it).</summary>
-    public static async Task<Azurite> StartAsync(string? dataFolder = null)
+    public static async Task<Azurite> StartAsync(string? dataFolder = null, (int Blob, int Queue, int Table)? ports = null)
     {
-        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
+        var (blob, queue, table) = ports ?? (FreePort(), FreePort(), FreePort());
         if (!File.Exists(RepoPaths.AzuriteBin))
         {
             throw new InvalidOperationException($"Azurite is not installed at {RepoPaths.AzuriteBin}: run 'npm ci' in infra/local (tests/run-all.sh does).");
@@ -79,7 +83,7 @@ public sealed class Azurite : IAsyncDisposable
             $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;" +
             $"QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
             $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
-        return new Azurite(connection, process, queue);
+        return new Azurite(connection, process, queue, (blob, queue, table));
     }
 
     /// <summary>Stops the emulator cleanly (SIGTERM: it saves and exits), as AZURITE.md advises.</summary>

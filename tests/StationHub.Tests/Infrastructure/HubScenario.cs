@@ -45,9 +45,9 @@ public sealed class HubScenario : IAsyncDisposable
 
     public StandardWebhook PlatformSigner => Registry.PlatformSigner;
 
-    public static async Task<HubScenario> StartAsync(bool startHub = true, Action<Dictionary<string, string?>>? configure = null)
+    public static async Task<HubScenario> StartAsync(bool startHub = true, Action<Dictionary<string, string?>>? configure = null, string? storageConnection = null)
     {
-        var storage = await TestStorage.CreateAsync();
+        var storage = await TestStorage.CreateAsync(storageConnection);
         var city = await TestReceiver.StartAsync();
         var open311 = await TestReceiver.StartAsync();
         var platform = await TestReceiver.StartAsync();
