@@ -82,6 +82,7 @@ var tableNames = [
   'PickupOrders'
   'PointsAccounts'
   'Vouchers'
+  'LedgerDays'
 ]
 
 // Plain settings with their documented defaults; secrets come from Key Vault (secretSettingNames).

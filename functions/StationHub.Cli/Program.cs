@@ -8,9 +8,33 @@ using StationHub.Platform.Webhooks;
 //   Sends a signed hazard report as the sample platform, waits for it to reach the sandbox city,
 //   answers as the city (acknowledged, then resolved) and waits for the platform to hear back.
 var options = Options.Parse(args);
+if (options.Command == "verify-ledger")
+{
+    // verify-ledger [--hub URL] [--proof DATE SCOPE KIND]: from the public API alone.
+    using var client = new HttpClient { BaseAddress = new Uri(options.Hub), Timeout = TimeSpan.FromSeconds(30) };
+    var verifier = new StationHub.Ledger.LedgerVerifier(client);
+    var result = await verifier.VerifyAsync();
+    if (!result.Ok)
+    {
+        Console.WriteLine($"FAILED at {result.FirstBadDay}: {result.Reason} ({result.DaysChecked} days listed)");
+        return 1;
+    }
+
+    Console.WriteLine($"OK: {result.DaysChecked} sealed days, hashes and chain intact, Merkle roots match their figures");
+    var proofAt = Array.IndexOf(args, "--proof");
+    if (proofAt >= 0 && proofAt + 3 < args.Length)
+    {
+        var included = await verifier.VerifyProofAsync(args[proofAt + 1], args[proofAt + 2], args[proofAt + 3]);
+        Console.WriteLine(included ? $"OK: {args[proofAt + 3]} of {args[proofAt + 2]} is in the sealed day {args[proofAt + 1]}" : "FAILED: the inclusion proof does not verify");
+        return included ? 0 : 1;
+    }
+
+    return 0;
+}
+
 if (options.Command is not ("sample" or "pickup-sample"))
 {
-    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample [--hub URL] [--settings FILE] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY]");
+    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample|verify-ledger [--hub URL] [--settings FILE] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY] [--proof DATE SCOPE KIND]");
     return 2;
 }
 

@@ -19,7 +19,7 @@ public static partial class HttpTriggers
         Func<IServiceProvider, HubRequest, CancellationToken, Task<HubResponse>> handler)
     {
         table.Http.Add(new HttpFunction(name, method, route));
-        app.MapMethods("/" + Routes.Prefix + "/" + route, [method], async context =>
+        app.MapMethods("/" + route, [method], async context =>
         {
             var request = await ToHubRequestAsync(context);
             var response = await handler(context.RequestServices, request, context.RequestAborted);

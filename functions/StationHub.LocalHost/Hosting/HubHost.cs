@@ -1,5 +1,6 @@
 using StationHub.LocalHost.Delivery;
 using StationHub.LocalHost.HazardReports;
+using StationHub.LocalHost.Ledger;
 using StationHub.LocalHost.PickupOrders;
 using StationHub.LocalHost.Points;
 using StationHub.LocalHost.Sandbox;
@@ -69,6 +70,7 @@ public static class HubHost
         HazardReportFunctions.Register(table);
         PickupOrderFunctions.Register(table);
         PointsFunctions.Register(table);
+        LedgerFunctions.Register(table);
         DeliveryFunctions.Register(table);
 
         builder.Services.AddStationHub(builder.Configuration);
@@ -82,6 +84,7 @@ public static class HubHost
         HazardReportFunctions.Map(app, table);
         PickupOrderFunctions.Map(app, table);
         PointsFunctions.Map(app, table);
+        LedgerFunctions.Map(app, table);
         DeliveryFunctions.Map(app, table);
         if (app.Configuration.GetValue<bool>(SandboxReceivers.EnabledSetting))
         {

@@ -70,7 +70,7 @@ public sealed partial class HazardReportIntake(
     }
 
     public static string StatusUrlFor(string platformId, string hubId) =>
-        "/" + Routes.Prefix + "/" + Routes.HazardReportStatus.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{hubId}", hubId, StringComparison.Ordinal);
+        "/" + Routes.HazardReportStatus.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{hubId}", hubId, StringComparison.Ordinal);
 
     private static HubResponse Accepted(WebhookAnswer answer, int status) =>
         HubResponse.Json(status, answer, HubJsonContext.Default.WebhookAnswer, new Dictionary<string, string> { ["Location"] = answer.StatusUrl });

@@ -81,6 +81,13 @@ public sealed class LedgerOptions
     /// <summary>The IANA time zone whose calendar days the ledger publishes (default Asia/Shanghai).</summary>
     [Required]
     public string TimeZone { get; set; } = "Asia/Shanghai";
+
+    /// <summary>
+    /// The first day the chain seals (yyyy-MM-dd). Unset: the day before the first seal runs, so
+    /// a new hub starts its chain with its first complete day.
+    /// </summary>
+    [RegularExpression(@"^\d{4}-\d{2}-\d{2}$", ErrorMessage = "Ledger:StartDate must be yyyy-MM-dd.")]
+    public string? StartDate { get; set; }
 }
 
 public sealed class LedgerEntryEntity : ITableEntity

@@ -44,7 +44,7 @@ public sealed class PickupOrderIntake(
     }
 
     public static string StatusUrlFor(string platformId, string hubId) =>
-        "/" + Routes.Prefix + "/" + Routes.PickupOrderStatus.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{hubId}", hubId, StringComparison.Ordinal);
+        "/" + Routes.PickupOrderStatus.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{hubId}", hubId, StringComparison.Ordinal);
 
     private async Task<HubResponse> CreateAsync(VerifiedWebhook webhook, CancellationToken cancellationToken)
     {

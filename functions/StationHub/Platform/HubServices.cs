@@ -38,6 +38,10 @@ public static class HubServices
         services.AddSingleton<PlatformRateLimits>();
         services.AddSingleton<PlatformWebhooks>();
         services.AddSingleton<LedgerEntryWriter>();
+        services.AddSingleton<LedgerStore>();
+        services.AddSingleton<LedgerSealer>();
+        services.AddSingleton<LedgerApi>();
+        services.AddSingleton<LedgerPage>();
 
         // Hazard reports
         services.AddSingleton<HazardReportStore>();

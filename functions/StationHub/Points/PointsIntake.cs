@@ -116,7 +116,7 @@ public sealed class PointsIntake(
 
     /// <summary>Where the platform reads the courier's balance and history.</summary>
     public static string StatusUrlFor(string platformId, string courierId) =>
-        "/" + Routes.Prefix + "/" + Routes.CourierPoints.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{courierId}", Uri.EscapeDataString(courierId), StringComparison.Ordinal);
+        "/" + Routes.CourierPoints.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{courierId}", Uri.EscapeDataString(courierId), StringComparison.Ordinal);
 
     private static HubResponse Answer(string statusUrl, PointsOutcome outcome)
     {

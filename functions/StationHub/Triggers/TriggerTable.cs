@@ -30,6 +30,12 @@ public static class FunctionNames
     public const string Open311RequestUpdates = nameof(Open311RequestUpdates);
     public const string CityUpdateReceived = nameof(CityUpdateReceived);
 
+    // HTTP: the public ledger
+    public const string LedgerDays = nameof(LedgerDays);
+    public const string LedgerDay = nameof(LedgerDay);
+    public const string LedgerProof = nameof(LedgerProof);
+    public const string LedgerPage = nameof(LedgerPage);
+
     // HTTP: administrators
     public const string DeadLettersList = nameof(DeadLettersList);
     public const string DeadLetterReplay = nameof(DeadLetterReplay);
@@ -45,34 +51,42 @@ public static class FunctionNames
     public const string EscalateUnacknowledgedReports = nameof(EscalateUnacknowledgedReports);
     public const string ExpirePickupOrders = nameof(ExpirePickupOrders);
     public const string ReleaseExpiredVouchers = nameof(ReleaseExpiredVouchers);
+    public const string CompileLedger = nameof(CompileLedger);
+    public const string SealLedger = nameof(SealLedger);
 }
 
-/// <summary>HTTP routes, relative to the <c>/api</c> prefix both hosts serve under.</summary>
+/// <summary>
+/// HTTP routes from the host's root. host.json sets <c>routePrefix</c> to empty, so the API's
+/// <c>api/</c> is part of each route and the public ledger page can live at <c>/ledger</c>.
+/// </summary>
 public static class Routes
 {
-    public const string Prefix = "api";
+    public const string HazardReports = "api/v1/platforms/{platformId}/hazard-reports";
+    public const string HazardReportStatus = "api/v1/platforms/{platformId}/hazard-reports/{hubId}";
 
-    public const string HazardReports = "v1/platforms/{platformId}/hazard-reports";
-    public const string HazardReportStatus = "v1/platforms/{platformId}/hazard-reports/{hubId}";
+    public const string PickupOrders = "api/v1/platforms/{platformId}/pickup-orders";
+    public const string PickupOrderStatus = "api/v1/platforms/{platformId}/pickup-orders/{hubId}";
+    public const string PointsTransactions = "api/v1/platforms/{platformId}/points-transactions";
+    public const string CourierPoints = "api/v1/platforms/{platformId}/couriers/{courierId}/points";
+    public const string VoucherRedemption = "api/v1/stations/{stationId}/vouchers/{voucherCode}/redemption";
 
-    public const string PickupOrders = "v1/platforms/{platformId}/pickup-orders";
-    public const string PickupOrderStatus = "v1/platforms/{platformId}/pickup-orders/{hubId}";
-    public const string PointsTransactions = "v1/platforms/{platformId}/points-transactions";
-    public const string CourierPoints = "v1/platforms/{platformId}/couriers/{courierId}/points";
-    public const string VoucherRedemption = "v1/stations/{stationId}/vouchers/{voucherCode}/redemption";
+    public const string PickupOrderArrival = "api/v1/stations/{stationId}/pickup-orders/{orderId}/arrival";
+    public const string PickupOrderCollection = "api/v1/stations/{stationId}/pickup-orders/{orderId}/collection";
+    public const string PickupOrderUnlock = "api/v1/stations/{stationId}/pickup-orders/{orderId}/unlock";
 
-    public const string PickupOrderArrival = "v1/stations/{stationId}/pickup-orders/{orderId}/arrival";
-    public const string PickupOrderCollection = "v1/stations/{stationId}/pickup-orders/{orderId}/collection";
-    public const string PickupOrderUnlock = "v1/stations/{stationId}/pickup-orders/{orderId}/unlock";
+    public const string Open311Services = "api/v1/open311/services.{format}";
+    public const string Open311Requests = "api/v1/open311/requests.{format}";
+    public const string Open311Request = "api/v1/open311/requests/{id}.{format}";
+    public const string Open311RequestUpdates = "api/v1/open311/servicerequestupdates.{format}";
+    public const string CityUpdates = "api/v1/city/requests/{id}/updates";
 
-    public const string Open311Services = "v1/open311/services.{format}";
-    public const string Open311Requests = "v1/open311/requests.{format}";
-    public const string Open311Request = "v1/open311/requests/{id}.{format}";
-    public const string Open311RequestUpdates = "v1/open311/servicerequestupdates.{format}";
-    public const string CityUpdates = "v1/city/requests/{id}/updates";
+    public const string Ledger = "api/v1/ledger";
+    public const string LedgerDay = "api/v1/ledger/{date}";
+    public const string LedgerProof = "api/v1/ledger/{date}/proof";
+    public const string LedgerPage = "ledger";
 
-    public const string DeadLetters = "v1/admin/dead-letters";
-    public const string DeadLetterReplay = "v1/admin/dead-letters/{id}/replay";
+    public const string DeadLetters = "api/v1/admin/dead-letters";
+    public const string DeadLetterReplay = "api/v1/admin/dead-letters/{id}/replay";
 }
 
 /// <summary>Queue names (kebab-case); each has a <c>-poison</c> twin.</summary>
@@ -101,9 +115,10 @@ public static class Tables
     public const string PickupOrders = nameof(PickupOrders);
     public const string PointsAccounts = nameof(PointsAccounts);
     public const string Vouchers = nameof(Vouchers);
+    public const string LedgerDays = nameof(LedgerDays);
 
     public static IReadOnlyList<string> All { get; } =
-        [HazardReports, CityRequests, Deliveries, DeadLetters, LedgerEntries, TimerClaims, PickupOrders, PointsAccounts, Vouchers];
+        [HazardReports, CityRequests, Deliveries, DeadLetters, LedgerEntries, TimerClaims, PickupOrders, PointsAccounts, Vouchers, LedgerDays];
 }
 
 /// <summary>Six-field NCRONTAB schedules (second minute hour day month day-of-week), UTC.</summary>
@@ -117,4 +132,10 @@ public static class Schedules
 
     /// <summary>Every five minutes, offset by 45 s: release the points of vouchers that expired unsettled.</summary>
     public const string ReleaseExpiredVouchers = "45 */5 * * * *";
+
+    /// <summary>Every 15 minutes: the public ledger's day so far.</summary>
+    public const string CompileLedger = "0 */15 * * * *";
+
+    /// <summary>Hourly at :05: seal every complete day of the city's calendar not yet sealed.</summary>
+    public const string SealLedger = "0 5 * * * *";
 }

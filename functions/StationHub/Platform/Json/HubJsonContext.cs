@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using StationHub.Delivery;
 using StationHub.HazardReports;
+using StationHub.Ledger;
 using StationHub.PickupOrders;
 using StationHub.Points;
 using StationHub.Platform.Http;
@@ -38,6 +39,8 @@ namespace StationHub.Platform.Json;
 [JsonSerializable(typeof(PointsRejectedNotice))]
 [JsonSerializable(typeof(VoucherAnswer))]
 [JsonSerializable(typeof(CourierPointsView))]
+[JsonSerializable(typeof(List<LedgerDayLink>))]
+[JsonSerializable(typeof(LedgerProof))]
 [JsonSerializable(typeof(DeliveryRequested))]
 [JsonSerializable(typeof(OutboundEnvelope))]
 [JsonSerializable(typeof(DeadLetterView))]

@@ -1,0 +1,75 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using StationHub.Ledger.Integrity;
+using StationHub.Platform.Json;
+
+namespace StationHub.Ledger;
+
+/// <summary>The verifier's finding: all good, or the first day that does not match and why.</summary>
+public sealed record LedgerVerification(bool Ok, int DaysChecked, string? FirstBadDay, string? Reason);
+
+/// <summary>
+/// Checks the public ledger from its public API alone: every day's hash recomputed from its
+/// RFC 8785 canonical JSON, the chain of <c>prevHash</c> links, and each Merkle root rebuilt from
+/// the day's figures; optionally one figure's inclusion proof.
+/// </summary>
+public sealed class LedgerVerifier(HttpClient http)
+{
+    public async Task<LedgerVerification> VerifyAsync(CancellationToken cancellationToken = default)
+    {
+        var days = await http.GetFromJsonAsync("api/v1/ledger", HubJsonContext.Default.ListLedgerDayLink, cancellationToken) ?? [];
+        var previous = string.Empty;
+        foreach (var link in days.OrderBy(d => d.Date, StringComparer.Ordinal))
+        {
+            using var document = JsonDocument.Parse(await http.GetStringAsync($"api/v1/ledger/{link.Date}", cancellationToken));
+            var day = document.RootElement;
+            var reason = Check(day, link, previous);
+            if (reason is not null)
+            {
+                return new LedgerVerification(false, days.Count, link.Date, reason);
+            }
+
+            previous = link.Hash;
+        }
+
+        return new LedgerVerification(true, days.Count, null, null);
+    }
+
+    /// <summary>Fetches and checks one figure's inclusion proof against the sealed day's root.</summary>
+    public async Task<bool> VerifyProofAsync(string date, string scope, string kind, CancellationToken cancellationToken = default)
+    {
+        var proof = await http.GetFromJsonAsync($"api/v1/ledger/{date}/proof?scope={Uri.EscapeDataString(scope)}&kind={Uri.EscapeDataString(kind)}", HubJsonContext.Default.LedgerProof, cancellationToken)
+            ?? throw new InvalidOperationException("No proof came back.");
+        using var document = JsonDocument.Parse(await http.GetStringAsync($"api/v1/ledger/{date}", cancellationToken));
+        var root = document.RootElement.GetProperty("merkleRoot").GetString()!;
+        return proof.MerkleRoot == root
+            && DayHash.IsIntact(document.RootElement)
+            && MerkleTree.VerifyInclusion(LedgerLeaf.Leaf(scope, kind, proof.Value), proof.LeafIndex, proof.TreeSize, [.. proof.Proof.Select(Convert.FromHexString)], Convert.FromHexString(root));
+    }
+
+    private static string? Check(JsonElement day, LedgerDayLink link, string previous)
+    {
+        if (day.GetProperty("date").GetString() != link.Date)
+        {
+            return "the day's date is not the listed one";
+        }
+
+        if (DayHash.Recompute(day) != link.Hash || day.GetProperty(DayHash.HashMember).GetString() != link.Hash)
+        {
+            return "its hash does not match its content";
+        }
+
+        if (day.GetProperty(DayHash.PrevHashMember).GetString() != previous || link.PrevHash != previous)
+        {
+            return "its prevHash is not the previous day's hash";
+        }
+
+        var leaves = LedgerLeaf.Leaves(LedgerDay.FiguresOf(day));
+        if (Convert.ToHexStringLower(MerkleTree.Root(leaves)) != day.GetProperty("merkleRoot").GetString())
+        {
+            return "its Merkle root does not match its figures";
+        }
+
+        return null;
+    }
+}

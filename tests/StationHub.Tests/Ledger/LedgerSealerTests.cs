@@ -1,0 +1,194 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using StationHub.Ledger;
+using StationHub.Ledger.Integrity;
+using StationHub.Platform;
+using StationHub.Tests.Infrastructure;
+
+namespace StationHub.Tests.Ledger;
+
+/// <summary>Sealing days on a fake clock over a real Azurite: the chain, the time zone, missed and repeated runs.</summary>
+public sealed class LedgerSealerTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 20, 1, 0, 0, TimeSpan.Zero));
+    private TestStorage storage = null!;
+    private ServiceProvider services = null!;
+
+    public async Task InitializeAsync()
+    {
+        storage = await TestStorage.CreateAsync();
+        var registry = new TestRegistry(new Uri("http://127.0.0.1:9/c"), new Uri("http://127.0.0.1:9/o"), new Uri("http://127.0.0.1:9/p"), new Uri("http://127.0.0.1:9/q"));
+        var settings = registry.Settings(storage);
+        settings["Ledger:StartDate"] = "2026-11-20";
+        services = new ServiceCollection().AddLogging().AddStationHub(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).AddSingleton<TimeProvider>(clock).BuildServiceProvider();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await services.DisposeAsync();
+        await storage.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Missed_runs_catch_up_in_order_with_days_cut_at_the_citys_midnight()
+    {
+        var writer = services.GetRequiredService<LedgerEntryWriter>();
+        await writer.WriteAsync(
+        [
+            new LedgerEntry(LedgerKinds.ReportReceived, LedgerScopes.District("330102"), "hr-a", new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero)),
+            // 16:30 UTC is 00:30 the next day in Shanghai.
+            new LedgerEntry(LedgerKinds.ReportReceived, LedgerScopes.District("330102"), "hr-b", new DateTimeOffset(2026, 11, 20, 16, 30, 0, TimeSpan.Zero)),
+            new LedgerEntry(LedgerKinds.ReportReceived, LedgerScopes.District("330106"), "hr-c", new DateTimeOffset(2026, 11, 21, 3, 0, 0, TimeSpan.Zero)),
+            new LedgerEntry(LedgerKinds.PickupRevenue("commission"), LedgerScopes.Station("st-hz-01"), "po-a", new DateTimeOffset(2026, 11, 21, 3, 0, 0, TimeSpan.Zero), 1001),
+            new LedgerEntry(LedgerKinds.PickupFund("commission"), LedgerScopes.Station("st-hz-01"), "po-a", new DateTimeOffset(2026, 11, 21, 3, 0, 0, TimeSpan.Zero), 200),
+            new LedgerEntry(LedgerKinds.PointsIssued("mediation"), LedgerScopes.Hub, "t-1", new DateTimeOffset(2026, 11, 21, 4, 0, 0, TimeSpan.Zero), 10),
+            new LedgerEntry(LedgerKinds.PointsRedeemed("skills_course"), LedgerScopes.Hub, "t-2", new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero), 4),
+        ]);
+        var sealer = services.GetRequiredService<LedgerSealer>();
+
+        // The hub was down for days; at 00:10 on 23 November in Shanghai one run seals the three days missed.
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 22, 16, 10, 0, TimeSpan.Zero));
+        Assert.Equal(3, await sealer.SealAsync());
+        Assert.Equal(0, await sealer.SealAsync());
+
+        var store = services.GetRequiredService<LedgerStore>();
+        var days = await store.SealedAsync();
+        Assert.Equal(["2026-11-20", "2026-11-21", "2026-11-22"], days.Select(d => d.RowKey).ToArray());
+        Assert.Equal(string.Empty, days[0].PrevHash);
+        Assert.Equal(days[0].Hash, days[1].PrevHash);
+        Assert.Equal(days[1].Hash, days[2].PrevHash);
+
+        var first = await DayAsync(store, "2026-11-20");
+        var second = await DayAsync(store, "2026-11-21");
+        var third = await DayAsync(store, "2026-11-22");
+        Assert.Equal(1, Figure(first, "total", "report.received"));
+        Assert.Equal(2, Figure(second, "total", "report.received"));
+        Assert.Equal(1, Figure(second, "district~330106", "report.received"));
+        Assert.Equal(1001, Figure(second, "station~st-hz-01", "pickup.revenue.commission"));
+        Assert.Equal(200, Figure(second, "station~st-hz-01", "pickup.fund.commission"));
+        Assert.Equal(10, Figure(second, "total", LedgerDay.OutstandingPoints));
+        Assert.Equal(6, Figure(third, "total", LedgerDay.OutstandingPoints));
+        Assert.All([first, second, third], d => Assert.True(DayHash.IsIntact(d)));
+    }
+
+    [Fact]
+    public async Task Two_hosts_sealing_at_once_make_each_day_once_and_the_same()
+    {
+        await services.GetRequiredService<LedgerEntryWriter>().WriteAsync(
+            [new LedgerEntry(LedgerKinds.DeliveryMade, LedgerScopes.Hub, "msg_1", new DateTimeOffset(2026, 11, 20, 5, 0, 0, TimeSpan.Zero))]);
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 21, 17, 0, 0, TimeSpan.Zero));
+        var other = new LedgerSealer(services.GetRequiredService<LedgerStore>(), services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>(), clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<LedgerSealer>.Instance);
+
+        var sealedCounts = await Task.WhenAll(services.GetRequiredService<LedgerSealer>().SealAsync(), other.SealAsync());
+
+        Assert.Equal(2, sealedCounts.Sum());
+        var days = await services.GetRequiredService<LedgerStore>().SealedAsync();
+        Assert.Equal(2, days.Count);
+        Assert.Equal(days[0].Hash, days[1].PrevHash);
+    }
+
+    [Fact]
+    public async Task The_day_so_far_is_a_draft_that_is_not_sealed()
+    {
+        await services.GetRequiredService<LedgerEntryWriter>().WriteAsync(
+            [new LedgerEntry(LedgerKinds.ReportReceived, LedgerScopes.District("330102"), "hr-x", clock.GetUtcNow())]);
+
+        await services.GetRequiredService<LedgerSealer>().CompileTodayAsync();
+
+        var store = services.GetRequiredService<LedgerStore>();
+        var draft = await store.FindDraftAsync(new DateOnly(2026, 11, 20));
+        using var document = JsonDocument.Parse(draft!.Json);
+        Assert.False(document.RootElement.GetProperty("sealed").GetBoolean());
+        Assert.False(document.RootElement.TryGetProperty("hash", out _));
+        Assert.Empty(await store.SealedAsync());
+    }
+
+    private static async Task<JsonElement> DayAsync(LedgerStore store, string date)
+    {
+        var day = await store.FindSealedAsync(DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture));
+        return JsonDocument.Parse(day!.Json).RootElement.Clone();
+    }
+
+    private static long Figure(JsonElement day, string scope, string kind) => day.GetProperty("figures").GetProperty(scope).GetProperty(kind).GetInt64();
+}
+
+/// <summary>The public ledger over HTTP: list, days, proofs, the page, and the verifier against a tampered copy.</summary>
+public sealed class LedgerApiTests
+{
+    [Fact]
+    public async Task The_verifier_passes_on_the_published_chain_and_names_the_first_tampered_day()
+    {
+        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
+        var start = yesterday.AddDays(-2);
+        await using var world = await HubScenario.StartAsync(configure: s =>
+        {
+            s["LocalHost:TriggersDisabled"] = "true";
+            s["Ledger:StartDate"] = start.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        });
+        var noon = new DateTimeOffset(yesterday.ToDateTime(new TimeOnly(4, 0)), TimeSpan.Zero);
+        await world.Hub.Get<LedgerEntryWriter>().WriteAsync(
+        [
+            new LedgerEntry(LedgerKinds.PickupCollected, LedgerScopes.Station("st-hz-01"), "po-1", noon, 2),
+            new LedgerEntry(LedgerKinds.PickupRevenue("handling_fee"), LedgerScopes.Station("st-hz-01"), "po-1", noon, 150),
+            new LedgerEntry(LedgerKinds.ReportReceived, LedgerScopes.District("330102"), "hr-1", noon),
+        ]);
+        Assert.Equal(3, await world.Hub.Get<LedgerSealer>().SealAsync());
+        var verifier = new LedgerVerifier(world.Hub.Client);
+
+        var good = await verifier.VerifyAsync();
+        var proved = await verifier.VerifyProofAsync(yesterday.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "station~st-hz-01", "pickup.revenue.handling_fee");
+        using var page = await world.Hub.Client.GetAsync("ledger");
+        var html = await page.Content.ReadAsStringAsync();
+
+        Assert.True(good.Ok, good.Reason);
+        Assert.Equal(3, good.DaysChecked);
+        Assert.True(proved);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.StartsWith("text/html", page.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        Assert.Equal(3, html.Split("<svg", StringSplitOptions.None).Length - 1);
+        Assert.Contains("1.50", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+
+        // Quietly change the middle day's revenue in storage: the verifier names that day.
+        var table = world.Storage.Hub.Table(StationHub.Triggers.Tables.LedgerDays);
+        var key = yesterday.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var stored = (await table.GetEntityAsync<LedgerDayEntity>(LedgerDayEntity.SealedPartition, key)).Value;
+        stored.Json = stored.Json.Replace("\"pickup.revenue.handling_fee\":150", "\"pickup.revenue.handling_fee\":15", StringComparison.Ordinal);
+        await table.UpdateEntityAsync(stored, stored.ETag);
+
+        var bad = await verifier.VerifyAsync();
+        Assert.False(bad.Ok);
+        Assert.Equal(key, bad.FirstBadDay);
+    }
+
+    [Fact]
+    public async Task A_sealed_day_is_cacheable_by_its_hash_and_unknown_days_are_404()
+    {
+        await using var world = await HubScenario.StartAsync(configure: s =>
+        {
+            s["LocalHost:TriggersDisabled"] = "true";
+            s["Ledger:StartDate"] = "2026-01-01";
+        });
+        await world.Hub.Get<LedgerSealer>().SealAsync();
+        using var list = await world.Hub.Client.GetAsync("api/v1/ledger");
+        var days = JsonDocument.Parse(await list.Content.ReadAsStringAsync()).RootElement;
+        var first = days[0].GetProperty("date").GetString();
+
+        using var day = await world.Hub.Client.GetAsync($"api/v1/ledger/{first}");
+        using var again = new HttpRequestMessage(HttpMethod.Get, $"api/v1/ledger/{first}");
+        again.Headers.TryAddWithoutValidation("If-None-Match", day.Headers.ETag!.Tag);
+        using var notModified = await world.Hub.Client.SendAsync(again);
+        using var unknown = await world.Hub.Client.GetAsync("api/v1/ledger/2020-01-01");
+        using var bad = await world.Hub.Client.GetAsync("api/v1/ledger/yesterday");
+
+        Assert.Equal(HttpStatusCode.OK, day.StatusCode);
+        Assert.Equal($"\"{days[0].GetProperty("hash").GetString()}\"", day.Headers.ETag.Tag);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("", days[0].GetProperty("prevHash").GetString());
+    }
+}
