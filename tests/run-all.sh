@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sets up and runs every test: installs the pinned Azurite, builds the solution (warnings are
-# errors), runs the xunit suite (unit, integration on a real Azurite that the tests start
+# Sets up and runs every test: installs the pinned Azurite (and Debian's Chromium for the browser
+# test), builds the solution (warnings are errors), runs the xunit suite (unit, integration on a real Azurite that the tests start
 # in-memory, end-to-end over HTTP), and checks the Bicep templates. Prints one closing line:
 # "N passed, N failed". Test results (TRX) land in artifacts/test-results/.
 set -euo pipefail
@@ -9,6 +9,14 @@ cd "$root"
 started=$(date +%s)
 
 infra/local/setup.sh
+
+# The ledger page's browser test runs Debian's Chromium headless; install it when missing.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "tests: installing Chromium (Debian package) for the ledger page's browser test"
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
 
 echo "tests: building"
 dotnet build StationHub.slnx -c Release --nologo -v quiet -clp:ErrorsOnly

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using StationHub.Ledger;
+using StationHub.Tests.Infrastructure;
+
+namespace StationHub.Tests.Ledger;
+
+/// <summary>
+/// The ledger page in a real browser: headless Chromium (Debian's package, installed by
+/// tests/run-all.sh) loads it from the local host, and the rendered page must show the sealed days
+/// and the charts. The screenshot is kept in artifacts/ledger-page.png.
+/// </summary>
+public sealed class LedgerPageBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task The_ledger_page_renders_the_days_and_charts_in_headless_Chromium()
+    {
+        Assert.True(File.Exists(Chromium), "Chromium is not installed: tests/run-all.sh installs Debian's chromium package.");
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime);
+        await using var world = await HubScenario.StartAsync(configure: s =>
+        {
+            s["LocalHost:TriggersDisabled"] = "true";
+            s["Ledger:StartDate"] = today.AddDays(-5).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        });
+        var writer = world.Hub.Get<LedgerEntryWriter>();
+        for (var back = 5; back >= 1; back--)
+        {
+            var at = new DateTimeOffset(today.AddDays(-back).ToDateTime(new TimeOnly(4, 0)), TimeSpan.Zero);
+            await writer.WriteAsync(
+            [
+                new LedgerEntry(LedgerKinds.PickupRevenue("handling_fee"), LedgerScopes.Station("st-hz-01"), $"po-{back}", at, 1000 * back),
+                new LedgerEntry(LedgerKinds.PickupFund("handling_fee"), LedgerScopes.Station("st-hz-01"), $"po-{back}", at, 200 * back),
+                new LedgerEntry(LedgerKinds.PointsIssued("patrol_hour"), LedgerScopes.Hub, $"t-{back}", at, 5 * back),
+                new LedgerEntry(LedgerKinds.ReportFirstResponse, LedgerScopes.District("330102"), $"hr-{back}", at, Hours: back * 6),
+                new LedgerEntry(LedgerKinds.ReportReceived, LedgerScopes.District("330102"), $"hr-{back}", at),
+            ]);
+        }
+
+        await world.Hub.Get<LedgerSealer>().SealAsync();
+        await world.Hub.Get<LedgerSealer>().CompileTodayAsync();
+        var artifacts = Path.Combine(RepoPaths.Root, "artifacts");
+        Directory.CreateDirectory(artifacts);
+        var screenshot = Path.Combine(artifacts, "ledger-page.png");
+        File.Delete(screenshot);
+        var url = new Uri(world.Hub.BaseAddress, "ledger").AbsoluteUri;
+
+        var dom = await RunChromiumAsync("--dump-dom", url);
+        await RunChromiumAsync($"--screenshot={screenshot}", "--window-size=412,1400", url);
+
+        Assert.Contains("Sealed days", dom, StringComparison.Ordinal);
+        Assert.Contains(today.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), dom, StringComparison.Ordinal);
+        Assert.Contains("Today so far", dom, StringComparison.Ordinal);
+        Assert.Equal(3, dom.Split("<svg", StringSplitOptions.None).Length - 1);
+        Assert.Equal(5, dom.Split("<polyline", StringSplitOptions.None).Length - 1);
+        Assert.Contains("50.00", dom, StringComparison.Ordinal);
+        Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is empty");
+    }
+
+    private static async Task<string> RunChromiumAsync(params string[] args)
+    {
+        var profile = Directory.CreateTempSubdirectory("stationhub-chromium-").FullName;
+        var start = new ProcessStartInfo(Chromium) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[]
+        {
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--hide-scrollbars", $"--user-data-dir={profile}",
+        }.Concat(args))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Directory.Delete(profile, recursive: true);
+        return await output;
+    }
+}
