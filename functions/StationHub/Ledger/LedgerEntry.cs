@@ -88,6 +88,13 @@ public sealed class LedgerOptions
     /// </summary>
     [RegularExpression(@"^\d{4}-\d{2}-\d{2}$", ErrorMessage = "Ledger:StartDate must be yyyy-MM-dd.")]
     public string? StartDate { get; set; }
+
+    /// <summary>
+    /// How long after the city's midnight a day may be sealed (default 1 h), so entries still in
+    /// the queues at midnight (written under their event's day) make it into their day.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan SealGrace { get; set; } = TimeSpan.FromHours(1);
 }
 
 public sealed class LedgerEntryEntity : ITableEntity

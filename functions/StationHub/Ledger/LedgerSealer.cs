@@ -42,7 +42,8 @@ public sealed class LedgerSealer(LedgerStore store, IOptions<LedgerOptions> opti
 
     public async Task<int> SealAsync(CancellationToken cancellationToken = default)
     {
-        var today = Today;
+        // Days before this one are complete and past the grace period: sealable.
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow() - options.Value.SealGrace, zone).DateTime);
         var sealedDays = await store.SealedAsync(cancellationToken);
         DateOnly day;
         string prevHash;

@@ -21,6 +21,7 @@ public sealed class LedgerPageBrowserTests
         await using var world = await HubScenario.StartAsync(configure: s =>
         {
             s["LocalHost:TriggersDisabled"] = "true";
+            s["Ledger:SealGrace"] = "00:00:00";
             s["Ledger:StartDate"] = today.AddDays(-5).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         });
         var writer = world.Hub.Get<LedgerEntryWriter>();

@@ -49,9 +49,13 @@ public sealed class LedgerSealerTests : IAsyncLifetime
         ]);
         var sealer = services.GetRequiredService<LedgerSealer>();
 
-        // The hub was down for days; at 00:10 on 23 November in Shanghai one run seals the three days missed.
+        // At 00:10 on 23 November in Shanghai the 22nd is still in its grace hour: two days seal.
         clock.SetUtcNow(new DateTimeOffset(2026, 11, 22, 16, 10, 0, TimeSpan.Zero));
-        Assert.Equal(3, await sealer.SealAsync());
+        Assert.Equal(2, await sealer.SealAsync());
+
+        // The hub was then down for the hour; the next run seals the day it missed.
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 22, 17, 10, 0, TimeSpan.Zero));
+        Assert.Equal(1, await sealer.SealAsync());
         Assert.Equal(0, await sealer.SealAsync());
 
         var store = services.GetRequiredService<LedgerStore>();
@@ -79,7 +83,7 @@ public sealed class LedgerSealerTests : IAsyncLifetime
     {
         await services.GetRequiredService<LedgerEntryWriter>().WriteAsync(
             [new LedgerEntry(LedgerKinds.DeliveryMade, LedgerScopes.Hub, "msg_1", new DateTimeOffset(2026, 11, 20, 5, 0, 0, TimeSpan.Zero))]);
-        clock.SetUtcNow(new DateTimeOffset(2026, 11, 21, 17, 0, 0, TimeSpan.Zero));
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 21, 18, 0, 0, TimeSpan.Zero));
         var other = new LedgerSealer(services.GetRequiredService<LedgerStore>(), services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>(), clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<LedgerSealer>.Instance);
 
         var sealedCounts = await Task.WhenAll(services.GetRequiredService<LedgerSealer>().SealAsync(), other.SealAsync());
@@ -126,6 +130,7 @@ public sealed class LedgerApiTests
         await using var world = await HubScenario.StartAsync(configure: s =>
         {
             s["LocalHost:TriggersDisabled"] = "true";
+            s["Ledger:SealGrace"] = "00:00:00";
             s["Ledger:StartDate"] = start.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         });
         var noon = new DateTimeOffset(yesterday.ToDateTime(new TimeOnly(4, 0)), TimeSpan.Zero);
@@ -170,6 +175,7 @@ public sealed class LedgerApiTests
         await using var world = await HubScenario.StartAsync(configure: s =>
         {
             s["LocalHost:TriggersDisabled"] = "true";
+            s["Ledger:SealGrace"] = "00:00:00";
             s["Ledger:StartDate"] = "2026-01-01";
         });
         await world.Hub.Get<LedgerSealer>().SealAsync();
