@@ -1,0 +1,129 @@
+using System.Security.Cryptography;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using StationHub.Benchmarks.Measurement;
+using StationHub.HazardReports;
+using StationHub.LocalHost.Hosting;
+using StationHub.Platform.Security;
+using StationHub.Testing;
+using StationHub.Triggers;
+
+namespace StationHub.Benchmarks.HazardReports;
+
+/// <summary>
+/// What one intake run drives: the local host as a child process with its triggers off (only the
+/// intake works), over its own storage names on the given Azurite, and the bare storage clients of
+/// the limit beside it. Its memory is sampled from start to end.
+/// </summary>
+public sealed class IntakeStack : IAsyncDisposable
+{
+    /// <summary>
+    /// The platform's webhook rate for the benchmark: high enough never to throttle it, because the
+    /// benchmark measures what the hub can take, not the per-platform policy (default 200/s).
+    /// </summary>
+    public const int UnthrottledRatePerSecond = 1_000_000;
+
+    private readonly TestRegistry registry;
+    private readonly HttpClient http;
+    private readonly string courierPseudonym;
+
+    private IntakeStack(AzuriteProcess azurite, TestRegistry registry, ChildHost host, string prefix)
+    {
+        Azurite = azurite;
+        this.registry = registry;
+        Host = host;
+        Memory = new MemorySampler(host.ProcessId);
+        http = BenchmarkReports.HttpClientFor(host.BaseAddress);
+        var connection = azurite.ConnectionString;
+        HubQueue = new QueueClient(connection, prefix + Queues.HazardReportsAccepted, StorageLimitClient.QueueOptions);
+        HubTable = new TableClient(connection, prefix + Tables.HazardReports);
+        LimitQueue = new QueueClient(connection, prefix + "limit-accepted", StorageLimitClient.QueueOptions);
+        LimitTable = new TableClient(connection, prefix + "LimitReports");
+        courierPseudonym = new Pseudonyms(RandomNumberGenerator.GetBytes(32)).Courier(TestRegistry.Platform, "courier-42");
+    }
+
+    public AzuriteProcess Azurite { get; }
+
+    public ChildHost Host { get; }
+
+    public MemorySampler Memory { get; }
+
+    public QueueClient HubQueue { get; }
+
+    public TableClient HubTable { get; }
+
+    public QueueClient LimitQueue { get; }
+
+    public TableClient LimitTable { get; }
+
+    public static async Task<IntakeStack> StartAsync(AzuriteProcess azurite)
+    {
+        var registry = new TestRegistry(
+            new Uri("http://127.0.0.1:9/city/webhooks"),
+            new Uri("http://127.0.0.1:9/open311/requests.json"),
+            new Uri("http://127.0.0.1:9/platform/webhooks"),
+            new Uri("http://127.0.0.1:9/other/webhooks"),
+            UnthrottledRatePerSecond);
+        var prefix = "b" + Guid.NewGuid().ToString("N")[..10];
+        var settings = registry.Settings(azurite.ConnectionString, prefix);
+        settings[TriggerRuntime.DisabledSetting] = "true";
+        var host = await ChildHost.StartAsync(settings);
+        var stack = new IntakeStack(azurite, registry, host, prefix);
+        await stack.LimitQueue.CreateIfNotExistsAsync();
+        await stack.LimitTable.CreateIfNotExistsAsync();
+        return stack;
+    }
+
+    public HubIntakeClient Hub(string runId) => new(http, registry.PlatformSigner, runId);
+
+    public StorageLimitClient Limit(string runId) => new(LimitQueue, LimitTable, runId, courierPseudonym);
+
+    public CpuMeter MeasureCpu() => CpuMeter.Start(Azurite.ProcessId, Host.ProcessId);
+
+    /// <summary>
+    /// Empties both queues, so no backlog slows the next run (AZURITE.md, trap 1), and both report
+    /// tables, because Azurite's table inserts slow down as a table grows (docs/benchmarks.md).
+    /// Only between runs: the hub is idle then, and its table client holds no state.
+    /// </summary>
+    public async Task ResetStorageAsync()
+    {
+        await HubQueue.ClearMessagesAsync();
+        await LimitQueue.ClearMessagesAsync();
+        foreach (var table in new[] { HubTable, LimitTable })
+        {
+            await table.DeleteAsync();
+            await table.CreateAsync();
+        }
+    }
+
+    /// <summary>
+    /// Checks that the limit writes what the hub writes: the size of one message the hub queued
+    /// and of the report JSON it stored, beside the limit's own. Call while the hub queue holds messages.
+    /// </summary>
+    public async Task<SizeCheck> CheckSizesAsync()
+    {
+        var peeked = await HubQueue.PeekMessagesAsync(1);
+        var hubMessage = peeked.Value.Length > 0 ? peeked.Value[0].Body.ToArray().Length : 0;
+        var hubReport = 0;
+        await foreach (var entity in HubTable.QueryAsync<ReportEntity>(maxPerPage: 1))
+        {
+            hubReport = entity.Report.Length;
+            break;
+        }
+
+        var (message, limitEntity) = Limit("sizes0").Build(0);
+        return new SizeCheck(hubMessage, message.ToArray().Length, hubReport, limitEntity.Report.Length);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        http.Dispose();
+        await Memory.DisposeAsync();
+        await Host.StopAsync(TimeSpan.FromSeconds(15));
+        await Host.DisposeAsync();
+        File.Delete(registry.RegistryPath);
+    }
+}
+
+/// <summary>Bytes of one queued message and characters of one stored report JSON: hub beside limit.</summary>
+public sealed record SizeCheck(int HubMessageBytes, int LimitMessageBytes, int HubReportChars, int LimitReportChars);
