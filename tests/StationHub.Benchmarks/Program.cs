@@ -22,16 +22,11 @@ for (var run = 1; run <= options.Repeat; run++)
     sweeps.Add(await intake.RunSweepAsync(run));
 }
 
-var hubPeak = options.Concurrencies.Max(c => StationHub.Benchmarks.Measurement.Median.Of(sweeps.Select(s => s.Levels.Single(l => l.Concurrency == c).Hub.PerSecond)));
-FixedRateRuns halfPeak;
-EndToEndRun endToEnd;
-await using (var azurite = await AzuriteProcess.StartAsync())
-{
-    progress.WriteLine($"1. intake: open loop at half the hub's peak ({hubPeak:0}/s / 2)");
-    halfPeak = await intake.RunFixedRateAsync(azurite, hubPeak / 2);
-    progress.WriteLine("2. end to end");
-    endToEnd = await new EndToEndBenchmark(options, progress).RunAsync(azurite);
-}
+var hubPeak = IntakeLevelSummary.Of(options, sweeps).Max(level => level.HubPerSecond);
+progress.WriteLine($"1. intake: open loop at half the hub's peak ({hubPeak:0}/s / 2)");
+var halfPeak = await intake.RunFixedRateAsync(hubPeak / 2);
+progress.WriteLine("2. end to end");
+var endToEnd = await new EndToEndBenchmark(options, progress).RunAsync();
 
 var report = BenchmarkReport.Build(options, command, sweeps, halfPeak, endToEnd);
 await ReportJson.WriteAsync(report, outPath);

@@ -26,7 +26,10 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
 {
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>One sweep. Each sweep gets its own Azurite session, so no session stores more than some tens of thousands of messages (AZURITE.md, trap 2).</summary>
+    /// <summary>
+    /// One sweep, on its own Azurite session: it stores a few tens of thousands of messages at
+    /// most, and ends before the emulator's queue GC would have much to do (docs/benchmarks.md).
+    /// </summary>
     public async Task<IntakeSweep> RunSweepAsync(int run)
     {
         await using var azurite = await AzuriteProcess.StartAsync();
@@ -43,13 +46,13 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
             var hub = await LoadRunner.ClosedLoopAsync(concurrency, options.Duration, stack.Hub(id + "h").PostAsync);
             var hubCpu = cpu.Stop();
             sizes ??= await stack.CheckSizesAsync();
-            await stack.ResetStorageAsync();
+            await stack.ResetTablesAsync();
             await Task.Delay(Settle);
 
             cpu = stack.MeasureCpu();
             var limit = await LoadRunner.ClosedLoopAsync(concurrency, options.Duration, stack.Limit(id + "l").SendAndStoreAsync);
             var limitCpu = cpu.Stop();
-            await stack.ResetStorageAsync();
+            await stack.ResetTablesAsync();
             await Task.Delay(Settle);
 
             var level = new IntakeLevelRun(concurrency, hub, limit, hubCpu, limitCpu);
@@ -63,16 +66,17 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
         return new IntakeSweep(run, levels, messages, stack.Memory.Peak, stack.Memory.MaxSampledRss, sizes ?? new SizeCheck(0, 0, 0, 0));
     }
 
-    /// <summary>Open-loop runs at <paramref name="ratePerSecond"/>, one per repeat, on a fresh host over the given Azurite.</summary>
-    public async Task<FixedRateRuns> RunFixedRateAsync(AzuriteProcess azurite, double ratePerSecond)
+    /// <summary>Open-loop runs at <paramref name="ratePerSecond"/>, one per repeat, on their own Azurite and host.</summary>
+    public async Task<FixedRateRuns> RunFixedRateAsync(double ratePerSecond)
     {
+        await using var azurite = await AzuriteProcess.StartAsync();
         await using var stack = await IntakeStack.StartAsync(azurite);
         await WarmUpAsync(stack, 0);
         var runs = new List<LoadResult>();
         for (var run = 1; run <= options.Repeat; run++)
         {
             var result = await LoadRunner.OpenLoopAsync(ratePerSecond, options.Duration, stack.Hub(RunId(run, 0) + "f").PostAsync);
-            await stack.ResetStorageAsync();
+            await stack.ResetTablesAsync();
             await Task.Delay(Settle);
             runs.Add(result);
             progress.WriteLine(string.Create(
@@ -93,7 +97,7 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
 
         await LoadRunner.ClosedLoopAsync(8, options.WarmUp, stack.Hub(RunId(run, 0) + "w").PostAsync);
         await LoadRunner.ClosedLoopAsync(8, options.WarmUp, stack.Limit(RunId(run, 0) + "w").SendAndStoreAsync);
-        await stack.ResetStorageAsync();
+        await stack.ResetTablesAsync();
         await Task.Delay(Settle);
     }
 

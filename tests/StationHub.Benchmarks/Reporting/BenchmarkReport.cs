@@ -27,7 +27,7 @@ public sealed record BenchmarkReport(
 
     public static BenchmarkReport Build(BenchmarkOptions options, string command, IReadOnlyList<IntakeSweep> sweeps, FixedRateRuns halfPeak, EndToEndRun endToEnd)
     {
-        var levels = options.Concurrencies.Select(c => IntakeLevelSummary.Of(c, sweeps.Select(s => s.Levels.Single(l => l.Concurrency == c)).ToList())).ToList();
+        var levels = IntakeLevelSummary.Of(options, sweeps);
         var limitPeak = levels.MaxBy(l => l.LimitPerSecond)!;
         var hubPeak = levels.MaxBy(l => l.HubPerSecond)!;
         var fixedRate = FixedRateSummary.Of(halfPeak);
@@ -115,6 +115,10 @@ public sealed record IntakeLevelSummary(
     CpuShares HubRunCpu,
     CpuShares LimitRunCpu)
 {
+    /// <summary>Every concurrency's summary over the sweeps.</summary>
+    public static IReadOnlyList<IntakeLevelSummary> Of(BenchmarkOptions options, IReadOnlyList<IntakeSweep> sweeps) =>
+        [.. options.Concurrencies.Select(c => Of(c, [.. sweeps.Select(s => s.Levels.Single(l => l.Concurrency == c))]))];
+
     public static IntakeLevelSummary Of(int concurrency, IReadOnlyList<IntakeLevelRun> runs)
     {
         var errors = runs.SelectMany(r => r.Hub.Errors.Select(e => ("hub " + e.Key, e.Value)).Concat(r.Limit.Errors.Select(e => ("limit " + e.Key, e.Value))))
