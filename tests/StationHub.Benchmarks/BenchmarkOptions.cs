@@ -9,7 +9,7 @@ public sealed record BenchmarkOptions
     public const int DefaultRepeat = 3;
     public const double DefaultEndToEndRate = 20;
     public const int DefaultEndToEndSeconds = 20;
-    public const double DefaultWarmUpSeconds = 2;
+    public const double DefaultWarmUpSeconds = 4;
     public static readonly IReadOnlyList<int> DefaultConcurrencies = [1, 2, 4, 8, 16, 32, 64];
 
     public const string Usage = """
@@ -20,7 +20,7 @@ public sealed record BenchmarkOptions
           --seconds N         length of each intake level and fixed-rate run (default 5)
           --repeat N          intake sweeps and fixed-rate runs, reported as medians (default 3)
           --concurrency LIST  intake concurrencies, comma-separated (default 1,2,4,8,16,32,64)
-          --warmup N          seconds of unmeasured load before each sweep (default 2)
+          --warmup N          seconds of unmeasured load on each fresh host (default 4)
           --e2e-rate N        end-to-end reports per second (default 20)
           --e2e-seconds N     end-to-end run length (default 20)
           --out PATH          JSON result (default artifacts/benchmarks/latest.json in the repository)
@@ -66,7 +66,7 @@ public sealed record BenchmarkOptions
                 {
                     "--seconds" => options with { Duration = TimeSpan.FromSeconds(Positive(value)) },
                     "--repeat" => options with { Repeat = (int)Positive(value) },
-                    "--concurrency" => options with { Concurrencies = [.. value.Split(',').Select(part => (int)Positive(part))] },
+                    "--concurrency" => options with { Concurrencies = [.. value.Split(',').Select(part => (int)Positive(part)).Distinct().Order()] },
                     "--warmup" => options with { WarmUp = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) },
                     "--e2e-rate" => options with { EndToEndRate = Positive(value) },
                     "--e2e-seconds" => options with { EndToEndDuration = TimeSpan.FromSeconds(Positive(value)) },

@@ -38,7 +38,7 @@ public sealed class EndToEndBenchmark(BenchmarkOptions options, TextWriter progr
         try
         {
             // Warm-up at the same rate, not counted: the first reports also pay for compiling the router and the delivery.
-            var warmUp = await PostAtRateAsync(new HubIntakeClient(http, registry.PlatformSigner, "e2e00w"), Math.Min(options.WarmUp.TotalSeconds, 2));
+            var warmUp = await PostAtRateAsync(new HubIntakeClient(http, registry.PlatformSigner, "e2e00w"), options.WarmUp.TotalSeconds);
             await WaitForDeliveriesAsync(city, warmUp.Starts.Keys);
 
             var measured = await PostAtRateAsync(new HubIntakeClient(http, registry.PlatformSigner, "e2e01m"), options.EndToEndDuration.TotalSeconds);

@@ -14,8 +14,11 @@ public sealed record IntakeLevelRun(int Concurrency, LoadResult Hub, LoadResult 
 /// <summary>One sweep over every concurrency, on a fresh Azurite and host.</summary>
 public sealed record IntakeSweep(int Run, IReadOnlyList<IntakeLevelRun> Levels, long Messages, long HostPeakRssBytes, long HostMaxSampledRssBytes, SizeCheck Sizes);
 
+/// <summary>One open-loop run of the hub and one of the limit at the same rate.</summary>
+public sealed record FixedRateRun(LoadResult Hub, LoadResult Limit, CpuShares HubCpu, CpuShares LimitCpu);
+
 /// <summary>The fixed-rate runs at half the hub's peak throughput, on one Azurite and host.</summary>
-public sealed record FixedRateRuns(double RatePerSecond, IReadOnlyList<LoadResult> Runs, long HostPeakRssBytes, long HostMaxSampledRssBytes);
+public sealed record FixedRateRuns(double RatePerSecond, IReadOnlyList<FixedRateRun> Runs, long HostPeakRssBytes, long HostMaxSampledRssBytes);
 
 /// <summary>
 /// Part 1: the intake. A closed-loop sweep of signed webhooks over HTTP against the local host,
@@ -66,28 +69,51 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
         return new IntakeSweep(run, levels, messages, stack.Memory.Peak, stack.Memory.MaxSampledRss, sizes ?? new SizeCheck(0, 0, 0, 0));
     }
 
-    /// <summary>Open-loop runs at <paramref name="ratePerSecond"/>, one per repeat, on their own Azurite and host.</summary>
+    /// <summary>
+    /// Open-loop runs at <paramref name="ratePerSecond"/>, one per repeat, on their own Azurite and
+    /// host; each hub run is followed by a limit run at the same rate, which shows how much of the
+    /// latency tail the emulator and the machine bring by themselves.
+    /// </summary>
     public async Task<FixedRateRuns> RunFixedRateAsync(double ratePerSecond)
     {
         await using var azurite = await AzuriteProcess.StartAsync();
         await using var stack = await IntakeStack.StartAsync(azurite);
         await WarmUpAsync(stack, 0);
-        var runs = new List<LoadResult>();
+        // And once at the rate itself, unmeasured, as the runs will go.
+        await LoadRunner.OpenLoopAsync(ratePerSecond, LimitWarmUp, stack.Hub(RunId(0, 0) + "v").PostAsync);
+        await LoadRunner.OpenLoopAsync(ratePerSecond, LimitWarmUp, stack.Limit(RunId(0, 0) + "v").SendAndStoreAsync);
+        await stack.ResetTablesAsync();
+        await Task.Delay(Settle);
+
+        var runs = new List<FixedRateRun>();
         for (var run = 1; run <= options.Repeat; run++)
         {
-            var result = await LoadRunner.OpenLoopAsync(ratePerSecond, options.Duration, stack.Hub(RunId(run, 0) + "f").PostAsync);
+            var cpu = stack.MeasureCpu();
+            var hub = await LoadRunner.OpenLoopAsync(ratePerSecond, options.Duration, stack.Hub(RunId(run, 0) + "f").PostAsync);
+            var hubCpu = cpu.Stop();
             await stack.ResetTablesAsync();
             await Task.Delay(Settle);
-            runs.Add(result);
+
+            cpu = stack.MeasureCpu();
+            var limit = await LoadRunner.OpenLoopAsync(ratePerSecond, options.Duration, stack.Limit(RunId(run, 0) + "f").SendAndStoreAsync);
+            var limitCpu = cpu.Stop();
+            await stack.ResetTablesAsync();
+            await Task.Delay(Settle);
+
+            runs.Add(new FixedRateRun(hub, limit, hubCpu, limitCpu));
             progress.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"  fixed rate {ratePerSecond:0}/s run {run}: {result.PerSecond:0}/s  p50 {result.Latency.P50:0.0} ms  p99 {result.Latency.P99:0.0} ms  max {result.Latency.Max:0.0} ms  pacer lag p99 {result.PacerLagP99Ms:0.0} ms  errors {result.ErrorCount}"));
+                $"  fixed rate {ratePerSecond:0}/s run {run}: hub {hub.PerSecond:0}/s  p50 {hub.Latency.P50:0.0} ms  p99 {hub.Latency.P99:0.0} ms  max {hub.Latency.Max:0.0} ms  errors {hub.ErrorCount}  pacer lag p99 {hub.PacerLagP99Ms:0.0} ms | limit p50 {limit.Latency.P50:0.0} ms  p99 {limit.Latency.P99:0.0} ms | other cpu {hubCpu.Other}% / {limitCpu.Other}%"));
         }
 
         return new FixedRateRuns(ratePerSecond, runs, stack.Memory.Peak, stack.Memory.MaxSampledRss);
     }
 
-    /// <summary>Lets both processes compile and tier up the hot paths before anything is measured.</summary>
+    /// <summary>
+    /// Unmeasured load before anything is measured: long enough for a fresh host to compile and
+    /// tier up its hot paths (with 2 s it still spent most of the next 5 s compiling). The limit's
+    /// client lives in this process and warms once; a second is enough to warm the emulator's side.
+    /// </summary>
     private async Task WarmUpAsync(IntakeStack stack, int run)
     {
         if (options.WarmUp <= TimeSpan.Zero)
@@ -96,10 +122,12 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
         }
 
         await LoadRunner.ClosedLoopAsync(8, options.WarmUp, stack.Hub(RunId(run, 0) + "w").PostAsync);
-        await LoadRunner.ClosedLoopAsync(8, options.WarmUp, stack.Limit(RunId(run, 0) + "w").SendAndStoreAsync);
+        await LoadRunner.ClosedLoopAsync(8, LimitWarmUp, stack.Limit(RunId(run, 0) + "w").SendAndStoreAsync);
         await stack.ResetTablesAsync();
         await Task.Delay(Settle);
     }
+
+    private TimeSpan LimitWarmUp => options.WarmUp < TimeSpan.FromSeconds(1) ? options.WarmUp : TimeSpan.FromSeconds(1);
 
     // Fixed width, so every report id, message and entity has the same size.
     private static string RunId(int run, int concurrency) =>

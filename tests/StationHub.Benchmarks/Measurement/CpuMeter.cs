@@ -7,7 +7,14 @@ namespace StationHub.Benchmarks.Measurement;
 /// Azurite, the local host, the benchmark itself, and by everything else on the machine
 /// (<see cref="Other"/>: another build or test run on a shared machine shows here).
 /// </summary>
-public sealed record CpuShares(double Azurite, double Host, double Benchmark, double Other);
+public sealed record CpuShares(double Azurite, double Host, double Benchmark, double Other)
+{
+    public static CpuShares MedianOf(IReadOnlyList<CpuShares> shares) => new(
+        Median.Of(shares.Select(s => s.Azurite)),
+        Median.Of(shares.Select(s => s.Host)),
+        Median.Of(shares.Select(s => s.Benchmark)),
+        Median.Of(shares.Select(s => s.Other)));
+}
 
 /// <summary>Measures the CPU of Azurite, the local host, the benchmark and the rest of the machine between start and <see cref="Stop"/>.</summary>
 public sealed class CpuMeter

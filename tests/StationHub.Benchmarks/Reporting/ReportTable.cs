@@ -43,7 +43,9 @@ public static class ReportTable
         var sizes = intake.Sizes;
         w.Line($"  one accepted report: message {sizes.HubMessageBytes} B (limit {sizes.LimitMessageBytes} B), stored report JSON {sizes.HubReportChars} chars (limit {sizes.LimitReportChars})");
         var fixedRate = intake.HalfPeak;
-        w.Line($"  hub peak P = {intake.HubPeakPerSecond:0}/s at c={intake.HubPeakConcurrency}; open loop at P/2 = {fixedRate.RatePerSecond:0}/s: achieved {fixedRate.AchievedPerSecond:0}/s, ack p50 {fixedRate.P50Ms:0.0} ms, p95 {fixedRate.P95Ms:0.0} ms, p99 {fixedRate.P99Ms:0.0} ms (runs {string.Join(", ", fixedRate.P99PerRunMs.Select(p => p.ToString("0.0", CultureInfo.InvariantCulture)))}), max {fixedRate.MaxMs:0.0} ms, pacer lag p99 {fixedRate.PacerLagP99Ms:0.0} ms, errors {fixedRate.Errors}");
+        w.Line($"  hub peak P = {intake.HubPeakPerSecond:0}/s at c={intake.HubPeakConcurrency}; open loop at P/2 = {fixedRate.RatePerSecond:0}/s (achieved {fixedRate.AchievedPerSecond:0}/s, errors {fixedRate.Errors}, pacer lag p99 {fixedRate.PacerLagP99Ms:0.0} ms):");
+        w.Line($"    hub ack   p50 {fixedRate.P50Ms,5:0.0} ms  p95 {fixedRate.P95Ms,5:0.0} ms  p99 {fixedRate.P99Ms,6:0.0} ms  max {fixedRate.MaxMs,6:0.0} ms  p99 per run {Join(fixedRate.P99PerRunMs)}  cpu azurite {fixedRate.HubRunCpu.Azurite:0} host {fixedRate.HubRunCpu.Host:0} bench {fixedRate.HubRunCpu.Benchmark:0} other {fixedRate.HubRunCpu.Other:0}");
+        w.Line($"    limit     p50 {fixedRate.LimitP50Ms,5:0.0} ms                p99 {fixedRate.LimitP99Ms,6:0.0} ms              p99 per run {Join(fixedRate.LimitP99PerRunMs)}  cpu azurite {fixedRate.LimitRunCpu.Azurite:0} bench {fixedRate.LimitRunCpu.Benchmark:0} other {fixedRate.LimitRunCpu.Other:0}");
         w.Line();
 
         var e2e = report.EndToEnd;
@@ -55,7 +57,7 @@ public static class ReportTable
 
         var memory = report.Memory;
         w.Text("4. Memory: the local host's peak RSS (VmHWM) during the intake runs");
-        w.Line($"  median {memory.PeakRssMiBMedian:0.0} MiB, max {memory.PeakRssMiBMax:0.0} MiB (per host: {string.Join(", ", memory.PeakRssMiBPerHost.Select(p => p.ToString("0.0", CultureInfo.InvariantCulture)))}); largest VmRSS sampled {memory.MaxSampledRssMiB:0.0} MiB; end-to-end host {memory.EndToEndHostPeakRssMiB:0.0} MiB");
+        w.Line($"  median {memory.PeakRssMiBMedian:0.0} MiB, max {memory.PeakRssMiBMax:0.0} MiB (per host: {Join(memory.PeakRssMiBPerHost)}); largest VmRSS sampled {memory.MaxSampledRssMiB:0.0} MiB; end-to-end host {memory.EndToEndHostPeakRssMiB:0.0} MiB");
         w.Line();
 
         w.Text("Targets");
@@ -67,6 +69,9 @@ public static class ReportTable
 
         w.Line($"  {report.Targets.Count(t => t.Met)} of {report.Targets.Count} met. JSON: {jsonPath}");
     }
+
+    private static string Join(IEnumerable<double> values) =>
+        string.Join(", ", values.Select(v => v.ToString("0.0", CultureInfo.InvariantCulture)));
 
     /// <summary>Formats every line with the invariant culture.</summary>
     private sealed class Writer(TextWriter output)
