@@ -18,6 +18,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private AzuriteProcess(Process process, int blobPort, int queuePort, int tablePort)
     {
         this.process = process;
+        BlobPort = blobPort;
         QueuePort = queuePort;
         TablePort = tablePort;
         ConnectionString =
@@ -29,6 +30,8 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    public int BlobPort { get; }
+
     public int QueuePort { get; }
 
     public int TablePort { get; }
@@ -37,14 +40,15 @@ public sealed class AzuriteProcess : IAsyncDisposable
     public int ProcessId => process.Id;
 
     /// <param name="dataFolder">Null: in memory (<c>--inMemoryPersistence</c>); otherwise the folder it keeps its data in.</param>
-    public static async Task<AzuriteProcess> StartAsync(string? dataFolder = null)
+    /// <param name="ports">Null: free ports; otherwise these (blob, queue, table), say those of an emulator just stopped, so that clients keep their connection string.</param>
+    public static async Task<AzuriteProcess> StartAsync(string? dataFolder = null, (int Blob, int Queue, int Table)? ports = null)
     {
         if (!File.Exists(RepoPaths.AzuriteBin))
         {
             throw new InvalidOperationException($"Azurite is not installed at {RepoPaths.AzuriteBin}: run 'npm ci' in infra/local (tests/run-all.sh does).");
         }
 
-        var (blob, queue, table) = (Loopback.FreePort(), Loopback.FreePort(), Loopback.FreePort());
+        var (blob, queue, table) = ports ?? (Loopback.FreePort(), Loopback.FreePort(), Loopback.FreePort());
         var start = new ProcessStartInfo(RepoPaths.AzuriteBin)
         {
             RedirectStandardOutput = true,

@@ -11,34 +11,59 @@ public sealed record IntakeLevelRun(int Concurrency, LoadResult Hub, LoadResult 
     public double Ratio => Limit.PerSecond > 0 ? Hub.PerSecond / Limit.PerSecond : double.NaN;
 }
 
-/// <summary>One sweep over every concurrency, on a fresh Azurite and host.</summary>
-public sealed record IntakeSweep(int Run, IReadOnlyList<IntakeLevelRun> Levels, long Messages, long HostPeakRssBytes, long HostMaxSampledRssBytes, SizeCheck Sizes);
+/// <summary>One sweep over every concurrency, on a fresh Azurite.</summary>
+public sealed record IntakeSweep(int Run, IReadOnlyList<IntakeLevelRun> Levels, long Messages, SizeCheck Sizes);
 
 /// <summary>One open-loop run of the hub and one of the limit at the same rate.</summary>
 public sealed record FixedRateRun(LoadResult Hub, LoadResult Limit, CpuShares HubCpu, CpuShares LimitCpu);
 
-/// <summary>The fixed-rate runs at half the hub's peak throughput, on one Azurite and host.</summary>
-public sealed record FixedRateRuns(double RatePerSecond, IReadOnlyList<FixedRateRun> Runs, long HostPeakRssBytes, long HostMaxSampledRssBytes);
+/// <summary>The fixed-rate runs at half the hub's peak throughput, on one fresh Azurite.</summary>
+public sealed record FixedRateRuns(double RatePerSecond, IReadOnlyList<FixedRateRun> Runs);
+
+/// <summary>Everything part 1 measured, and the host's memory over all of it.</summary>
+public sealed record IntakeRuns(IReadOnlyList<IntakeSweep> Sweeps, double HubPeakPerSecond, FixedRateRuns HalfPeak, long HostPeakRssBytes, long HostMaxSampledRssBytes);
 
 /// <summary>
-/// Part 1: the intake. A closed-loop sweep of signed webhooks over HTTP against the local host,
+/// Part 1: the intake. Closed-loop sweeps of signed webhooks over HTTP against one local host,
 /// and at each concurrency the limit — the same storage operations from a bare client — right
-/// after it on the same emulator; then an open-loop run at half the hub's peak for ack latency.
+/// after it on the same emulator; then open-loop runs at half the hub's peak for ack latency.
+/// Each sweep, and the fixed-rate runs, get a fresh Azurite on the same ports: none stores more
+/// than a few tens of thousands of messages, and none lives long enough for the emulator's queue
+/// GC to find much to delete (docs/benchmarks.md). The host stays, warm, for all of it.
 /// </summary>
 public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progress)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan ShortWarmUp = TimeSpan.FromSeconds(1);
 
-    /// <summary>
-    /// One sweep, on its own Azurite session: it stores a few tens of thousands of messages at
-    /// most, and ends before the emulator's queue GC would have much to do (docs/benchmarks.md).
-    /// </summary>
-    public async Task<IntakeSweep> RunSweepAsync(int run)
+    public async Task<IntakeRuns> RunAsync()
     {
-        await using var azurite = await AzuriteProcess.StartAsync();
-        await using var stack = await IntakeStack.StartAsync(azurite);
-        await WarmUpAsync(stack, run);
+        await using var stack = await IntakeStack.StartAsync();
+        // A fresh host spends its first seconds under load compiling and sizing its heaps.
+        await WarmUpAsync(stack, 0, options.WarmUp);
 
+        var sweeps = new List<IntakeSweep>();
+        for (var run = 1; run <= options.Repeat; run++)
+        {
+            if (run > 1)
+            {
+                await stack.RestartAzuriteAsync();
+                await WarmUpAsync(stack, run, ShortWarmUp);
+            }
+
+            sweeps.Add(await SweepAsync(stack, run));
+        }
+
+        var hubPeak = sweeps.Count == 0 ? 0 : options.Concurrencies.Max(c => Median.Of(sweeps.Select(s => s.Levels.Single(l => l.Concurrency == c).Hub.PerSecond)));
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"1. intake: open loop at half the hub's peak ({hubPeak:0}/s / 2), hub and limit"));
+        await stack.RestartAzuriteAsync();
+        await WarmUpAsync(stack, 0, ShortWarmUp);
+        var halfPeak = await FixedRateAsync(stack, hubPeak / 2);
+        return new IntakeRuns(sweeps, hubPeak, halfPeak, stack.Memory.Peak, stack.Memory.MaxSampledRss);
+    }
+
+    private async Task<IntakeSweep> SweepAsync(IntakeStack stack, int run)
+    {
         var levels = new List<IntakeLevelRun>();
         SizeCheck? sizes = null;
         long messages = 0;
@@ -66,22 +91,19 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
                 $"  run {run} c={concurrency,-2}  hub {hub.PerSecond,6:0}/s  limit {limit.PerSecond,6:0}/s  ratio {level.Ratio:0.00}  p99 {hub.Latency.P99,6:0.0} ms  errors {hub.ErrorCount}/{limit.ErrorCount}  cpu hub run: azurite {hubCpu.Azurite}% host {hubCpu.Host}% bench {hubCpu.Benchmark}% other {hubCpu.Other}%, limit run: other {limitCpu.Other}%"));
         }
 
-        return new IntakeSweep(run, levels, messages, stack.Memory.Peak, stack.Memory.MaxSampledRss, sizes ?? new SizeCheck(0, 0, 0, 0));
+        return new IntakeSweep(run, levels, messages, sizes ?? new SizeCheck(0, 0, 0, 0));
     }
 
     /// <summary>
-    /// Open-loop runs at <paramref name="ratePerSecond"/>, one per repeat, on their own Azurite and
-    /// host; each hub run is followed by a limit run at the same rate, which shows how much of the
-    /// latency tail the emulator and the machine bring by themselves.
+    /// Open-loop runs at <paramref name="ratePerSecond"/>, one per repeat; each hub run is followed
+    /// by a limit run at the same rate, which shows how much of the latency tail the emulator and
+    /// the machine bring by themselves.
     /// </summary>
-    public async Task<FixedRateRuns> RunFixedRateAsync(double ratePerSecond)
+    private async Task<FixedRateRuns> FixedRateAsync(IntakeStack stack, double ratePerSecond)
     {
-        await using var azurite = await AzuriteProcess.StartAsync();
-        await using var stack = await IntakeStack.StartAsync(azurite);
-        await WarmUpAsync(stack, 0);
-        // And once at the rate itself, unmeasured, as the runs will go.
-        await LoadRunner.OpenLoopAsync(ratePerSecond, LimitWarmUp, stack.Hub(RunId(0, 0) + "v").PostAsync);
-        await LoadRunner.OpenLoopAsync(ratePerSecond, LimitWarmUp, stack.Limit(RunId(0, 0) + "v").SendAndStoreAsync);
+        // Once at the rate itself, unmeasured, as the runs will go.
+        await LoadRunner.OpenLoopAsync(ratePerSecond, ShortWarmUp, stack.Hub(RunId(0, 0) + "v").PostAsync);
+        await LoadRunner.OpenLoopAsync(ratePerSecond, ShortWarmUp, stack.Limit(RunId(0, 0) + "v").SendAndStoreAsync);
         await stack.ResetTablesAsync();
         await Task.Delay(Settle);
 
@@ -106,28 +128,24 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
                 $"  fixed rate {ratePerSecond:0}/s run {run}: hub {hub.PerSecond:0}/s  p50 {hub.Latency.P50:0.0} ms  p99 {hub.Latency.P99:0.0} ms  max {hub.Latency.Max:0.0} ms  errors {hub.ErrorCount}  pacer lag p99 {hub.PacerLagP99Ms:0.0} ms | limit p50 {limit.Latency.P50:0.0} ms  p99 {limit.Latency.P99:0.0} ms | other cpu {hubCpu.Other}% / {limitCpu.Other}%"));
         }
 
-        return new FixedRateRuns(ratePerSecond, runs, stack.Memory.Peak, stack.Memory.MaxSampledRss);
+        return new FixedRateRuns(ratePerSecond, runs);
     }
 
     /// <summary>
-    /// Unmeasured load before anything is measured: long enough for a fresh host to compile and
-    /// tier up its hot paths (with 2 s it still spent most of the next 5 s compiling). The limit's
-    /// client lives in this process and warms once; a second is enough to warm the emulator's side.
+    /// Unmeasured load, then empty tables. The limit's client lives in this process and is warm
+    /// after its first second; the emulator's side is warmed by both.
     /// </summary>
-    private async Task WarmUpAsync(IntakeStack stack, int run)
+    private static async Task WarmUpAsync(IntakeStack stack, int run, TimeSpan hubDuration)
     {
-        if (options.WarmUp <= TimeSpan.Zero)
+        if (hubDuration > TimeSpan.Zero)
         {
-            return;
+            await LoadRunner.ClosedLoopAsync(8, hubDuration, stack.Hub(RunId(run, 0) + "w").PostAsync);
+            await LoadRunner.ClosedLoopAsync(8, ShortWarmUp, stack.Limit(RunId(run, 0) + "w").SendAndStoreAsync);
         }
 
-        await LoadRunner.ClosedLoopAsync(8, options.WarmUp, stack.Hub(RunId(run, 0) + "w").PostAsync);
-        await LoadRunner.ClosedLoopAsync(8, LimitWarmUp, stack.Limit(RunId(run, 0) + "w").SendAndStoreAsync);
         await stack.ResetTablesAsync();
         await Task.Delay(Settle);
     }
-
-    private TimeSpan LimitWarmUp => options.WarmUp < TimeSpan.FromSeconds(1) ? options.WarmUp : TimeSpan.FromSeconds(1);
 
     // Fixed width, so every report id, message and entity has the same size.
     private static string RunId(int run, int concurrency) =>

@@ -11,9 +11,10 @@ using StationHub.Triggers;
 namespace StationHub.Benchmarks.HazardReports;
 
 /// <summary>
-/// What one intake run drives: the local host as a child process with its triggers off (only the
-/// intake works), over its own storage names on the given Azurite, and the bare storage clients of
-/// the limit beside it. Its memory is sampled from start to end.
+/// What the intake runs drive: the local host as a child process with its triggers off (only the
+/// intake works) over its own Azurite, and the bare storage clients of the limit beside it. The
+/// host's memory is sampled from start to end. The emulator can be replaced by a fresh one on the
+/// same ports while the host, warm, keeps running.
 /// </summary>
 public sealed class IntakeStack : IAsyncDisposable
 {
@@ -26,10 +27,11 @@ public sealed class IntakeStack : IAsyncDisposable
     private readonly TestRegistry registry;
     private readonly HttpClient http;
     private readonly string courierPseudonym;
+    private AzuriteProcess azurite;
 
     private IntakeStack(AzuriteProcess azurite, TestRegistry registry, ChildHost host, string prefix)
     {
-        Azurite = azurite;
+        this.azurite = azurite;
         this.registry = registry;
         Host = host;
         Memory = new MemorySampler(host.ProcessId);
@@ -42,7 +44,7 @@ public sealed class IntakeStack : IAsyncDisposable
         courierPseudonym = new Pseudonyms(RandomNumberGenerator.GetBytes(32)).Courier(TestRegistry.Platform, "courier-42");
     }
 
-    public AzuriteProcess Azurite { get; }
+    public AzuriteProcess Azurite => azurite;
 
     public ChildHost Host { get; }
 
@@ -56,22 +58,46 @@ public sealed class IntakeStack : IAsyncDisposable
 
     public TableClient LimitTable { get; }
 
-    public static async Task<IntakeStack> StartAsync(AzuriteProcess azurite)
+    /// <summary>Starts a fresh Azurite (in memory), then the host over it.</summary>
+    public static async Task<IntakeStack> StartAsync()
     {
-        var registry = new TestRegistry(
-            new Uri("http://127.0.0.1:9/city/webhooks"),
-            new Uri("http://127.0.0.1:9/open311/requests.json"),
-            new Uri("http://127.0.0.1:9/platform/webhooks"),
-            new Uri("http://127.0.0.1:9/other/webhooks"),
-            UnthrottledRatePerSecond);
-        var prefix = "b" + Guid.NewGuid().ToString("N")[..10];
-        var settings = registry.Settings(azurite.ConnectionString, prefix);
-        settings[TriggerRuntime.DisabledSetting] = "true";
-        var host = await ChildHost.StartAsync(settings);
-        var stack = new IntakeStack(azurite, registry, host, prefix);
-        await stack.LimitQueue.CreateIfNotExistsAsync();
-        await stack.LimitTable.CreateIfNotExistsAsync();
-        return stack;
+        var azurite = await AzuriteProcess.StartAsync();
+        try
+        {
+            var registry = new TestRegistry(
+                new Uri("http://127.0.0.1:9/city/webhooks"),
+                new Uri("http://127.0.0.1:9/open311/requests.json"),
+                new Uri("http://127.0.0.1:9/platform/webhooks"),
+                new Uri("http://127.0.0.1:9/other/webhooks"),
+                UnthrottledRatePerSecond);
+            var prefix = "b" + Guid.NewGuid().ToString("N")[..10];
+            var settings = registry.Settings(azurite.ConnectionString, prefix);
+            settings[TriggerRuntime.DisabledSetting] = "true";
+            var host = await ChildHost.StartAsync(settings);
+            var stack = new IntakeStack(azurite, registry, host, prefix);
+            await stack.CreateLimitStorageAsync();
+            return stack;
+        }
+        catch
+        {
+            await azurite.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Stops the emulator (SIGTERM) and starts a fresh, empty one on the same ports, with the
+    /// queue and table the intake writes to: the host keeps its connection string and its warm
+    /// code; its connections to the old emulator fail once and are retried by the SDK.
+    /// </summary>
+    public async Task RestartAzuriteAsync()
+    {
+        var ports = (azurite.BlobPort, azurite.QueuePort, azurite.TablePort);
+        await azurite.DisposeAsync();
+        azurite = await AzuriteProcess.StartAsync(ports: ports);
+        await HubQueue.CreateIfNotExistsAsync();
+        await HubTable.CreateIfNotExistsAsync();
+        await CreateLimitStorageAsync();
     }
 
     public HubIntakeClient Hub(string runId) => new(http, registry.PlatformSigner, runId);
@@ -121,7 +147,14 @@ public sealed class IntakeStack : IAsyncDisposable
         await Memory.DisposeAsync();
         await Host.StopAsync(TimeSpan.FromSeconds(15));
         await Host.DisposeAsync();
+        await azurite.DisposeAsync();
         File.Delete(registry.RegistryPath);
+    }
+
+    private async Task CreateLimitStorageAsync()
+    {
+        await LimitQueue.CreateIfNotExistsAsync();
+        await LimitTable.CreateIfNotExistsAsync();
     }
 }
 

@@ -56,8 +56,8 @@ public static class ReportTable
         w.Line();
 
         var memory = report.Memory;
-        w.Text("4. Memory: the local host's peak RSS (VmHWM) during the intake runs");
-        w.Line($"  median {memory.PeakRssMiBMedian:0.0} MiB, max {memory.PeakRssMiBMax:0.0} MiB (per host: {Join(memory.PeakRssMiBPerHost)}); largest VmRSS sampled {memory.MaxSampledRssMiB:0.0} MiB; end-to-end host {memory.EndToEndHostPeakRssMiB:0.0} MiB");
+        w.Text("4. Memory: the local host's peak RSS (VmHWM) over all the intake runs");
+        w.Line($"  {memory.PeakRssMiB:0.0} MiB; largest VmRSS sampled {memory.MaxSampledRssMiB:0.0} MiB; the end-to-end host peaked at {memory.EndToEndHostPeakRssMiB:0.0} MiB");
         w.Line();
 
         w.Text("Targets");
