@@ -23,7 +23,7 @@ public sealed class AcknowledgementWatchTests : IAsyncLifetime
     {
         storage = await TestStorage.CreateAsync();
         var registry = new TestRegistry(new Uri("http://127.0.0.1:9/c"), new Uri("http://127.0.0.1:9/o"), new Uri("http://127.0.0.1:9/p"), new Uri("http://127.0.0.1:9/q"));
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(registry.Settings(storage)).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(registry.Settings(storage.ConnectionString, storage.Prefix)).Build();
         services = new ServiceCollection()
             .AddLogging()
             .AddStationHub(configuration)

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using StationHub.Tests.Infrastructure;
 
@@ -118,93 +116,5 @@ public sealed class CompetingHostsTests
     private static class TestPaths
     {
         public const string Reports = "api/v1/platforms/swiftride/hazard-reports";
-    }
-
-    /// <summary>The local host as a separate process, so the test can kill it with SIGKILL.</summary>
-    private sealed class ChildHost : IAsyncDisposable
-    {
-        private readonly Process process;
-
-        private ChildHost(Process process, int port)
-        {
-            this.process = process;
-            Port = port;
-            BaseAddress = new Uri($"http://127.0.0.1:{port}/");
-        }
-
-        public int Port { get; }
-
-        public Uri BaseAddress { get; }
-
-        public static async Task<ChildHost> StartAsync(IDictionary<string, string?> settings, int? port = null)
-        {
-            var chosen = port ?? FreePort();
-            var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "StationHub.LocalHost.dll"));
-            foreach (var (key, value) in settings)
-            {
-                start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-            }
-
-            start.Environment["urls"] = $"http://127.0.0.1:{chosen}";
-            start.Environment["Sandbox__Enabled"] = "false";
-            var process = Process.Start(start)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var host = new ChildHost(process, chosen);
-            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (DateTime.UtcNow < deadline)
-            {
-                if (process.HasExited)
-                {
-                    throw new InvalidOperationException($"The host exited at start with code {process.ExitCode}.");
-                }
-
-                try
-                {
-                    using var response = await client.GetAsync(new Uri(host.BaseAddress, "api/v1/open311/services.json"));
-                    if (response.IsSuccessStatusCode)
-                    {
-                        return host;
-                    }
-                }
-                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-                {
-                }
-
-                await Task.Delay(200);
-            }
-
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("The host did not start within 60 s.");
-        }
-
-        /// <summary>SIGKILL: no shutdown, no cleanup, as a crash.</summary>
-        public void Kill()
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-
-            process.Dispose();
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
     }
 }

@@ -22,7 +22,7 @@ public sealed class HubScenario : IAsyncDisposable
         Platform = platform;
         OtherPlatform = otherPlatform;
         Registry = registry;
-        Settings = registry.Settings(storage);
+        Settings = registry.Settings(storage.ConnectionString, storage.Prefix);
     }
 
     public TestStorage Storage { get; }

@@ -1,26 +1,7 @@
-namespace StationHub.Tests.Infrastructure;
+namespace StationHub.Testing;
 
-/// <summary>Finds files of the repository the tests run from.</summary>
-public static class RepoPaths
+/// <summary>The tests' own files (the rest of <see cref="RepoPaths"/> is shared with the benchmark).</summary>
+public static partial class RepoPaths
 {
-    public static string Root { get; } = FindRoot();
-
-    public static string HostJson => Path.Combine(Root, "host.json");
-
-    public static string AzuriteBin => Path.Combine(Root, "infra", "local", "node_modules", ".bin", "azurite");
-
     public static string TestData(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", name);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "StationHub.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The tests must run inside the repository (StationHub.slnx not found).");
-    }
 }

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Net.Http.Headers;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Features;
@@ -8,7 +5,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using StationHub.LocalHost.Hosting;
-using StationHub.Platform.Webhooks;
 
 namespace StationHub.Tests.Infrastructure;
 
@@ -50,34 +46,5 @@ public sealed class TestHub : IAsyncDisposable
         Client.Dispose();
         await app.StopAsync();
         await app.DisposeAsync();
-    }
-}
-
-/// <summary>Builds Standard Webhooks requests as a platform would send them.</summary>
-public static class Webhooks
-{
-    public static HttpRequestMessage Signed(string path, string body, StandardWebhook signer, string? webhookId = null, DateTimeOffset? timestamp = null, string contentType = "application/json")
-    {
-        var id = webhookId ?? "msg_" + Guid.NewGuid().ToString("N");
-        var at = timestamp ?? DateTimeOffset.UtcNow;
-        var bytes = Encoding.UTF8.GetBytes(body);
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(bytes) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        request.Headers.Add(StandardWebhook.IdHeader, id);
-        request.Headers.Add(StandardWebhook.TimestampHeader, at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add(StandardWebhook.SignatureHeader, signer.Sign(id, at, bytes));
-        return request;
-    }
-
-    public static string HazardReport(string reportId, string? courierId = "courier-42", string category = "blocked_fire_exit", double lat = 30.25, double lon = 120.18, string? district = null, string? extraData = null)
-    {
-        var districtPart = district is null ? string.Empty : $",\"district\":\"{district}\"";
-        return "{\"type\":\"hazard_report.created\",\"timestamp\":\"2026-11-22T08:00:00Z\",\"data\":{" +
-            $"\"reportId\":\"{reportId}\",\"courierId\":\"{courierId}\",\"category\":\"{category}\"," +
-            "\"description\":\"Fire exit blocked by e-bikes\"," +
-            $"\"location\":{{\"lat\":{lat.ToString(CultureInfo.InvariantCulture)},\"lon\":{lon.ToString(CultureInfo.InvariantCulture)},\"address\":\"12 Hubin Rd\"}}" +
-            districtPart +
-            ",\"mediaUrls\":[\"https://media.example.com/a.jpg\"],\"observedAt\":\"2026-11-22T07:55:00Z\"" +
-            (extraData ?? string.Empty) + "}}";
     }
 }

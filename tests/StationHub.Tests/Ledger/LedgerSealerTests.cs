@@ -21,7 +21,7 @@ public sealed class LedgerSealerTests : IAsyncLifetime
     {
         storage = await TestStorage.CreateAsync();
         var registry = new TestRegistry(new Uri("http://127.0.0.1:9/c"), new Uri("http://127.0.0.1:9/o"), new Uri("http://127.0.0.1:9/p"), new Uri("http://127.0.0.1:9/q"));
-        var settings = registry.Settings(storage);
+        var settings = registry.Settings(storage.ConnectionString, storage.Prefix);
         settings["Ledger:StartDate"] = "2026-11-20";
         services = new ServiceCollection().AddLogging().AddStationHub(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).AddSingleton<TimeProvider>(clock).BuildServiceProvider();
     }

@@ -2,11 +2,11 @@ using System.Text.Json;
 using StationHub.Platform.Security;
 using StationHub.Platform.Webhooks;
 
-namespace StationHub.Tests.Infrastructure;
+namespace StationHub.Testing;
 
 /// <summary>
-/// A registry and settings for one test: the sample's cities, districts and categories, with
-/// the cities' and platforms' endpoints pointed at the test's own receivers and fresh secrets.
+/// A registry and settings for one test (or benchmark run): the sample's cities, districts and
+/// categories, with the cities' and platforms' endpoints pointed at its own receivers and fresh secrets.
 /// </summary>
 public sealed class TestRegistry
 {
@@ -29,17 +29,18 @@ public sealed class TestRegistry
     /// <summary>The other platform is throttled low, so tests can reach its rate.</summary>
     public const int OtherPlatformRatePerSecond = 2;
 
-    public TestRegistry(Uri cityEndpoint, Uri open311Endpoint, Uri platformEndpoint, Uri otherPlatformEndpoint)
+    /// <param name="platformRatePerSecond">The first platform's webhook rate; null keeps the registry default.</param>
+    public TestRegistry(Uri cityEndpoint, Uri open311Endpoint, Uri platformEndpoint, Uri otherPlatformEndpoint, int? platformRatePerSecond = null)
     {
         PlatformSecret = StandardWebhook.NewSecret();
         OtherPlatformSecret = StandardWebhook.NewSecret();
         CitySecret = StandardWebhook.NewSecret();
         Open311CitySecret = StandardWebhook.NewSecret();
-        var sample = File.ReadAllText(Path.Combine(RepoPaths.Root, "functions", "registry.sample.json"));
+        var sample = File.ReadAllText(RepoPaths.SampleRegistry);
         sample = sample
             .Replace("http://127.0.0.1:7071/sandbox/cities/hangzhou/webhooks", cityEndpoint.AbsoluteUri, StringComparison.Ordinal)
             .Replace("http://127.0.0.1:7071/sandbox/cities/ningbo/open311/requests.json", open311Endpoint.AbsoluteUri, StringComparison.Ordinal)
-            .Replace("http://127.0.0.1:7071/sandbox/platforms/swiftride/webhooks", platformEndpoint.AbsoluteUri, StringComparison.Ordinal)
+            .Replace("http://127.0.0.1:7071/sandbox/platforms/swiftride/webhooks\"", platformEndpoint.AbsoluteUri + "\"" + (platformRatePerSecond is { } rate ? $", \"ratePerSecond\": {rate}" : string.Empty), StringComparison.Ordinal)
             .Replace("http://127.0.0.1:7071/sandbox/platforms/neighborbuy/webhooks\" }", otherPlatformEndpoint.AbsoluteUri + $"\", \"ratePerSecond\": {OtherPlatformRatePerSecond} }}", StringComparison.Ordinal);
         using (JsonDocument.Parse(sample))
         {
@@ -61,11 +62,11 @@ public sealed class TestRegistry
 
     public StandardWebhook PlatformSigner => new(PlatformSecret);
 
-    /// <summary>Every setting the hub needs, for this registry and the given storage.</summary>
-    public Dictionary<string, string?> Settings(TestStorage storage) => new()
+    /// <summary>Every setting the hub needs, for this registry and the given storage account and name prefix.</summary>
+    public Dictionary<string, string?> Settings(string connectionString, string prefix) => new()
     {
-        ["AzureWebJobsStorage"] = storage.ConnectionString,
-        ["Storage:Prefix"] = storage.Prefix,
+        ["AzureWebJobsStorage"] = connectionString,
+        ["Storage:Prefix"] = prefix,
         ["Registry:Path"] = RegistryPath,
         ["Secrets:PseudonymKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         ["Secrets:Platforms:swiftride:SigningSecret"] = PlatformSecret,

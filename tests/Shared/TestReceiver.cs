@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Features;
@@ -8,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace StationHub.Tests.Infrastructure;
+namespace StationHub.Testing;
 
 /// <summary>What a receiver got: one HTTP request.</summary>
 public sealed record Received(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, DateTimeOffset At)
@@ -25,7 +26,7 @@ public sealed record Reply(int Status, TimeSpan Delay = default, string? RetryAf
 
 /// <summary>
 /// A real HTTP listener (Kestrel on a free loopback port) standing in for a city system or a
-/// platform: records every request, answers as the test says (status, delay, Retry-After).
+/// platform: records every request with its arrival time, answers as the test says (status, delay, Retry-After).
 /// </summary>
 public sealed class TestReceiver : IAsyncDisposable
 {
@@ -63,8 +64,9 @@ public sealed class TestReceiver : IAsyncDisposable
     {
         // A ceiling, not a pace: the wait ends as soon as the condition holds. Generous, because the
         // whole suite shares one single-threaded storage emulator on two cores.
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (DateTime.UtcNow < deadline)
+        var started = Stopwatch.GetTimestamp();
+        var limit = timeout ?? TimeSpan.FromSeconds(60);
+        while (Stopwatch.GetElapsedTime(started) < limit)
         {
             var all = All;
             if (done(all))
@@ -105,7 +107,7 @@ public sealed class TestReceiver : IAsyncDisposable
 
         if (answer.Status is >= 200 and < 300)
         {
-            received.Enqueue(new Received(context.Request.Path.Value ?? "/", headers, buffer.ToArray(), DateTimeOffset.UtcNow));
+            received.Enqueue(new Received(context.Request.Path.Value ?? "/", headers, buffer.ToArray(), TimeProvider.System.GetUtcNow()));
         }
 
         if (answer.RetryAfter is not null)

@@ -1,0 +1,92 @@
+using System.Globalization;
+
+namespace StationHub.Benchmarks;
+
+/// <summary>The command line, with its defaults (a full run with them takes about five minutes).</summary>
+public sealed record BenchmarkOptions
+{
+    public const int DefaultSeconds = 5;
+    public const int DefaultRepeat = 3;
+    public const double DefaultEndToEndRate = 20;
+    public const int DefaultEndToEndSeconds = 20;
+    public const double DefaultWarmUpSeconds = 4;
+    public static readonly IReadOnlyList<int> DefaultConcurrencies = [1, 2, 4, 8, 16, 32, 64];
+
+    public const string Usage = """
+        StationHub benchmark: intake throughput and ack latency against the storage limit, end-to-end
+        latency and the local host's peak memory, on a private Azurite (in memory).
+
+        dotnet run -c Release --project tests/StationHub.Benchmarks -- [options]
+          --seconds N         length of each intake level and fixed-rate run (default 5)
+          --repeat N          intake sweeps and fixed-rate runs, reported as medians (default 3)
+          --concurrency LIST  intake concurrencies, comma-separated (default 1,2,4,8,16,32,64)
+          --warmup N          seconds of unmeasured load on each fresh host (default 4)
+          --e2e-rate N        end-to-end reports per second (default 20)
+          --e2e-seconds N     end-to-end run length (default 20)
+          --out PATH          JSON result (default artifacts/benchmarks/latest.json in the repository)
+        """;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(DefaultSeconds);
+
+    public int Repeat { get; init; } = DefaultRepeat;
+
+    public IReadOnlyList<int> Concurrencies { get; init; } = DefaultConcurrencies;
+
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(DefaultWarmUpSeconds);
+
+    public double EndToEndRate { get; init; } = DefaultEndToEndRate;
+
+    public TimeSpan EndToEndDuration { get; init; } = TimeSpan.FromSeconds(DefaultEndToEndSeconds);
+
+    public string? Out { get; init; }
+
+    /// <summary>Parses the arguments; null (after printing why) when they are not valid or help was asked for.</summary>
+    public static BenchmarkOptions? Parse(IReadOnlyList<string> args, TextWriter error)
+    {
+        var options = new BenchmarkOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name is "-h" or "--help")
+            {
+                error.WriteLine(Usage);
+                return null;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                error.WriteLine($"{name} needs a value.\n\n{Usage}");
+                return null;
+            }
+
+            var value = args[++i];
+            try
+            {
+                options = name switch
+                {
+                    "--seconds" => options with { Duration = TimeSpan.FromSeconds(Positive(value)) },
+                    "--repeat" => options with { Repeat = (int)Positive(value) },
+                    "--concurrency" => options with { Concurrencies = [.. value.Split(',').Select(part => (int)Positive(part)).Distinct().Order()] },
+                    "--warmup" => options with { WarmUp = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) },
+                    "--e2e-rate" => options with { EndToEndRate = Positive(value) },
+                    "--e2e-seconds" => options with { EndToEndDuration = TimeSpan.FromSeconds(Positive(value)) },
+                    "--out" => options with { Out = value },
+                    _ => throw new FormatException($"unknown option {name}"),
+                };
+            }
+            catch (FormatException exception)
+            {
+                error.WriteLine($"{name} {value}: {exception.Message}\n\n{Usage}");
+                return null;
+            }
+        }
+
+        return options;
+    }
+
+    private static double Positive(string text)
+    {
+        var value = double.Parse(text, CultureInfo.InvariantCulture);
+        return value > 0 ? value : throw new FormatException("must be greater than zero");
+    }
+}

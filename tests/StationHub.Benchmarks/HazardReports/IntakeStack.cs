@@ -1,0 +1,162 @@
+using System.Security.Cryptography;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using StationHub.Benchmarks.Measurement;
+using StationHub.HazardReports;
+using StationHub.LocalHost.Hosting;
+using StationHub.Platform.Security;
+using StationHub.Testing;
+using StationHub.Triggers;
+
+namespace StationHub.Benchmarks.HazardReports;
+
+/// <summary>
+/// What the intake runs drive: the local host as a child process with its triggers off (only the
+/// intake works) over its own Azurite, and the bare storage clients of the limit beside it. The
+/// host's memory is sampled from start to end. The emulator can be replaced by a fresh one on the
+/// same ports while the host, warm, keeps running.
+/// </summary>
+public sealed class IntakeStack : IAsyncDisposable
+{
+    /// <summary>
+    /// The platform's webhook rate for the benchmark: high enough never to throttle it, because the
+    /// benchmark measures what the hub can take, not the per-platform policy (default 200/s).
+    /// </summary>
+    public const int UnthrottledRatePerSecond = 1_000_000;
+
+    private readonly TestRegistry registry;
+    private readonly HttpClient http;
+    private readonly string courierPseudonym;
+    private AzuriteProcess azurite;
+
+    private IntakeStack(AzuriteProcess azurite, TestRegistry registry, ChildHost host, string prefix)
+    {
+        this.azurite = azurite;
+        this.registry = registry;
+        Host = host;
+        Memory = new MemorySampler(host.ProcessId);
+        http = BenchmarkReports.HttpClientFor(host.BaseAddress);
+        var connection = azurite.ConnectionString;
+        HubQueue = new QueueClient(connection, prefix + Queues.HazardReportsAccepted, StorageLimitClient.QueueOptions);
+        HubTable = new TableClient(connection, prefix + Tables.HazardReports);
+        LimitQueue = new QueueClient(connection, prefix + "limit-accepted", StorageLimitClient.QueueOptions);
+        LimitTable = new TableClient(connection, prefix + "LimitReports");
+        courierPseudonym = new Pseudonyms(RandomNumberGenerator.GetBytes(32)).Courier(TestRegistry.Platform, "courier-42");
+    }
+
+    public AzuriteProcess Azurite => azurite;
+
+    public ChildHost Host { get; }
+
+    public MemorySampler Memory { get; }
+
+    public QueueClient HubQueue { get; }
+
+    public TableClient HubTable { get; }
+
+    public QueueClient LimitQueue { get; }
+
+    public TableClient LimitTable { get; }
+
+    /// <summary>Starts a fresh Azurite (in memory), then the host over it.</summary>
+    public static async Task<IntakeStack> StartAsync()
+    {
+        var azurite = await AzuriteProcess.StartAsync();
+        try
+        {
+            var registry = new TestRegistry(
+                new Uri("http://127.0.0.1:9/city/webhooks"),
+                new Uri("http://127.0.0.1:9/open311/requests.json"),
+                new Uri("http://127.0.0.1:9/platform/webhooks"),
+                new Uri("http://127.0.0.1:9/other/webhooks"),
+                UnthrottledRatePerSecond);
+            var prefix = "b" + Guid.NewGuid().ToString("N")[..10];
+            var settings = registry.Settings(azurite.ConnectionString, prefix);
+            settings[TriggerRuntime.DisabledSetting] = "true";
+            var host = await ChildHost.StartAsync(settings);
+            var stack = new IntakeStack(azurite, registry, host, prefix);
+            await stack.CreateLimitStorageAsync();
+            return stack;
+        }
+        catch
+        {
+            await azurite.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Stops the emulator (SIGTERM) and starts a fresh, empty one on the same ports, with the
+    /// queue and table the intake writes to: the host keeps its connection string and its warm
+    /// code; its connections to the old emulator fail once and are retried by the SDK.
+    /// </summary>
+    public async Task RestartAzuriteAsync()
+    {
+        var ports = (azurite.BlobPort, azurite.QueuePort, azurite.TablePort);
+        await azurite.DisposeAsync();
+        azurite = await AzuriteProcess.StartAsync(ports: ports);
+        await HubQueue.CreateIfNotExistsAsync();
+        await HubTable.CreateIfNotExistsAsync();
+        await CreateLimitStorageAsync();
+    }
+
+    public HubIntakeClient Hub(string runId) => new(http, registry.PlatformSigner, runId);
+
+    public StorageLimitClient Limit(string runId) => new(LimitQueue, LimitTable, runId, courierPseudonym);
+
+    public CpuMeter MeasureCpu() => CpuMeter.Start(Azurite.ProcessId, Host.ProcessId);
+
+    /// <summary>
+    /// Empties both report tables between runs, because Azurite's inserts slow down as a table
+    /// grows (docs/benchmarks.md). The hub is idle then, and its table client holds no state.
+    /// The queues are left as they are: with the triggers off nothing reads them, and clearing
+    /// them would hand Azurite's queue GC thousands of dead messages to delete one by one, which
+    /// stalls the emulator for seconds to minutes (docs/benchmarks.md).
+    /// </summary>
+    public async Task ResetTablesAsync()
+    {
+        foreach (var table in new[] { HubTable, LimitTable })
+        {
+            await table.DeleteAsync();
+            await table.CreateAsync();
+        }
+    }
+
+    /// <summary>
+    /// Checks that the limit writes what the hub writes: the size of one message the hub queued
+    /// and of the report JSON it stored, beside the limit's own. Call after a hub run, before the tables are reset.
+    /// </summary>
+    public async Task<SizeCheck> CheckSizesAsync()
+    {
+        var peeked = await HubQueue.PeekMessagesAsync(1);
+        var hubMessage = peeked.Value.Length > 0 ? peeked.Value[0].Body.ToArray().Length : 0;
+        var hubReport = 0;
+        await foreach (var entity in HubTable.QueryAsync<ReportEntity>(maxPerPage: 1))
+        {
+            hubReport = entity.Report.Length;
+            break;
+        }
+
+        var (message, limitEntity) = Limit("sizes0").Build(0);
+        return new SizeCheck(hubMessage, message.ToArray().Length, hubReport, limitEntity.Report.Length);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        http.Dispose();
+        await Memory.DisposeAsync();
+        await Host.StopAsync(TimeSpan.FromSeconds(15));
+        await Host.DisposeAsync();
+        await azurite.DisposeAsync();
+        File.Delete(registry.RegistryPath);
+    }
+
+    private async Task CreateLimitStorageAsync()
+    {
+        await LimitQueue.CreateIfNotExistsAsync();
+        await LimitTable.CreateIfNotExistsAsync();
+    }
+}
+
+/// <summary>Bytes of one queued message and characters of one stored report JSON: hub beside limit.</summary>
+public sealed record SizeCheck(int HubMessageBytes, int LimitMessageBytes, int HubReportChars, int LimitReportChars);

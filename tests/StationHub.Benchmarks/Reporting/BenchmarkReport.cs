@@ -1,0 +1,186 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using StationHub.Benchmarks.HazardReports;
+using StationHub.Benchmarks.Ledger;
+using StationHub.Benchmarks.Measurement;
+using StationHub.Testing;
+
+namespace StationHub.Benchmarks.Reporting;
+
+/// <summary>Everything one benchmark run found: the JSON file, and what the table on stdout prints.</summary>
+public sealed record BenchmarkReport(
+    DateTimeOffset TakenAt,
+    MachineInfo Machine,
+    string Command,
+    BenchmarkSettings Settings,
+    IntakeReport Intake,
+    EndToEndRun EndToEnd,
+    string Ledger,
+    MemoryReport Memory,
+    IReadOnlyList<TargetVerdict> Targets)
+{
+    public const double TargetRatio = 0.8;
+    public const double TargetAckP99Ms = 20;
+    public const double TargetEndToEndP95Ms = 1000;
+    public const double TargetPeakRssMiB = 250;
+    private const double MiB = 1024 * 1024;
+
+    public static BenchmarkReport Build(BenchmarkOptions options, string command, IntakeRuns runs, EndToEndRun endToEnd)
+    {
+        var sweeps = runs.Sweeps;
+        var levels = IntakeLevelSummary.Of(options, sweeps);
+        var limitPeak = levels.MaxBy(l => l.LimitPerSecond)!;
+        var hubPeak = levels.MaxBy(l => l.HubPerSecond)!;
+        var fixedRate = FixedRateSummary.Of(runs.HalfPeak);
+        var intake = new IntakeReport(levels, limitPeak.Concurrency, limitPeak.LimitPerSecond, limitPeak.Ratio, hubPeak.Concurrency, hubPeak.HubPerSecond, fixedRate, sweeps[0].Sizes, sweeps);
+        var memory = new MemoryReport(
+            Math.Round(runs.HostPeakRssBytes / MiB, 1),
+            Math.Round(runs.HostMaxSampledRssBytes / MiB, 1),
+            Math.Round(endToEnd.HostPeakRssBytes / MiB, 1));
+
+        TargetVerdict[] targets =
+        [
+            new("intake ratio hub / limit at the limit's peak concurrency", $">= {TargetRatio:0.0}", Math.Round(intake.RatioAtLimitPeak, 2), "", intake.RatioAtLimitPeak >= TargetRatio,
+                $"limit peaks at c={intake.LimitPeakConcurrency}"),
+            new("intake ack p99 at half the hub's peak throughput", $"<= {TargetAckP99Ms:0} ms", Math.Round(fixedRate.P99Ms, 1), "ms", fixedRate.P99Ms <= TargetAckP99Ms,
+                $"P = {intake.HubPeakPerSecond:0}/s at c={intake.HubPeakConcurrency}; fixed rate {fixedRate.RatePerSecond:0}/s; the limit's own p99 at that rate {fixedRate.LimitP99Ms:0.0} ms"),
+            new("end-to-end p95, POST to the city's receipt", $"<= {TargetEndToEndP95Ms:0} ms", Math.Round(endToEnd.Latency.P95, 0), "ms",
+                endToEnd.Latency.P95 <= TargetEndToEndP95Ms && endToEnd.Delivered == endToEnd.Accepted,
+                $"{endToEnd.Delivered} of {endToEnd.Accepted} accepted reports delivered"),
+            new("local host peak RSS during the intake", $"<= {TargetPeakRssMiB:0} MiB", memory.PeakRssMiB, "MiB", memory.PeakRssMiB <= TargetPeakRssMiB,
+                $"VmHWM of the one host that served every intake run; largest VmRSS sampled {memory.MaxSampledRssMiB:0.0} MiB"),
+        ];
+
+        return new BenchmarkReport(TimeProvider.System.GetUtcNow(), MachineInfo.Current(), command, BenchmarkSettings.Of(options), intake, endToEnd, LedgerBenchmark.Status, memory, targets);
+    }
+}
+
+public sealed record MachineInfo(int Cores, double MemoryGiB, string Os, string Runtime, string Azurite)
+{
+    public static MachineInfo Current() => new(
+        Environment.ProcessorCount,
+        Math.Round(ProcessMetrics.TotalMemory() / (1024.0 * 1024 * 1024), 1),
+        RuntimeInformation.OSDescription,
+        RuntimeInformation.FrameworkDescription,
+        AzuriteVersion() + ", in memory (--inMemoryPersistence)");
+
+    private static string AzuriteVersion()
+    {
+        var package = Path.Combine(RepoPaths.Root, "infra", "local", "node_modules", "azurite", "package.json");
+        if (!File.Exists(package))
+        {
+            return "Azurite (version unknown)";
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllText(package));
+        return "Azurite " + document.RootElement.GetProperty("version").GetString();
+    }
+}
+
+public sealed record BenchmarkSettings(double SecondsPerLevel, int Repeat, IReadOnlyList<int> Concurrencies, double WarmUpSeconds, double EndToEndRate, double EndToEndSeconds)
+{
+    public static BenchmarkSettings Of(BenchmarkOptions options) => new(
+        options.Duration.TotalSeconds, options.Repeat, options.Concurrencies, options.WarmUp.TotalSeconds, options.EndToEndRate, options.EndToEndDuration.TotalSeconds);
+}
+
+public sealed record IntakeReport(
+    IReadOnlyList<IntakeLevelSummary> Levels,
+    int LimitPeakConcurrency,
+    double LimitPeakPerSecond,
+    double RatioAtLimitPeak,
+    int HubPeakConcurrency,
+    double HubPeakPerSecond,
+    FixedRateSummary HalfPeak,
+    SizeCheck Sizes,
+    IReadOnlyList<IntakeSweep> Runs);
+
+/// <summary>One concurrency: medians over the sweeps (errors summed).</summary>
+public sealed record IntakeLevelSummary(
+    int Concurrency,
+    double HubPerSecond,
+    double LimitPerSecond,
+    double Ratio,
+    double AckP50Ms,
+    double AckP95Ms,
+    double AckP99Ms,
+    double AckMaxMs,
+    double LimitP50Ms,
+    double LimitP99Ms,
+    int HubErrors,
+    int LimitErrors,
+    IReadOnlyDictionary<string, int> ErrorsByKind,
+    CpuShares HubRunCpu,
+    CpuShares LimitRunCpu)
+{
+    /// <summary>Every concurrency's summary over the sweeps.</summary>
+    public static IReadOnlyList<IntakeLevelSummary> Of(BenchmarkOptions options, IReadOnlyList<IntakeSweep> sweeps) =>
+        [.. options.Concurrencies.Select(c => Of(c, [.. sweeps.Select(s => s.Levels.Single(l => l.Concurrency == c))]))];
+
+    public static IntakeLevelSummary Of(int concurrency, IReadOnlyList<IntakeLevelRun> runs)
+    {
+        var errors = runs.SelectMany(r => r.Hub.Errors.Select(e => ("hub " + e.Key, e.Value)).Concat(r.Limit.Errors.Select(e => ("limit " + e.Key, e.Value))))
+            .GroupBy(e => e.Item1, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(e => e.Value), StringComparer.Ordinal);
+        return new IntakeLevelSummary(
+            concurrency,
+            Median.Of(runs.Select(r => r.Hub.PerSecond)),
+            Median.Of(runs.Select(r => r.Limit.PerSecond)),
+            Median.Of(runs.Select(r => r.Ratio)),
+            Median.Of(runs.Select(r => r.Hub.Latency.P50)),
+            Median.Of(runs.Select(r => r.Hub.Latency.P95)),
+            Median.Of(runs.Select(r => r.Hub.Latency.P99)),
+            Median.Of(runs.Select(r => r.Hub.Latency.Max)),
+            Median.Of(runs.Select(r => r.Limit.Latency.P50)),
+            Median.Of(runs.Select(r => r.Limit.Latency.P99)),
+            runs.Sum(r => r.Hub.ErrorCount),
+            runs.Sum(r => r.Limit.ErrorCount),
+            errors,
+            CpuShares.MedianOf([.. runs.Select(r => r.HubCpu)]),
+            CpuShares.MedianOf([.. runs.Select(r => r.LimitCpu)]));
+    }
+}
+
+/// <summary>The open-loop runs at half the hub's peak: medians of each run's percentiles, the hub's and the limit's at the same rate.</summary>
+public sealed record FixedRateSummary(
+    double RatePerSecond,
+    double AchievedPerSecond,
+    double P50Ms,
+    double P95Ms,
+    double P99Ms,
+    double MaxMs,
+    double LimitP50Ms,
+    double LimitP99Ms,
+    double PacerLagP99Ms,
+    int Errors,
+    IReadOnlyList<double> P99PerRunMs,
+    IReadOnlyList<double> LimitP99PerRunMs,
+    CpuShares HubRunCpu,
+    CpuShares LimitRunCpu,
+    IReadOnlyList<FixedRateRun> Runs)
+{
+    public static FixedRateSummary Of(FixedRateRuns runs)
+    {
+        var all = runs.Runs;
+        return new FixedRateSummary(
+            Math.Round(runs.RatePerSecond, 1),
+            Median.Of(all.Select(r => r.Hub.PerSecond)),
+            Median.Of(all.Select(r => r.Hub.Latency.P50)),
+            Median.Of(all.Select(r => r.Hub.Latency.P95)),
+            Median.Of(all.Select(r => r.Hub.Latency.P99)),
+            Median.Of(all.Select(r => r.Hub.Latency.Max)),
+            Median.Of(all.Select(r => r.Limit.Latency.P50)),
+            Median.Of(all.Select(r => r.Limit.Latency.P99)),
+            Median.Of(all.Select(r => r.Hub.PacerLagP99Ms)),
+            all.Sum(r => r.Hub.ErrorCount + r.Limit.ErrorCount),
+            [.. all.Select(r => Math.Round(r.Hub.Latency.P99, 1))],
+            [.. all.Select(r => Math.Round(r.Limit.Latency.P99, 1))],
+            CpuShares.MedianOf([.. all.Select(r => r.HubCpu)]),
+            CpuShares.MedianOf([.. all.Select(r => r.LimitCpu)]),
+            all);
+    }
+}
+
+/// <summary>Peak resident memory (VmHWM) of the local host that served every intake run, the largest VmRSS sampled every 100 ms, and the end-to-end host's peak.</summary>
+public sealed record MemoryReport(double PeakRssMiB, double MaxSampledRssMiB, double EndToEndHostPeakRssMiB);
+
+public sealed record TargetVerdict(string Name, string Target, double Measured, string Unit, bool Met, string Note);
