@@ -77,7 +77,20 @@ public sealed class TestReceiver : IAsyncDisposable
             await Task.Delay(50);
         }
 
-        throw new TimeoutException($"The receiver at {BaseAddress} did not get what was expected; it has {All.Count} requests: {string.Join(", ", All.Select(r => r.Path))}.");
+        throw new TimeoutException($"The receiver at {BaseAddress} did not get what was expected; it has {All.Count} requests: {string.Join(", ", All.Select(Describe))}.");
+    }
+
+    private static string Describe(Received received)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(received.Body);
+            return $"{received.Path} {document.RootElement.GetProperty("type").GetString()} ({received.WebhookId})";
+        }
+        catch (Exception exception) when (exception is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return received.Path;
+        }
     }
 
     public async ValueTask DisposeAsync()
