@@ -14,10 +14,18 @@ public static class StorageClients
 {
     public const string ConnectionSetting = "AzureWebJobsStorage";
 
+    /// <summary>
+    /// How long one storage call may hang before the SDK retries it (its default is 100 s). A call
+    /// to a stalled endpoint would otherwise hold a queue message, or a webhook's answer, that long.
+    /// </summary>
+    public static readonly TimeSpan NetworkTimeout = TimeSpan.FromSeconds(15);
+
     public static HubStorage Create(IConfiguration configuration)
     {
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        queueOptions.Retry.NetworkTimeout = NetworkTimeout;
         var tableOptions = new TableClientOptions();
+        tableOptions.Retry.NetworkTimeout = NetworkTimeout;
         var prefix = configuration["Storage:Prefix"] ?? string.Empty;
         var connection = configuration[ConnectionSetting];
         if (!string.IsNullOrWhiteSpace(connection))
