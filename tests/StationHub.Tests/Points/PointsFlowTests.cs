@@ -63,6 +63,26 @@ public sealed class PointsFlowTests
     }
 
     [Fact]
+    public async Task A_task_that_costs_working_time_credits_it_to_the_platform()
+    {
+        await using var world = await HubScenario.StartAsync();
+
+        using var earned = await PostAsync(world, Earn("t-patrol", "courier-7", "patrol_hour"));
+
+        Assert.Equal(HttpStatusCode.Accepted, earned.StatusCode);
+        var received = await world.Platform.WaitForAsync(r => Count(r, "social_time.credited") >= 1 && Count(r, "points.balance_changed") >= 1);
+        var social = JsonDocument.Parse(received.First(r => r.Text.Contains("social_time.credited", StringComparison.Ordinal)).Body).RootElement.GetProperty("data");
+        var balance = JsonDocument.Parse(received.First(r => r.Text.Contains("points.balance_changed", StringComparison.Ordinal)).Body).RootElement.GetProperty("data");
+        Assert.Equal(60, social.GetProperty("minutes").GetInt32());
+        Assert.Equal("patrol_hour", social.GetProperty("reason").GetString());
+        Assert.Equal("t-patrol", social.GetProperty("transactionId").GetString());
+        Assert.StartsWith("cp_", social.GetProperty("courierId").GetString(), StringComparison.Ordinal);
+        Assert.Equal(social.GetProperty("courierId").GetString(), balance.GetProperty("courierId").GetString());
+        Assert.Equal(5, balance.GetProperty("available").GetInt64());
+        Assert.All(received, r => Assert.DoesNotContain("courier-7", r.Text, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_voucher_not_settled_in_time_releases_its_points_back()
     {
         await using var world = await HubScenario.StartAsync(configure: s => s["Points:VoucherValidity"] = "00:01:00");
