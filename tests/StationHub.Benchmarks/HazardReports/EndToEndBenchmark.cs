@@ -7,7 +7,7 @@ using StationHub.Testing;
 namespace StationHub.Benchmarks.HazardReports;
 
 /// <summary>What the end-to-end run measured: the time from each POST's start to the city's receipt.</summary>
-public sealed record EndToEndRun(double RatePerSecond, double Seconds, long Sent, long Accepted, long Delivered, LatencySummary Latency, LoadResult Intake, long HostPeakRssBytes);
+public sealed record EndToEndRun(double RatePerSecond, double Seconds, long Sent, long Accepted, long Delivered, LatencySummary Latency, LoadResult Intake, CpuShares Cpu, long HostPeakRssBytes);
 
 /// <summary>
 /// Part 2: end to end. A local host with its triggers on (default host.json polling) over fresh
@@ -41,8 +41,11 @@ public sealed class EndToEndBenchmark(BenchmarkOptions options, TextWriter progr
             var warmUp = await PostAtRateAsync(new HubIntakeClient(http, registry.PlatformSigner, "e2e00w"), options.WarmUp.TotalSeconds);
             await WaitForDeliveriesAsync(city, warmUp.Starts.Keys);
 
+            await QuietMachine.WaitAsync(azurite.ProcessId, host.ProcessId, progress);
+            var cpu = CpuMeter.Start(azurite.ProcessId, host.ProcessId);
             var measured = await PostAtRateAsync(new HubIntakeClient(http, registry.PlatformSigner, "e2e01m"), options.EndToEndDuration.TotalSeconds);
             var arrivals = await WaitForDeliveriesAsync(city, measured.Starts.Keys);
+            var shares = cpu.Stop();
             var latencies = measured.Starts
                 .Where(pair => arrivals.ContainsKey(pair.Key))
                 .Select(pair => (arrivals[pair.Key] - pair.Value).TotalMilliseconds)
@@ -55,6 +58,7 @@ public sealed class EndToEndBenchmark(BenchmarkOptions options, TextWriter progr
                 latencies.Count,
                 LatencySummary.Of(latencies),
                 measured.Intake,
+                shares,
                 memory.Peak);
             progress.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,

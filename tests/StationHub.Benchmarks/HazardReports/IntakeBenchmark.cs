@@ -51,6 +51,7 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
                 await WarmUpAsync(stack, run, ShortWarmUp);
             }
 
+            await QuietMachine.WaitAsync(stack.Azurite.ProcessId, stack.Host.ProcessId, progress);
             sweeps.Add(await SweepAsync(stack, run));
         }
 
@@ -58,6 +59,7 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"1. intake: open loop at half the hub's peak ({hubPeak:0}/s / 2), hub and limit"));
         await stack.RestartAzuriteAsync();
         await WarmUpAsync(stack, 0, ShortWarmUp);
+        await QuietMachine.WaitAsync(stack.Azurite.ProcessId, stack.Host.ProcessId, progress);
         var halfPeak = await FixedRateAsync(stack, hubPeak / 2);
         return new IntakeRuns(sweeps, hubPeak, halfPeak, stack.Memory.Peak, stack.Memory.MaxSampledRss);
     }

@@ -1,12 +1,12 @@
 using System.Globalization;
+using StationHub.Benchmarks.Measurement;
 
 namespace StationHub.Benchmarks.Reporting;
 
 /// <summary>Prints a <see cref="BenchmarkReport"/> as the table on stdout.</summary>
 public static class ReportTable
 {
-    /// <summary>CPU used by processes other than the benchmark's own above which a level is marked as disturbed.</summary>
-    public const double NoisyOtherCpu = 25;
+    private const double NoisyOtherCpu = QuietMachine.OtherCpuLimit;
 
     public static void Print(BenchmarkReport report, string jsonPath, TextWriter output)
     {
@@ -50,7 +50,7 @@ public static class ReportTable
 
         var e2e = report.EndToEnd;
         w.Line($"2. End to end: {e2e.RatePerSecond:0.#}/s for {e2e.Seconds:0} s, POST start to the city receiver's arrival (default host.json polling)");
-        w.Line($"  {e2e.Accepted} of {e2e.Sent} accepted, {e2e.Delivered} delivered; p50 {e2e.Latency.P50:0} ms, p95 {e2e.Latency.P95:0} ms, p99 {e2e.Latency.P99:0} ms, max {e2e.Latency.Max:0} ms");
+        w.Line($"  {e2e.Accepted} of {e2e.Sent} accepted, {e2e.Delivered} delivered; p50 {e2e.Latency.P50:0} ms, p95 {e2e.Latency.P95:0} ms, p99 {e2e.Latency.P99:0} ms, max {e2e.Latency.Max:0} ms; cpu azurite {e2e.Cpu.Azurite:0} host {e2e.Cpu.Host:0} bench {e2e.Cpu.Benchmark:0} other {e2e.Cpu.Other:0}");
         w.Line();
         w.Line($"3. Ledger: {report.Ledger}");
         w.Line();
