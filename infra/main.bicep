@@ -77,7 +77,6 @@ var tableNames = [
   'CityRequests'
   'Deliveries'
   'DeadLetters'
-  'LedgerEntries'
   'TimerClaims'
   'PickupOrders'
   'PointsAccounts'

@@ -140,14 +140,24 @@ async Task<int> PickupSampleAsync()
     Console.WriteLine($"   -> {collected.Status} {collected.Body}");
 
     Step("5. the revenue entries, split between the station and the governance fund");
-    var ledger = new Azure.Data.Tables.TableClient(settings["AzureWebJobsStorage"], StationHub.Triggers.Tables.LedgerEntries);
+    // The entries live in the table of the city's day of the collection (LedgerEntriesyyyyMMdd).
+    var zone = TimeZoneInfo.FindSystemTimeZoneById(settings.GetValueOrDefault("Ledger__TimeZone") ?? new StationHub.Ledger.LedgerOptions().TimeZone);
+    var day = TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), zone).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+    var ledger = new Azure.Data.Tables.TableClient(settings["AzureWebJobsStorage"], StationHub.Triggers.Tables.LedgerEntriesOf(day));
     var lines = new List<string>();
     await WaitAsync(async () =>
     {
         lines.Clear();
-        await foreach (var entry in ledger.QueryAsync<StationHub.Ledger.LedgerEntryEntity>(e => e.SourceId == orderHubId))
+        try
         {
-            lines.Add($"   {entry.PartitionKey,-28} {entry.Kind,-32} {entry.Amount,6}");
+            await foreach (var entry in ledger.QueryAsync<StationHub.Ledger.LedgerEntryEntity>(e => e.SourceId == orderHubId))
+            {
+                lines.Add($"   {entry.PartitionKey,-28} {entry.Kind,-32} {entry.Amount,6}");
+            }
+        }
+        catch (Azure.RequestFailedException exception) when (exception.Status == 404)
+        {
+            // The day's table is made by its first entry.
         }
 
         return lines.Any(l => l.Contains("pickup.fund.commission", StringComparison.Ordinal));

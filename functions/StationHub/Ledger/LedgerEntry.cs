@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Azure;
@@ -10,9 +11,9 @@ namespace StationHub.Ledger;
 
 /// <summary>
 /// One fact for the public ledger, written by the flow where it happened and summed by the
-/// ledger timers. Partition: the city-local day and a scope (<c>20261122~district~330102</c>,
-/// <c>20261122~station~st-hz-01</c>, <c>20261122~hub</c>), so compiling a day reads only that
-/// day's partitions. Row: <c>{kind}~{source}</c>, so the same fact written twice is one row.
+/// ledger timers. Table: the city-local day's own (<c>LedgerEntries20261122</c>), so compiling a
+/// day reads that day alone. Partition: the scope (<c>district~330102</c>, <c>station~st-hz-01</c>,
+/// <c>hub</c>). Row: <c>{kind}~{source}</c>, so the same fact written twice is one row.
 /// No personal data: sources are hub ids, never couriers.
 /// </summary>
 public sealed record LedgerEntry(
@@ -99,6 +100,12 @@ public sealed class LedgerOptions
 
 public sealed class LedgerEntryEntity : ITableEntity
 {
+    /// <summary>
+    /// The partition of a day's table that lists its scopes (row key: the scope), written before
+    /// the scope's first entry, so a day is read scope by scope without guessing which exist.
+    /// </summary>
+    public const string ScopesPartition = "scopes";
+
     public string PartitionKey { get; set; } = string.Empty;
     public string RowKey { get; set; } = string.Empty;
     public DateTimeOffset? Timestamp { get; set; }
@@ -113,7 +120,11 @@ public sealed class LedgerEntryEntity : ITableEntity
     public string? Label { get; set; }
 }
 
-/// <summary>Writes ledger entries idempotently, one transaction per day-and-scope partition.</summary>
+/// <summary>
+/// Writes ledger entries idempotently: per city day, the day's scope index first (once per scope
+/// and process), then one transaction per scope partition and 100 entries. The day's table is
+/// made by its first write.
+/// </summary>
 public sealed class LedgerEntryWriter(HubStorage storage, IOptions<LedgerOptions> options)
 {
     /// <summary>Azure Tables takes at most 100 operations in one entity-group transaction.</summary>
@@ -121,14 +132,40 @@ public sealed class LedgerEntryWriter(HubStorage storage, IOptions<LedgerOptions
 
     private readonly TimeZoneInfo zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
 
+    /// <summary>Scopes this process has already put in a day's index ("yyyyMMdd~scope").</summary>
+    private readonly ConcurrentDictionary<string, bool> indexed = new(StringComparer.Ordinal);
+
     public string DayOf(DateTimeOffset at) =>
         TimeZoneInfo.ConvertTime(at, zone).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     public async Task WriteAsync(IReadOnlyCollection<LedgerEntry> entries, CancellationToken cancellationToken = default)
     {
-        var table = storage.Table(Tables.LedgerEntries);
         var work = new List<Task>();
-        foreach (var partition in entries.Select(ToEntity).GroupBy(e => e.PartitionKey, StringComparer.Ordinal))
+        foreach (var day in entries.GroupBy(e => DayOf(e.At), StringComparer.Ordinal))
+        {
+            work.Add(WriteDayAsync(day.Key, [.. day], cancellationToken));
+        }
+
+        await Task.WhenAll(work);
+    }
+
+    private async Task WriteDayAsync(string day, IReadOnlyCollection<LedgerEntry> entries, CancellationToken cancellationToken)
+    {
+        var table = storage.Table(Tables.LedgerEntriesOf(day));
+        var newScopes = entries.Select(e => e.Scope).Distinct(StringComparer.Ordinal).Where(scope => !indexed.ContainsKey(day + "~" + scope)).ToList();
+        if (newScopes.Count > 0)
+        {
+            await WithTableAsync(table, () => UpsertAllAsync(table, newScopes.Select(scope => new TableEntity(LedgerEntryEntity.ScopesPartition, scope)), cancellationToken), cancellationToken);
+            newScopes.ForEach(scope => indexed[day + "~" + scope] = true);
+        }
+
+        await WithTableAsync(table, () => UpsertAllAsync(table, entries.Select(ToEntity), cancellationToken), cancellationToken);
+    }
+
+    private static async Task UpsertAllAsync(TableClient table, IEnumerable<ITableEntity> entities, CancellationToken cancellationToken)
+    {
+        var work = new List<Task>();
+        foreach (var partition in entities.GroupBy(e => e.PartitionKey, StringComparer.Ordinal))
         {
             foreach (var chunk in partition.DistinctBy(e => e.RowKey, StringComparer.Ordinal).Chunk(MaxBatch))
             {
@@ -141,9 +178,23 @@ public sealed class LedgerEntryWriter(HubStorage storage, IOptions<LedgerOptions
         await Task.WhenAll(work);
     }
 
-    private LedgerEntryEntity ToEntity(LedgerEntry entry) => new()
+    /// <summary>Runs a write; if the day's table does not exist yet, makes it and runs the write again.</summary>
+    private static async Task WithTableAsync(TableClient table, Func<Task> write, CancellationToken cancellationToken)
     {
-        PartitionKey = DayOf(entry.At) + "~" + entry.Scope,
+        try
+        {
+            await write();
+        }
+        catch (RequestFailedException exception) when (HubStorage.IsTableNotFound(exception))
+        {
+            await table.CreateIfNotExistsAsync(cancellationToken);
+            await write();
+        }
+    }
+
+    private static LedgerEntryEntity ToEntity(LedgerEntry entry) => new()
+    {
+        PartitionKey = entry.Scope,
         RowKey = entry.Kind + "~" + entry.SourceId,
         Kind = entry.Kind,
         Scope = entry.Scope,

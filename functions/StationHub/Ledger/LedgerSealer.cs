@@ -24,8 +24,7 @@ public sealed class LedgerSealer(LedgerStore store, IOptions<LedgerOptions> opti
     public async Task CompileTodayAsync(CancellationToken cancellationToken = default)
     {
         var today = Today;
-        var sealedDays = await store.SealedAsync(cancellationToken);
-        var last = sealedDays.Count > 0 ? sealedDays[^1] : null;
+        var last = await store.LastSealedBeforeAsync(today, cancellationToken);
         var figures = LedgerDay.Figures(await store.EntriesOfAsync(today, cancellationToken), last?.Outstanding ?? 0);
         var summary = LedgerDay.Summary(today, options.Value.TimeZone, last?.Hash ?? string.Empty, sealedDay: false, figures);
         await store.SaveDraftAsync(
@@ -44,11 +43,11 @@ public sealed class LedgerSealer(LedgerStore store, IOptions<LedgerOptions> opti
     {
         // Days before this one are complete and past the grace period: sealable.
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow() - options.Value.SealGrace, zone).DateTime);
-        var sealedDays = await store.SealedAsync(cancellationToken);
+        var last = await store.LastSealedBeforeAsync(today, cancellationToken);
         DateOnly day;
         string prevHash;
         long outstanding;
-        if (sealedDays.Count == 0)
+        if (last is null)
         {
             day = options.Value.StartDate is { } start ? DateOnly.ParseExact(start, "yyyy-MM-dd", CultureInfo.InvariantCulture) : today.AddDays(-1);
             prevHash = string.Empty;
@@ -56,7 +55,6 @@ public sealed class LedgerSealer(LedgerStore store, IOptions<LedgerOptions> opti
         }
         else
         {
-            var last = sealedDays[^1];
             day = DateOnly.ParseExact(last.RowKey, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddDays(1);
             prevHash = last.Hash!;
             outstanding = last.Outstanding;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
@@ -24,26 +25,83 @@ public sealed class LedgerDayEntity : ITableEntity
 }
 
 /// <summary>
-/// Reads a day's entries (only that day's partitions of <c>LedgerEntries</c>) and keeps the
-/// days in <c>LedgerDays</c>: sealed days are added once and never replaced.
+/// Reads a day's entries (the day's own table, scope by scope) and keeps the days in
+/// <c>LedgerDays</c>: sealed days are added once and never replaced.
 /// </summary>
 public sealed class LedgerStore(HubStorage storage)
 {
-    private TableClient Entries => storage.Table(Tables.LedgerEntries);
+    /// <summary>Scope partitions read at once when compiling a day.</summary>
+    public const int ParallelScopes = 4;
+
+    /// <summary>
+    /// How far back <see cref="LastSealedBeforeAsync"/> looks with one bounded query before it
+    /// reads the whole chain (only after an outage this long, or before the first seal).
+    /// </summary>
+    public const int RecentDays = 31;
+
+    /// <summary>What compiling needs of an entry (the rest stays in storage).</summary>
+    private static readonly string[] FigureColumns = [nameof(LedgerEntryEntity.Scope), nameof(LedgerEntryEntity.Kind), nameof(LedgerEntryEntity.Amount), nameof(LedgerEntryEntity.Hours)];
+
+    /// <summary>What chaining needs of a sealed day (not its published JSON).</summary>
+    private static readonly string[] SummaryColumns = ["RowKey", nameof(LedgerDayEntity.Hash), nameof(LedgerDayEntity.PrevHash), nameof(LedgerDayEntity.Outstanding)];
 
     private TableClient Days => storage.Table(Tables.LedgerDays);
 
+    /// <summary>
+    /// Every entry of a city-local day: its table's scope index, then each scope's partition (a
+    /// few at once). Reading partition by partition keeps each query's result to one scope, and
+    /// the cost to the day's own size: earlier days live in other tables.
+    /// </summary>
     public async Task<List<LedgerEntryEntity>> EntriesOfAsync(DateOnly day, CancellationToken cancellationToken = default)
     {
-        var prefix = day.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "~";
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"}");
-        var list = new List<LedgerEntryEntity>();
-        await foreach (var entry in Entries.QueryAsync<LedgerEntryEntity>(filter, cancellationToken: cancellationToken))
+        var table = storage.Table(Tables.LedgerEntriesOf(day.ToString("yyyyMMdd", CultureInfo.InvariantCulture)));
+        var scopes = new List<string>();
+        try
         {
-            list.Add(entry);
+            var index = TableClient.CreateQueryFilter($"PartitionKey eq {LedgerEntryEntity.ScopesPartition}");
+            await foreach (var scope in table.QueryAsync<TableEntity>(index, select: ["RowKey"], cancellationToken: cancellationToken))
+            {
+                scopes.Add(scope.RowKey);
+            }
+        }
+        catch (RequestFailedException exception) when (HubStorage.IsTableNotFound(exception))
+        {
+            return [];
         }
 
-        return list;
+        var parts = new ConcurrentBag<List<LedgerEntryEntity>>();
+        await Parallel.ForEachAsync(
+            scopes,
+            new ParallelOptions { MaxDegreeOfParallelism = ParallelScopes, CancellationToken = cancellationToken },
+            async (scope, token) =>
+            {
+                var list = new List<LedgerEntryEntity>();
+                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {scope}");
+                await foreach (var entry in table.QueryAsync<LedgerEntryEntity>(filter, select: FigureColumns, cancellationToken: token))
+                {
+                    list.Add(entry);
+                }
+
+                parts.Add(list);
+            });
+        return [.. parts.SelectMany(part => part)];
+    }
+
+    /// <summary>
+    /// The last sealed day before <paramref name="day"/>, or null if none: one query over the
+    /// recent days, so the cost does not grow with the chain.
+    /// </summary>
+    public async Task<LedgerDayEntity?> LastSealedBeforeAsync(DateOnly day, CancellationToken cancellationToken = default)
+    {
+        LedgerDayEntity? last = null;
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {LedgerDayEntity.SealedPartition} and RowKey ge {Key(day.AddDays(-RecentDays))} and RowKey lt {Key(day)}");
+        await foreach (var sealedDay in Days.QueryAsync<LedgerDayEntity>(filter, select: SummaryColumns, cancellationToken: cancellationToken))
+        {
+            last = sealedDay;
+        }
+
+        return last ?? (await SealedAsync(cancellationToken)).LastOrDefault(d => string.CompareOrdinal(d.RowKey, Key(day)) < 0);
     }
 
     public Task<LedgerDayEntity?> FindSealedAsync(DateOnly day, CancellationToken cancellationToken = default) =>
@@ -63,7 +121,7 @@ public sealed class LedgerStore(HubStorage storage)
     {
         var list = new List<LedgerDayEntity>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {LedgerDayEntity.SealedPartition}");
-        await foreach (var day in Days.QueryAsync<LedgerDayEntity>(filter, select: ["RowKey", "Hash", "PrevHash", "Outstanding"], cancellationToken: cancellationToken))
+        await foreach (var day in Days.QueryAsync<LedgerDayEntity>(filter, select: SummaryColumns, cancellationToken: cancellationToken))
         {
             list.Add(day);
         }

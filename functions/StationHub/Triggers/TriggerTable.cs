@@ -110,6 +110,13 @@ public static class Tables
     public const string CityRequests = nameof(CityRequests);
     public const string Deliveries = nameof(Deliveries);
     public const string DeadLetters = nameof(DeadLetters);
+
+    /// <summary>
+    /// The base name of the ledger's entry tables: one per city-local day
+    /// (<c>LedgerEntries20261122</c>), created by the day's first write, so compiling a day reads
+    /// a table of that day alone, however long the history (see <see cref="LedgerEntriesOf"/>).
+    /// Not in <see cref="All"/>: nothing declares them ahead.
+    /// </summary>
     public const string LedgerEntries = nameof(LedgerEntries);
     public const string TimerClaims = nameof(TimerClaims);
     public const string PickupOrders = nameof(PickupOrders);
@@ -118,7 +125,10 @@ public static class Tables
     public const string LedgerDays = nameof(LedgerDays);
 
     public static IReadOnlyList<string> All { get; } =
-        [HazardReports, CityRequests, Deliveries, DeadLetters, LedgerEntries, TimerClaims, PickupOrders, PointsAccounts, Vouchers, LedgerDays];
+        [HazardReports, CityRequests, Deliveries, DeadLetters, TimerClaims, PickupOrders, PointsAccounts, Vouchers, LedgerDays];
+
+    /// <summary>The entry table of one city-local day, given as <c>yyyyMMdd</c>.</summary>
+    public static string LedgerEntriesOf(string day) => LedgerEntries + day;
 }
 
 /// <summary>Six-field NCRONTAB schedules (second minute hour day month day-of-week), UTC.</summary>

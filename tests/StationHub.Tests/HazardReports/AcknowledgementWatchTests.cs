@@ -64,7 +64,7 @@ public sealed class AcknowledgementWatchTests : IAsyncLifetime
         Assert.Equal("hazard_report.routed", escalation.GetProperty("eventType").GetString());
 
         var ledger = new List<string>();
-        await foreach (var entry in storage.Hub.Table(Tables.LedgerEntries).QueryAsync<LedgerEntryEntity>())
+        foreach (var entry in await storage.LedgerEntriesAsync())
         {
             ledger.Add(entry.Kind + ":" + entry.SourceId);
         }

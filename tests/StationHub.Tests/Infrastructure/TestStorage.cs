@@ -1,6 +1,8 @@
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
+using StationHub.Ledger;
 using StationHub.Platform.Storage;
+using StationHub.Triggers;
 
 namespace StationHub.Tests.Infrastructure;
 
@@ -49,6 +51,24 @@ public sealed class TestStorage : IAsyncDisposable
         }
 
         return count;
+    }
+
+    /// <summary>Every ledger entry this test's hub wrote, from all the per-day entry tables.</summary>
+    public async Task<List<LedgerEntryEntity>> LedgerEntriesAsync()
+    {
+        var entries = new List<LedgerEntryEntity>();
+        var first = Hub.TableName(Tables.LedgerEntries);
+        var tables = TableServiceClient.CreateQueryFilter($"TableName ge {first} and TableName lt {first + "~"}");
+        var notIndex = TableClient.CreateQueryFilter($"PartitionKey ne {LedgerEntryEntity.ScopesPartition}");
+        await foreach (var table in Hub.TableService.QueryAsync(tables))
+        {
+            await foreach (var entry in Hub.TableService.GetTableClient(table.Name).QueryAsync<LedgerEntryEntity>(notIndex))
+            {
+                entries.Add(entry);
+            }
+        }
+
+        return entries;
     }
 
     public async ValueTask DisposeAsync()

@@ -110,6 +110,68 @@ public sealed class LedgerSealerTests : IAsyncLifetime
         Assert.Empty(await store.SealedAsync());
     }
 
+    [Fact]
+    public async Task Each_day_has_its_own_entry_table_read_scope_by_scope_and_the_same_fact_counts_once()
+    {
+        var writer = services.GetRequiredService<LedgerEntryWriter>();
+        LedgerEntry[] entries =
+        [
+            new(LedgerKinds.ReportReceived, LedgerScopes.District("330102"), "hr-a", new DateTimeOffset(2026, 11, 20, 2, 0, 0, TimeSpan.Zero)),
+            new(LedgerKinds.PickupRevenue("commission"), LedgerScopes.Station("st-hz-01"), "po-a", new DateTimeOffset(2026, 11, 20, 3, 0, 0, TimeSpan.Zero), 1001),
+            new(LedgerKinds.PointsIssued("mediation"), LedgerScopes.Hub, "t-1", new DateTimeOffset(2026, 11, 20, 4, 0, 0, TimeSpan.Zero), 10),
+            // 17:00 UTC is 01:00 the next day in Shanghai: the next day's table.
+            new(LedgerKinds.ReportReceived, LedgerScopes.District("330106"), "hr-b", new DateTimeOffset(2026, 11, 20, 17, 0, 0, TimeSpan.Zero)),
+        ];
+
+        await writer.WriteAsync(entries);
+        await writer.WriteAsync(entries);
+
+        var store = services.GetRequiredService<LedgerStore>();
+        var first = await store.EntriesOfAsync(new DateOnly(2026, 11, 20));
+        var second = await store.EntriesOfAsync(new DateOnly(2026, 11, 21));
+        Assert.Equal(
+            ["district~330102 report.received 1", "hub points.issued.mediation 10", "station~st-hz-01 pickup.revenue.commission 1001"],
+            first.Select(e => $"{e.Scope} {e.Kind} {e.Amount}").Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(["district~330106 report.received 1"], second.Select(e => $"{e.Scope} {e.Kind} {e.Amount}").ToArray());
+        Assert.Empty(await store.EntriesOfAsync(new DateOnly(2026, 11, 22)));
+        Assert.Equal(4, (await storage.LedgerEntriesAsync()).Count);
+
+        var tables = new List<string>();
+        await foreach (var table in storage.Hub.TableService.QueryAsync(t => t.Name.CompareTo(storage.Prefix) >= 0))
+        {
+            tables.Add(table.Name);
+        }
+
+        Assert.Contains(storage.Hub.TableName("LedgerEntries20261120"), tables);
+        Assert.Contains(storage.Hub.TableName("LedgerEntries20261121"), tables);
+    }
+
+    [Fact]
+    public async Task After_an_outage_longer_than_the_recent_window_the_chain_carries_on_from_its_last_day()
+    {
+        await services.GetRequiredService<LedgerEntryWriter>().WriteAsync(
+            [new LedgerEntry(LedgerKinds.PointsIssued("mediation"), LedgerScopes.Hub, "t-1", new DateTimeOffset(2026, 11, 20, 4, 0, 0, TimeSpan.Zero), 10)]);
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 21, 18, 0, 0, TimeSpan.Zero));
+        Assert.Equal(2, await services.GetRequiredService<LedgerSealer>().SealAsync());
+
+        // Down for longer than LedgerStore.RecentDays, and back without a start date configured:
+        // the last sealed day is found all the same, and the chain goes on from it.
+        var days = LedgerStore.RecentDays + 9;
+        clock.SetUtcNow(clock.GetUtcNow().AddDays(days));
+        var restarted = new LedgerSealer(
+            services.GetRequiredService<LedgerStore>(),
+            Microsoft.Extensions.Options.Options.Create(new LedgerOptions()),
+            clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<LedgerSealer>.Instance);
+        Assert.Equal(days, await restarted.SealAsync());
+
+        var chain = await services.GetRequiredService<LedgerStore>().SealedAsync();
+        Assert.Equal(days + 2, chain.Count);
+        Assert.Equal(string.Empty, chain[0].PrevHash);
+        Assert.All(chain.Skip(1).Zip(chain), pair => Assert.Equal(pair.Second.Hash, pair.First.PrevHash));
+        Assert.All(chain, day => Assert.Equal(10, day.Outstanding));
+    }
+
     private static async Task<JsonElement> DayAsync(LedgerStore store, string date)
     {
         var day = await store.FindSealedAsync(DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture));

@@ -56,7 +56,7 @@ public sealed class PickupExpiryTests : IAsyncLifetime
             .ToList();
         Assert.Equal(["pickup_order.ready", "pickup_order.expired"], platformEvents);
         var kinds = new List<string>();
-        await foreach (var e in storage.Hub.Table(Tables.LedgerEntries).QueryAsync<LedgerEntryEntity>())
+        foreach (var e in await storage.LedgerEntriesAsync())
         {
             kinds.Add(e.Kind);
         }

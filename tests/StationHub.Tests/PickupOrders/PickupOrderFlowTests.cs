@@ -257,7 +257,7 @@ public sealed class PickupOrderFlowTests
     private static async Task<Dictionary<string, long>> LedgerAsync(HubScenario world)
     {
         var sums = new Dictionary<string, long>();
-        await foreach (var entry in world.Storage.Hub.Table(Tables.LedgerEntries).QueryAsync<LedgerEntryEntity>())
+        foreach (var entry in await world.Storage.LedgerEntriesAsync())
         {
             sums[entry.Kind] = sums.GetValueOrDefault(entry.Kind) + (entry.Kind.StartsWith("pickup.revenue", StringComparison.Ordinal) || entry.Kind.StartsWith("pickup.fund", StringComparison.Ordinal) ? entry.Amount : 1);
         }

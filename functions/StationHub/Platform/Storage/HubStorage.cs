@@ -68,6 +68,14 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
             work.Add(Table(table).DeleteAsync(cancellationToken));
         }
 
+        // The ledger's per-day entry tables, made as entries were written.
+        var first = TableName(Tables.LedgerEntries);
+        var filter = TableServiceClient.CreateQueryFilter($"TableName ge {first} and TableName lt {first + "~"}");
+        await foreach (var table in TableService.QueryAsync(filter, cancellationToken: cancellationToken))
+        {
+            work.Add(TableService.DeleteTableAsync(table.Name, cancellationToken));
+        }
+
         await Task.WhenAll(work);
     }
 
@@ -86,4 +94,8 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
     public static bool IsPreconditionFailed(RequestFailedException exception) => exception.Status == 412;
 
     public static bool IsNotFound(RequestFailedException exception) => exception.Status == 404;
+
+    /// <summary>True when the table itself does not exist (as opposed to an entity in it).</summary>
+    public static bool IsTableNotFound(RequestFailedException exception) =>
+        exception.Status == 404 && exception.ErrorCode is null or "TableNotFound";
 }
