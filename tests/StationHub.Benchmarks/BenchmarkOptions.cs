@@ -10,11 +10,16 @@ public sealed record BenchmarkOptions
     public const double DefaultEndToEndRate = 20;
     public const int DefaultEndToEndSeconds = 20;
     public const double DefaultWarmUpSeconds = 4;
+    public const int DefaultLedgerHistoryDays = 365;
+    public const int DefaultLedgerHistoryEntriesPerDay = 1_000;
     public static readonly IReadOnlyList<int> DefaultConcurrencies = [1, 2, 4, 8, 16, 32, 64];
+    public static readonly IReadOnlyList<int> DefaultLedgerSizes = [1_000, 10_000, 100_000];
+    public static readonly IReadOnlyList<string> AllParts = ["intake", "e2e", "ledger"];
 
     public const string Usage = """
         StationHub benchmark: intake throughput and ack latency against the storage limit, end-to-end
-        latency and the local host's peak memory, on a private Azurite (in memory).
+        latency, the ledger's sealing and verifying times and the local host's peak memory, on a
+        private Azurite (in memory).
 
         dotnet run -c Release --project tests/StationHub.Benchmarks -- [options]
           --seconds N         length of each intake level and fixed-rate run (default 5)
@@ -23,6 +28,11 @@ public sealed record BenchmarkOptions
           --warmup N          seconds of unmeasured load on each fresh host (default 4)
           --e2e-rate N        end-to-end reports per second (default 20)
           --e2e-seconds N     end-to-end run length (default 20)
+          --ledger-sizes LIST entries in the sealed day, comma-separated (default 1000,10000,100000)
+          --ledger-history N  earlier days sealed before the second round of seals (default 365)
+          --ledger-history-entries N
+                              entries in each earlier day (default 1000)
+          --parts LIST        which parts to run: intake,e2e,ledger (default all; memory comes with intake)
           --out PATH          JSON result (default artifacts/benchmarks/latest.json in the repository)
         """;
 
@@ -38,7 +48,17 @@ public sealed record BenchmarkOptions
 
     public TimeSpan EndToEndDuration { get; init; } = TimeSpan.FromSeconds(DefaultEndToEndSeconds);
 
+    public IReadOnlyList<int> LedgerSizes { get; init; } = DefaultLedgerSizes;
+
+    public int LedgerHistoryDays { get; init; } = DefaultLedgerHistoryDays;
+
+    public int LedgerHistoryEntriesPerDay { get; init; } = DefaultLedgerHistoryEntriesPerDay;
+
+    public IReadOnlyList<string> Parts { get; init; } = AllParts;
+
     public string? Out { get; init; }
+
+    public bool Runs(string part) => Parts.Contains(part, StringComparer.Ordinal);
 
     /// <summary>Parses the arguments; null (after printing why) when they are not valid or help was asked for.</summary>
     public static BenchmarkOptions? Parse(IReadOnlyList<string> args, TextWriter error)
@@ -70,6 +90,10 @@ public sealed record BenchmarkOptions
                     "--warmup" => options with { WarmUp = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) },
                     "--e2e-rate" => options with { EndToEndRate = Positive(value) },
                     "--e2e-seconds" => options with { EndToEndDuration = TimeSpan.FromSeconds(Positive(value)) },
+                    "--ledger-sizes" => options with { LedgerSizes = [.. value.Split(',').Select(part => (int)Positive(part)).Distinct().Order()] },
+                    "--ledger-history" => options with { LedgerHistoryDays = (int)Positive(value) },
+                    "--ledger-history-entries" => options with { LedgerHistoryEntriesPerDay = (int)Positive(value) },
+                    "--parts" => options with { Parts = ParseParts(value) },
                     "--out" => options with { Out = value },
                     _ => throw new FormatException($"unknown option {name}"),
                 };
@@ -82,6 +106,13 @@ public sealed record BenchmarkOptions
         }
 
         return options;
+    }
+
+    private static string[] ParseParts(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = parts.Except(AllParts, StringComparer.Ordinal).ToArray();
+        return unknown.Length == 0 && parts.Length > 0 ? parts : throw new FormatException($"parts are {string.Join(", ", AllParts)}");
     }
 
     private static double Positive(string text)

@@ -1,5 +1,6 @@
 using StationHub.Benchmarks;
 using StationHub.Benchmarks.HazardReports;
+using StationHub.Benchmarks.Ledger;
 using StationHub.Benchmarks.Reporting;
 using StationHub.Testing;
 
@@ -13,12 +14,28 @@ if (options is null)
 var command = "dotnet run -c Release --project tests/StationHub.Benchmarks" + (args.Length > 0 ? " -- " + string.Join(' ', args) : string.Empty);
 var outPath = options.Out ?? Path.Combine(RepoPaths.Root, "artifacts", "benchmarks", "latest.json");
 var progress = Console.Error;
-progress.WriteLine($"1. intake: {options.Repeat} sweeps over c = {string.Join(", ", options.Concurrencies)}, {options.Duration.TotalSeconds:0.#} s each for the hub and for the limit");
-var intake = await new IntakeBenchmark(options, progress).RunAsync();
-progress.WriteLine("2. end to end");
-var endToEnd = await new EndToEndBenchmark(options, progress).RunAsync();
+IntakeRuns? intake = null;
+EndToEndRun? endToEnd = null;
+LedgerRun? ledger = null;
+if (options.Runs("intake"))
+{
+    progress.WriteLine($"1. intake: {options.Repeat} sweeps over c = {string.Join(", ", options.Concurrencies)}, {options.Duration.TotalSeconds:0.#} s each for the hub and for the limit");
+    intake = await new IntakeBenchmark(options, progress).RunAsync();
+}
 
-var report = BenchmarkReport.Build(options, command, intake, endToEnd);
+if (options.Runs("e2e"))
+{
+    progress.WriteLine("2. end to end");
+    endToEnd = await new EndToEndBenchmark(options, progress).RunAsync();
+}
+
+if (options.Runs("ledger"))
+{
+    progress.WriteLine($"3. ledger: days of {string.Join(", ", options.LedgerSizes)} entries, with none and with {options.LedgerHistoryDays} earlier days");
+    ledger = await new LedgerBenchmark(options, progress).RunAsync();
+}
+
+var report = BenchmarkReport.Build(options, command, intake, endToEnd, ledger);
 await ReportJson.WriteAsync(report, outPath);
 progress.WriteLine();
 ReportTable.Print(report, outPath, Console.Out);

@@ -32,6 +32,9 @@ public sealed class CpuMeter
         started = Stopwatch.GetTimestamp();
     }
 
+    /// <summary>The host id to pass when the measured work runs in the benchmark's own process.</summary>
+    public const int NoHost = -1;
+
     public static CpuMeter Start(int azuritePid, int hostPid) => new(azuritePid, hostPid);
 
     public CpuShares Stop()

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using StationHub.Benchmarks.HazardReports;
@@ -7,51 +8,72 @@ using StationHub.Testing;
 
 namespace StationHub.Benchmarks.Reporting;
 
-/// <summary>Everything one benchmark run found: the JSON file, and what the table on stdout prints.</summary>
+/// <summary>Everything one benchmark run found: the JSON file, and what the table on stdout prints. A part not run is null.</summary>
 public sealed record BenchmarkReport(
     DateTimeOffset TakenAt,
     MachineInfo Machine,
     string Command,
     BenchmarkSettings Settings,
-    IntakeReport Intake,
-    EndToEndRun EndToEnd,
-    string Ledger,
-    MemoryReport Memory,
+    IntakeReport? Intake,
+    EndToEndRun? EndToEnd,
+    LedgerRun? Ledger,
+    MemoryReport? Memory,
     IReadOnlyList<TargetVerdict> Targets)
 {
     public const double TargetRatio = 0.8;
     public const double TargetAckP99Ms = 20;
     public const double TargetEndToEndP95Ms = 1000;
     public const double TargetPeakRssMiB = 250;
+    public const double TargetLedgerSealMs = 10_000;
+    public const int TargetLedgerSealEntries = 100_000;
     private const double MiB = 1024 * 1024;
 
-    public static BenchmarkReport Build(BenchmarkOptions options, string command, IntakeRuns runs, EndToEndRun endToEnd)
+    public static BenchmarkReport Build(BenchmarkOptions options, string command, IntakeRuns? runs, EndToEndRun? endToEnd, LedgerRun? ledger)
     {
-        var sweeps = runs.Sweeps;
-        var levels = IntakeLevelSummary.Of(options, sweeps);
-        var limitPeak = levels.MaxBy(l => l.LimitPerSecond)!;
-        var hubPeak = levels.MaxBy(l => l.HubPerSecond)!;
-        var fixedRate = FixedRateSummary.Of(runs.HalfPeak);
-        var intake = new IntakeReport(levels, limitPeak.Concurrency, limitPeak.LimitPerSecond, limitPeak.Ratio, hubPeak.Concurrency, hubPeak.HubPerSecond, fixedRate, sweeps[0].Sizes, sweeps);
-        var memory = new MemoryReport(
-            Math.Round(runs.HostPeakRssBytes / MiB, 1),
-            Math.Round(runs.HostMaxSampledRssBytes / MiB, 1),
-            Math.Round(endToEnd.HostPeakRssBytes / MiB, 1));
+        var targets = new List<TargetVerdict>();
+        IntakeReport? intake = null;
+        MemoryReport? memory = null;
+        if (runs is not null)
+        {
+            var sweeps = runs.Sweeps;
+            var levels = IntakeLevelSummary.Of(options, sweeps);
+            var limitPeak = levels.MaxBy(l => l.LimitPerSecond)!;
+            var hubPeak = levels.MaxBy(l => l.HubPerSecond)!;
+            var fixedRate = FixedRateSummary.Of(runs.HalfPeak);
+            intake = new IntakeReport(levels, limitPeak.Concurrency, limitPeak.LimitPerSecond, limitPeak.Ratio, hubPeak.Concurrency, hubPeak.HubPerSecond, fixedRate, sweeps[0].Sizes, sweeps);
+            memory = new MemoryReport(
+                Math.Round(runs.HostPeakRssBytes / MiB, 1),
+                Math.Round(runs.HostMaxSampledRssBytes / MiB, 1),
+                endToEnd is null ? double.NaN : Math.Round(endToEnd.HostPeakRssBytes / MiB, 1));
+            targets.Add(new("intake ratio hub / limit at the limit's peak concurrency", $">= {TargetRatio:0.0}", Math.Round(intake.RatioAtLimitPeak, 2), "", intake.RatioAtLimitPeak >= TargetRatio,
+                $"limit peaks at c={intake.LimitPeakConcurrency}"));
+            targets.Add(new("intake ack p99 at half the hub's peak throughput", $"<= {TargetAckP99Ms:0} ms", Math.Round(fixedRate.P99Ms, 1), "ms", fixedRate.P99Ms <= TargetAckP99Ms,
+                $"P = {intake.HubPeakPerSecond:0}/s at c={intake.HubPeakConcurrency}; fixed rate {fixedRate.RatePerSecond:0}/s; the limit's own p99 at that rate {fixedRate.LimitP99Ms:0.0} ms"));
+        }
 
-        TargetVerdict[] targets =
-        [
-            new("intake ratio hub / limit at the limit's peak concurrency", $">= {TargetRatio:0.0}", Math.Round(intake.RatioAtLimitPeak, 2), "", intake.RatioAtLimitPeak >= TargetRatio,
-                $"limit peaks at c={intake.LimitPeakConcurrency}"),
-            new("intake ack p99 at half the hub's peak throughput", $"<= {TargetAckP99Ms:0} ms", Math.Round(fixedRate.P99Ms, 1), "ms", fixedRate.P99Ms <= TargetAckP99Ms,
-                $"P = {intake.HubPeakPerSecond:0}/s at c={intake.HubPeakConcurrency}; fixed rate {fixedRate.RatePerSecond:0}/s; the limit's own p99 at that rate {fixedRate.LimitP99Ms:0.0} ms"),
-            new("end-to-end p95, POST to the city's receipt", $"<= {TargetEndToEndP95Ms:0} ms", Math.Round(endToEnd.Latency.P95, 0), "ms",
+        if (endToEnd is not null)
+        {
+            targets.Add(new("end-to-end p95, POST to the city's receipt", $"<= {TargetEndToEndP95Ms:0} ms", Math.Round(endToEnd.Latency.P95, 0), "ms",
                 endToEnd.Latency.P95 <= TargetEndToEndP95Ms && endToEnd.Delivered == endToEnd.Accepted,
-                $"{endToEnd.Delivered} of {endToEnd.Accepted} accepted reports delivered"),
-            new("local host peak RSS during the intake", $"<= {TargetPeakRssMiB:0} MiB", memory.PeakRssMiB, "MiB", memory.PeakRssMiB <= TargetPeakRssMiB,
-                $"VmHWM of the one host that served every intake run; largest VmRSS sampled {memory.MaxSampledRssMiB:0.0} MiB"),
-        ];
+                $"{endToEnd.Delivered} of {endToEnd.Accepted} accepted reports delivered"));
+        }
 
-        return new BenchmarkReport(TimeProvider.System.GetUtcNow(), MachineInfo.Current(), command, BenchmarkSettings.Of(options), intake, endToEnd, LedgerBenchmark.Status, memory, targets);
+        if (ledger is not null)
+        {
+            foreach (var seal in ledger.Seals.Where(s => s.Entries == TargetLedgerSealEntries))
+            {
+                targets.Add(new($"ledger: compile and seal a day of {seal.Entries:N0} entries, {seal.EarlierDays} earlier days", $"<= {TargetLedgerSealMs / 1000:0} s", Math.Round(seal.SealMs / 1000, 2), "s", seal.SealMs <= TargetLedgerSealMs,
+                    $"runs {string.Join(", ", seal.SealMsPerRun.Select(ms => (ms / 1000).ToString("0.00", CultureInfo.InvariantCulture)))} s"));
+            }
+        }
+
+        if (memory is not null)
+        {
+            targets.Add(new("local host peak RSS during the intake", $"<= {TargetPeakRssMiB:0} MiB", memory.PeakRssMiB, "MiB", memory.PeakRssMiB <= TargetPeakRssMiB,
+                $"VmHWM of the one host that served every intake run; largest VmRSS sampled {memory.MaxSampledRssMiB:0.0} MiB"));
+        }
+
+        return new BenchmarkReport(TimeProvider.System.GetUtcNow(), MachineInfo.Current(), command, BenchmarkSettings.Of(options), intake, endToEnd, ledger, memory, targets);
     }
 }
 
@@ -77,10 +99,29 @@ public sealed record MachineInfo(int Cores, double MemoryGiB, string Os, string 
     }
 }
 
-public sealed record BenchmarkSettings(double SecondsPerLevel, int Repeat, IReadOnlyList<int> Concurrencies, double WarmUpSeconds, double EndToEndRate, double EndToEndSeconds)
+public sealed record BenchmarkSettings(
+    IReadOnlyList<string> Parts,
+    double SecondsPerLevel,
+    int Repeat,
+    IReadOnlyList<int> Concurrencies,
+    double WarmUpSeconds,
+    double EndToEndRate,
+    double EndToEndSeconds,
+    IReadOnlyList<int> LedgerSizes,
+    int LedgerHistoryDays,
+    int LedgerHistoryEntriesPerDay)
 {
     public static BenchmarkSettings Of(BenchmarkOptions options) => new(
-        options.Duration.TotalSeconds, options.Repeat, options.Concurrencies, options.WarmUp.TotalSeconds, options.EndToEndRate, options.EndToEndDuration.TotalSeconds);
+        options.Parts,
+        options.Duration.TotalSeconds,
+        options.Repeat,
+        options.Concurrencies,
+        options.WarmUp.TotalSeconds,
+        options.EndToEndRate,
+        options.EndToEndDuration.TotalSeconds,
+        options.LedgerSizes,
+        options.LedgerHistoryDays,
+        options.LedgerHistoryEntriesPerDay);
 }
 
 public sealed record IntakeReport(

@@ -1,4 +1,5 @@
 using System.Globalization;
+using StationHub.Benchmarks.Ledger;
 using StationHub.Benchmarks.Measurement;
 
 namespace StationHub.Benchmarks.Reporting;
@@ -17,8 +18,58 @@ public static class ReportTable
         w.Line($"command: {report.Command}");
         w.Line($"medians of {s.Repeat} runs, {s.SecondsPerLevel:0.#} s per level; cpu in % of one core ({m.Cores * 100} % = all cores)");
         w.Line();
+        if (report.Intake is { } intake)
+        {
+            PrintIntake(w, intake);
+        }
 
-        var intake = report.Intake;
+        if (report.EndToEnd is { } e2e)
+        {
+            w.Line($"2. End to end: {e2e.RatePerSecond:0.#}/s for {e2e.Seconds:0} s, POST start to the city receiver's arrival (default host.json polling)");
+            w.Line($"  {e2e.Accepted} of {e2e.Sent} accepted, {e2e.Delivered} delivered; p50 {e2e.Latency.P50:0} ms, p95 {e2e.Latency.P95:0} ms, p99 {e2e.Latency.P99:0} ms, max {e2e.Latency.Max:0} ms; cpu azurite {e2e.Cpu.Azurite:0} host {e2e.Cpu.Host:0} bench {e2e.Cpu.Benchmark:0} other {e2e.Cpu.Other:0}");
+            w.Line();
+        }
+
+        if (report.Ledger is { } ledger)
+        {
+            PrintLedger(w, ledger);
+        }
+
+        if (report.Memory is { } memory)
+        {
+            w.Text("4. Memory: the local host's peak RSS (VmHWM) over all the intake runs");
+            w.Line($"  {memory.PeakRssMiB:0.0} MiB; largest VmRSS sampled {memory.MaxSampledRssMiB:0.0} MiB; the end-to-end host peaked at {memory.EndToEndHostPeakRssMiB:0.0} MiB");
+            w.Line();
+        }
+
+        w.Text("Targets");
+        foreach (var target in report.Targets)
+        {
+            var measured = target.Measured.ToString(target.Unit.Length == 0 ? "0.00" : "0.##", CultureInfo.InvariantCulture);
+            w.Line($"  {(target.Met ? "MET   " : "MISSED")} {target.Name}: {measured}{(target.Unit.Length == 0 ? string.Empty : " " + target.Unit)} (target {target.Target}; {target.Note})");
+        }
+
+        w.Line($"  {report.Targets.Count(t => t.Met)} of {report.Targets.Count} met. JSON: {jsonPath}");
+    }
+
+    private static void PrintLedger(Writer w, LedgerRun ledger)
+    {
+        w.Text("3. Ledger: the hub's LedgerSealer compiling (reading the day's entries, summing, Merkle root, hash) and sealing one day");
+        w.Text("   entries  earlier days | seal, s  runs                  | cpu %: azurite bench other | entries written/s");
+        foreach (var seal in ledger.Seals)
+        {
+            var runs = string.Join(", ", seal.SealMsPerRun.Select(ms => (ms / 1000).ToString("0.00", CultureInfo.InvariantCulture)));
+            var writeRate = seal.WriteSeconds > 0 ? seal.Entries / seal.WriteSeconds : double.NaN;
+            w.Line($"  {seal.Entries,8:N0} {seal.EarlierDays,13} | {seal.SealMs / 1000,7:0.00}  {runs,-21} | {seal.Cpu.Azurite,14:0} {seal.Cpu.Benchmark,5:0} {seal.Cpu.Other,5:0} | {writeRate,8:N0}");
+        }
+
+        w.Line($"  history: {ledger.HistoryDays} days of {ledger.HistoryEntriesPerDay:N0} entries written in {ledger.HistoryWriteSeconds:0.0} s, then sealed in one catching-up run in {ledger.HistorySealSeconds:0.0} s");
+        w.Line($"  verifying the chain of {ledger.VerifiedDays} sealed days over HTTP (LedgerVerifier: list, then every day's hash, link and Merkle root): {ledger.VerifyMs / 1000:0.00} s (runs {string.Join(", ", ledger.VerifyMsPerRun.Select(ms => (ms / 1000).ToString("0.00", CultureInfo.InvariantCulture)))} s)");
+        w.Line();
+    }
+
+    private static void PrintIntake(Writer w, IntakeReport intake)
+    {
         w.Text("1. Intake: hub = signed webhooks over HTTP to the local host (triggers off); limit = the same queue send + table insert from a bare SDK client");
         w.Text("                              |  hub ack latency, ms          | limit, ms   |        | cpu %, hub run             | cpu %, limit run");
         w.Text("     c   hub/s limit/s  ratio |    p50    p95    p99     max |   p50   p99 | errors | azurite host bench other | azurite bench other");
@@ -47,27 +98,6 @@ public static class ReportTable
         w.Line($"    hub ack   p50 {fixedRate.P50Ms,5:0.0} ms  p95 {fixedRate.P95Ms,5:0.0} ms  p99 {fixedRate.P99Ms,6:0.0} ms  max {fixedRate.MaxMs,6:0.0} ms  p99 per run {Join(fixedRate.P99PerRunMs)}  cpu azurite {fixedRate.HubRunCpu.Azurite:0} host {fixedRate.HubRunCpu.Host:0} bench {fixedRate.HubRunCpu.Benchmark:0} other {fixedRate.HubRunCpu.Other:0}");
         w.Line($"    limit     p50 {fixedRate.LimitP50Ms,5:0.0} ms                p99 {fixedRate.LimitP99Ms,6:0.0} ms              p99 per run {Join(fixedRate.LimitP99PerRunMs)}  cpu azurite {fixedRate.LimitRunCpu.Azurite:0} bench {fixedRate.LimitRunCpu.Benchmark:0} other {fixedRate.LimitRunCpu.Other:0}");
         w.Line();
-
-        var e2e = report.EndToEnd;
-        w.Line($"2. End to end: {e2e.RatePerSecond:0.#}/s for {e2e.Seconds:0} s, POST start to the city receiver's arrival (default host.json polling)");
-        w.Line($"  {e2e.Accepted} of {e2e.Sent} accepted, {e2e.Delivered} delivered; p50 {e2e.Latency.P50:0} ms, p95 {e2e.Latency.P95:0} ms, p99 {e2e.Latency.P99:0} ms, max {e2e.Latency.Max:0} ms; cpu azurite {e2e.Cpu.Azurite:0} host {e2e.Cpu.Host:0} bench {e2e.Cpu.Benchmark:0} other {e2e.Cpu.Other:0}");
-        w.Line();
-        w.Line($"3. Ledger: {report.Ledger}");
-        w.Line();
-
-        var memory = report.Memory;
-        w.Text("4. Memory: the local host's peak RSS (VmHWM) over all the intake runs");
-        w.Line($"  {memory.PeakRssMiB:0.0} MiB; largest VmRSS sampled {memory.MaxSampledRssMiB:0.0} MiB; the end-to-end host peaked at {memory.EndToEndHostPeakRssMiB:0.0} MiB");
-        w.Line();
-
-        w.Text("Targets");
-        foreach (var target in report.Targets)
-        {
-            var measured = target.Measured.ToString(target.Unit.Length == 0 ? "0.00" : "0.#", CultureInfo.InvariantCulture);
-            w.Line($"  {(target.Met ? "MET   " : "MISSED")} {target.Name}: {measured}{(target.Unit.Length == 0 ? string.Empty : " " + target.Unit)} (target {target.Target}; {target.Note})");
-        }
-
-        w.Line($"  {report.Targets.Count(t => t.Met)} of {report.Targets.Count} met. JSON: {jsonPath}");
     }
 
     private static string Join(IEnumerable<double> values) =>
