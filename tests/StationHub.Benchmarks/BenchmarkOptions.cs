@@ -14,7 +14,8 @@ public sealed record BenchmarkOptions
     public const int DefaultLedgerHistoryEntriesPerDay = 1_000;
     public static readonly IReadOnlyList<int> DefaultConcurrencies = [1, 2, 4, 8, 16, 32, 64];
     public static readonly IReadOnlyList<int> DefaultLedgerSizes = [1_000, 10_000, 100_000];
-    public static readonly IReadOnlyList<string> AllParts = ["intake", "e2e", "ledger"];
+    public static readonly IReadOnlyList<int> DefaultFlowConcurrencies = [1, 4, 16];
+    public static readonly IReadOnlyList<string> AllParts = ["intake", "flows", "e2e", "ledger"];
 
     public const string Usage = """
         StationHub benchmark: intake throughput and ack latency against the storage limit, end-to-end
@@ -28,11 +29,13 @@ public sealed record BenchmarkOptions
           --warmup N          seconds of unmeasured load on each fresh host (default 4)
           --e2e-rate N        end-to-end reports per second (default 20)
           --e2e-seconds N     end-to-end run length (default 20)
+          --flow-concurrency LIST
+                              concurrencies for the pickup-order and points intake (default 1,4,16)
           --ledger-sizes LIST entries in the sealed day, comma-separated (default 1000,10000,100000)
           --ledger-history N  earlier days sealed before the second round of seals (default 365)
           --ledger-history-entries N
                               entries in each earlier day (default 1000)
-          --parts LIST        which parts to run: intake,e2e,ledger (default all; memory comes with intake)
+          --parts LIST        which parts to run: intake,flows,e2e,ledger (default all; memory comes with intake)
           --out PATH          JSON result (default artifacts/benchmarks/latest.json in the repository)
         """;
 
@@ -47,6 +50,8 @@ public sealed record BenchmarkOptions
     public double EndToEndRate { get; init; } = DefaultEndToEndRate;
 
     public TimeSpan EndToEndDuration { get; init; } = TimeSpan.FromSeconds(DefaultEndToEndSeconds);
+
+    public IReadOnlyList<int> FlowConcurrencies { get; init; } = DefaultFlowConcurrencies;
 
     public IReadOnlyList<int> LedgerSizes { get; init; } = DefaultLedgerSizes;
 
@@ -90,6 +95,7 @@ public sealed record BenchmarkOptions
                     "--warmup" => options with { WarmUp = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) },
                     "--e2e-rate" => options with { EndToEndRate = Positive(value) },
                     "--e2e-seconds" => options with { EndToEndDuration = TimeSpan.FromSeconds(Positive(value)) },
+                    "--flow-concurrency" => options with { FlowConcurrencies = [.. value.Split(',').Select(part => (int)Positive(part)).Distinct().Order()] },
                     "--ledger-sizes" => options with { LedgerSizes = [.. value.Split(',').Select(part => (int)Positive(part)).Distinct().Order()] },
                     "--ledger-history" => options with { LedgerHistoryDays = (int)Positive(value) },
                     "--ledger-history-entries" => options with { LedgerHistoryEntriesPerDay = (int)Positive(value) },

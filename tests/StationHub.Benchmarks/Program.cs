@@ -1,6 +1,7 @@
 using StationHub.Benchmarks;
 using StationHub.Benchmarks.HazardReports;
 using StationHub.Benchmarks.Ledger;
+using StationHub.Benchmarks.OtherFlows;
 using StationHub.Benchmarks.Reporting;
 using StationHub.Testing;
 
@@ -15,12 +16,19 @@ var command = "dotnet run -c Release --project tests/StationHub.Benchmarks" + (a
 var outPath = options.Out ?? Path.Combine(RepoPaths.Root, "artifacts", "benchmarks", "latest.json");
 var progress = Console.Error;
 IntakeRuns? intake = null;
+IReadOnlyList<FlowLevelRun>? flows = null;
 EndToEndRun? endToEnd = null;
 LedgerRun? ledger = null;
 if (options.Runs("intake"))
 {
     progress.WriteLine($"1. intake: {options.Repeat} sweeps over c = {string.Join(", ", options.Concurrencies)}, {options.Duration.TotalSeconds:0.#} s each for the hub and for the limit");
     intake = await new IntakeBenchmark(options, progress).RunAsync();
+}
+
+if (options.Runs("flows"))
+{
+    progress.WriteLine($"1b. pickup-order and points intake: {options.Repeat} runs over c = {string.Join(", ", options.FlowConcurrencies)}");
+    flows = await new FlowIntakeBenchmark(options, progress).RunAsync();
 }
 
 if (options.Runs("e2e"))
@@ -35,7 +43,7 @@ if (options.Runs("ledger"))
     ledger = await new LedgerBenchmark(options, progress).RunAsync();
 }
 
-var report = BenchmarkReport.Build(options, command, intake, endToEnd, ledger);
+var report = BenchmarkReport.Build(options, command, intake, flows, endToEnd, ledger);
 await ReportJson.WriteAsync(report, outPath);
 progress.WriteLine();
 ReportTable.Print(report, outPath, Console.Out);

@@ -33,6 +33,7 @@ public sealed class IntakeStack : IAsyncDisposable
     {
         this.azurite = azurite;
         this.registry = registry;
+        Prefix = prefix;
         Host = host;
         Memory = new MemorySampler(host.ProcessId);
         http = BenchmarkReports.HttpClientFor(host.BaseAddress);
@@ -45,6 +46,14 @@ public sealed class IntakeStack : IAsyncDisposable
     }
 
     public AzuriteProcess Azurite => azurite;
+
+    /// <summary>The host's storage prefix.</summary>
+    public string Prefix { get; }
+
+    public TestRegistry Registry => registry;
+
+    /// <summary>The client the intake runs post with (a connection per concurrent loop).</summary>
+    public HttpClient Http => http;
 
     public ChildHost Host { get; }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using StationHub.Benchmarks.HazardReports;
 using StationHub.Benchmarks.Ledger;
 using StationHub.Benchmarks.Measurement;
+using StationHub.Benchmarks.OtherFlows;
 using StationHub.Testing;
 
 namespace StationHub.Benchmarks.Reporting;
@@ -15,6 +16,7 @@ public sealed record BenchmarkReport(
     string Command,
     BenchmarkSettings Settings,
     IntakeReport? Intake,
+    IReadOnlyList<FlowLevelSummary>? Flows,
     EndToEndRun? EndToEnd,
     LedgerRun? Ledger,
     MemoryReport? Memory,
@@ -28,7 +30,7 @@ public sealed record BenchmarkReport(
     public const int TargetLedgerSealEntries = 100_000;
     private const double MiB = 1024 * 1024;
 
-    public static BenchmarkReport Build(BenchmarkOptions options, string command, IntakeRuns? runs, EndToEndRun? endToEnd, LedgerRun? ledger)
+    public static BenchmarkReport Build(BenchmarkOptions options, string command, IntakeRuns? runs, IReadOnlyList<FlowLevelRun>? flows, EndToEndRun? endToEnd, LedgerRun? ledger)
     {
         var targets = new List<TargetVerdict>();
         IntakeReport? intake = null;
@@ -49,6 +51,14 @@ public sealed record BenchmarkReport(
                 $"limit peaks at c={intake.LimitPeakConcurrency}"));
             targets.Add(new("intake ack p99 at half the hub's peak throughput", $"<= {TargetAckP99Ms:0} ms", Math.Round(fixedRate.P99Ms, 1), "ms", fixedRate.P99Ms <= TargetAckP99Ms,
                 $"P = {intake.HubPeakPerSecond:0}/s at c={intake.HubPeakConcurrency}; fixed rate {fixedRate.RatePerSecond:0}/s; the limit's own p99 at that rate {fixedRate.LimitP99Ms:0.0} ms"));
+        }
+
+        var flowSummaries = flows is null ? null : FlowLevelSummary.Of(flows);
+        foreach (var flow in flowSummaries?.GroupBy(f => f.Flow) ?? [])
+        {
+            var peak = flow.MaxBy(f => f.LimitPerSecond)!;
+            targets.Add(new($"{flow.Key} intake ratio hub / limit at the limit's peak concurrency (hazard reports' bar)", $">= {TargetRatio:0.0}", Math.Round(peak.Ratio, 2), "", peak.Ratio >= TargetRatio,
+                $"limit peaks at c={peak.Concurrency}: {peak.LimitPerSecond:0}/s"));
         }
 
         if (endToEnd is not null)
@@ -73,7 +83,7 @@ public sealed record BenchmarkReport(
                 $"VmHWM of the one host that served every intake run; largest VmRSS sampled {memory.MaxSampledRssMiB:0.0} MiB"));
         }
 
-        return new BenchmarkReport(TimeProvider.System.GetUtcNow(), MachineInfo.Current(), command, BenchmarkSettings.Of(options), intake, endToEnd, ledger, memory, targets);
+        return new BenchmarkReport(TimeProvider.System.GetUtcNow(), MachineInfo.Current(), command, BenchmarkSettings.Of(options), intake, flowSummaries, endToEnd, ledger, memory, targets);
     }
 }
 
@@ -107,6 +117,7 @@ public sealed record BenchmarkSettings(
     double WarmUpSeconds,
     double EndToEndRate,
     double EndToEndSeconds,
+    IReadOnlyList<int> FlowConcurrencies,
     IReadOnlyList<int> LedgerSizes,
     int LedgerHistoryDays,
     int LedgerHistoryEntriesPerDay)
@@ -119,6 +130,7 @@ public sealed record BenchmarkSettings(
         options.WarmUp.TotalSeconds,
         options.EndToEndRate,
         options.EndToEndDuration.TotalSeconds,
+        options.FlowConcurrencies,
         options.LedgerSizes,
         options.LedgerHistoryDays,
         options.LedgerHistoryEntriesPerDay);
@@ -219,6 +231,43 @@ public sealed record FixedRateSummary(
             CpuShares.MedianOf([.. all.Select(r => r.LimitCpu)]),
             all);
     }
+}
+
+/// <summary>One flow at one concurrency: medians over the runs (errors summed).</summary>
+public sealed record FlowLevelSummary(
+    string Flow,
+    int Concurrency,
+    double HubPerSecond,
+    double LimitPerSecond,
+    double Ratio,
+    double AckP50Ms,
+    double AckP99Ms,
+    double LimitP50Ms,
+    double LimitP99Ms,
+    int Errors,
+    IReadOnlyDictionary<string, int> ErrorsByKind,
+    CpuShares HubRunCpu,
+    CpuShares LimitRunCpu)
+{
+    public static IReadOnlyList<FlowLevelSummary> Of(IReadOnlyList<FlowLevelRun> runs) =>
+    [
+        .. runs.GroupBy(r => (r.Flow, r.Concurrency)).Select(g => new FlowLevelSummary(
+            g.Key.Flow,
+            g.Key.Concurrency,
+            Median.Of(g.Select(r => r.Hub.PerSecond)),
+            Median.Of(g.Select(r => r.Limit.PerSecond)),
+            Median.Of(g.Select(r => r.Ratio)),
+            Median.Of(g.Select(r => r.Hub.Latency.P50)),
+            Median.Of(g.Select(r => r.Hub.Latency.P99)),
+            Median.Of(g.Select(r => r.Limit.Latency.P50)),
+            Median.Of(g.Select(r => r.Limit.Latency.P99)),
+            g.Sum(r => r.Hub.ErrorCount + r.Limit.ErrorCount),
+            g.SelectMany(r => r.Hub.Errors.Select(e => ("hub " + e.Key, e.Value)).Concat(r.Limit.Errors.Select(e => ("limit " + e.Key, e.Value))))
+                .GroupBy(e => e.Item1, StringComparer.Ordinal)
+                .ToDictionary(e => e.Key, e => e.Sum(x => x.Value), StringComparer.Ordinal),
+            CpuShares.MedianOf([.. g.Select(r => r.HubCpu)]),
+            CpuShares.MedianOf([.. g.Select(r => r.LimitCpu)]))),
+    ];
 }
 
 /// <summary>Peak resident memory (VmHWM) of the local host that served every intake run, the largest VmRSS sampled every 100 ms, and the end-to-end host's peak.</summary>

@@ -23,6 +23,23 @@ public static class ReportTable
             PrintIntake(w, intake);
         }
 
+        if (report.Flows is { } flows)
+        {
+            w.Text("1b. Pickup-order and points intake: hub = signed webhooks over HTTP; limit = the hub's own stores called in-process (no HTTP, signing, validation)");
+            w.Text("   flow                    c   hub/s limit/s  ratio | hub ack p50    p99 | limit p50   p99 | errors | cpu %, hub run: azurite host bench other");
+            foreach (var f in flows)
+            {
+                w.Line($"   {f.Flow,-21} {f.Concurrency,3} {f.HubPerSecond,7:0} {f.LimitPerSecond,7:0} {f.Ratio,6:0.00} | {f.AckP50Ms,11:0.0} {f.AckP99Ms,6:0.0} | {f.LimitP50Ms,9:0.0} {f.LimitP99Ms,5:0} | {f.Errors,6} | {f.HubRunCpu.Azurite,22:0} {f.HubRunCpu.Host,4:0} {f.HubRunCpu.Benchmark,5:0} {f.HubRunCpu.Other,5:0}");
+            }
+
+            foreach (var f in flows.Where(f => f.ErrorsByKind.Count > 0))
+            {
+                w.Line($"  errors, {f.Flow} at c={f.Concurrency}: {string.Join(", ", f.ErrorsByKind.Select(e => $"{e.Key} x{e.Value}"))}");
+            }
+
+            w.Line();
+        }
+
         if (report.EndToEnd is { } e2e)
         {
             w.Line($"2. End to end: {e2e.RatePerSecond:0.#}/s for {e2e.Seconds:0} s, POST start to the city receiver's arrival (default host.json polling)");
