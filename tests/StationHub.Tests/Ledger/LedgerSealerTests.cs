@@ -251,6 +251,10 @@ public sealed class LedgerApiTests
         using var notModified = await world.Hub.Client.SendAsync(again);
         using var unknown = await world.Hub.Client.GetAsync("api/v1/ledger/2020-01-01");
         using var bad = await world.Hub.Client.GetAsync("api/v1/ledger/yesterday");
+        using var unnamed = await world.Hub.Client.GetAsync($"api/v1/ledger/{first}/proof");
+        using var halfNamed = await world.Hub.Client.GetAsync($"api/v1/ledger/{first}/proof?scope=hub");
+        using var noSuchFigure = await world.Hub.Client.GetAsync($"api/v1/ledger/{first}/proof?scope=hub&kind=pickup.collected");
+        using var notSealed = await world.Hub.Client.GetAsync("api/v1/ledger/2020-01-01/proof?scope=hub&kind=delivery.made");
 
         Assert.Equal(HttpStatusCode.OK, day.StatusCode);
         Assert.Equal($"\"{days[0].GetProperty("hash").GetString()}\"", day.Headers.ETag.Tag);
@@ -258,5 +262,10 @@ public sealed class LedgerApiTests
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("", days[0].GetProperty("prevHash").GetString());
+        foreach (var (response, status) in new[] { (unnamed, HttpStatusCode.BadRequest), (halfNamed, HttpStatusCode.BadRequest), (noSuchFigure, HttpStatusCode.NotFound), (notSealed, HttpStatusCode.NotFound) })
+        {
+            Assert.Equal(status, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
     }
 }
