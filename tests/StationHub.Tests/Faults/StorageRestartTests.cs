@@ -15,6 +15,33 @@ namespace StationHub.Tests.Faults;
 public sealed class StorageRestartTests
 {
     [Fact]
+    public async Task A_request_that_meets_a_storage_outage_is_a_503_with_retry_after()
+    {
+        var azurite = await Azurite.StartAsync();
+        try
+        {
+            await using var world = await HubScenario.StartAsync(storageConnection: azurite.ConnectionString);
+            var hubId = await world.AcceptReportAsync("r-outage");
+            await azurite.DisposeAsync();
+
+            // A table read: the storage client gives up after its retries (about 6 s) and says so
+            // with an AggregateException of the failed tries.
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/platforms/{TestRegistry.Platform}/hazard-reports/{hubId}");
+            request.Headers.Add("x-api-key", TestRegistry.PlatformKey);
+            using var response = await world.Hub.Client.SendAsync(request);
+            azurite = await Azurite.StartAsync(ports: azurite.Ports);
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.NotNull(response.Headers.RetryAfter);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        finally
+        {
+            await azurite.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Every_accepted_report_is_delivered_across_a_clean_storage_restart()
     {
         var folder = Directory.CreateTempSubdirectory("stationhub-azurite-").FullName;

@@ -86,4 +86,16 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
     public static bool IsPreconditionFailed(RequestFailedException exception) => exception.Status == 412;
 
     public static bool IsNotFound(RequestFailedException exception) => exception.Status == 404;
+
+    /// <summary>
+    /// True when a call failed because storage could not be reached or failed on its side: the
+    /// request can be tried again later (503), unlike a bug (500). The SDK reports a call whose
+    /// retries were all spent as an <see cref="AggregateException"/> of the failed tries.
+    /// </summary>
+    public static bool IsUnreachable(Exception exception) => exception switch
+    {
+        RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsUnreachable),
+        _ => exception.InnerException is HttpRequestException,
+    };
 }
