@@ -60,7 +60,21 @@ public sealed class TestReceiver : IAsyncDisposable
     /// <summary>Sets how the n-th request (0-based) is answered from now on.</summary>
     public void AnswerWith(Func<int, Reply> answer) => reply = answer;
 
+    /// <summary>How many requests have arrived so far, answered or not (still held by a delay, say).</summary>
+    public int Arrived => Volatile.Read(ref count);
+
     public async Task<IReadOnlyList<Received>> WaitForAsync(Func<IReadOnlyList<Received>, bool> done, TimeSpan? timeout = null)
+    {
+        IReadOnlyList<Received> all = [];
+        await UntilAsync(() => done(all = All), timeout, () => $"it has {All.Count} requests: {string.Join(", ", All.Select(Describe))}");
+        return all;
+    }
+
+    /// <summary>Waits until at least <paramref name="requests"/> requests have arrived (to act while they are held).</summary>
+    public Task WaitForArrivalsAsync(int requests, TimeSpan? timeout = null) =>
+        UntilAsync(() => Arrived >= requests, timeout, () => $"{Arrived} of {requests} requests arrived");
+
+    private async Task UntilAsync(Func<bool> done, TimeSpan? timeout, Func<string> state)
     {
         // A ceiling, not a pace: the wait ends as soon as the condition holds. Generous, because the
         // whole suite shares one single-threaded storage emulator on two cores.
@@ -68,16 +82,15 @@ public sealed class TestReceiver : IAsyncDisposable
         var limit = timeout ?? TimeSpan.FromSeconds(60);
         while (Stopwatch.GetElapsedTime(started) < limit)
         {
-            var all = All;
-            if (done(all))
+            if (done())
             {
-                return all;
+                return;
             }
 
             await Task.Delay(50);
         }
 
-        throw new TimeoutException($"The receiver at {BaseAddress} did not get what was expected; it has {All.Count} requests: {string.Join(", ", All.Select(Describe))}.");
+        throw new TimeoutException($"The receiver at {BaseAddress} did not get what was expected; {state()}.");
     }
 
     private static string Describe(Received received)

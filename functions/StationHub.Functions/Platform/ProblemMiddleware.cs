@@ -1,8 +1,8 @@
-using Azure;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Logging;
 using StationHub.Platform.Http;
+using StationHub.Platform.Storage;
 
 namespace StationHub.Functions.Platform;
 
@@ -30,8 +30,7 @@ public sealed partial class ProblemMiddleware(ILogger<ProblemMiddleware> logger)
                 throw;
             }
 
-            var unavailable = exception is RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException
-                || exception.InnerException is HttpRequestException;
+            var unavailable = HubStorage.IsUnreachable(exception);
             Log.RequestFailed(logger, exception, context.FunctionDefinition.Name, request.Method, request.Url.AbsolutePath);
             var problem = HubResponse.Problem(unavailable ? Problem.Unavailable("Storage is not reachable.") : Problem.Internal());
             context.GetInvocationResult().Value = await HttpAdapter.WriteAsync(request, problem, CancellationToken.None);

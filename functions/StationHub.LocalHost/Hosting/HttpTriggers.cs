@@ -1,5 +1,5 @@
-using Azure;
 using StationHub.Platform.Http;
+using StationHub.Platform.Storage;
 using StationHub.Triggers;
 
 namespace StationHub.LocalHost.Hosting;
@@ -83,8 +83,7 @@ public static partial class HttpTriggers
             catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
             {
                 var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("StationHub.Http");
-                var unavailable = exception is RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException
-                    || exception.InnerException is HttpRequestException;
+                var unavailable = HubStorage.IsUnreachable(exception);
                 Log.RequestFailed(logger, exception, context.Request.Method, context.Request.Path.Value);
                 context.Response.Clear();
                 await WriteAsync(context, HubResponse.Problem(unavailable ? Problem.Unavailable("Storage is not reachable.") : Problem.Internal()));

@@ -55,7 +55,7 @@ public sealed class PointsRouter(
         var balance = await book.FindBalanceAsync(request.CourierPseudonym, cancellationToken);
         await NotifyAsync(request, "balance", PointsEvents.BalanceChanged, new BalanceChangedNotice(
             courierRef, request.PlatformTransactionId, request.Kind.ToString().ToLowerInvariant(), record.Points, balance?.Available ?? 0, balance?.Reserved ?? 0,
-            record.Task, record.Reward, record.VoucherCode, request.Kind == PointsKind.Earned ? request.Reference : null, request.OccurredAt), cancellationToken);
+            record.Task, record.Reward, record.VoucherCode, request.Kind == PointsKind.Earned ? request.Reference : null, record.At), cancellationToken);
         if (request.Kind == PointsKind.Earned && registry.FindTask(record.Task ?? string.Empty) is { Minutes: > 0 } task)
         {
             await NotifyAsync(request, "social-time", PointsEvents.SocialTimeCredited, new SocialTimeNotice(courierRef, task.Minutes, task.Code, request.PlatformTransactionId), cancellationToken);
@@ -75,7 +75,9 @@ public sealed class PointsRouter(
             PointsKind.Settled => LedgerKinds.PointsRedeemed(record.Reward!),
             _ => LedgerKinds.PointsReleased(record.Reward!),
         };
-        return new LedgerEntry(kind, scope, request.TransactionId, request.OccurredAt, record.Points, Label: record.Task ?? record.Reward);
+        // The time of the attempt that applied it, never this message's: a platform's retry queues its
+        // own message, maybe after the city's midnight, and the fact must stay in one day's partition.
+        return new LedgerEntry(kind, scope, request.TransactionId, record.At, record.Points, Label: record.Task ?? record.Reward);
     }
 
     private Task NotifyAsync<T>(PointsTransactionRequested request, string key, string eventType, T notice, CancellationToken cancellationToken)

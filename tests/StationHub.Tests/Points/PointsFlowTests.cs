@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using StationHub.Ledger;
 using StationHub.Points;
 using StationHub.Tests.Infrastructure;
 
@@ -194,6 +195,28 @@ public sealed class PointsFlowTests
         var balance = await BalanceAsync(world, "courier-2h");
         Assert.Equal((6 * 5) + (6 * 10), balance.GetProperty("available").GetInt64());
         Assert.Equal(12, balance.GetProperty("history").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_transaction_retried_after_the_citys_midnight_is_counted_on_one_day_only()
+    {
+        await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
+        (await PostAsync(world, Earn("t-late", "courier-m", "mediation"))).Dispose();
+        var queue = world.Storage.Hub.Queue(StationHub.Triggers.Queues.PointsTransactions);
+        var first = (await queue.ReceiveMessageAsync()).Value.Body;
+
+        // The platform got no answer and retried hours later, past midnight: that request found the
+        // transaction applied (200) and queued its own message, stamped with its own time.
+        var request = first.ToObjectFromJson(StationHub.Platform.Json.HubJsonContext.Default.PointsTransactionRequested)!;
+        var retry = request with { OccurredAt = request.OccurredAt.AddDays(1), CorrelationId = "msg_retry", AttemptId = Guid.NewGuid().ToString("N") };
+        var router = world.Hub.Get<PointsRouter>();
+        await router.HandleAsync(first);
+        await router.HandleAsync(BinaryData.FromObjectAsJson(retry, StationHub.Platform.Json.HubJsonContext.Default.PointsTransactionRequested));
+
+        var issued = (await world.Storage.LedgerEntriesAsync()).Where(e => e.Kind == "points.issued.mediation").ToList();
+
+        Assert.Equal(10, Assert.Single(issued).Amount);
+        Assert.Equal(10, (await BalanceAsync(world, "courier-m")).GetProperty("available").GetInt64());
     }
 
     private static int Count(IReadOnlyList<Received> received, string type) => received.Count(r => r.Text.Contains(type, StringComparison.Ordinal));

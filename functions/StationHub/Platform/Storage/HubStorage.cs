@@ -98,4 +98,16 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
     /// <summary>True when the table itself does not exist (as opposed to an entity in it).</summary>
     public static bool IsTableNotFound(RequestFailedException exception) =>
         exception.Status == 404 && exception.ErrorCode is null or "TableNotFound";
+
+    /// <summary>
+    /// True when a call failed because storage could not be reached or failed on its side: the
+    /// request can be tried again later (503), unlike a bug (500). The SDK reports a call whose
+    /// retries were all spent as an <see cref="AggregateException"/> of the failed tries.
+    /// </summary>
+    public static bool IsUnreachable(Exception exception) => exception switch
+    {
+        RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsUnreachable),
+        _ => exception.InnerException is HttpRequestException,
+    };
 }
