@@ -47,7 +47,7 @@ public sealed class DeadLetterAdmin(ApiKeys apiKeys, DeliveryStore store, HubSto
 
         // Queue first, then mark: a crash in between replays it twice (same webhook-id), never zero times.
         var message = letter.ToMessage() with { Attempt = 0 };
-        await storage.SendAsync(Queues.Deliveries, message, HubJsonContext.Default.DeliveryRequested, cancellationToken: cancellationToken);
+        await storage.RequestDeliveryAsync(message, cancellationToken: cancellationToken);
         if (!await store.TryMarkReplayedAsync(letter, time.GetUtcNow(), cancellationToken))
         {
             return HubResponse.Problem(Problem.Conflict("That dead letter was replayed by someone else just now."));

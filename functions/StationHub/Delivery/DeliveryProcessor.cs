@@ -48,7 +48,7 @@ public sealed class DeliveryProcessor(
         if (delay is { } wait)
         {
             var next = message with { Attempt = message.Attempt + 1 };
-            await storage.SendAsync(Queues.Deliveries, next, HubJsonContext.Default.DeliveryRequested, Cap(wait), cancellationToken);
+            await storage.RequestDeliveryAsync(next, Cap(wait), cancellationToken);
             await store.RecordAsync(message, DeliveryStates.Retrying, result.StatusCode, result.Error, now, cancellationToken);
             Log.DeliveryRetrying(logger, message.DeliveryId, message.Destination.ToString(), message.Attempt + 1, result.Error, wait);
             return;

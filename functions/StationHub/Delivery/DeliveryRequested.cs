@@ -2,6 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using StationHub.Platform.Json;
+using StationHub.Platform.Storage;
+using StationHub.Triggers;
 
 namespace StationHub.Delivery;
 
@@ -38,6 +41,14 @@ public sealed record DeliveryRequested(
 
     public static DeliveryRequested Create(string correlationId, DateTimeOffset occurredAt, Destination destination, string eventType, string eventKey, JsonElement data, string subject) =>
         new(CurrentSchemaVersion, correlationId, occurredAt, IdFor(subject, eventKey, destination), destination, eventType, data, subject, 0, occurredAt);
+}
+
+/// <summary>The one way onto the <c>deliveries</c> queue, for every flow that tells a city or a platform something.</summary>
+public static class DeliveryQueue
+{
+    /// <summary>Queues a delivery (after <paramref name="delay"/>, for a retry).</summary>
+    public static Task RequestDeliveryAsync(this HubStorage storage, DeliveryRequested delivery, TimeSpan? delay = null, CancellationToken cancellationToken = default) =>
+        storage.SendAsync(Queues.Deliveries, delivery, HubJsonContext.Default.DeliveryRequested, delay, cancellationToken);
 }
 
 /// <summary>Where a delivery goes: a city system or a platform, by registry id.</summary>

@@ -68,7 +68,7 @@ public sealed class AcknowledgementWatch(
             eventKey: "escalated",
             CityPayloads.Routed(report, city, registry.FindCategory(report.Category), reporterId, escalated: true),
             hubId);
-        await storage.SendAsync(Queues.Deliveries, delivery, HubJsonContext.Default.DeliveryRequested, cancellationToken: cancellationToken);
+        await storage.RequestDeliveryAsync(delivery, cancellationToken: cancellationToken);
         await ledger.WriteAsync([new LedgerEntry(LedgerKinds.ReportEscalated, LedgerScopes.District(report.District), hubId, now, Label: report.Category)], cancellationToken);
 
         entity.Escalated = true;

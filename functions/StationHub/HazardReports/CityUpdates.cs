@@ -239,6 +239,6 @@ public sealed class HazardReportUpdateRouter(
             new ReportUpdatedEvent(report.HubId, report.ReportId, update.Status.ToWire(), update.Note, update.UpdatedAt, update.UpdateId),
             HubJsonContext.Default.ReportUpdatedEvent);
         var delivery = DeliveryRequested.Create(message.CorrelationId, update.ReceivedAt, Destination.Platform(report.PlatformId), HazardReportEvents.Updated, "update:" + update.UpdateId, data, report.HubId);
-        await storage.SendAsync(Queues.Deliveries, delivery, HubJsonContext.Default.DeliveryRequested, cancellationToken: cancellationToken);
+        await storage.RequestDeliveryAsync(delivery, cancellationToken: cancellationToken);
     }
 }

@@ -79,7 +79,7 @@ public sealed class HazardReportRouter(
             eventKey: "routed",
             CityPayloads.Routed(report, city, registry.FindCategory(report.Category), reporterId, escalated: false),
             report.HubId);
-        await storage.SendAsync(Queues.Deliveries, delivery, HubJsonContext.Default.DeliveryRequested, cancellationToken: cancellationToken);
+        await storage.RequestDeliveryAsync(delivery, cancellationToken: cancellationToken);
 
         if (!await store.TryReplaceAsync(entity, cancellationToken))
         {

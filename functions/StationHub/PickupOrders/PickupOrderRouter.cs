@@ -139,7 +139,7 @@ public sealed class PickupOrderRouter(
     {
         var data = JsonSerializer.SerializeToElement(notice, HubJsonContext.Default.PickupOrderNotice);
         var delivery = DeliveryRequested.Create(change.CorrelationId, change.OccurredAt, Destination.Platform(order.PlatformId), eventType, eventType, data, order.HubId);
-        return storage.SendAsync(Queues.Deliveries, delivery, HubJsonContext.Default.DeliveryRequested, cancellationToken: cancellationToken);
+        return storage.RequestDeliveryAsync(delivery, cancellationToken: cancellationToken);
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using StationHub.Delivery;
 using StationHub.Ledger;
@@ -36,7 +37,7 @@ public sealed class PointsRouter(
         {
             if (request.Kind is PointsKind.Earned or PointsKind.Redeemed or PointsKind.Reversed)
             {
-                await NotifyAsync(request, "rejected", PointsEvents.Rejected, new PointsRejectedNotice(courierRef, request.PlatformTransactionId, request.Kind.ToString().ToLowerInvariant(), record.Reason ?? "rejected"), cancellationToken);
+                await NotifyAsync(request, "rejected", PointsEvents.Rejected, new PointsRejectedNotice(courierRef, request.PlatformTransactionId, request.Kind.ToString().ToLowerInvariant(), record.Reason ?? "rejected"), HubJsonContext.Default.PointsRejectedNotice, cancellationToken);
             }
 
             return;
@@ -55,10 +56,10 @@ public sealed class PointsRouter(
         var balance = await book.FindBalanceAsync(request.CourierPseudonym, cancellationToken);
         await NotifyAsync(request, "balance", PointsEvents.BalanceChanged, new BalanceChangedNotice(
             courierRef, request.PlatformTransactionId, request.Kind.ToString().ToLowerInvariant(), record.Points, balance?.Available ?? 0, balance?.Reserved ?? 0,
-            record.Task, record.Reward, record.VoucherCode, request.Kind == PointsKind.Earned ? request.Reference : null, record.At), cancellationToken);
+            record.Task, record.Reward, record.VoucherCode, request.Kind == PointsKind.Earned ? request.Reference : null, record.At), HubJsonContext.Default.BalanceChangedNotice, cancellationToken);
         if (request.Kind == PointsKind.Earned && registry.FindTask(record.Task ?? string.Empty) is { Minutes: > 0 } task)
         {
-            await NotifyAsync(request, "social-time", PointsEvents.SocialTimeCredited, new SocialTimeNotice(courierRef, task.Minutes, task.Code, request.PlatformTransactionId), cancellationToken);
+            await NotifyAsync(request, "social-time", PointsEvents.SocialTimeCredited, new SocialTimeNotice(courierRef, task.Minutes, task.Code, request.PlatformTransactionId), HubJsonContext.Default.SocialTimeNotice, cancellationToken);
         }
 
         Log.Routed(logger, request.TransactionId, record.Kind);
@@ -80,11 +81,11 @@ public sealed class PointsRouter(
         return new LedgerEntry(kind, scope, request.TransactionId, record.At, record.Points, Label: record.Task ?? record.Reward);
     }
 
-    private Task NotifyAsync<T>(PointsTransactionRequested request, string key, string eventType, T notice, CancellationToken cancellationToken)
+    private Task NotifyAsync<T>(PointsTransactionRequested request, string key, string eventType, T notice, JsonTypeInfo<T> noticeType, CancellationToken cancellationToken)
     {
-        var data = JsonSerializer.SerializeToElement(notice, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)HubJsonContext.Default.GetTypeInfo(typeof(T))!);
+        var data = JsonSerializer.SerializeToElement(notice, noticeType);
         var delivery = DeliveryRequested.Create(request.CorrelationId, request.OccurredAt, Destination.Platform(request.PlatformId), eventType, key, data, request.TransactionId);
-        return storage.SendAsync(Queues.Deliveries, delivery, HubJsonContext.Default.DeliveryRequested, cancellationToken: cancellationToken);
+        return storage.RequestDeliveryAsync(delivery, cancellationToken: cancellationToken);
     }
 }
 

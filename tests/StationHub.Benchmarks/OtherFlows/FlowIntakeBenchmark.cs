@@ -47,21 +47,22 @@ public sealed class FlowIntakeBenchmark(BenchmarkOptions options, TextWriter pro
             .AddLogging()
             .AddStationHub(new ConfigurationBuilder().AddInMemoryCollection(limitSettings).Build())
             .BuildServiceProvider();
-        var hostStorage = new HubStorage(limit.GetRequiredService<HubStorage>().QueueService, limit.GetRequiredService<HubStorage>().TableService, stack.Prefix);
+        var limitStorage = limit.GetRequiredService<HubStorage>();
+        var hostStorage = new HubStorage(limitStorage.QueueService, limitStorage.TableService, stack.Prefix);
         var runs = new List<FlowLevelRun>();
         for (var run = 1; run <= options.Repeat; run++)
         {
             // A fresh emulator for each run: the triggers are off, so every accepted item stays queued.
             await stack.RestartAzuriteAsync();
             await hostStorage.EnsureCreatedAsync();
-            await limit.GetRequiredService<HubStorage>().EnsureCreatedAsync();
+            await limitStorage.EnsureCreatedAsync();
             foreach (var flow in new[] { Pickup, Points })
             {
                 var ids = new RunIds(run, flow);
                 var hub = HubOperation(stack, flow, ids);
                 var bare = LimitOperation(limit, flow, ids);
-                await LoadRunner.ClosedLoopAsync(4, run == 1 ? options.WarmUp : ShortWarmUp, hub, ids.WarmUpHub);
-                await LoadRunner.ClosedLoopAsync(4, ShortWarmUp, bare, ids.WarmUpLimit);
+                await LoadRunner.ClosedLoopAsync(4, run == 1 ? options.WarmUp : ShortWarmUp, hub, RunIds.WarmUpHub);
+                await LoadRunner.ClosedLoopAsync(4, ShortWarmUp, bare, RunIds.WarmUpLimit);
                 await QuietMachine.WaitAsync(stack.Azurite.ProcessId, stack.Host.ProcessId, progress);
                 var first = 1L;
                 foreach (var concurrency in options.FlowConcurrencies)
@@ -148,9 +149,9 @@ public sealed class FlowIntakeBenchmark(BenchmarkOptions options, TextWriter pro
     /// <summary>Ids unique per run and flow; the warm-ups number from far above the measured runs.</summary>
     private sealed record RunIds(int Run, string Flow)
     {
-        public long WarmUpHub => 90_000_000;
+        public const long WarmUpHub = 90_000_000;
 
-        public long WarmUpLimit => 95_000_000;
+        public const long WarmUpLimit = 95_000_000;
 
         public string Id(long number) => string.Create(CultureInfo.InvariantCulture, $"bench-{Run}{(Flow == Pickup ? 'o' : 't')}-{number:D8}");
     }
