@@ -23,13 +23,13 @@ public sealed partial class TimerTriggerScheduler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The next occurrence follows the last one, not the clock: a tick that passes while the
+        // loop is busy (catching up at start included) runs late rather than never; the claim keeps
+        // it once. A backlog of several runs once.
+        var last = time.GetUtcNow().UtcDateTime;
         try
         {
             await CatchUpAsync(stoppingToken);
-
-            // The next occurrence follows the last one, not the clock: a tick that passes while the
-            // loop is busy runs late rather than never. A backlog of several runs once.
-            var last = time.GetUtcNow().UtcDateTime;
             while (!stoppingToken.IsCancellationRequested)
             {
                 var next = schedule.GetNextOccurrence(last, inclusive: false);
