@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: installs the pinned Azurite (and Debian's Chromium for the browser
-# test), builds the solution (warnings are errors), runs the xunit suite (unit, integration on a real Azurite that the tests start
+# test), builds the solution (warnings are errors; the Azure Functions app included), publishes the
+# Functions app into artifacts/functions-app (its functions.metadata is held to the trigger table by
+# the suite), runs the xunit suite (unit, integration on a real Azurite that the tests start
 # in-memory, end-to-end over HTTP), and checks the Bicep templates. Prints one closing line:
 # "N passed, N failed". Test results (TRX) land in artifacts/test-results/.
 set -euo pipefail
@@ -20,6 +22,14 @@ fi
 
 echo "tests: building"
 dotnet build StationHub.slnx -c Release --nologo -v quiet -clp:ErrorsOnly
+
+echo "tests: publishing the Azure Functions app"
+rm -rf artifacts/functions-app
+dotnet publish functions/StationHub.Functions -c Release --no-build --nologo -v quiet -o artifacts/functions-app
+for file in functions.metadata extensions.json worker.config.json .azurefunctions StationHub.Functions.dll host.json; do
+  [ -e "artifacts/functions-app/$file" ] || { echo "tests: the published Functions app lacks $file" >&2; exit 1; }
+done
+export STATIONHUB_FUNCTIONS_APP="$root/artifacts/functions-app"
 
 results="$root/artifacts/test-results"
 rm -rf "$results"

@@ -4,9 +4,11 @@ using System.Text;
 using System.Text.Json;
 using StationHub.Platform.Webhooks;
 
-// dotnet run --project functions/StationHub.Cli -- sample [--hub http://127.0.0.1:7071] [--settings local.settings.json]
+// dotnet run --project functions/StationHub.Cli -- sample [--hub http://127.0.0.1:7071] [--settings local.settings.json] [--sandbox http://127.0.0.1:7079]
 //   Sends a signed hazard report as the sample platform, waits for it to reach the sandbox city,
 //   answers as the city (acknowledged, then resolved) and waits for the platform to hear back.
+//   The sandbox receivers are the local host's when it serves them; otherwise (say, against the
+//   Functions app) this command starts them itself at --sandbox, where the sample registry points.
 var options = Options.Parse(args);
 if (options.Command == "verify-ledger")
 {
@@ -34,7 +36,7 @@ if (options.Command == "verify-ledger")
 
 if (options.Command is not ("sample" or "pickup-sample"))
 {
-    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample|verify-ledger [--hub URL] [--settings FILE] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY] [--proof DATE SCOPE KIND]");
+    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample|verify-ledger [--hub URL] [--settings FILE] [--sandbox URL] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY] [--proof DATE SCOPE KIND]");
     return 2;
 }
 
@@ -43,6 +45,8 @@ var secret = settings.GetValueOrDefault($"Secrets__Platforms__{options.Platform}
     ?? throw new InvalidOperationException($"No signing secret for platform '{options.Platform}' in {options.SettingsPath}.");
 var signer = new StandardWebhook(secret);
 using var http = new HttpClient { BaseAddress = new Uri(options.Hub), Timeout = TimeSpan.FromSeconds(20) };
+using var sandboxClient = new HttpClient { BaseAddress = new Uri(options.Sandbox), Timeout = TimeSpan.FromSeconds(20) };
+await using var sandbox = await StationHub.Cli.SandboxHost.EnsureAsync(new Uri(options.Sandbox), settings, Path.GetDirectoryName(Path.GetFullPath(options.SettingsPath))!);
 
 if (options.Command == "pickup-sample")
 {
@@ -95,7 +99,7 @@ Step("4. the platform hears back (hazard_report.updated)");
 await WaitAsync(async () => CountOccurrences(await InboxAsync(), "hazard_report.updated") >= 2);
 Console.WriteLine("   -> the sandbox platform received both updates");
 Console.WriteLine($"   status: {await GetStatusAsync()}");
-Console.WriteLine("Done. The hub's log shows each step; GET /sandbox/inbox lists what the sandbox receivers got.");
+Console.WriteLine($"Done. The hub's log shows each step; GET {options.Sandbox}sandbox/inbox lists what the sandbox receivers got.");
 return 0;
 
 // pickup-sample: a group-buy order to station st-hz-01, its arrival, the customer collecting it with
@@ -211,7 +215,7 @@ async Task<string> GetStatusAsync()
     return await response.Content.ReadAsStringAsync();
 }
 
-async Task<string> InboxAsync() => await http.GetStringAsync("sandbox/inbox");
+async Task<string> InboxAsync() => await sandboxClient.GetStringAsync("sandbox/inbox");
 
 static async Task WaitAsync(Func<Task<bool>> done)
 {
@@ -238,7 +242,7 @@ static Dictionary<string, string> ReadSettings(string path)
     return document.RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString());
 }
 
-internal sealed record Options(string Command, string Hub, string SettingsPath, string Platform, string CityKey, string PlatformKey, string StationKey)
+internal sealed record Options(string Command, string Hub, string SettingsPath, string Platform, string CityKey, string PlatformKey, string StationKey, string Sandbox)
 {
     public static Options Parse(string[] args)
     {
@@ -257,7 +261,8 @@ internal sealed record Options(string Command, string Hub, string SettingsPath, 
             // The sample settings' local-only keys (see README).
             Value("--city-key", "local-hangzhou-key"),
             Value("--platform-key", "local-swiftride-key"),
-            Value("--station-key", "local-st-hz-01-key"));
+            Value("--station-key", "local-st-hz-01-key"),
+            Value("--sandbox", StationHub.Sandbox.SandboxReceivers.DefaultUrl + "/"));
     }
 }
 

@@ -38,10 +38,10 @@ public sealed class TestRegistry
         Open311CitySecret = StandardWebhook.NewSecret();
         var sample = File.ReadAllText(RepoPaths.SampleRegistry);
         sample = sample
-            .Replace("http://127.0.0.1:7071/sandbox/cities/hangzhou/webhooks", cityEndpoint.AbsoluteUri, StringComparison.Ordinal)
-            .Replace("http://127.0.0.1:7071/sandbox/cities/ningbo/open311/requests.json", open311Endpoint.AbsoluteUri, StringComparison.Ordinal)
-            .Replace("http://127.0.0.1:7071/sandbox/platforms/swiftride/webhooks\"", platformEndpoint.AbsoluteUri + "\"" + (platformRatePerSecond is { } rate ? $", \"ratePerSecond\": {rate}" : string.Empty), StringComparison.Ordinal)
-            .Replace("http://127.0.0.1:7071/sandbox/platforms/neighborbuy/webhooks\" }", otherPlatformEndpoint.AbsoluteUri + $"\", \"ratePerSecond\": {OtherPlatformRatePerSecond} }}", StringComparison.Ordinal);
+            .Replace("http://127.0.0.1:7079/sandbox/cities/hangzhou/webhooks", cityEndpoint.AbsoluteUri, StringComparison.Ordinal)
+            .Replace("http://127.0.0.1:7079/sandbox/cities/ningbo/open311/requests.json", open311Endpoint.AbsoluteUri, StringComparison.Ordinal)
+            .Replace("http://127.0.0.1:7079/sandbox/platforms/swiftride/webhooks\"", platformEndpoint.AbsoluteUri + "\"" + (platformRatePerSecond is { } rate ? $", \"ratePerSecond\": {rate}" : string.Empty), StringComparison.Ordinal)
+            .Replace("http://127.0.0.1:7079/sandbox/platforms/neighborbuy/webhooks\" }", otherPlatformEndpoint.AbsoluteUri + $"\", \"ratePerSecond\": {OtherPlatformRatePerSecond} }}", StringComparison.Ordinal);
         using (JsonDocument.Parse(sample))
         {
         }

@@ -1,30 +1,28 @@
 using Azure.Storage.Queues.Models;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Azure.Functions.Worker.Http;
-using StationHub.Delivery;
 using StationHub.Functions.Platform;
 using StationHub.Triggers;
 
 namespace StationHub.Functions.Delivery;
 
-/// <summary>Outbound delivery and the administrators' dead-letter API.</summary>
-public sealed class DeliveryFunctions(DeliveryProcessor processor, DeadLetterAdmin deadLetters)
+/// <summary>Outbound delivery and the administrators' dead-letter API. Each method hands its trigger to the row of the same name.</summary>
+public sealed class DeliveryFunctions(FunctionRows rows)
 {
     [Function(FunctionNames.DeadLettersList)]
-    public Task<HttpResponseData> DeadLettersList(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.DeadLetters)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(deadLetters.ListAsync, cancellationToken);
+    public Task<IActionResult> DeadLettersList(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.DeadLetters)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.DeadLettersList, request);
 
     [Function(FunctionNames.DeadLetterReplay)]
-    public Task<HttpResponseData> DeadLetterReplay(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.DeadLetterReplay)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(deadLetters.ReplayAsync, cancellationToken);
+    public Task<IActionResult> DeadLetterReplay(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.DeadLetterReplay)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.DeadLetterReplay, request);
 
     [Function(FunctionNames.DeliverOutbound)]
     public Task DeliverOutbound(
-        [QueueTrigger(Queues.Deliveries)] QueueMessage message,
+        [QueueTrigger(Queues.Deliveries, Connection = Connections.Storage)] QueueMessage message,
         CancellationToken cancellationToken) =>
-        processor.HandleAsync(message.Body, cancellationToken);
+        rows.QueueAsync(FunctionNames.DeliverOutbound, message, cancellationToken);
 }

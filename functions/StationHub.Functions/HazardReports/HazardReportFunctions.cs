@@ -1,79 +1,65 @@
 using Azure.Storage.Queues.Models;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Azure.Functions.Worker.Http;
 using StationHub.Functions.Platform;
-using StationHub.HazardReports;
 using StationHub.Triggers;
 
 namespace StationHub.Functions.HazardReports;
 
-/// <summary>The hazard-report flow's triggers: intake, status, Open311, city updates, routing, the 24-hour watch.</summary>
-public sealed class HazardReportFunctions(
-    HazardReportIntake intake,
-    HazardReportStatusQuery status,
-    Open311Api open311,
-    CityUpdates cityUpdates,
-    HazardReportRouter router,
-    HazardReportUpdateRouter updateRouter,
-    AcknowledgementWatch acknowledgementWatch)
+/// <summary>The hazard-report flow: intake, status, Open311, city updates, routing, the 24-hour watch. Each method hands its trigger to the row of the same name.</summary>
+public sealed class HazardReportFunctions(FunctionRows rows)
 {
     [Function(FunctionNames.HazardReportReceived)]
-    public Task<HttpResponseData> HazardReportReceived(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.HazardReports)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(intake.HandleAsync, cancellationToken);
+    public Task<IActionResult> HazardReportReceived(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.HazardReports)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.HazardReportReceived, request);
 
     [Function(FunctionNames.HazardReportStatus)]
-    public Task<HttpResponseData> HazardReportStatus(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.HazardReportStatus)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(status.HandleAsync, cancellationToken);
+    public Task<IActionResult> HazardReportStatus(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.HazardReportStatus)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.HazardReportStatus, request);
 
     [Function(FunctionNames.Open311Services)]
-    public Task<HttpResponseData> Open311Services(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Open311Services)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync((hubRequest, _) => Task.FromResult(open311.Services(hubRequest)), cancellationToken);
+    public Task<IActionResult> Open311Services(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Open311Services)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.Open311Services, request);
 
     [Function(FunctionNames.Open311Requests)]
-    public Task<HttpResponseData> Open311Requests(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Open311Requests)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(open311.RequestsAsync, cancellationToken);
+    public Task<IActionResult> Open311Requests(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Open311Requests)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.Open311Requests, request);
 
     [Function(FunctionNames.Open311Request)]
-    public Task<HttpResponseData> Open311Request(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Open311Request)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(open311.RequestAsync, cancellationToken);
+    public Task<IActionResult> Open311Request(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Open311Request)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.Open311Request, request);
 
     [Function(FunctionNames.Open311RequestUpdates)]
-    public Task<HttpResponseData> Open311RequestUpdates(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Open311RequestUpdates)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(open311.UpdatesAsync, cancellationToken);
+    public Task<IActionResult> Open311RequestUpdates(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Open311RequestUpdates)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.Open311RequestUpdates, request);
 
     [Function(FunctionNames.CityUpdateReceived)]
-    public Task<HttpResponseData> CityUpdateReceived(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.CityUpdates)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(cityUpdates.HandleAsync, cancellationToken);
+    public Task<IActionResult> CityUpdateReceived(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.CityUpdates)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.CityUpdateReceived, request);
 
     [Function(FunctionNames.RouteHazardReport)]
     public Task RouteHazardReport(
-        [QueueTrigger(Queues.HazardReportsAccepted)] QueueMessage message,
+        [QueueTrigger(Queues.HazardReportsAccepted, Connection = Connections.Storage)] QueueMessage message,
         CancellationToken cancellationToken) =>
-        router.HandleAsync(message.Body, cancellationToken);
+        rows.QueueAsync(FunctionNames.RouteHazardReport, message, cancellationToken);
 
     [Function(FunctionNames.ApplyHazardReportUpdate)]
     public Task ApplyHazardReportUpdate(
-        [QueueTrigger(Queues.HazardReportUpdates)] QueueMessage message,
+        [QueueTrigger(Queues.HazardReportUpdates, Connection = Connections.Storage)] QueueMessage message,
         CancellationToken cancellationToken) =>
-        updateRouter.HandleAsync(message.Body, cancellationToken);
+        rows.QueueAsync(FunctionNames.ApplyHazardReportUpdate, message, cancellationToken);
 
     [Function(FunctionNames.EscalateUnacknowledgedReports)]
     public Task EscalateUnacknowledgedReports(
         [TimerTrigger(Schedules.EscalateUnacknowledgedReports)] TimerInfo timer,
         CancellationToken cancellationToken) =>
-        acknowledgementWatch.RunAsync(cancellationToken);
+        rows.TimerAsync(FunctionNames.EscalateUnacknowledgedReports, cancellationToken);
 }

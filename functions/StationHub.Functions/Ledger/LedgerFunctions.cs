@@ -1,47 +1,43 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Azure.Functions.Worker.Http;
 using StationHub.Functions.Platform;
-using StationHub.Ledger;
 using StationHub.Triggers;
 
 namespace StationHub.Functions.Ledger;
 
-/// <summary>The public ledger's triggers: the API, the page, compiling the day so far and sealing past days.</summary>
-public sealed class LedgerFunctions(LedgerApi api, LedgerPage page, LedgerSealer sealer)
+/// <summary>The public ledger: the API, the page, compiling the day so far and sealing past days. Each method hands its trigger to the row of the same name.</summary>
+public sealed class LedgerFunctions(FunctionRows rows)
 {
     [Function(FunctionNames.LedgerDays)]
-    public Task<HttpResponseData> LedgerDays(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Ledger)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(api.DaysAsync, cancellationToken);
+    public Task<IActionResult> LedgerDays(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Ledger)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.LedgerDays, request);
 
     [Function(FunctionNames.LedgerDay)]
-    public Task<HttpResponseData> LedgerDay(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerDay)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(api.DayAsync, cancellationToken);
+    public Task<IActionResult> LedgerDay(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerDay)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.LedgerDay, request);
 
     [Function(FunctionNames.LedgerProof)]
-    public Task<HttpResponseData> LedgerProof(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerProof)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(api.ProofAsync, cancellationToken);
+    public Task<IActionResult> LedgerProof(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerProof)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.LedgerProof, request);
 
     [Function(FunctionNames.LedgerPage)]
-    public Task<HttpResponseData> LedgerPage(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerPage)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(page.HandleAsync, cancellationToken);
+    public Task<IActionResult> LedgerPage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerPage)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.LedgerPage, request);
 
     [Function(FunctionNames.CompileLedger)]
     public Task CompileLedger(
         [TimerTrigger(Schedules.CompileLedger)] TimerInfo timer,
         CancellationToken cancellationToken) =>
-        sealer.CompileTodayAsync(cancellationToken);
+        rows.TimerAsync(FunctionNames.CompileLedger, cancellationToken);
 
     [Function(FunctionNames.SealLedger)]
     public Task SealLedger(
         [TimerTrigger(Schedules.SealLedger)] TimerInfo timer,
         CancellationToken cancellationToken) =>
-        sealer.SealAsync(cancellationToken);
+        rows.TimerAsync(FunctionNames.SealLedger, cancellationToken);
 }

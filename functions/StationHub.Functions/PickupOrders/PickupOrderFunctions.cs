@@ -1,59 +1,49 @@
 using Azure.Storage.Queues.Models;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Azure.Functions.Worker.Http;
 using StationHub.Functions.Platform;
-using StationHub.PickupOrders;
 using StationHub.Triggers;
 
 namespace StationHub.Functions.PickupOrders;
 
-/// <summary>The pickup-order flow's triggers: platform webhooks, station actions, routing, expiry.</summary>
-public sealed class PickupOrderFunctions(
-    PickupOrderIntake intake,
-    PickupOrderStatusQuery status,
-    StationActions station,
-    PickupOrderRouter router,
-    PickupExpiry expiry)
+/// <summary>The pickup-order flow: platform webhooks, station actions, routing, expiry. Each method hands its trigger to the row of the same name.</summary>
+public sealed class PickupOrderFunctions(FunctionRows rows)
 {
     [Function(FunctionNames.PickupOrderReceived)]
-    public Task<HttpResponseData> PickupOrderReceived(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PickupOrders)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(intake.HandleAsync, cancellationToken);
+    public Task<IActionResult> PickupOrderReceived(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PickupOrders)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.PickupOrderReceived, request);
 
     [Function(FunctionNames.PickupOrderStatus)]
-    public Task<HttpResponseData> PickupOrderStatus(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.PickupOrderStatus)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(status.HandleAsync, cancellationToken);
+    public Task<IActionResult> PickupOrderStatus(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.PickupOrderStatus)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.PickupOrderStatus, request);
 
     [Function(FunctionNames.PickupOrderArrival)]
-    public Task<HttpResponseData> PickupOrderArrival(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PickupOrderArrival)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(station.ArrivalAsync, cancellationToken);
+    public Task<IActionResult> PickupOrderArrival(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PickupOrderArrival)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.PickupOrderArrival, request);
 
     [Function(FunctionNames.PickupOrderCollection)]
-    public Task<HttpResponseData> PickupOrderCollection(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PickupOrderCollection)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(station.CollectionAsync, cancellationToken);
+    public Task<IActionResult> PickupOrderCollection(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PickupOrderCollection)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.PickupOrderCollection, request);
 
     [Function(FunctionNames.PickupOrderUnlock)]
-    public Task<HttpResponseData> PickupOrderUnlock(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PickupOrderUnlock)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(station.UnlockAsync, cancellationToken);
+    public Task<IActionResult> PickupOrderUnlock(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PickupOrderUnlock)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.PickupOrderUnlock, request);
 
     [Function(FunctionNames.RoutePickupOrderEvent)]
     public Task RoutePickupOrderEvent(
-        [QueueTrigger(Queues.PickupOrderEvents)] QueueMessage message,
+        [QueueTrigger(Queues.PickupOrderEvents, Connection = Connections.Storage)] QueueMessage message,
         CancellationToken cancellationToken) =>
-        router.HandleAsync(message.Body, cancellationToken);
+        rows.QueueAsync(FunctionNames.RoutePickupOrderEvent, message, cancellationToken);
 
     [Function(FunctionNames.ExpirePickupOrders)]
     public Task ExpirePickupOrders(
         [TimerTrigger(Schedules.ExpirePickupOrders)] TimerInfo timer,
         CancellationToken cancellationToken) =>
-        expiry.RunAsync(cancellationToken);
+        rows.TimerAsync(FunctionNames.ExpirePickupOrders, cancellationToken);
 }

@@ -1,47 +1,39 @@
 using Azure.Storage.Queues.Models;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Azure.Functions.Worker.Http;
 using StationHub.Functions.Platform;
-using StationHub.Points;
 using StationHub.Triggers;
 
 namespace StationHub.Functions.Points;
 
-/// <summary>The points flow's triggers: platform webhooks, balances, vouchers at stations, expiry.</summary>
-public sealed class PointsFunctions(
-    PointsIntake intake,
-    CourierPointsQuery balances,
-    VoucherSettlement settlement,
-    PointsRouter router,
-    VoucherExpiry expiry)
+/// <summary>The points flow: platform webhooks, balances, vouchers at stations, expiry. Each method hands its trigger to the row of the same name.</summary>
+public sealed class PointsFunctions(FunctionRows rows)
 {
     [Function(FunctionNames.PointsTransactionReceived)]
-    public Task<HttpResponseData> PointsTransactionReceived(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PointsTransactions)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(intake.HandleAsync, cancellationToken);
+    public Task<IActionResult> PointsTransactionReceived(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PointsTransactions)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.PointsTransactionReceived, request);
 
     [Function(FunctionNames.CourierPoints)]
-    public Task<HttpResponseData> CourierPoints(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.CourierPoints)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(balances.HandleAsync, cancellationToken);
+    public Task<IActionResult> CourierPoints(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.CourierPoints)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.CourierPoints, request);
 
     [Function(FunctionNames.VoucherRedemption)]
-    public Task<HttpResponseData> VoucherRedemption(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.VoucherRedemption)] HttpRequestData request,
-        CancellationToken cancellationToken) =>
-        request.HandleAsync(settlement.HandleAsync, cancellationToken);
+    public Task<IActionResult> VoucherRedemption(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.VoucherRedemption)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.VoucherRedemption, request);
 
     [Function(FunctionNames.ApplyPointsTransaction)]
     public Task ApplyPointsTransaction(
-        [QueueTrigger(Queues.PointsTransactions)] QueueMessage message,
+        [QueueTrigger(Queues.PointsTransactions, Connection = Connections.Storage)] QueueMessage message,
         CancellationToken cancellationToken) =>
-        router.HandleAsync(message.Body, cancellationToken);
+        rows.QueueAsync(FunctionNames.ApplyPointsTransaction, message, cancellationToken);
 
     [Function(FunctionNames.ReleaseExpiredVouchers)]
     public Task ReleaseExpiredVouchers(
         [TimerTrigger(Schedules.ReleaseExpiredVouchers)] TimerInfo timer,
         CancellationToken cancellationToken) =>
-        expiry.RunAsync(cancellationToken);
+        rows.TimerAsync(FunctionNames.ReleaseExpiredVouchers, cancellationToken);
 }

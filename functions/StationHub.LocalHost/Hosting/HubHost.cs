@@ -1,16 +1,14 @@
-using StationHub.LocalHost.Delivery;
-using StationHub.LocalHost.HazardReports;
-using StationHub.LocalHost.Ledger;
-using StationHub.LocalHost.PickupOrders;
-using StationHub.LocalHost.Points;
-using StationHub.LocalHost.Sandbox;
 using StationHub.Platform;
+using StationHub.Platform.Http;
+using StationHub.Sandbox;
+using StationHub.Triggers;
 
 namespace StationHub.LocalHost.Hosting;
 
 /// <summary>
 /// Builds the local host: settings from local.settings.json (or the sample), the hub's
-/// services, the trigger table of every flow, and Kestrel on 127.0.0.1:7071 like <c>func start</c>.
+/// services, every function of the trigger table (<see cref="HubTriggers"/>), mapped as declared,
+/// and Kestrel on 127.0.0.1:7071 like <c>func start</c>.
 /// </summary>
 public static class HubHost
 {
@@ -44,7 +42,8 @@ public static class HubHost
 
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
         {
-            builder.WebHost.UseUrls(DefaultUrl);
+            // Like func start; the sandbox receivers, when on, answer on their own address too.
+            builder.WebHost.UseUrls(builder.Configuration.GetValue<bool>(SandboxReceivers.EnabledSetting) ? [DefaultUrl, SandboxReceivers.DefaultUrl] : [DefaultUrl]);
         }
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
@@ -66,26 +65,20 @@ public static class HubHost
             queueSettings = queueSettings with { MessageLease = lease };
         }
 
-        var table = new LocalTriggerTable();
-        HazardReportFunctions.Register(table);
-        PickupOrderFunctions.Register(table);
-        PointsFunctions.Register(table);
-        LedgerFunctions.Register(table);
-        DeliveryFunctions.Register(table);
-
         builder.Services.AddStationHub(builder.Configuration);
-        builder.Services.AddSingleton(table);
         builder.Services.AddSingleton(queueSettings);
-        builder.Services.AddHostedService<TriggerRuntime>();
+        builder.Services.AddSingleton<TriggerRuntime>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<TriggerRuntime>());
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = QueueTriggerListener.ShutdownGrace + TimeSpan.FromSeconds(5));
 
         var app = builder.Build();
-        app.UseHubErrors();
-        HazardReportFunctions.Map(app, table);
-        PickupOrderFunctions.Map(app, table);
-        PointsFunctions.Map(app, table);
-        LedgerFunctions.Map(app, table);
-        DeliveryFunctions.Map(app, table);
+        foreach (var function in HubTriggers.Http)
+        {
+            app.MapMethods("/" + function.Route, function.Methods, context => function.RunAsync(context.RequestServices, context)).WithName(function.Name);
+        }
+
+        // The Functions host's "run a non-HTTP function now", for timers and queue functions.
+        app.MapPost("/admin/functions/{name}", (string name, HttpContext context, TriggerRuntime runtime) => runtime.RunNowAsync(context, name));
         if (app.Configuration.GetValue<bool>(SandboxReceivers.EnabledSetting))
         {
             SandboxReceivers.Map(app);

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using StationHub.Platform.Storage;
+using StationHub.Triggers;
 
 namespace StationHub.LocalHost.Hosting;
 
@@ -111,7 +112,7 @@ public sealed partial class QueueTriggerListener(
         var renewing = RenewAsync(message, receipt, renewal.Token);
         try
         {
-            await function.Invoke(services, message.Body, abort.Token);
+            await function.RunAsync(services, message.Body, abort.Token);
             await renewal.CancelAsync();
             await renewing;
             await queue.DeleteMessageAsync(message.MessageId, receipt.Value, CancellationToken.None);

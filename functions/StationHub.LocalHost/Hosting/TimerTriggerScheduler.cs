@@ -89,7 +89,7 @@ public sealed partial class TimerTriggerScheduler(
             }
 
             Log.Running(logger, function.Name, occurrence, pastDue);
-            await function.Invoke(services, cancellationToken);
+            await function.Handler(services, cancellationToken);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,13 +1,18 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using StationHub.Platform;
 using StationHub.Platform.Storage;
+using StationHub.Triggers;
 
 namespace StationHub.LocalHost.Hosting;
 
 /// <summary>
-/// Starts the queue listeners and timer schedulers of the trigger table once storage is ready
-/// (queues and tables created), and stops them with the host.
+/// Checks the settings and prepares storage (<see cref="HubStartup"/>), then starts a listener for
+/// each queue function and a scheduler for each timer function of the trigger table, and stops them
+/// with the host. It also runs a non-HTTP function on demand, as the Functions host's
+/// <c>POST /admin/functions/{name}</c> does.
 /// </summary>
-public sealed class TriggerRuntime(
-    LocalTriggerTable table,
+public sealed partial class TriggerRuntime(
     HubStorage storage,
     QueueTriggerSettings queueSettings,
     IServiceProvider services,
@@ -18,21 +23,24 @@ public sealed class TriggerRuntime(
     public const string DisabledSetting = "LocalHost:TriggersDisabled";
 
     private readonly List<BackgroundService> running = [];
+    private readonly ConcurrentDictionary<Task, bool> onDemand = new();
+    private readonly CancellationTokenSource stopping = new();
+    private readonly ILogger logger = logs.CreateLogger<TriggerRuntime>();
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await storage.EnsureCreatedAsync(cancellationToken);
+        await HubStartup.PrepareAsync(services, cancellationToken);
         if (configuration.GetValue<bool>(DisabledSetting))
         {
             return;
         }
 
-        foreach (var function in table.Queues)
+        foreach (var function in HubTriggers.Queue)
         {
             running.Add(new QueueTriggerListener(function, storage, queueSettings, services, time, logs.CreateLogger<QueueTriggerListener>()));
         }
 
-        foreach (var function in table.Timers)
+        foreach (var function in HubTriggers.Timer)
         {
             running.Add(new TimerTriggerScheduler(function, storage, services, time, logs.CreateLogger<TimerTriggerScheduler>()));
         }
@@ -46,9 +54,66 @@ public sealed class TriggerRuntime(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await Task.WhenAll(running.Select(service => service.StopAsync(cancellationToken)));
+        await stopping.CancelAsync();
+        await Task.WhenAll(onDemand.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var service in running)
         {
             service.Dispose();
         }
+    }
+
+    /// <summary>
+    /// <c>POST /admin/functions/{name}</c> with <c>{"input": "..."}</c>: starts a queue function on
+    /// that input as its message, or a timer function now, and answers 202 at once; 404 for a name
+    /// that is not a queue or timer function. Local only: in Azure the host serves it with the master key.
+    /// </summary>
+    public async Task RunNowAsync(HttpContext context, string name)
+    {
+        var function = HubTriggers.Find(name);
+        if (function is not (QueueFunction or TimerFunction))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            context.Response.ContentType = "application/problem+json; charset=utf-8";
+            await context.Response.WriteAsync($$"""{"type":"urn:stationhub:problem:not-found","title":"Not found.","status":404,"detail":"No queue or timer function is named '{{JsonEncodedText.Encode(name)}}'."}""", context.RequestAborted);
+            return;
+        }
+
+        string? input = null;
+        if (context.Request.ContentLength is not 0 && context.Request.HasJsonContentType())
+        {
+            using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            input = body.RootElement.TryGetProperty("input", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        }
+
+        Log.RunningOnDemand(logger, function.Name);
+        var run = function switch
+        {
+            QueueFunction queue => queue.RunAsync(services, BinaryData.FromString(input ?? string.Empty), stopping.Token),
+            TimerFunction timer => timer.Handler(services, stopping.Token),
+            _ => Task.CompletedTask,
+        };
+        onDemand[run] = true;
+        _ = run.ContinueWith(
+            done =>
+            {
+                onDemand.TryRemove(done, out _);
+                if (done.Exception is { } exception)
+                {
+                    Log.OnDemandFailed(logger, exception.GetBaseException(), function.Name);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 9401, Level = LogLevel.Information, Message = "Function {Function} run on demand (POST /admin/functions)")]
+        public static partial void RunningOnDemand(ILogger logger, string function);
+
+        [LoggerMessage(EventId = 9402, Level = LogLevel.Error, Message = "Function {Function}, run on demand, failed")]
+        public static partial void OnDemandFailed(ILogger logger, Exception exception, string function);
     }
 }

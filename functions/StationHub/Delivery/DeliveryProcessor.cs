@@ -24,8 +24,7 @@ public sealed class DeliveryProcessor(
 {
     public async Task HandleAsync(BinaryData body, CancellationToken cancellationToken = default)
     {
-        var message = body.ToObjectFromJson(HubJsonContext.Default.DeliveryRequested)
-            ?? throw new InvalidOperationException("A delivery message was empty.");
+        var message = QueueMessages.Read(body, HubJsonContext.Default.DeliveryRequested);
 
         var record = await store.FindAsync(message.DeliveryId, cancellationToken);
         if (record?.State == DeliveryStates.Delivered)

@@ -85,7 +85,7 @@ public sealed class CityUpdates(
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(request.Body, new JsonDocumentOptions { MaxDepth = 8 });
+            document = JsonDocument.Parse(request.JsonBody, new JsonDocumentOptions { MaxDepth = 8 });
         }
         catch (JsonException)
         {
@@ -192,8 +192,7 @@ public sealed class HazardReportUpdateRouter(
 
     public async Task HandleAsync(BinaryData body, CancellationToken cancellationToken = default)
     {
-        var message = body.ToObjectFromJson(HubJsonContext.Default.HazardReportUpdateReceived)
-            ?? throw new InvalidOperationException("A hazard-report update message was empty.");
+        var message = QueueMessages.Read(body, HubJsonContext.Default.HazardReportUpdateReceived);
         var update = message.Update;
         var entity = await store.FindAsync(message.HubId, cancellationToken)
             ?? throw new InvalidOperationException($"Update {update.UpdateId} names report {message.HubId}, which is not stored.");

@@ -26,8 +26,7 @@ public sealed class HazardReportRouter(
 {
     public async Task HandleAsync(BinaryData body, CancellationToken cancellationToken = default)
     {
-        var message = body.ToObjectFromJson(HubJsonContext.Default.HazardReportAccepted)
-            ?? throw new InvalidOperationException("A hazard-report message was empty.");
+        var message = QueueMessages.Read(body, HubJsonContext.Default.HazardReportAccepted);
         var entity = await store.FindAsync(message.Report.HubId, cancellationToken);
         if (entity is null)
         {

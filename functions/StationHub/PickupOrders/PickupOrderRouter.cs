@@ -27,8 +27,7 @@ public sealed class PickupOrderRouter(
 {
     public async Task HandleAsync(BinaryData body, CancellationToken cancellationToken = default)
     {
-        var change = body.ToObjectFromJson(HubJsonContext.Default.PickupOrderEvent)
-            ?? throw new InvalidOperationException("A pickup order event was empty.");
+        var change = QueueMessages.Read(body, HubJsonContext.Default.PickupOrderEvent);
         var entity = change.Kind == PickupOrderEventKind.Created
             ? await EnsureCreatedAsync(change, cancellationToken)
             : await EnsureAppliedAsync(change, cancellationToken);

@@ -159,7 +159,7 @@ public sealed partial class StationActions(ApiKeys apiKeys, PickupOrderStore sto
 
         try
         {
-            using var document = JsonDocument.Parse(request.Body);
+            using var document = JsonDocument.Parse(request.JsonBody);
             var fields = new FieldReader();
             var code = document.RootElement.ValueKind == JsonValueKind.Object
                 ? fields.String(document.RootElement, "pickupCode", "pickupCode", minLength: 6, maxLength: 6, pattern: CodePattern(), patternHint: "must be six digits.")

@@ -28,8 +28,7 @@ public sealed class PointsRouter(
 {
     public async Task HandleAsync(BinaryData body, CancellationToken cancellationToken = default)
     {
-        var request = body.ToObjectFromJson(HubJsonContext.Default.PointsTransactionRequested)
-            ?? throw new InvalidOperationException("A points message was empty.");
+        var request = QueueMessages.Read(body, HubJsonContext.Default.PointsTransactionRequested);
         var outcome = await book.ApplyAsync(request, cancellationToken);
         var record = outcome.Record;
         var courierRef = pseudonyms.ForRecipient("platform:" + request.PlatformId, request.CourierPseudonym);

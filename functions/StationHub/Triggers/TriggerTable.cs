@@ -1,8 +1,9 @@
 namespace StationHub.Triggers;
 
-// The trigger table: every route, queue, table and schedule the hub serves, declared once.
-// Both hosts (the Azure Functions app and the local host) bind their triggers to these
-// constants, and a test proves the two hosts serve the same table.
+// The trigger table's names: every route, queue, table and schedule the hub serves. Each flow
+// declares its functions once, with these names and their handlers (*Triggers.cs, gathered in
+// HubTriggers); both hosts serve those rows, and tests hold the Functions app's published
+// metadata to them.
 
 /// <summary>Function names, shared by both hosts' logs and by the drift test.</summary>
 public static class FunctionNames
@@ -39,6 +40,9 @@ public static class FunctionNames
     // HTTP: administrators
     public const string DeadLettersList = nameof(DeadLettersList);
     public const string DeadLetterReplay = nameof(DeadLetterReplay);
+
+    // HTTP: any other path or method, answered as the hub answers every error (problem+json 404)
+    public const string RouteNotFound = nameof(RouteNotFound);
 
     // Queues
     public const string RouteHazardReport = nameof(RouteHazardReport);
@@ -87,6 +91,15 @@ public static class Routes
 
     public const string DeadLetters = "api/v1/admin/dead-letters";
     public const string DeadLetterReplay = "api/v1/admin/dead-letters/{id}/replay";
+
+    /// <summary>Every path no other route serves (a catch-all has the lowest precedence on both hosts).</summary>
+    public const string NotFound = "{*path}";
+}
+
+/// <summary>The setting that names the storage account of every queue trigger.</summary>
+public static class Connections
+{
+    public const string Storage = "AzureWebJobsStorage";
 }
 
 /// <summary>Queue names (kebab-case); each has a <c>-poison</c> twin.</summary>

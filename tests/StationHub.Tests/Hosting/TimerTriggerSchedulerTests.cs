@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using StationHub.LocalHost.Hosting;
 using StationHub.Tests.Infrastructure;
+using StationHub.Triggers;
 
 namespace StationHub.Tests.Hosting;
 

@@ -1,133 +1,92 @@
-using System.Reflection;
-using System.Text.RegularExpressions;
-using Microsoft.Extensions.DependencyInjection;
-using StationHub.LocalHost.Hosting;
-using StationHub.Tests.Infrastructure;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using StationHub.Triggers;
 
 namespace StationHub.Tests.Hosting;
 
 /// <summary>
-/// The two hosts serve one trigger table: every route, queue and schedule the local host serves
-/// has a function with the same name and trigger in the Functions app's sources, and the
-/// Functions app has nothing the local host lacks. The Functions app is not built here (its
-/// packages are not in this machine's mirror), so its attributes are read from source.
+/// The Functions app that ships serves exactly the trigger table: the <c>functions.metadata</c> the
+/// worker's generator writes into the published app (tests/run-all.sh publishes it into
+/// artifacts/functions-app; otherwise the build output is read) names every row of
+/// <see cref="HubTriggers"/> with the same trigger type, methods, route, queue, connection and
+/// schedule, and nothing else.
 /// </summary>
-public sealed partial class TriggerTableDriftTests
+public sealed class TriggerTableDriftTests
 {
-    private static readonly string FunctionsApp = Path.Combine(RepoPaths.Root, "functions", "StationHub.Functions");
-
     [Fact]
-    public void The_Functions_app_serves_exactly_the_local_hosts_trigger_table()
+    public void The_published_Functions_app_serves_exactly_the_trigger_table()
     {
-        var local = LocalTriggers();
-        var deployed = FunctionsAppTriggers();
+        var published = Describe(PublishedMetadata());
 
-        Assert.Equal(local.Order(), deployed.Order());
+        Assert.Equal(Rows().Order(), published.Order());
     }
 
     [Fact]
-    public void Both_tables_hold_every_kind_of_trigger()
+    public void The_comparison_sees_every_kind_of_trigger()
     {
-        // Guards the comparison above against passing on two empty tables.
-        var deployed = FunctionsAppTriggers();
+        // Guards the comparison above against passing on two empty or partial tables.
+        var published = Describe(PublishedMetadata());
 
-        Assert.Contains(deployed, t => t.StartsWith("http ", StringComparison.Ordinal));
-        Assert.Contains(deployed, t => t.StartsWith("queue ", StringComparison.Ordinal));
-        Assert.Contains(deployed, t => t.StartsWith("timer ", StringComparison.Ordinal));
-        Assert.Equal(Queues.All.Count, deployed.Count(t => t.StartsWith("queue ", StringComparison.Ordinal)));
+        Assert.Contains(published, t => t.StartsWith("httpTrigger ", StringComparison.Ordinal));
+        Assert.Contains(published, t => t.StartsWith("queueTrigger ", StringComparison.Ordinal));
+        Assert.Contains(published, t => t.StartsWith("timerTrigger ", StringComparison.Ordinal));
+        Assert.Equal(Queues.All.Count, published.Count(t => t.StartsWith("queueTrigger ", StringComparison.Ordinal)));
     }
 
-    [Fact]
-    public void The_source_reader_sees_a_changed_route()
+    [Theory]
+    [InlineData("route", "api/v1/city/requests/{id}/updates")]
+    [InlineData("methods", "get")]
+    [InlineData("queueName", "deliveries")]
+    [InlineData("schedule", "0 0 * * * *")]
+    [InlineData("connection", "OtherStorage")]
+    public void A_function_bound_differently_from_its_row_is_a_difference(string property, string value)
     {
-        // The reader must resolve constants, not echo names: a function bound to another route differs.
-        const string source = """
-            [Function(FunctionNames.HazardReportReceived)]
-            public Task<HttpResponseData> HazardReportReceived(
-                [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.CityUpdates)] HttpRequestData request) => null!;
-            """;
+        var metadata = PublishedMetadata();
+        var function = metadata.First(f => f!["bindings"]![0]![property] is not null)!;
+        function["bindings"]![0]![property] = property == "methods" ? new JsonArray(value) : value;
 
-        var read = ReadTriggers(source);
-
-        Assert.Equal(["http HazardReportReceived POST " + Routes.CityUpdates], read);
-        Assert.DoesNotContain(read, LocalTriggers().Contains);
+        Assert.NotEqual(Rows().Order(), Describe(metadata).Order());
     }
 
-    private static List<string> LocalTriggers()
-    {
-        var settings = new Dictionary<string, string?>
+    private static List<string> Rows() =>
+    [
+        .. HubTriggers.All.Select(row => row switch
         {
-            ["LocalHost:HostJson"] = RepoPaths.HostJson,
-            ["Sandbox:Enabled"] = "true",
+            HttpFunction http => $"httpTrigger {http.Name} {string.Join(',', http.Methods.Select(m => m.ToUpperInvariant()).Order())} {http.Route}",
+            QueueFunction queue => $"queueTrigger {queue.Name} {queue.Queue} {Connections.Storage}",
+            TimerFunction timer => $"timerTrigger {timer.Name} {timer.Schedule}",
+            _ => throw new InvalidOperationException($"Unknown row {row}"),
+        }),
+    ];
+
+    private static List<string> Describe(JsonArray metadata) =>
+    [
+        .. metadata.Select(function =>
+        {
+            var name = (string)function!["name"]!;
+            var trigger = function["bindings"]!.AsArray().Single(b => ((string)b!["type"]!).EndsWith("Trigger", StringComparison.Ordinal))!;
+            var type = (string)trigger["type"]!;
+            return type switch
+            {
+                "httpTrigger" => $"{type} {name} {string.Join(',', trigger["methods"]!.AsArray().Select(m => ((string)m!).ToUpperInvariant()).Order())} {(string?)trigger["route"]}",
+                "queueTrigger" => $"{type} {name} {(string?)trigger["queueName"]} {(string?)trigger["connection"]}",
+                "timerTrigger" => $"{type} {name} {(string?)trigger["schedule"]}",
+                _ => $"{type} {name}",
+            };
+        }),
+    ];
+
+    /// <summary>The published app's metadata, or the build output's when nothing was published.</summary>
+    private static JsonArray PublishedMetadata()
+    {
+        var candidates = new[]
+        {
+            Environment.GetEnvironmentVariable("STATIONHUB_FUNCTIONS_APP") is { Length: > 0 } folder ? Path.Combine(folder, "functions.metadata") : null,
+            Path.Combine(RepoPaths.Root, "artifacts", "functions-app", "functions.metadata"),
+            Path.Combine(Path.GetDirectoryName(typeof(Functions.Platform.FunctionRows).Assembly.Location)!, "functions.metadata"),
         };
-        var app = HubHost.Build([], settings, readLocalSettings: false);
-        var table = app.Services.GetRequiredService<LocalTriggerTable>();
-        return
-        [
-            .. table.Http.Select(h => $"http {h.Name} {h.Method} {h.Route}"),
-            .. table.Queues.Select(q => $"queue {q.Name} {q.Queue}"),
-            .. table.Timers.Select(t => $"timer {t.Name} {t.Schedule}"),
-        ];
+        var path = candidates.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("No functions.metadata: publish the app (tests/run-all.sh does) or build StationHub.Functions.");
+        return JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions())!.AsArray();
     }
-
-    private static List<string> FunctionsAppTriggers()
-    {
-        Assert.True(Directory.Exists(FunctionsApp), $"The Functions app is missing at {FunctionsApp}.");
-        return [.. Directory.EnumerateFiles(FunctionsApp, "*.cs", SearchOption.AllDirectories)
-            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .SelectMany(path => ReadTriggers(File.ReadAllText(path)))];
-    }
-
-    private static List<string> ReadTriggers(string source)
-    {
-        var found = new List<string>();
-        var functions = FunctionAttribute().Matches(source);
-        for (var i = 0; i < functions.Count; i++)
-        {
-            var name = Constant(typeof(FunctionNames), functions[i].Groups["name"].Value);
-            var end = i + 1 < functions.Count ? functions[i + 1].Index : source.Length;
-            var body = source[functions[i].Index..end];
-            var method = MethodName().Match(body);
-            Assert.True(method.Success && method.Groups["method"].Value == name, $"The method of function {name} must carry its name.");
-            if (HttpAttribute().Match(body) is { Success: true } http)
-            {
-                found.Add($"http {name} {http.Groups["verb"].Value.ToUpperInvariant()} {Constant(typeof(Routes), http.Groups["route"].Value)}");
-            }
-            else if (QueueAttribute().Match(body) is { Success: true } queue)
-            {
-                found.Add($"queue {name} {Constant(typeof(Queues), queue.Groups["queue"].Value)}");
-            }
-            else if (TimerAttribute().Match(body) is { Success: true } timer)
-            {
-                found.Add($"timer {name} {Constant(typeof(Schedules), timer.Groups["schedule"].Value)}");
-            }
-            else
-            {
-                Assert.Fail($"Function {name} has no trigger bound to a trigger-table constant.");
-            }
-        }
-
-        return found;
-    }
-
-    private static string Constant(Type table, string field) =>
-        table.GetField(field, BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string
-            ?? throw new InvalidOperationException($"{table.Name}.{field} is not a constant of the trigger table.");
-
-    [GeneratedRegex(@"\[Function\(FunctionNames\.(?<name>\w+)\)\]")]
-    private static partial Regex FunctionAttribute();
-
-    [GeneratedRegex(@"public\s+(?:async\s+)?[\w<>\[\]?, ]+\s+(?<method>\w+)\s*\(")]
-    private static partial Regex MethodName();
-
-    [GeneratedRegex(@"\[HttpTrigger\(AuthorizationLevel\.\w+,\s*""(?<verb>\w+)"",\s*Route\s*=\s*Routes\.(?<route>\w+)\)\]")]
-    private static partial Regex HttpAttribute();
-
-    [GeneratedRegex(@"\[QueueTrigger\(Queues\.(?<queue>\w+)\)\]")]
-    private static partial Regex QueueAttribute();
-
-    [GeneratedRegex(@"\[TimerTrigger\(Schedules\.(?<schedule>\w+)\)\]")]
-    private static partial Regex TimerAttribute();
 }

@@ -11,9 +11,13 @@ public sealed class HubRequest(
     Func<string, string?> query,
     ReadOnlyMemory<byte> body,
     string? contentType,
-    bool bodyTooLarge = false)
+    bool bodyTooLarge = false,
+    string path = "")
 {
     public string Method { get; } = method;
+
+    /// <summary>The request's path from the host's root (<c>/api/v1/...</c>).</summary>
+    public string Path { get; } = path;
     public ReadOnlyMemory<byte> Body { get; } = body;
     public string? ContentType { get; } = contentType;
 
@@ -27,7 +31,12 @@ public sealed class HubRequest(
 
     public string? Query(string name) => query(name);
 
-    /// <summary>True when the body is JSON (<c>application/json</c> or a <c>+json</c> type).</summary>
+    /// <summary>
+    /// True when the body is declared as JSON the hub reads: <c>application/json</c>, in UTF-8 (no
+    /// charset, or <c>charset=utf-8</c>). Other types that end in <c>+json</c> name other envelopes
+    /// (<c>application/cloudevents+json</c> is a CloudEvent, not a Standard Webhooks payload) and other
+    /// charsets another encoding: both are 415.
+    /// </summary>
     public bool IsJson
     {
         get
@@ -37,9 +46,32 @@ public sealed class HubRequest(
                 return false;
             }
 
-            var mediaType = ContentType.Split(';', 2)[0].Trim();
-            return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-                || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+            var parts = ContentType.Split(';');
+            if (!parts[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+
+            foreach (var parameter in parts.Skip(1))
+            {
+                var pair = parameter.Split('=', 2);
+                if (pair[0].Trim().Equals("charset", StringComparison.OrdinalIgnoreCase)
+                    && !(pair.Length == 2 && pair[1].Trim().Trim('"') is var charset
+                         && (charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
     }
+
+    /// <summary>
+    /// The body to parse as JSON: the body without a leading UTF-8 byte-order mark, which RFC 8259
+    /// lets a parser ignore. Signatures are still checked over <see cref="Body"/> as it came.
+    /// </summary>
+    public ReadOnlyMemory<byte> JsonBody => Body.Span.StartsWith(Utf8ByteOrderMark) ? Body[Utf8ByteOrderMark.Length..] : Body;
+
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
 }

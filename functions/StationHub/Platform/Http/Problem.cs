@@ -7,8 +7,8 @@ public sealed record Problem(
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("title")] string Title,
     [property: JsonPropertyName("status")] int Status,
-    [property: JsonPropertyName("detail")] string? Detail = null,
-    [property: JsonPropertyName("errors")] IReadOnlyDictionary<string, string[]>? Errors = null)
+    [property: JsonPropertyName("detail"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail = null,
+    [property: JsonPropertyName("errors"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string[]>? Errors = null)
 {
     private const string TypePrefix = "urn:stationhub:problem:";
 
@@ -31,7 +31,7 @@ public sealed record Problem(
         new(TypePrefix + "too-large", "The request body is too large.", 413, $"Bodies are limited to {limit} bytes.");
 
     public static Problem UnsupportedMediaType() =>
-        new(TypePrefix + "unsupported-media-type", "The body must be JSON.", 415, "Send Content-Type: application/json.");
+        new(TypePrefix + "unsupported-media-type", "The body must be JSON.", 415, "Send Content-Type: application/json (UTF-8).");
 
     public static Problem TooManyRequests(string detail) =>
         new(TypePrefix + "rate-limited", "Too many requests.", 429, detail);

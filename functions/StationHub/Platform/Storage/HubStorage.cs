@@ -101,12 +101,14 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
 
     /// <summary>
     /// True when a call failed because storage could not be reached or failed on its side: the
-    /// request can be tried again later (503), unlike a bug (500). The SDK reports a call whose
-    /// retries were all spent as an <see cref="AggregateException"/> of the failed tries.
+    /// request can be tried again later (503), unlike a bug (500). A queue or table that is
+    /// missing at run time (deleted, or not made yet) counts too: start-up makes them. The SDK
+    /// reports a call whose retries were all spent as an <see cref="AggregateException"/> of the failed tries.
     /// </summary>
     public static bool IsUnreachable(Exception exception) => exception switch
     {
         RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException => true,
+        RequestFailedException { Status: 404, ErrorCode: "QueueNotFound" or "TableNotFound" } => true,
         AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsUnreachable),
         _ => exception.InnerException is HttpRequestException,
     };

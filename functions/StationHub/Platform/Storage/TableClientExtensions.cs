@@ -6,12 +6,26 @@ namespace StationHub.Platform.Storage;
 /// <summary>The three table operations the flows build on: read one, add once, replace if unchanged.</summary>
 public static class TableClientExtensions
 {
-    /// <summary>The entity, or null when there is none (one point read).</summary>
+    /// <summary>
+    /// The entity, or null when there is none (one point read). A table that does not exist is not
+    /// "no entity": it throws (404 TableNotFound), which a request answers with 503.
+    /// </summary>
     public static async Task<T?> FindAsync<T>(this TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken = default)
         where T : class, ITableEntity
     {
         var response = await table.GetEntityIfExistsAsync<T>(partitionKey, rowKey, cancellationToken: cancellationToken);
-        return response.HasValue ? response.Value : null;
+        if (response.HasValue)
+        {
+            return response.Value;
+        }
+
+        var raw = response.GetRawResponse();
+        if (raw.Headers.TryGetValue("x-ms-error-code", out var code) && code == "TableNotFound")
+        {
+            throw new RequestFailedException(raw.Status, $"The table {table.Name} does not exist.", code, null);
+        }
+
+        return null;
     }
 
     /// <summary>Adds the entity; false when one with its keys exists. Sets its ETag on success.</summary>

@@ -52,7 +52,7 @@ public sealed class PlatformWebhooks(HubRegistry registry, HubSecrets secrets, P
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(request.Body, new JsonDocumentOptions { MaxDepth = 16 });
+            document = JsonDocument.Parse(request.JsonBody, new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException)
         {

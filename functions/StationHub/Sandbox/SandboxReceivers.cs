@@ -1,23 +1,31 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
-using StationHub.LocalHost.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
 using StationHub.Platform.Webhooks;
 
-namespace StationHub.LocalHost.Sandbox;
+namespace StationHub.Sandbox;
 
 /// <summary>
-/// Stand-in city and platform endpoints for trying the hub locally (<c>Sandbox:Enabled</c>):
-/// the sample registry points the cities and platforms here. They check what a real receiver
-/// would (the Standard Webhooks signature with that receiver's secret, or the Open311
-/// <c>api_key</c>), log each arrival, and keep the latest ones at <c>GET /sandbox/inbox</c>.
-/// Not part of the trigger table: the Functions app does not serve them.
+/// Stand-in city and platform endpoints for trying the hub, on their own address
+/// (<see cref="DefaultUrl"/>): the sample registry points the cities and platforms there. They
+/// check what a real receiver would (the Standard Webhooks signature with that receiver's secret,
+/// or the Open311 <c>api_key</c>), log each arrival, and keep the latest ones at
+/// <c>GET /sandbox/inbox</c>. Not part of the trigger table: the local host serves them when
+/// <c>Sandbox:Enabled</c>, and <c>StationHub.Cli sample</c> starts them itself when nothing answers
+/// there (say, beside the Functions app).
 /// </summary>
 public static partial class SandboxReceivers
 {
     public const string EnabledSetting = "Sandbox:Enabled";
+
+    /// <summary>Where the sample registry's cities and platforms are.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:7079";
     private const int Kept = 200;
 
     public static void Map(IEndpointRouteBuilder app)

@@ -1,0 +1,17 @@
+using StationHub.Triggers;
+
+namespace StationHub.Ledger;
+
+/// <summary>The public ledger's functions: the API, the page, compiling the day so far and sealing past days.</summary>
+public static class LedgerTriggers
+{
+    public static IReadOnlyList<TriggerFunction> All { get; } =
+    [
+        HttpFunction.Get<LedgerApi>(FunctionNames.LedgerDays, Routes.Ledger, (api, request, ct) => api.DaysAsync(request, ct)),
+        HttpFunction.Get<LedgerApi>(FunctionNames.LedgerDay, Routes.LedgerDay, (api, request, ct) => api.DayAsync(request, ct)),
+        HttpFunction.Get<LedgerApi>(FunctionNames.LedgerProof, Routes.LedgerProof, (api, request, ct) => api.ProofAsync(request, ct)),
+        HttpFunction.Get<LedgerPage>(FunctionNames.LedgerPage, Routes.LedgerPage, (page, request, ct) => page.HandleAsync(request, ct)),
+        TimerFunction.For<LedgerSealer>(FunctionNames.CompileLedger, Schedules.CompileLedger, (sealer, ct) => sealer.CompileTodayAsync(ct)),
+        TimerFunction.For<LedgerSealer>(FunctionNames.SealLedger, Schedules.SealLedger, (sealer, ct) => sealer.SealAsync(ct)),
+    ];
+}

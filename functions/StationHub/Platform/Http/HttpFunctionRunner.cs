@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StationHub.Platform.Storage;
+using StationHub.Triggers;
+
+namespace StationHub.Platform.Http;
+
+/// <summary>
+/// Runs an HTTP function of the trigger table on an ASP.NET Core request, the same way on both
+/// hosts (the local host's Kestrel and the Functions app's ASP.NET Core integration): reads the
+/// body up to the limit whether or not it came with a Content-Length (chunked bodies included),
+/// takes the route values from the row's own template, calls the handler and writes its answer.
+/// A failure no handler expected becomes problem+json without a stack trace: 503 with
+/// Retry-After when storage cannot be reached, 500 otherwise.
+/// </summary>
+public static partial class HttpFunctionRunner
+{
+    public static async Task RunAsync(this HttpFunction function, IServiceProvider services, HttpContext context)
+    {
+        HubResponse response;
+        try
+        {
+            var request = await ReadAsync(function, context);
+            response = await function.Handler(services, request, context.RequestAborted);
+        }
+        catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            var unavailable = HubStorage.IsUnreachable(exception);
+            Log.RequestFailed(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpFunctionRunner)), exception, function.Name, context.Request.Method);
+            response = HubResponse.Problem(unavailable ? Problem.Unavailable("Storage is not reachable.") : Problem.Internal());
+        }
+
+        await WriteAsync(context, response);
+    }
+
+    private static async Task<HubRequest> ReadAsync(HttpFunction function, HttpContext context)
+    {
+        var httpRequest = context.Request;
+        byte[]? body = [];
+        if (HttpMethods.IsPost(httpRequest.Method) || HttpMethods.IsPut(httpRequest.Method) || HttpMethods.IsPatch(httpRequest.Method))
+        {
+            body = await RequestBody.ReadAsync(httpRequest.Body, httpRequest.ContentLength, context.RequestAborted);
+        }
+
+        var path = httpRequest.Path.Value ?? "/";
+        var routeValues = function.MatchRoute(path) ?? new Dictionary<string, string?>();
+        return new HubRequest(
+            httpRequest.Method,
+            routeValues,
+            name => httpRequest.Headers.TryGetValue(name, out var values) ? values.ToString() : null,
+            name => httpRequest.Query.TryGetValue(name, out var values) ? values.ToString() : null,
+            body ?? ReadOnlyMemory<byte>.Empty,
+            httpRequest.ContentType,
+            bodyTooLarge: body is null,
+            path: path);
+    }
+
+    private static async Task WriteAsync(HttpContext context, HubResponse response)
+    {
+        var answer = context.Response;
+        answer.StatusCode = response.Status;
+        if (response.Headers is not null)
+        {
+            foreach (var (key, value) in response.Headers)
+            {
+                answer.Headers[key] = value;
+            }
+        }
+
+        if (response.ContentType is not null)
+        {
+            answer.ContentType = response.ContentType;
+        }
+
+        answer.ContentLength = response.Body.Length;
+        if (!response.Body.IsEmpty && !HttpMethods.IsHead(context.Request.Method))
+        {
+            await answer.Body.WriteAsync(response.Body, context.RequestAborted);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 9301, Level = LogLevel.Error, Message = "Function {Function}: request {Method} failed")]
+        public static partial void RequestFailed(ILogger logger, Exception exception, string function, string method);
+    }
+}

@@ -1,0 +1,42 @@
+using StationHub.Delivery;
+using StationHub.HazardReports;
+using StationHub.Ledger;
+using StationHub.PickupOrders;
+using StationHub.Platform.Http;
+using StationHub.Points;
+
+namespace StationHub.Triggers;
+
+/// <summary>Every function the hub serves, gathered from the flows that declare them.</summary>
+public static class HubTriggers
+{
+    /// <summary>
+    /// Any path or method no other function serves: a problem+json 404 on both hosts (the Functions
+    /// host would answer an empty 404, and the local host's router a 405, otherwise).
+    /// </summary>
+    public static HttpFunction RouteNotFound { get; } = new(
+        FunctionNames.RouteNotFound,
+        ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+        Routes.NotFound,
+        (_, request, _) => Task.FromResult(HubResponse.Problem(Problem.NotFound($"Nothing is served at {request.Method} {request.Path}."))));
+
+    public static IReadOnlyList<TriggerFunction> All { get; } =
+    [
+        .. HazardReportTriggers.All,
+        .. PickupOrderTriggers.All,
+        .. PointsTriggers.All,
+        .. LedgerTriggers.All,
+        .. DeliveryTriggers.All,
+        RouteNotFound,
+    ];
+
+    public static IEnumerable<HttpFunction> Http => All.OfType<HttpFunction>();
+
+    public static IEnumerable<QueueFunction> Queue => All.OfType<QueueFunction>();
+
+    public static IEnumerable<TimerFunction> Timer => All.OfType<TimerFunction>();
+
+    /// <summary>The function of that name (case-insensitive, as the Functions host matches names), or null.</summary>
+    public static TriggerFunction? Find(string name) =>
+        All.FirstOrDefault(function => function.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Template;
+using Microsoft.Extensions.DependencyInjection;
+using StationHub.Platform.Http;
+
+namespace StationHub.Triggers;
+
+// The rows of the trigger table: each flow declares its functions once, as typed rows (name,
+// binding, handler), in its own *Triggers class; HubTriggers gathers them. The local host maps
+// the rows as they are; the Functions app has one attribute-bound method per row that calls the
+// row, because the worker's source generator needs attributes (a test ties each method to its row).
+
+/// <summary>One function of the trigger table.</summary>
+public abstract record TriggerFunction(string Name);
+
+/// <summary>Handles an HTTP request with services from the host.</summary>
+public delegate Task<HubResponse> HttpHandler(IServiceProvider services, HubRequest request, CancellationToken cancellationToken);
+
+/// <summary>Handles one queue message (its decoded body) with services from the host.</summary>
+public delegate Task QueueHandler(IServiceProvider services, BinaryData message, CancellationToken cancellationToken);
+
+/// <summary>Runs a timer function's occurrence with services from the host.</summary>
+public delegate Task TimerHandler(IServiceProvider services, CancellationToken cancellationToken);
+
+/// <summary>An HTTP-triggered function: the methods it answers and its route from the host's root.</summary>
+public sealed record HttpFunction(string Name, IReadOnlyList<string> Methods, string Route, HttpHandler Handler) : TriggerFunction(Name)
+{
+    private readonly TemplateMatcher matcher = new(TemplateParser.Parse(Route), new RouteValueDictionary());
+
+    public static HttpFunction Get<THandler>(string name, string route, Func<THandler, HubRequest, CancellationToken, Task<HubResponse>> handle)
+        where THandler : notnull => Create(name, "GET", route, handle);
+
+    public static HttpFunction Post<THandler>(string name, string route, Func<THandler, HubRequest, CancellationToken, Task<HubResponse>> handle)
+        where THandler : notnull => Create(name, "POST", route, handle);
+
+    public static HttpFunction Put<THandler>(string name, string route, Func<THandler, HubRequest, CancellationToken, Task<HubResponse>> handle)
+        where THandler : notnull => Create(name, "PUT", route, handle);
+
+    /// <summary>The route's values in <paramref name="path"/> (no leading slash), or null when it does not match.</summary>
+    public IReadOnlyDictionary<string, string?>? MatchRoute(string path)
+    {
+        var values = new RouteValueDictionary();
+        if (!matcher.TryMatch("/" + path.TrimStart('/'), values))
+        {
+            return null;
+        }
+
+        return values.ToDictionary(pair => pair.Key, pair => pair.Value?.ToString(), StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static HttpFunction Create<THandler>(string name, string method, string route, Func<THandler, HubRequest, CancellationToken, Task<HubResponse>> handle)
+        where THandler : notnull =>
+        new(name, [method], route, (services, request, cancellationToken) => handle(services.GetRequiredService<THandler>(), request, cancellationToken));
+}
+
+/// <summary>A queue-triggered function: the queue it reads (on <see cref="Connections.Storage"/>).</summary>
+public sealed record QueueFunction(string Name, string Queue, QueueHandler Handler) : TriggerFunction(Name)
+{
+    public static QueueFunction For<THandler>(string name, string queue, Func<THandler, BinaryData, CancellationToken, Task> handle)
+        where THandler : notnull =>
+        new(name, queue, (services, message, cancellationToken) => handle(services.GetRequiredService<THandler>(), message, cancellationToken));
+}
+
+/// <summary>A timer-triggered function: its six-field NCRONTAB schedule (UTC).</summary>
+public sealed record TimerFunction(string Name, string Schedule, TimerHandler Handler) : TriggerFunction(Name)
+{
+    public static TimerFunction For<THandler>(string name, string schedule, Func<THandler, CancellationToken, Task> run)
+        where THandler : notnull =>
+        new(name, schedule, (services, cancellationToken) => run(services.GetRequiredService<THandler>(), cancellationToken));
+}
