@@ -4,6 +4,7 @@ using StationHub.Platform.Http;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Webhooks;
+using StationHub.Platform.Storage;
 using StationHub.Triggers;
 
 namespace StationHub.PickupOrders;
@@ -135,16 +136,21 @@ public static class PickupOrderChanges
         }
 
         var queued = false;
-        for (var attempt = 0; attempt < 20; attempt++)
+        return await Optimistic.RetryAsync($"Order {hubId}", async attempt =>
         {
+            if (attempt > 0)
+            {
+                entity = await store.FindAsync(hubId, cancellationToken) ?? throw new InvalidOperationException($"Order {hubId} vanished.");
+            }
+
             if (entity.CurrentStatus == PickupOrderMachine.Target(change.Kind))
             {
-                return new(ChangeResult.AlreadyThere, entity);
+                return Attempt<ChangeOutcome>.Done(new(ChangeResult.AlreadyThere, entity));
             }
 
             if (!PickupOrderMachine.Allows(entity.CurrentStatus, change.Kind))
             {
-                return new(ChangeResult.Refused, entity);
+                return Attempt<ChangeOutcome>.Done(new(ChangeResult.Refused, entity));
             }
 
             if (!queued)
@@ -153,16 +159,10 @@ public static class PickupOrderChanges
                 queued = true;
             }
 
-            var fresh = entity;
-            PickupOrderMachine.TryApply(fresh, change, codeDigest);
-            if (await store.TryReplaceAsync(fresh, cancellationToken))
-            {
-                return new(ChangeResult.Applied, fresh);
-            }
-
-            entity = await store.FindAsync(hubId, cancellationToken) ?? throw new InvalidOperationException($"Order {hubId} vanished.");
-        }
-
-        throw new InvalidOperationException($"Order {hubId} kept changing under twenty attempts.");
+            PickupOrderMachine.TryApply(entity, change, codeDigest);
+            return await store.TryReplaceAsync(entity, cancellationToken)
+                ? Attempt<ChangeOutcome>.Done(new(ChangeResult.Applied, entity))
+                : Attempt<ChangeOutcome>.Retry;
+        }, cancellationToken);
     }
 }

@@ -83,41 +83,28 @@ public sealed class PickupOrderRouter(
 
     private async Task<OrderEntity?> EnsureCreatedAsync(PickupOrderEvent change, CancellationToken cancellationToken)
     {
-        var entity = await store.FindAsync(change.HubId, cancellationToken);
-        if (entity is null)
-        {
-            var fresh = OrderEntity.For(change.Order!, change.CorrelationId, change.AttemptId);
-            entity = await store.TryAddAsync(fresh, cancellationToken) ? fresh : await store.FindAsync(change.HubId, cancellationToken);
-        }
-
-        return entity?.AttemptId == change.AttemptId ? entity : null;
+        var (entity, thisAttempt) = await store.ReplayAsync(OrderEntity.For(change.Order!, change.CorrelationId, change.AttemptId), cancellationToken);
+        return thisAttempt ? entity : null;
     }
 
-    private async Task<OrderEntity?> EnsureAppliedAsync(PickupOrderEvent change, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < 20; attempt++)
+    private Task<OrderEntity?> EnsureAppliedAsync(PickupOrderEvent change, CancellationToken cancellationToken) =>
+        Optimistic.RetryAsync($"Order {change.HubId} ({change.Kind})", async _ =>
         {
             var entity = await store.FindAsync(change.HubId, cancellationToken)
                 ?? throw new InvalidOperationException($"Event {change.Kind} names order {change.HubId}, which is not stored.");
             if (entity.LastAttemptId == change.AttemptId)
             {
-                return entity;
+                return Attempt<OrderEntity?>.Done(entity);
             }
 
             var digest = change.Kind == PickupOrderEventKind.Arrived ? codes.Digest(change.HubId, change.PickupCode!) : null;
             if (!PickupOrderMachine.TryApply(entity, change, digest))
             {
-                return null;
+                return Attempt<OrderEntity?>.Done(null);
             }
 
-            if (await store.TryReplaceAsync(entity, cancellationToken))
-            {
-                return entity;
-            }
-        }
-
-        throw new InvalidOperationException($"Order {change.HubId} kept changing while {change.Kind} was applied.");
-    }
+            return await store.TryReplaceAsync(entity, cancellationToken) ? Attempt<OrderEntity?>.Done(entity) : Attempt<OrderEntity?>.Retry;
+        }, cancellationToken);
 
     private async Task UnmarkDueAsync(OrderEntity entity, CancellationToken cancellationToken)
     {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using StationHub.Platform.Http;
 using StationHub.Platform.Json;
 using StationHub.Platform.Security;
+using StationHub.Platform.Storage;
 
 namespace StationHub.PickupOrders;
 
@@ -53,47 +54,50 @@ public sealed partial class StationActions(ApiKeys apiKeys, PickupOrderStore sto
         }
 
         var hubId = entity!.PartitionKey;
-        for (var attempt = 0; attempt < 50; attempt++)
+        return await Optimistic.RetryAsync($"Order {hubId}", async attempt =>
         {
+            if (attempt > 0)
+            {
+                entity = await store.FindAsync(hubId, cancellationToken) ?? throw new InvalidOperationException($"Order {hubId} vanished.");
+            }
+
             if (entity.CurrentStatus != PickupOrderStatus.Arrived)
             {
-                return HubResponse.Problem(Problem.Conflict($"The order is {entity.Status}; only an arrived order can be collected."));
+                return Attempt<HubResponse>.Done(HubResponse.Problem(Problem.Conflict($"The order is {entity.Status}; only an arrived order can be collected.")));
             }
 
             if (entity.Locked)
             {
-                return Locked();
+                return Attempt<HubResponse>.Done(Locked());
             }
 
             if (codes.Matches(hubId, code!, entity.CodeDigest))
             {
                 var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, Guid.NewGuid().ToString("N"), time.GetUtcNow(), PickupOrderEventKind.Collected, hubId, Guid.NewGuid().ToString("N"));
                 var outcome = await PickupOrderChanges.ApplyAsync(store, hubId, change, null, cancellationToken);
-                return outcome.Result == ChangeResult.Applied
+                return Attempt<HubResponse>.Done(outcome.Result == ChangeResult.Applied
                     ? View(outcome.Entity!)
-                    : HubResponse.Problem(Problem.Conflict($"The order is {outcome.Entity?.Status}; it was not collected now."));
+                    : HubResponse.Problem(Problem.Conflict($"The order is {outcome.Entity?.Status}; it was not collected now.")));
             }
 
             // A wrong code counts before it is answered, under the order's ETag: parallel guesses
             // each land one count, so the limit holds however many arrive at once.
             entity.WrongCodes++;
             entity.Locked = entity.WrongCodes >= MaxWrongCodes;
-            if (await store.TryReplaceAsync(entity, cancellationToken))
+            if (!await store.TryReplaceAsync(entity, cancellationToken))
             {
-                Log.WrongCode(logger, hubId, entity.ToOrder().StationId, entity.WrongCodes);
-                if (entity.Locked)
-                {
-                    Log.Locked(logger, hubId, entity.WrongCodes);
-                    return Locked();
-                }
-
-                return HubResponse.Problem(Problem.Forbidden($"The pickup code is wrong; {MaxWrongCodes - entity.WrongCodes} tries are left before the order locks."));
+                return Attempt<HubResponse>.Retry;
             }
 
-            entity = await store.FindAsync(hubId, cancellationToken) ?? throw new InvalidOperationException($"Order {hubId} vanished.");
-        }
+            Log.WrongCode(logger, hubId, entity.ToOrder().StationId, entity.WrongCodes);
+            if (entity.Locked)
+            {
+                Log.Locked(logger, hubId, entity.WrongCodes);
+                return Attempt<HubResponse>.Done(Locked());
+            }
 
-        throw new InvalidOperationException($"Order {hubId} kept changing under fifty attempts.");
+            return Attempt<HubResponse>.Done(HubResponse.Problem(Problem.Forbidden($"The pickup code is wrong; {MaxWrongCodes - entity.WrongCodes} tries are left before the order locks.")));
+        }, cancellationToken);
     }
 
     public async Task<HubResponse> UnlockAsync(HubRequest request, CancellationToken cancellationToken = default)
@@ -104,19 +108,23 @@ public sealed partial class StationActions(ApiKeys apiKeys, PickupOrderStore sto
             return refusal;
         }
 
-        for (var attempt = 0; attempt < 20 && (entity!.Locked || entity.WrongCodes > 0); attempt++)
+        var unlocked = await Optimistic.RetryAsync($"Order {entity!.PartitionKey}", async attempt =>
         {
-            entity.Locked = false;
-            entity.WrongCodes = 0;
-            if (await store.TryReplaceAsync(entity, cancellationToken))
+            if (attempt > 0)
             {
-                break;
+                entity = await store.FindAsync(entity.PartitionKey, cancellationToken) ?? throw new InvalidOperationException("The order vanished.");
             }
 
-            entity = await store.FindAsync(entity.PartitionKey, cancellationToken) ?? throw new InvalidOperationException("The order vanished.");
-        }
+            if (!entity.Locked && entity.WrongCodes == 0)
+            {
+                return Attempt<OrderEntity>.Done(entity);
+            }
 
-        return View(entity!);
+            entity.Locked = false;
+            entity.WrongCodes = 0;
+            return await store.TryReplaceAsync(entity, cancellationToken) ? Attempt<OrderEntity>.Done(entity) : Attempt<OrderEntity>.Retry;
+        }, cancellationToken);
+        return View(unlocked);
     }
 
     private async Task<(OrderEntity? Entity, HubResponse? Refusal)> FindOwnAsync(HubRequest request, CancellationToken cancellationToken)

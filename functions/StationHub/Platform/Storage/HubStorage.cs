@@ -109,6 +109,7 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
     {
         RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException => true,
         RequestFailedException { Status: 404, ErrorCode: "QueueNotFound" or "TableNotFound" } => true,
+        ConcurrencyExhaustedException => true,
         AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsUnreachable),
         _ => exception.InnerException is HttpRequestException,
     };

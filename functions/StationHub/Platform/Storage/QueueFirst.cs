@@ -35,4 +35,28 @@ public static class QueueFirst
         var stored = await table.FindAsync<TEntity>(entity.PartitionKey, entity.RowKey, cancellationToken);
         return stored is not null && attemptOf(stored) == attemptOf(entity);
     }
+
+    /// <summary>
+    /// The queue side of <see cref="AcceptAsync"/>: the stored entity for a queued message, storing it
+    /// from the message when the request that queued it died before its own write; and whether this
+    /// message's attempt is the one whose entity was stored (only that message may act on it).
+    /// </summary>
+    public static async Task<(TEntity Stored, bool ThisAttempt)> ReplayAsync<TEntity>(
+        TableClient table,
+        TEntity fromMessage,
+        Func<TEntity, string> attemptOf,
+        CancellationToken cancellationToken = default)
+        where TEntity : class, ITableEntity
+    {
+        var stored = await table.FindAsync<TEntity>(fromMessage.PartitionKey, fromMessage.RowKey, cancellationToken);
+        if (stored is null)
+        {
+            stored = await table.TryAddAsync(fromMessage, cancellationToken)
+                ? fromMessage
+                : await table.FindAsync<TEntity>(fromMessage.PartitionKey, fromMessage.RowKey, cancellationToken)
+                    ?? throw new InvalidOperationException($"{fromMessage.PartitionKey} vanished while it was stored.");
+        }
+
+        return (stored, attemptOf(stored) == attemptOf(fromMessage));
+    }
 }
