@@ -22,6 +22,7 @@ public sealed partial class HazardReportIntake(
     HubRegistry registry,
     Pseudonyms pseudonyms,
     HazardReportStore store,
+    RequestDeadline deadline,
     TimeProvider time,
     ILogger<HazardReportIntake> logger)
 {
@@ -58,8 +59,20 @@ public sealed partial class HazardReportIntake(
             attemptId,
             report);
 
+        var response = await deadline.RunAsync(token => AcceptAsync(accepted, webhook.WebhookId, token), cancellationToken: cancellationToken);
+        if (response.Status == StatusCodes.ServiceUnavailable)
+        {
+            Log.ReportUnavailable(logger, report.HubId, report.PlatformId);
+        }
+
+        return response;
+    }
+
+    private async Task<HubResponse> AcceptAsync(HazardReportAccepted accepted, string webhookId, CancellationToken cancellationToken)
+    {
+        var report = accepted.Report;
         var answer = AnswerFor(report);
-        if (await store.AcceptAsync(accepted, ReportEntity.For(report, webhook.WebhookId, attemptId), cancellationToken))
+        if (await store.AcceptAsync(accepted, ReportEntity.For(report, webhookId, accepted.AttemptId), cancellationToken))
         {
             Log.ReportAccepted(logger, report.HubId, report.PlatformId, report.District);
             return Accepted(answer, StatusCodes.Accepted);

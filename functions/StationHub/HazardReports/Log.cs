@@ -13,6 +13,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Webhook for platform {PlatformId} refused with {Status}: {Reason}")]
     public static partial void WebhookRefused(ILogger logger, string platformId, int status, string? reason);
 
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Hazard report {HubId} from platform {PlatformId} met a storage outage; answered 503 (it may have been accepted)")]
+    public static partial void ReportUnavailable(ILogger logger, string hubId, string platformId);
+
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Hazard report {HubId} routed to city {CityId} (district {District})")]
     public static partial void ReportRouted(ILogger logger, string hubId, string cityId, string district);
 
