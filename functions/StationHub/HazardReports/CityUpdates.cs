@@ -82,14 +82,9 @@ public sealed class CityUpdates(
 
     private (CityUpdate? Update, Problem? Problem) Parse(HubRequest request, string cityId)
     {
-        JsonDocument document;
-        try
+        if (JsonBody.Parse(request.Body, out var invalid, maxDepth: 8) is not { } document)
         {
-            document = JsonDocument.Parse(request.Body, new JsonDocumentOptions { MaxDepth = 8 });
-        }
-        catch (JsonException)
-        {
-            return (null, Problem.BadRequest("The body is not valid JSON."));
+            return (null, invalid);
         }
 
         using (document)
