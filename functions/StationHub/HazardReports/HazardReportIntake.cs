@@ -14,8 +14,9 @@ namespace StationHub.HazardReports;
 /// <summary>
 /// <c>POST /api/v1/platforms/{platformId}/hazard-reports</c>: verifies, validates, queues and
 /// stores a courier's hazard report, then answers 202 (or 200 for a repeat).
-/// Two storage round trips (<see cref="QueueFirst"/>): the queue send, then one insert keyed by
-/// the report's hub id.
+/// Three storage round trips: the webhook-id's claim (<see cref="WebhookIdClaims"/>), then
+/// <see cref="QueueFirst"/>: the queue send, then one insert keyed by the report's hub id. All
+/// share one deadline (<see cref="RequestDeadline"/>).
 /// </summary>
 public sealed partial class HazardReportIntake(
     PlatformWebhooks webhooks,
@@ -71,7 +72,15 @@ public sealed partial class HazardReportIntake(
     private async Task<HubResponse> AcceptAsync(HazardReportAccepted accepted, string webhookId, CancellationToken cancellationToken)
     {
         var report = accepted.Report;
-        var answer = AnswerFor(report);
+        var claimedBy = await store.ClaimWebhookIdAsync(report.PlatformId, webhookId, report.HubId, cancellationToken);
+        if (claimedBy != report.HubId)
+        {
+            // The same webhook-id with another body: the first answer, and nothing made.
+            Log.WebhookIdReused(logger, claimedBy, report.PlatformId);
+            return Accepted(AnswerFor(report.PlatformId, claimedBy), StatusCodes.Ok);
+        }
+
+        var answer = AnswerFor(report.PlatformId, report.HubId);
         if (await store.AcceptAsync(accepted, ReportEntity.For(report, webhookId, accepted.AttemptId), cancellationToken))
         {
             Log.ReportAccepted(logger, report.HubId, report.PlatformId, report.District);
@@ -88,8 +97,8 @@ public sealed partial class HazardReportIntake(
     private static HubResponse Accepted(WebhookAnswer answer, int status) =>
         HubResponse.Json(status, answer, HubJsonContext.Default.WebhookAnswer, new Dictionary<string, string> { ["Location"] = answer.StatusUrl });
 
-    private static WebhookAnswer AnswerFor(HazardReport report) =>
-        new(report.HubId, HazardReportStatus.Received.ToWire(), StatusUrlFor(report.PlatformId, report.HubId));
+    private static WebhookAnswer AnswerFor(string platformId, string hubId) =>
+        new(hubId, HazardReportStatus.Received.ToWire(), StatusUrlFor(platformId, hubId));
 
     private HazardReport? Parse(VerifiedWebhook webhook, FieldReader fields)
     {

@@ -4,6 +4,7 @@ using Azure;
 using Azure.Data.Tables;
 using StationHub.Platform.Json;
 using StationHub.Platform.Storage;
+using StationHub.Platform.Webhooks;
 using StationHub.Triggers;
 
 namespace StationHub.HazardReports;
@@ -129,6 +130,10 @@ public sealed class HazardReportStore(HubStorage storage)
     /// <summary>Queues the accepted report, then stores it; true when this attempt's copy is the stored one.</summary>
     public Task<bool> AcceptAsync(HazardReportAccepted message, ReportEntity entity, CancellationToken cancellationToken = default) =>
         QueueFirst.AcceptAsync(storage, Queues.HazardReportsAccepted, message, HubJsonContext.Default.HazardReportAccepted, Reports, entity, e => e.AttemptId, cancellationToken);
+
+    /// <summary>Claims the platform's webhook-id for the report; returns the hub id of the report it names (see <see cref="WebhookIdClaims"/>).</summary>
+    public Task<string> ClaimWebhookIdAsync(string platformId, string webhookId, string hubId, CancellationToken cancellationToken = default) =>
+        WebhookIdClaims.ClaimAsync(Reports, platformId, webhookId, hubId, cancellationToken);
 
     private TableClient Reports => storage.Table(Tables.HazardReports);
 

@@ -16,6 +16,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Hazard report {HubId} from platform {PlatformId} met a storage outage; answered 503 (it may have been accepted)")]
     public static partial void ReportUnavailable(ILogger logger, string hubId, string platformId);
 
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "A webhook-id of platform {PlatformId} came again with another body; answered about {HubId}, the report it made first")]
+    public static partial void WebhookIdReused(ILogger logger, string hubId, string platformId);
+
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Hazard report {HubId} routed to city {CityId} (district {District})")]
     public static partial void ReportRouted(ILogger logger, string hubId, string cityId, string district);
 

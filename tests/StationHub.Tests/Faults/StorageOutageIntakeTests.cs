@@ -18,7 +18,7 @@ namespace StationHub.Tests.Faults;
 /// webhook-id makes exactly one report, and the queue functions pick up work promptly once storage
 /// is back. The emulator is stopped cleanly (AZURITE.md, trap 3); an outage of the table service
 /// alone, which starts between intake's queue send and its table commit, goes through a
-/// <see cref="TcpGate"/>.
+/// <see cref="TcpGate"/> that closes after a given number of table requests.
 /// </summary>
 public sealed class StorageOutageIntakeTests(ITestOutputHelper output)
 {
@@ -63,10 +63,13 @@ public sealed class StorageOutageIntakeTests(ITestOutputHelper output)
         await using var tables = TcpGate.Open(azurite.Ports.Table);
         var gated = azurite.ConnectionString.Replace($":{azurite.Ports.Table}/", $":{tables.Port}/", StringComparison.Ordinal);
         await using var world = await HubScenario.StartAsync(storageConnection: azurite.ConnectionString, configure: s => s["AzureWebJobsStorage"] = gated);
-        await world.AcceptReportAsync("r-warm");
+        var warm = await world.AcceptReportAsync("r-warm");
+        await world.City.WaitForAsync(received => MixedStream.ReportSubjects(received).Contains(warm));
+        await world.WaitForStatusAsync(warm, "routed");
 
-        // The table service goes down; the queue stays up: intake queues the report, then cannot store it.
-        tables.Close();
+        // The table service goes down after intake's first table call (the webhook-id's claim), so
+        // the report is queued and then cannot be stored; the queue stays up.
+        tables.CloseAfterRequests(1);
         var body = Webhooks.HazardReport("r-split");
         const string webhookId = "msg_r-split";
         var started = Stopwatch.GetTimestamp();

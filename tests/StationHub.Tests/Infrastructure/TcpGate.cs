@@ -15,6 +15,7 @@ public sealed class TcpGate : IAsyncDisposable
     private readonly Lock gate = new();
     private TcpListener? listener;
     private Task? accepting;
+    private int allowance = -1;
 
     private TcpGate(int target)
     {
@@ -48,10 +49,17 @@ public sealed class TcpGate : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Lets <paramref name="requests"/> more HTTP requests through, then closes on the next one
+    /// before it reaches the service: an outage that starts between two calls of one operation.
+    /// </summary>
+    public void CloseAfterRequests(int requests) => Volatile.Write(ref allowance, requests);
+
     public void Reopen()
     {
         lock (gate)
         {
+            allowance = -1;
             var started = new TcpListener(IPAddress.Loopback, Port);
             started.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             started.Start();
@@ -87,6 +95,41 @@ public sealed class TcpGate : IAsyncDisposable
         }
     }
 
+    /// <summary>Copies the client's bytes on, counting request lines while <see cref="CloseAfterRequests"/> is armed.</summary>
+    private async Task CopyRequestsAsync(Stream from, Stream to)
+    {
+        var marker = " HTTP/1.1\r\n"u8.ToArray();
+        var buffer = new byte[16 * 1024];
+        var carry = Array.Empty<byte>();
+        while (true)
+        {
+            var read = await from.ReadAsync(buffer);
+            if (read == 0)
+            {
+                return;
+            }
+
+            if (Volatile.Read(ref allowance) >= 0)
+            {
+                byte[] seen = [.. carry, .. buffer.AsSpan(0, read)];
+                var count = 0;
+                for (var at = seen.AsSpan().IndexOf(marker); at >= 0; at = seen.AsSpan(at + 1).IndexOf(marker) is var next and >= 0 ? at + 1 + next : -1)
+                {
+                    count++;
+                }
+
+                carry = seen[Math.Max(0, seen.Length - marker.Length + 1)..];
+                if (count > 0 && Interlocked.Add(ref allowance, -count) < 0)
+                {
+                    Close();
+                    return;
+                }
+            }
+
+            await to.WriteAsync(buffer.AsMemory(0, read));
+        }
+    }
+
     private async Task ForwardAsync(TcpClient inbound)
     {
         using var outbound = new TcpClient();
@@ -107,7 +150,7 @@ public sealed class TcpGate : IAsyncDisposable
 
             var a = inbound.GetStream();
             var b = outbound.GetStream();
-            await Task.WhenAny(a.CopyToAsync(b), b.CopyToAsync(a));
+            await Task.WhenAny(CopyRequestsAsync(a, b), b.CopyToAsync(a));
         }
         catch (Exception exception) when (exception is SocketException or IOException or ObjectDisposedException)
         {
