@@ -31,6 +31,9 @@ public sealed partial class HazardReportIntake(
     public const int MaxDescriptionLength = 2000;
     public const int MaxMediaUrls = 5;
 
+    /// <summary>How long ago a hazard may have been seen: a report is about the street as it is now.</summary>
+    public static readonly TimeSpan MaxObservedAge = TimeSpan.FromDays(30);
+
     private static readonly string[] AcceptedTypes = [CreatedType];
 
     public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
@@ -130,6 +133,10 @@ public sealed partial class HazardReportIntake(
         {
             fields.Fail("data.observedAt", "is in the future.");
         }
+        else if (observedAt < now - MaxObservedAge)
+        {
+            fields.Fail("data.observedAt", $"is more than {MaxObservedAge.TotalDays:0} days ago; report hazards seen in the last {MaxObservedAge.TotalDays:0} days.");
+        }
 
         (City City, District District)? place = null;
         if (districtCode is not null)
@@ -138,6 +145,12 @@ public sealed partial class HazardReportIntake(
             if (place is null)
             {
                 fields.Fail("data.district", "is not a district the hub serves.");
+            }
+            else if (lat is not null && lon is not null && !place.Value.District.Area.Contains(lat.Value, lon.Value))
+            {
+                // The report goes to the city of its district: a district the location is not in
+                // would send it to the wrong city. The location decides; leave the district out to have it resolved.
+                fields.Fail("data.district", "does not contain data.location; name the district the location is in, or leave it out.");
             }
         }
         else if (lat is not null && lon is not null)
@@ -193,6 +206,18 @@ public sealed partial class HazardReportIntake(
                 || string.IsNullOrEmpty(uri.Host))
             {
                 fields.Fail(path, "must be an absolute https URL of at most 2048 characters.");
+                continue;
+            }
+
+            if (PublicHost.HasUserInfo(uri, text))
+            {
+                fields.Fail(path, "must not carry a user name or password.");
+                continue;
+            }
+
+            if (!PublicHost.IsPublic(uri))
+            {
+                fields.Fail(path, "must name a public host: the city fetches it, so loopback, link-local and private addresses are refused.");
                 continue;
             }
 
