@@ -34,6 +34,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "City update {UpdateId} for {HubId} no longer applies ({Status} after {Current}); dropped")]
     public static partial void UpdateDropped(ILogger logger, string updateId, string hubId, string status, string current);
 
+    [LoggerMessage(EventId = 1025, Level = LogLevel.Error, Message = "An Open311 request (.{Format}) failed; answered with a GeoReport error")]
+    public static partial void Open311Failed(ILogger logger, Exception exception, string format);
+
     [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "Hazard report {HubId} was not acknowledged by city {CityId} within 24 hours; escalated")]
     public static partial void ReportEscalated(ILogger logger, string hubId, string cityId);
 
