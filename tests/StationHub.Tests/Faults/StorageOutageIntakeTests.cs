@@ -90,6 +90,32 @@ public sealed class StorageOutageIntakeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_mixed_stream_retried_after_503s_from_a_table_outage_applies_every_accepted_item_once()
+    {
+        await using var azurite = await Azurite.StartAsync();
+        await using var tables = TcpGate.Open(azurite.Ports.Table);
+        var gated = azurite.ConnectionString.Replace($":{azurite.Ports.Table}/", $":{tables.Port}/", StringComparison.Ordinal);
+        await using var world = await HubScenario.StartAsync(storageConnection: azurite.ConnectionString, configure: s => s["AzureWebJobsStorage"] = gated);
+        var stream = MixedStream.Create(world, "split");
+        using var client = new HttpClient { BaseAddress = world.Hub.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+
+        // The table service drops mid-stream while the queue stays up: requests in flight have queued
+        // their item and cannot commit it, and are told 503. The platform retries with the same webhook-ids.
+        var sending = stream.SendAsync(client, pace: TimeSpan.FromMilliseconds(50));
+        await stream.WaitForAcceptedAsync(stream.Count / 3);
+        tables.Close();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        tables.Reopen();
+        await sending;
+        await stream.RetryUntilAcceptedAsync(client);
+
+        output.WriteLine($"Answers refused during the outage: {string.Join(", ", stream.Refusals.GroupBy(s => s).Select(g => $"{(int)g.Key} ×{g.Count()}"))}.");
+        Assert.Contains(HttpStatusCode.ServiceUnavailable, stream.Refusals);
+        Assert.All(stream.Refusals, status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
+        await stream.AssertEachAppliedOnceAsync(client, TimeSpan.FromSeconds(90));
+    }
+
+    [Fact]
     public async Task Queue_functions_resume_within_seconds_of_storage_coming_back()
     {
         var folder = Directory.CreateTempSubdirectory("stationhub-azurite-").FullName;
