@@ -90,6 +90,27 @@ public sealed class StorageOutageIntakeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_webhook_meeting_a_store_that_hangs_gets_a_503_within_5_seconds()
+    {
+        await using var azurite = await Azurite.StartAsync();
+        await using var tables = TcpGate.Open(azurite.Ports.Table);
+        var gated = azurite.ConnectionString.Replace($":{azurite.Ports.Table}/", $":{tables.Port}/", StringComparison.Ordinal);
+        await using var world = await HubScenario.StartAsync(storageConnection: azurite.ConnectionString, configure: s => s["AzureWebJobsStorage"] = gated);
+        await world.AcceptReportAsync("r-warm");
+
+        // Each table call would wait out the clients' 15 s network timeout, and then be retried.
+        tables.Stall();
+        var started = Stopwatch.GetTimestamp();
+        using var refused = await world.PostReportAsync(Webhooks.HazardReport("r-hang"), "msg_r-hang");
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        output.WriteLine($"Table service hanging: 503 after {elapsed.TotalSeconds:0.00} s.");
+
+        await AssertMayHaveBeenAcceptedAsync(refused);
+        Assert.True(elapsed < AnswerWithin, $"The 503 took {elapsed.TotalSeconds:0.00} s.");
+        tables.Reopen();
+    }
+
+    [Fact]
     public async Task A_mixed_stream_retried_after_503s_from_a_table_outage_applies_every_accepted_item_once()
     {
         await using var azurite = await Azurite.StartAsync();

@@ -16,6 +16,7 @@ public sealed class TcpGate : IAsyncDisposable
     private TcpListener? listener;
     private Task? accepting;
     private int allowance = -1;
+    private volatile bool stalled;
 
     private TcpGate(int target)
     {
@@ -55,11 +56,15 @@ public sealed class TcpGate : IAsyncDisposable
     /// </summary>
     public void CloseAfterRequests(int requests) => Volatile.Write(ref allowance, requests);
 
+    /// <summary>Takes connections and requests but answers none: a store that hangs rather than refuses.</summary>
+    public void Stall() => stalled = true;
+
     public void Reopen()
     {
         lock (gate)
         {
             allowance = -1;
+            stalled = false;
             var started = new TcpListener(IPAddress.Loopback, Port);
             started.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             started.Start();
@@ -126,7 +131,10 @@ public sealed class TcpGate : IAsyncDisposable
                 }
             }
 
-            await to.WriteAsync(buffer.AsMemory(0, read));
+            if (!stalled)
+            {
+                await to.WriteAsync(buffer.AsMemory(0, read));
+            }
         }
     }
 
