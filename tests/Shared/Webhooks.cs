@@ -29,7 +29,11 @@ public static class Webhooks
             "\"description\":\"Fire exit blocked by e-bikes\"," +
             $"\"location\":{{\"lat\":{lat.ToString(CultureInfo.InvariantCulture)},\"lon\":{lon.ToString(CultureInfo.InvariantCulture)},\"address\":\"12 Hubin Rd\"}}" +
             districtPart +
-            ",\"mediaUrls\":[\"https://media.example.com/a.jpg\"],\"observedAt\":\"2026-11-22T07:55:00Z\"" +
+            $",\"mediaUrls\":[\"https://media.example.com/a.jpg\"],\"observedAt\":\"{RecentlyObserved()}\"" +
             (extraData ?? string.Empty) + "}}";
     }
+
+    /// <summary>A few minutes ago, to the minute: when a courier saw what they report (the hub refuses the far past).</summary>
+    public static string RecentlyObserved() =>
+        TimeProvider.System.GetUtcNow().AddMinutes(-5).ToString("yyyy-MM-dd'T'HH:mm:00'Z'", CultureInfo.InvariantCulture);
 }

@@ -6,6 +6,7 @@ using StationHub.Platform.Http;
 using StationHub.Platform.Json;
 using StationHub.Platform.Security;
 using StationHub.Platform.Storage;
+using StationHub.Platform.Webhooks;
 using StationHub.Points;
 using StationHub.Triggers;
 
@@ -62,9 +63,23 @@ public sealed class CityUpdates(
             return Answer(hubId, existing.ToUpdate());
         }
 
+        if (update.UpdatedAt < entity.ReceivedAt - StandardWebhook.Tolerance)
+        {
+            return HubResponse.Problem(Problem.BadRequest(
+                "The update is not valid.",
+                new Dictionary<string, string[]> { ["updatedAt"] = [$"is before the request was received ({IsoTimestamp.Format(entity.ReceivedAt)})."] }));
+        }
+
         if (!HazardReportStatuses.CityMayMove(entity.CurrentStatus, update.Status))
         {
             return HubResponse.Problem(Problem.Conflict($"The request is {entity.Status}; it cannot move to {update.Status.ToWire()}."));
+        }
+
+        // An update id names one update of the city, whichever request it is about.
+        var claimedBy = await store.ClaimUpdateIdAsync(city.Id, update.UpdateId, hubId, cancellationToken);
+        if (claimedBy != hubId)
+        {
+            return HubResponse.Problem(Problem.Conflict($"Your city already used updateId {update.UpdateId} for request {claimedBy}; give each update its own id."));
         }
 
         var message = new HazardReportUpdateReceived(HazardReportUpdateReceived.CurrentSchemaVersion, update.UpdateId, update.ReceivedAt, hubId, update);
@@ -82,14 +97,9 @@ public sealed class CityUpdates(
 
     private (CityUpdate? Update, Problem? Problem) Parse(HubRequest request, string cityId)
     {
-        JsonDocument document;
-        try
+        if (JsonBody.Parse(request.Body, out var invalid, maxDepth: 8) is not { } document)
         {
-            document = JsonDocument.Parse(request.JsonBody, new JsonDocumentOptions { MaxDepth = 8 });
-        }
-        catch (JsonException)
-        {
-            return (null, Problem.BadRequest("The body is not valid JSON."));
+            return (null, invalid);
         }
 
         using (document)
@@ -110,12 +120,18 @@ public sealed class CityUpdates(
 
             var note = fields.String(root, "note", "note", required: false, maxLength: HazardReportIntake.MaxDescriptionLength);
             var updatedAt = fields.Timestamp(root, "updatedAt", "updatedAt");
+            var now = time.GetUtcNow();
+            if (updatedAt > now + StandardWebhook.Tolerance)
+            {
+                fields.Fail("updatedAt", $"is in the future (more than {StandardWebhook.Tolerance.TotalMinutes:0} minutes ahead of the hub's clock).");
+            }
+
             if (fields.HasErrors)
             {
                 return (null, Problem.BadRequest("The update is not valid.", fields.Errors));
             }
 
-            return (new CityUpdate(updateId!, cityId, HazardReportStatuses.FromWire(statusText)!.Value, note, updatedAt!.Value, time.GetUtcNow()), null);
+            return (new CityUpdate(updateId!, cityId, HazardReportStatuses.FromWire(statusText)!.Value, note, updatedAt!.Value, now), null);
         }
     }
 }

@@ -14,8 +14,9 @@ namespace StationHub.HazardReports;
 /// <summary>
 /// <c>POST /api/v1/platforms/{platformId}/hazard-reports</c>: verifies, validates, queues and
 /// stores a courier's hazard report, then answers 202 (or 200 for a repeat).
-/// Two storage round trips (<see cref="QueueFirst"/>): the queue send, then one insert keyed by
-/// the report's hub id.
+/// Three storage round trips: the webhook-id's claim (<see cref="WebhookIdClaims"/>), then
+/// <see cref="QueueFirst"/>: the queue send, then one insert keyed by the report's hub id. All
+/// share the request's one deadline (<see cref="RequestDeadline"/>, applied by the host's runner).
 /// </summary>
 public sealed partial class HazardReportIntake(
     PlatformWebhooks webhooks,
@@ -28,6 +29,9 @@ public sealed partial class HazardReportIntake(
     public const string CreatedType = "hazard_report.created";
     public const int MaxDescriptionLength = 2000;
     public const int MaxMediaUrls = 5;
+
+    /// <summary>How long ago a hazard may have been seen: a report is about the street as it is now.</summary>
+    public static readonly TimeSpan MaxObservedAge = TimeSpan.FromDays(30);
 
     private static readonly string[] AcceptedTypes = [CreatedType];
 
@@ -58,8 +62,22 @@ public sealed partial class HazardReportIntake(
             attemptId,
             report);
 
-        var answer = AnswerFor(report);
-        if (await store.AcceptAsync(accepted, ReportEntity.For(report, webhook.WebhookId, attemptId), cancellationToken))
+        return await AcceptAsync(accepted, webhook.WebhookId, cancellationToken);
+    }
+
+    private async Task<HubResponse> AcceptAsync(HazardReportAccepted accepted, string webhookId, CancellationToken cancellationToken)
+    {
+        var report = accepted.Report;
+        var claimedBy = await store.ClaimWebhookIdAsync(report.PlatformId, webhookId, report.HubId, cancellationToken);
+        if (claimedBy != report.HubId)
+        {
+            // The same webhook-id with another body: the first answer, and nothing made.
+            Log.WebhookIdReused(logger, claimedBy, report.PlatformId);
+            return Accepted(AnswerFor(report.PlatformId, claimedBy), StatusCodes.Ok);
+        }
+
+        var answer = AnswerFor(report.PlatformId, report.HubId);
+        if (await store.AcceptAsync(accepted, ReportEntity.For(report, webhookId, accepted.AttemptId), cancellationToken))
         {
             Log.ReportAccepted(logger, report.HubId, report.PlatformId, report.District);
             return Accepted(answer, StatusCodes.Accepted);
@@ -75,8 +93,8 @@ public sealed partial class HazardReportIntake(
     private static HubResponse Accepted(WebhookAnswer answer, int status) =>
         HubResponse.Json(status, answer, HubJsonContext.Default.WebhookAnswer, new Dictionary<string, string> { ["Location"] = answer.StatusUrl });
 
-    private static WebhookAnswer AnswerFor(HazardReport report) =>
-        new(report.HubId, HazardReportStatus.Received.ToWire(), StatusUrlFor(report.PlatformId, report.HubId));
+    private static WebhookAnswer AnswerFor(string platformId, string hubId) =>
+        new(hubId, HazardReportStatus.Received.ToWire(), StatusUrlFor(platformId, hubId));
 
     private HazardReport? Parse(VerifiedWebhook webhook, FieldReader fields)
     {
@@ -108,6 +126,10 @@ public sealed partial class HazardReportIntake(
         {
             fields.Fail("data.observedAt", "is in the future.");
         }
+        else if (observedAt < now - MaxObservedAge)
+        {
+            fields.Fail("data.observedAt", $"is more than {MaxObservedAge.TotalDays:0} days ago; report hazards seen in the last {MaxObservedAge.TotalDays:0} days.");
+        }
 
         (City City, District District)? place = null;
         if (districtCode is not null)
@@ -116,6 +138,12 @@ public sealed partial class HazardReportIntake(
             if (place is null)
             {
                 fields.Fail("data.district", "is not a district the hub serves.");
+            }
+            else if (lat is not null && lon is not null && !place.Value.District.Area.Contains(lat.Value, lon.Value))
+            {
+                // The report goes to the city of its district: a district the location is not in
+                // would send it to the wrong city. The location decides; leave the district out to have it resolved.
+                fields.Fail("data.district", "does not contain data.location; name the district the location is in, or leave it out.");
             }
         }
         else if (lat is not null && lon is not null)
@@ -171,6 +199,18 @@ public sealed partial class HazardReportIntake(
                 || string.IsNullOrEmpty(uri.Host))
             {
                 fields.Fail(path, "must be an absolute https URL of at most 2048 characters.");
+                continue;
+            }
+
+            if (PublicHost.HasUserInfo(uri, text))
+            {
+                fields.Fail(path, "must not carry a user name or password.");
+                continue;
+            }
+
+            if (!PublicHost.IsPublic(uri))
+            {
+                fields.Fail(path, "must name a public host: the city fetches it, so loopback, link-local and private addresses are refused.");
                 continue;
             }
 

@@ -4,6 +4,7 @@ using Azure;
 using Azure.Data.Tables;
 using StationHub.Platform.Json;
 using StationHub.Platform.Storage;
+using StationHub.Platform.Webhooks;
 using StationHub.Triggers;
 
 namespace StationHub.HazardReports;
@@ -123,12 +124,29 @@ public sealed class CityUpdateEntity : ITableEntity
     public static string RowFor(DateTimeOffset updatedAt, string updateId) => CityRequestEntity.TimeKey(updatedAt) + "~" + updateId;
 }
 
+/// <summary>Which report a city's update id belongs to (see <see cref="HazardReportStore.ClaimUpdateIdAsync"/>).</summary>
+public sealed class UpdateIdClaimEntity : ITableEntity
+{
+    public const string PartitionSuffix = "~update-ids";
+
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string HubId { get; set; } = string.Empty;
+}
+
 /// <summary>Storage operations of the hazard-report flow.</summary>
 public sealed class HazardReportStore(HubStorage storage)
 {
     /// <summary>Queues the accepted report, then stores it; true when this attempt's copy is the stored one.</summary>
     public Task<bool> AcceptAsync(HazardReportAccepted message, ReportEntity entity, CancellationToken cancellationToken = default) =>
         QueueFirst.AcceptAsync(storage, Queues.HazardReportsAccepted, message, HubJsonContext.Default.HazardReportAccepted, Reports, entity, e => e.AttemptId, cancellationToken);
+
+    /// <summary>Claims the platform's webhook-id for the report; returns the hub id of the report it names (see <see cref="WebhookIdClaims"/>).</summary>
+    public Task<string> ClaimWebhookIdAsync(string platformId, string webhookId, string hubId, CancellationToken cancellationToken = default) =>
+        WebhookIdClaims.ClaimAsync(Reports, platformId, webhookId, hubId, cancellationToken);
 
     private TableClient Reports => storage.Table(Tables.HazardReports);
 
@@ -241,6 +259,25 @@ public sealed class HazardReportStore(HubStorage storage)
     {
         entity.ETag = etag;
         return entity;
+    }
+
+    /// <summary>
+    /// Claims a city's update id for one report (row <c>{cityId}~update-ids</c> / <c>{updateId}</c> in
+    /// <c>CityRequests</c>), so that <c>servicerequestupdates</c> never lists two updates with one
+    /// <c>update_id</c>. Returns the report that holds the id: this one when the claim is new or
+    /// repeated, another when the city used the id before.
+    /// </summary>
+    public async Task<string> ClaimUpdateIdAsync(string cityId, string updateId, string hubId, CancellationToken cancellationToken = default)
+    {
+        var claim = new UpdateIdClaimEntity { PartitionKey = cityId + UpdateIdClaimEntity.PartitionSuffix, RowKey = updateId, HubId = hubId };
+        if (await CityRequests.TryAddAsync(claim, cancellationToken))
+        {
+            return hubId;
+        }
+
+        var held = await CityRequests.FindAsync<UpdateIdClaimEntity>(claim.PartitionKey, claim.RowKey, cancellationToken)
+            ?? throw new InvalidOperationException($"The claim on update id {updateId} of {cityId} vanished.");
+        return held.HubId;
     }
 
     /// <summary>Records an applied update for Open311 <c>servicerequestupdates</c> (idempotent).</summary>

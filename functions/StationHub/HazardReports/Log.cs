@@ -13,6 +13,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Webhook for platform {PlatformId} refused with {Status}: {Reason}")]
     public static partial void WebhookRefused(ILogger logger, string platformId, int status, string? reason);
 
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "A webhook-id of platform {PlatformId} came again with another body; answered about {HubId}, the report it made first")]
+    public static partial void WebhookIdReused(ILogger logger, string hubId, string platformId);
+
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Hazard report {HubId} routed to city {CityId} (district {District})")]
     public static partial void ReportRouted(ILogger logger, string hubId, string cityId, string district);
 
@@ -27,6 +31,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "City update {UpdateId} for {HubId} no longer applies ({Status} after {Current}); dropped")]
     public static partial void UpdateDropped(ILogger logger, string updateId, string hubId, string status, string current);
+
+    [LoggerMessage(EventId = 1025, Level = LogLevel.Error, Message = "An Open311 request (.{Format}) failed; answered with a GeoReport error")]
+    public static partial void Open311Failed(ILogger logger, Exception exception, string format);
 
     [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "Hazard report {HubId} was not acknowledged by city {CityId} within 24 hours; escalated")]
     public static partial void ReportEscalated(ILogger logger, string hubId, string cityId);

@@ -4,10 +4,12 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Xml;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
 using StationHub.Platform.Http;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
+using StationHub.Platform.Storage;
 
 namespace StationHub.HazardReports;
 
@@ -16,11 +18,20 @@ namespace StationHub.HazardReports;
 /// status updates (mySociety's <c>servicerequestupdates</c> extension), in <c>.json</c> or
 /// <c>.xml</c>. Errors are GeoReport's own: an array of <c>{code, description}</c>.
 /// </summary>
-public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardReportStore store, TimeProvider time)
+public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardReportStore store, TimeProvider time, ILogger<Open311Api> logger)
 {
     /// <summary>GeoReport v2: at most 90 days per query, at most 1000 requests per answer.</summary>
     public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(90);
     public const int MaxRequests = 1000;
+
+    /// <summary>
+    /// The dates a query may name: the hub holds nothing from before 2000 or after 2100, and a bound
+    /// keeps the window's arithmetic (a date ± 90 days) inside what a date can hold.
+    /// </summary>
+    public static readonly DateTimeOffset EarliestDate = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <inheritdoc cref="EarliestDate"/>
+    public static readonly DateTimeOffset LatestDate = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public HubResponse Services(HubRequest request)
     {
@@ -41,7 +52,10 @@ public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardRepo
             }), CacheHeaders);
     }
 
-    public async Task<HubResponse> RequestsAsync(HubRequest request, CancellationToken cancellationToken = default)
+    public Task<HubResponse> RequestsAsync(HubRequest request, CancellationToken cancellationToken = default) =>
+        GuardAsync(request, RequestsCoreAsync, cancellationToken);
+
+    private async Task<HubResponse> RequestsCoreAsync(HubRequest request, CancellationToken cancellationToken)
     {
         if (Format(request) is not { } format)
         {
@@ -104,7 +118,10 @@ public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardRepo
         return Requests(format, list);
     }
 
-    public async Task<HubResponse> RequestAsync(HubRequest request, CancellationToken cancellationToken = default)
+    public Task<HubResponse> RequestAsync(HubRequest request, CancellationToken cancellationToken = default) =>
+        GuardAsync(request, RequestCoreAsync, cancellationToken);
+
+    private async Task<HubResponse> RequestCoreAsync(HubRequest request, CancellationToken cancellationToken)
     {
         if (Format(request) is not { } format)
         {
@@ -121,7 +138,10 @@ public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardRepo
             : Error(format, 404, "No service request of your city has that id.");
     }
 
-    public async Task<HubResponse> UpdatesAsync(HubRequest request, CancellationToken cancellationToken = default)
+    public Task<HubResponse> UpdatesAsync(HubRequest request, CancellationToken cancellationToken = default) =>
+        GuardAsync(request, UpdatesCoreAsync, cancellationToken);
+
+    private async Task<HubResponse> UpdatesCoreAsync(HubRequest request, CancellationToken cancellationToken)
     {
         if (Format(request) is not { } format)
         {
@@ -158,6 +178,29 @@ public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardRepo
                 ("hub_status", u.HubStatus), ("updated_datetime", Time(u.UpdatedDatetime)), ("description", u.Description),
             }));
     }
+
+    /// <summary>
+    /// A failure while answering is still a GeoReport error in the format asked for, never a
+    /// problem document a city's Open311 client cannot read: 503 (with Retry-After) when storage
+    /// is unreachable, 500 otherwise, logged here without the stack trace leaving the hub.
+    /// </summary>
+    private async Task<HubResponse> GuardAsync(HubRequest request, Func<HubRequest, CancellationToken, Task<HubResponse>> answer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await answer(request, cancellationToken);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            var format = Format(request) ?? "json";
+            Log.Open311Failed(logger, exception, request.Route("format"));
+            return HubStorage.IsUnreachable(exception)
+                ? Error(format, 503, "Storage is not reachable; retry later.", RetryLater)
+                : Error(format, 500, "The hub failed to answer; the failure has been logged.");
+        }
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> RetryLater = new Dictionary<string, string> { ["Retry-After"] = "5" };
 
     private static readonly IReadOnlyDictionary<string, string> CacheHeaders = new Dictionary<string, string> { ["Cache-Control"] = "public, max-age=300" };
 
@@ -218,6 +261,16 @@ public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardRepo
             end = parsed;
         }
 
+        if (start is { } first && (first < EarliestDate || first > LatestDate))
+        {
+            return (default, default, Error(format, 400, DateRangeHint("start_date")));
+        }
+
+        if (end is { } last && (last < EarliestDate || last > LatestDate))
+        {
+            return (default, default, Error(format, 400, DateRangeHint("end_date")));
+        }
+
         var to = end ?? (start is { } s ? s + MaxWindow : now);
         var from = start ?? to - MaxWindow;
         if (from > to)
@@ -233,6 +286,9 @@ public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardRepo
         // end_date is inclusive in GeoReport; the store reads [from, to).
         return (from, to.AddTicks(TimeSpan.TicksPerMillisecond), null);
     }
+
+    private static string DateRangeHint(string name) =>
+        $"{name} must lie between {IsoTimestamp.Format(EarliestDate)} and {IsoTimestamp.Format(LatestDate)}.";
 
     private static string? Format(HubRequest request) => request.Route("format") switch
     {
@@ -255,12 +311,12 @@ public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardRepo
                 ("hub_status", r.HubStatus),
             }));
 
-    public static HubResponse Error(string format, int status, string description)
+    public static HubResponse Error(string format, int status, string description, IReadOnlyDictionary<string, string>? headers = null)
     {
         var errors = new List<Open311Error> { new(status, description) };
         return format == "xml"
-            ? Xml(status, "errors", "error", errors.Select(e => new (string, string?)[] { ("code", e.Code.ToString(CultureInfo.InvariantCulture)), ("description", e.Description) }))
-            : HubResponse.Json(status, errors, HubJsonContext.Default.ListOpen311Error);
+            ? Xml(status, "errors", "error", errors.Select(e => new (string, string?)[] { ("code", e.Code.ToString(CultureInfo.InvariantCulture)), ("description", e.Description) }), headers)
+            : HubResponse.Json(status, errors, HubJsonContext.Default.ListOpen311Error, headers);
     }
 
     private static HubResponse Xml(int status, string root, string item, IEnumerable<(string Name, string? Value)[]> rows, IReadOnlyDictionary<string, string>? headers = null)

@@ -165,30 +165,27 @@ public sealed partial class StationActions(ApiKeys apiKeys, PickupOrderStore sto
             return null;
         }
 
-        try
+        using var document = JsonBody.Parse(request.Body, out problem);
+        if (document is null)
         {
-            using var document = JsonDocument.Parse(request.JsonBody);
-            var fields = new FieldReader();
-            var code = document.RootElement.ValueKind == JsonValueKind.Object
-                ? fields.String(document.RootElement, "pickupCode", "pickupCode", minLength: 6, maxLength: 6, pattern: CodePattern(), patternHint: "must be six digits.")
-                : null;
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                fields.Fail("pickupCode", "is required.");
-            }
-
-            if (fields.HasErrors)
-            {
-                problem = Problem.BadRequest("The collection is not valid.", fields.Errors);
-            }
-
-            return code;
-        }
-        catch (JsonException)
-        {
-            problem = Problem.BadRequest("The body is not valid JSON.");
             return null;
         }
+
+        var fields = new FieldReader();
+        var code = document.RootElement.ValueKind == JsonValueKind.Object
+            ? fields.String(document.RootElement, "pickupCode", "pickupCode", minLength: 6, maxLength: 6, pattern: CodePattern(), patternHint: "must be six digits.")
+            : null;
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            fields.Fail("pickupCode", "is required.");
+        }
+
+        if (fields.HasErrors)
+        {
+            problem = Problem.BadRequest("The collection is not valid.", fields.Errors);
+        }
+
+        return code;
     }
 
     private static HubResponse Locked() =>

@@ -35,6 +35,7 @@ public static class HubServices
         services.AddSingleton(_ => new Pseudonyms(ReadKey(configuration[PseudonymKeySetting])));
         services.AddSingleton(_ => new ApiKeys(configuration));
         services.AddSingleton(_ => new HubSecrets(configuration));
+        services.AddSingleton<RequestDeadline>();
         services.AddSingleton<PlatformRateLimits>();
         services.AddSingleton<PlatformWebhooks>();
         services.AddSingleton<LedgerEntryWriter>();

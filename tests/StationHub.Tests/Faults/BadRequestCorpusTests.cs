@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Xml.Linq;
 using StationHub.Platform.Webhooks;
 using StationHub.Tests.Infrastructure;
 using StationHub.Triggers;
@@ -89,9 +90,19 @@ public sealed class BadRequestCorpusTests(BadRequestCorpusTests.World world) : I
         Assert.True((int)response.StatusCode == expected, $"{name}: expected {expected}, got {(int)response.StatusCode} {text}");
         if (text.Length > 0)
         {
-            // Refused by the hub: a problem document, or GeoReport's own error format on Open311 routes.
-            var open311 = item.GetProperty("path").GetString()!.Contains("open311", StringComparison.Ordinal);
-            Assert.Equal(open311 ? "application/json" : "application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            // Refused by the hub: a problem document, or GeoReport's own error format on Open311 routes,
+            // in the format asked for: <errors><error><code/><description/></error></errors> on .xml.
+            var path = item.GetProperty("path").GetString()!;
+            var open311 = path.Contains("open311", StringComparison.Ordinal);
+            var xml = open311 && path.Split('?')[0].EndsWith(".xml", StringComparison.Ordinal);
+            Assert.Equal(xml ? "application/xml" : open311 ? "application/json" : "application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            if (xml)
+            {
+                var error = XDocument.Parse(text).Root!;
+                Assert.Equal("errors", error.Name.LocalName);
+                Assert.Equal(expected.ToString(CultureInfo.InvariantCulture), error.Element("error")?.Element("code")?.Value);
+                Assert.False(string.IsNullOrEmpty(error.Element("error")?.Element("description")?.Value), text);
+            }
         }
         Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
         Assert.Equal(world.Baseline, await StateAsync(world.Scenario));

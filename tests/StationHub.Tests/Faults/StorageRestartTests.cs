@@ -14,8 +14,8 @@ public sealed class StorageRestartTests
 {
     /// <summary>
     /// How long storage stays down after it has stopped (which takes about 2 s): together longer
-    /// than the storage clients' own retries of a table call (0.8 + 1.6 + 3.2 s), so requests and
-    /// queue functions fail rather than just wait.
+    /// than the storage clients' own retries of a call (0.2 + 0.4 + 0.8 + 1 s, StorageClients), so
+    /// requests and queue functions fail rather than just wait.
     /// </summary>
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(4);
 
@@ -29,7 +29,7 @@ public sealed class StorageRestartTests
             var hubId = await world.AcceptReportAsync("r-outage");
             await azurite.DisposeAsync();
 
-            // A table read: the storage client gives up after its retries (about 6 s) and says so
+            // A table read: the storage client gives up after its retries (about 2.5 s) and says so
             // with an AggregateException of the failed tries.
             using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/platforms/{TestRegistry.Platform}/hazard-reports/{hubId}");
             request.Headers.Add("x-api-key", TestRegistry.PlatformKey);

@@ -51,6 +51,25 @@ public sealed class HazardReportIntakeRejectionTests(HazardReportIntakeRejection
         { "observedAt without a zone", Data(observedAt: "\"2026-11-22T07:55:00\""), "data.observedAt" },
         { "observedAt not a date", Data(observedAt: "\"yesterday\""), "data.observedAt" },
         { "observedAt in the future", Data(observedAt: "\"2099-01-01T00:00:00Z\""), "data.observedAt" },
+        { "observedAt in year 1", Data(observedAt: "\"0001-01-01T00:00:00Z\""), "data.observedAt" },
+        { "observedAt years ago", Data(observedAt: "\"2020-01-01T00:00:00Z\""), "data.observedAt" },
+        { "district of another city than the location", Data(district: "\"330203\""), "data.district" },
+        { "district of the same city but not the location", Data(district: "\"330105\""), "data.district" },
+        { "a media URL with user and password", Data(mediaUrls: "[\"https://user:secret@m.example.com/a.jpg\"]"), "data.mediaUrls[0]" },
+        { "a media URL with a user name only", Data(mediaUrls: "[\"https://admin@m.example.com/a.jpg\"]"), "data.mediaUrls[0]" },
+        { "a media URL on loopback", Data(mediaUrls: "[\"https://127.0.0.1/a.jpg\"]"), "data.mediaUrls[0]" },
+        { "a media URL on loopback as one number", Data(mediaUrls: "[\"https://2130706433/a.jpg\"]"), "data.mediaUrls[0]" },
+        { "a media URL on IPv6 loopback", Data(mediaUrls: "[\"https://[::1]/a.jpg\"]"), "data.mediaUrls[0]" },
+        { "a media URL on localhost", Data(mediaUrls: "[\"https://localhost/a.jpg\"]"), "data.mediaUrls[0]" },
+        { "a media URL on the link-local metadata address", Data(mediaUrls: "[\"https://169.254.169.254/latest/meta-data\"]"), "data.mediaUrls[0]" },
+        { "a media URL on IPv6 link-local", Data(mediaUrls: "[\"https://[fe80::1]/a.jpg\"]"), "data.mediaUrls[0]" },
+        { "a media URL on a private 10/8 address", Data(mediaUrls: "[\"https://10.1.2.3/a.jpg\"]"), "data.mediaUrls[0]" },
+        { "a media URL on a private 172.16/12 address", Data(mediaUrls: "[\"https://172.20.0.1/a.jpg\"]"), "data.mediaUrls[0]" },
+        { "a media URL on a private 192.168/16 address", Data(mediaUrls: "[\"https://192.168.1.1/a.jpg\"]"), "data.mediaUrls[0]" },
+        { "a media URL on an IPv6 unique-local address", Data(mediaUrls: "[\"https://[fd00::1]/a.jpg\"]"), "data.mediaUrls[0]" },
+        { "a media URL on IPv4-mapped loopback", Data(mediaUrls: "[\"https://[::ffff:127.0.0.1]/a.jpg\"]"), "data.mediaUrls[0]" },
+        { "a duplicate member in data", Data(category: "\"blocked_fire_exit\",\"category\":\"flooding\""), "data.category" },
+        { "a duplicate member in the location", Data(location: "{\"lat\":30.25,\"lon\":120.18,\"lat\":29.85}"), "data.location.lat" },
     };
 
     [Theory]
@@ -253,7 +272,7 @@ public sealed class HazardReportIntakeRejectionTests(HazardReportIntakeRejection
         string? location = "{\"lat\":30.25,\"lon\":120.18}",
         string? district = null,
         string? mediaUrls = null,
-        string? observedAt = "\"2026-11-22T07:55:00Z\"")
+        string? observedAt = null)
     {
         var parts = new List<string>();
         void Add(string key, string? value)
@@ -271,7 +290,7 @@ public sealed class HazardReportIntakeRejectionTests(HazardReportIntakeRejection
         Add("location", location);
         Add("district", district);
         Add("mediaUrls", mediaUrls);
-        Add("observedAt", observedAt);
+        Add("observedAt", observedAt ?? "\"" + Webhooks.RecentlyObserved() + "\"");
         return "{" + string.Join(",", parts) + "}";
     }
 
@@ -291,15 +310,26 @@ public sealed class HazardReportIntakeRejectionTests(HazardReportIntakeRejection
     private async Task AssertNothingStoredAsync()
     {
         var reports = 0;
+        var good = new HashSet<string>(StringComparer.Ordinal);
+        var claimed = new List<string>();
         await foreach (var entity in world.Scenario.Storage.Hub.Table(Tables.HazardReports).QueryAsync<Azure.Data.Tables.TableEntity>())
         {
-            if (!entity.GetString("Report").Contains("r-good-", StringComparison.Ordinal))
+            if (entity.RowKey == WebhookIdClaims.Row)
+            {
+                claimed.Add(entity.GetString(nameof(WebhookIdClaimEntity.ItemId)));
+            }
+            else if (!entity.GetString("Report").Contains("r-good-", StringComparison.Ordinal))
             {
                 reports++;
+            }
+            else
+            {
+                good.Add(entity.PartitionKey);
             }
         }
 
         Assert.Equal(0, reports);
+        Assert.All(claimed, hubId => Assert.Contains(hubId, good));
         var peeked = await world.Scenario.Storage.Hub.Queue(Queues.HazardReportsAccepted).PeekMessagesAsync(32);
         Assert.All(peeked.Value, m => Assert.Contains("r-good-", m.Body.ToString(), StringComparison.Ordinal));
     }

@@ -20,7 +20,7 @@ public sealed class FunctionRowsTests
     public async Task Each_function_method_runs_the_row_of_its_own_name()
     {
         var ran = new List<string>();
-        var services = new ServiceCollection().AddLogging().BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging().AddSingleton(TimeProvider.System).AddSingleton<StationHub.Platform.Storage.RequestDeadline>().BuildServiceProvider();
         var rows = new FunctionRows(services, HubTriggers.All.Select(row => Recording(row, ran)));
         var methods = FunctionMethods().ToList();
 

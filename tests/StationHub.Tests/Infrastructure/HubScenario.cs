@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using StationHub.Platform.Json;
 using StationHub.Platform.Webhooks;
 
 namespace StationHub.Tests.Infrastructure;
@@ -86,7 +87,7 @@ public sealed class HubScenario : IAsyncDisposable
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/city/requests/{hubId}/updates")
         {
-            Content = JsonContent.Create(new { updateId, status, note, updatedAt = "2026-11-22T09:00:00Z" }),
+            Content = JsonContent.Create(new { updateId, status, note, updatedAt = IsoTimestamp.Format(TimeProvider.System.GetUtcNow()) }),
         };
         request.Headers.Add("x-api-key", cityKey);
         return await Hub.Client.SendAsync(request);

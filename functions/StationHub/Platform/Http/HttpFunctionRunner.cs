@@ -22,13 +22,18 @@ public static partial class HttpFunctionRunner
         try
         {
             var request = await ReadAsync(function, context);
-            response = await function.Handler(services, request, context.RequestAborted);
+
+            // A request that changes something is answered within RequestDeadline.Budget: its
+            // storage calls share one deadline, so a caller with a 10 s timeout hears a 503.
+            response = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
+                ? await function.Handler(services, request, context.RequestAborted)
+                : await services.GetRequiredService<RequestDeadline>().RunAsync(token => function.Handler(services, request, token), cancellationToken: context.RequestAborted);
         }
         catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
         {
             var unavailable = HubStorage.IsUnreachable(exception);
             Log.RequestFailed(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpFunctionRunner)), exception, function.Name, context.Request.Method);
-            response = HubResponse.Problem(unavailable ? Problem.Unavailable("Storage is not reachable.") : Problem.Internal());
+            response = HubResponse.Problem(unavailable ? Problem.Unavailable("Storage is not reachable; retry later.") : Problem.Internal());
         }
 
         await WriteAsync(context, response);

@@ -66,12 +66,4 @@ public sealed class HubRequest(
             return true;
         }
     }
-
-    /// <summary>
-    /// The body to parse as JSON: the body without a leading UTF-8 byte-order mark, which RFC 8259
-    /// lets a parser ignore. Signatures are still checked over <see cref="Body"/> as it came.
-    /// </summary>
-    public ReadOnlyMemory<byte> JsonBody => Body.Span.StartsWith(Utf8ByteOrderMark) ? Body[Utf8ByteOrderMark.Length..] : Body;
-
-    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
 }

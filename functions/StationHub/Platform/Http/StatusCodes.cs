@@ -12,4 +12,5 @@ public static class StatusCodes
     public const int NotFound = 404;
     public const int Conflict = 409;
     public const int Locked = 423;
+    public const int ServiceUnavailable = 503;
 }

@@ -1,3 +1,4 @@
+using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Queues;
@@ -20,12 +21,25 @@ public static class StorageClients
     /// </summary>
     public static readonly TimeSpan NetworkTimeout = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The first retry's delay; each next one doubles, up to <see cref="MaxRetryDelay"/> (the SDK's
+    /// defaults are 0.8 s doubling without a useful cap, so after an outage a queue function or a
+    /// poll could sleep 6.4 s or more while storage was already back).
+    /// </summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest wait between two tries: how late, at most, the hub notices storage is back.</summary>
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>Tries after the first: 0.2 + 0.4 + 0.8 + 1 s, so a call to storage that is down fails in about 2.5 s.</summary>
+    public const int MaxRetries = 4;
+
     public static HubStorage Create(IConfiguration configuration)
     {
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
-        queueOptions.Retry.NetworkTimeout = NetworkTimeout;
+        Configure(queueOptions.Retry);
         var tableOptions = new TableClientOptions();
-        tableOptions.Retry.NetworkTimeout = NetworkTimeout;
+        Configure(tableOptions.Retry);
         var prefix = configuration["Storage:Prefix"] ?? string.Empty;
         var connection = configuration[ConnectionSetting];
         if (!string.IsNullOrWhiteSpace(connection))
@@ -51,5 +65,14 @@ public static class StorageClients
             new QueueServiceClient(new Uri($"https://{account}.queue.core.windows.net"), credential, queueOptions),
             new TableServiceClient(new Uri($"https://{account}.table.core.windows.net"), credential, tableOptions),
             prefix);
+    }
+
+    private static void Configure(RetryOptions retry)
+    {
+        retry.Mode = RetryMode.Exponential;
+        retry.Delay = RetryDelay;
+        retry.MaxDelay = MaxRetryDelay;
+        retry.MaxRetries = MaxRetries;
+        retry.NetworkTimeout = NetworkTimeout;
     }
 }

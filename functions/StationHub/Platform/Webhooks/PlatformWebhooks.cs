@@ -8,8 +8,10 @@ namespace StationHub.Platform.Webhooks;
 
 /// <summary>
 /// The checks every platform webhook passes before its handler sees it, in this order:
-/// known platform (404), its rate (429), body size (413), JSON media type (415), signature and timestamp (401),
-/// envelope <c>{type, timestamp, data}</c> with an accepted type (400).
+/// known platform (404), body size (413), signature and timestamp (401), the platform's rate (429),
+/// JSON media type (415), well-formed JSON without a member named twice (400), envelope
+/// <c>{type, timestamp, data}</c> with an accepted type (400). Requests refused before their
+/// signature checked out draw on a limit of their own (<see cref="PlatformRateLimits"/>).
 /// </summary>
 public sealed class PlatformWebhooks(HubRegistry registry, HubSecrets secrets, PlatformRateLimits rateLimits, TimeProvider time)
 {
@@ -22,19 +24,11 @@ public sealed class PlatformWebhooks(HubRegistry registry, HubSecrets secrets, P
             return Problem.NotFound("No platform is registered with that id.");
         }
 
-        if (!rateLimits.TryAcquire(platform))
-        {
-            return Problem.TooManyRequests($"Platform {platform.Id} may send {platform.RatePerSecond} webhooks a second; retry after a second.");
-        }
-
+        // Nothing without the platform's secret touches its rate: what is refused before the
+        // signature checks out draws on a bucket of its own (429 beyond it).
         if (request.BodyTooLarge)
         {
-            return Problem.TooLarge(RequestBody.MaxBytes);
-        }
-
-        if (!request.IsJson)
-        {
-            return Problem.UnsupportedMediaType();
+            return Unauthenticated(platform, Problem.TooLarge(RequestBody.MaxBytes));
         }
 
         var webhookId = request.Header(StandardWebhook.IdHeader);
@@ -46,17 +40,22 @@ public sealed class PlatformWebhooks(HubRegistry registry, HubSecrets secrets, P
             time.GetUtcNow());
         if (!verification.IsValid)
         {
-            return Problem.Unauthorized(verification.Reason!);
+            return Unauthenticated(platform, Problem.Unauthorized(verification.Reason!));
         }
 
-        JsonDocument document;
-        try
+        if (!rateLimits.TryAcquire(platform))
         {
-            document = JsonDocument.Parse(request.JsonBody, new JsonDocumentOptions { MaxDepth = 16 });
+            return Problem.TooManyRequests($"Platform {platform.Id} may send {platform.RatePerSecond} webhooks a second; retry after a second.");
         }
-        catch (JsonException)
+
+        if (!request.IsJson)
         {
-            return Problem.BadRequest("The body is not valid JSON.");
+            return Problem.UnsupportedMediaType();
+        }
+
+        if (JsonBody.Parse(request.Body, out var invalid) is not { } document)
+        {
+            return invalid!;
         }
 
         var root = document.RootElement;
@@ -83,6 +82,11 @@ public sealed class PlatformWebhooks(HubRegistry registry, HubSecrets secrets, P
 
         return new VerifiedWebhook(platform, webhookId!, type!, data!.Value, document);
     }
+
+    private Problem Unauthenticated(Registry.Platform platform, Problem refusal) =>
+        rateLimits.TryAcquireUnauthenticated(platform)
+            ? refusal
+            : Problem.TooManyRequests($"Too many refused requests on platform {platform.Id}'s route: at most {PlatformRateLimits.UnauthenticatedPerSecond} a second; retry after a second.");
 }
 
 /// <summary>A webhook whose signature checked out; owns the parsed document.</summary>

@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using StationHub.HazardReports;
+using StationHub.Platform.Webhooks;
+using StationHub.Tests.Infrastructure;
+using StationHub.Triggers;
+
+namespace StationHub.Tests.Faults;
+
+/// <summary>
+/// Abuse probed from outside, over HTTP with real signatures: a webhook-id replayed with another
+/// body, a flood of unsigned requests against a platform's rate, a city reusing an update id.
+/// </summary>
+public sealed class AbuseTests
+{
+    [Fact]
+    public async Task The_same_webhook_id_with_another_body_gets_the_first_answer_and_makes_nothing()
+    {
+        await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
+        const string webhookId = "msg_replayed";
+
+        using var first = await world.PostReportAsync(Webhooks.HazardReport("r-first"), webhookId);
+        var firstBody = await first.Content.ReadAsStringAsync();
+        using var second = await world.PostReportAsync(Webhooks.HazardReport("r-second", category: "flooding"), webhookId);
+        var secondBody = await second.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(firstBody, secondBody);
+        Assert.Equal(first.Headers.Location, second.Headers.Location);
+        var store = world.Hub.Get<HazardReportStore>();
+        Assert.NotNull(await store.FindAsync(HazardReport.HubIdFor(TestRegistry.Platform, "r-first")));
+        Assert.Null(await store.FindAsync(HazardReport.HubIdFor(TestRegistry.Platform, "r-second")));
+        Assert.Equal(1, await world.Storage.CountMessagesAsync(Queues.HazardReportsAccepted));
+    }
+
+    [Fact]
+    public async Task Unsigned_requests_do_not_use_up_a_platforms_rate()
+    {
+        await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
+        const string path = $"api/v1/platforms/{TestRegistry.OtherPlatform}/hazard-reports";
+        var wrongSecret = new StandardWebhook(StandardWebhook.NewSecret());
+
+        // 1,200 requests without the platform's secret (unsigned, or signed with another secret), at once...
+        var statuses = new List<HttpStatusCode>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 1200), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        {
+            using var request = i % 2 == 0
+                ? new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(new { type = "hazard_report.created" }) }
+                : Webhooks.Signed(path, Webhooks.HazardReport($"r-forged-{i}"), wrongSecret);
+            using var response = await world.Hub.Client.SendAsync(request);
+            lock (statuses)
+            {
+                statuses.Add(response.StatusCode);
+            }
+        });
+
+        // ...are refused (401, then 429 from their own limit), and the platform's next signed report,
+        // on a rate of 2 a second, is accepted.
+        Assert.Contains(HttpStatusCode.Unauthorized, statuses);
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests, $"{s}"));
+        var signer = new StandardWebhook(world.Registry.OtherPlatformSecret);
+        using var ours = await world.Hub.Client.SendAsync(Webhooks.Signed(path, Webhooks.HazardReport("r-genuine"), signer));
+        Assert.Equal(HttpStatusCode.Accepted, ours.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_update_id_names_one_update_of_the_city_whichever_request_it_is_about()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var first = await world.AcceptReportAsync("r-upd-1");
+        var second = await world.AcceptReportAsync("r-upd-2", lat: 30.34, lon: 120.15);
+        await world.WaitForStatusAsync(first, "routed");
+        await world.WaitForStatusAsync(second, "routed");
+
+        using var applied = await world.PostCityUpdateAsync(first, "u-shared", "acknowledged");
+        using var reused = await world.PostCityUpdateAsync(second, "u-shared", "acknowledged");
+        using var repeated = await world.PostCityUpdateAsync(first, "u-shared", "acknowledged");
+
+        Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, reused.StatusCode);
+        Assert.Equal("application/problem+json", reused.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(first, await reused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, repeated.StatusCode);
+        Assert.Equal(await applied.Content.ReadAsStringAsync(), await repeated.Content.ReadAsStringAsync());
+        Assert.Equal("routed", (await world.GetStatusAsync(second)).GetProperty("status").GetString());
+
+        var updates = await WaitForUpdatesAsync(world, count: 1);
+        Assert.Equal(["u-shared"], updates.Select(u => u.GetProperty("update_id").GetString()));
+        Assert.Equal(first, updates.Single().GetProperty("service_request_id").GetString());
+    }
+
+    private static async Task<List<JsonElement>> WaitForUpdatesAsync(HubScenario world, int count)
+    {
+        List<JsonElement> updates = [];
+        for (var i = 0; i < 100; i++)
+        {
+            var answer = await world.Hub.Client.GetFromJsonAsync<JsonElement>($"api/v1/open311/servicerequestupdates.json?api_key={TestRegistry.WebhookCityKey}");
+            updates = [.. answer.EnumerateArray()];
+            if (updates.Count >= count)
+            {
+                // A moment longer: a second row would show up now if there were one.
+                await Task.Delay(500);
+                answer = await world.Hub.Client.GetFromJsonAsync<JsonElement>($"api/v1/open311/servicerequestupdates.json?api_key={TestRegistry.WebhookCityKey}");
+                return [.. answer.EnumerateArray()];
+            }
+
+            await Task.Delay(100);
+        }
+
+        return updates;
+    }
+}

@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Azure.Data.Tables;
+using StationHub.HazardReports;
+using StationHub.Ledger;
+using StationHub.Platform.Storage;
+using StationHub.Tests.Infrastructure;
+using StationHub.Triggers;
+using Xunit.Abstractions;
+
+namespace StationHub.Tests.Faults;
+
+/// <summary>
+/// Intake under a storage outage, timed: the 503 comes within 5 s (a platform with a 10–15 s
+/// timeout hears it), it says the item may have been accepted, the platform's retry with the same
+/// webhook-id makes exactly one report, and the queue functions pick up work promptly once storage
+/// is back. The emulator is stopped cleanly (AZURITE.md, trap 3); an outage of the table service
+/// alone, which starts between intake's queue send and its table commit, goes through a
+/// <see cref="TcpGate"/> that closes after a given number of table requests.
+/// </summary>
+public sealed class StorageOutageIntakeTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan AnswerWithin = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task A_webhook_during_an_outage_gets_a_503_within_5_seconds_and_its_retry_makes_one_report()
+    {
+        var folder = Directory.CreateTempSubdirectory("stationhub-azurite-").FullName;
+        var azurite = await Azurite.StartAsync(folder);
+        try
+        {
+            await using var world = await HubScenario.StartAsync(storageConnection: azurite.ConnectionString);
+            await world.AcceptReportAsync("r-before");
+            await azurite.DisposeAsync();
+
+            var body = Webhooks.HazardReport("r-outage");
+            const string webhookId = "msg_r-outage";
+            var started = Stopwatch.GetTimestamp();
+            using var refused = await world.PostReportAsync(body, webhookId);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            output.WriteLine($"Storage stopped: 503 after {elapsed.TotalSeconds:0.00} s.");
+
+            await AssertMayHaveBeenAcceptedAsync(refused);
+            Assert.True(elapsed < AnswerWithin, $"The 503 took {elapsed.TotalSeconds:0.00} s.");
+
+            azurite = await Azurite.StartAsync(folder, azurite.Ports);
+            var hubId = await RetryUntilAcceptedAsync(world, body, webhookId);
+            await AssertOneReportAsync(world, hubId);
+        }
+        finally
+        {
+            await azurite.DisposeAsync();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_503_after_the_queue_send_may_have_accepted_the_report_and_the_retry_makes_exactly_one()
+    {
+        await using var azurite = await Azurite.StartAsync();
+        await using var tables = TcpGate.Open(azurite.Ports.Table);
+        var gated = azurite.ConnectionString.Replace($":{azurite.Ports.Table}/", $":{tables.Port}/", StringComparison.Ordinal);
+        await using var world = await HubScenario.StartAsync(storageConnection: azurite.ConnectionString, configure: s => s["AzureWebJobsStorage"] = gated);
+        var warm = await world.AcceptReportAsync("r-warm");
+        await world.City.WaitForAsync(received => MixedStream.ReportSubjects(received).Contains(warm));
+        await world.WaitForStatusAsync(warm, "routed");
+
+        // The table service goes down after intake's first table call (the webhook-id's claim), so
+        // the report is queued and then cannot be stored; the queue stays up.
+        tables.CloseAfterRequests(1);
+        var body = Webhooks.HazardReport("r-split");
+        const string webhookId = "msg_r-split";
+        var started = Stopwatch.GetTimestamp();
+        using var refused = await world.PostReportAsync(body, webhookId);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        output.WriteLine($"Table service down after the queue send: 503 after {elapsed.TotalSeconds:0.00} s.");
+        await AssertMayHaveBeenAcceptedAsync(refused);
+        Assert.True(elapsed < AnswerWithin, $"The 503 took {elapsed.TotalSeconds:0.00} s.");
+        var hubId = HazardReport.HubIdFor(TestRegistry.Platform, "r-split");
+        Assert.Null(await world.Storage.Hub.Table(Tables.HazardReports).FindAsync<ReportEntity>(hubId, ReportEntity.Row));
+
+        // Back up: the router stores the report from the queued message and routes it (it was
+        // accepted after all), and the platform's retry gets the first answer, not a second report.
+        tables.Reopen();
+        await world.City.WaitForAsync(received => MixedStream.ReportSubjects(received).Contains(hubId), TimeSpan.FromSeconds(30));
+        Assert.Equal(hubId, await RetryUntilAcceptedAsync(world, body, webhookId, expect: HttpStatusCode.OK));
+        await AssertOneReportAsync(world, hubId);
+    }
+
+    [Fact]
+    public async Task A_webhook_meeting_a_store_that_hangs_gets_a_503_within_5_seconds()
+    {
+        await using var azurite = await Azurite.StartAsync();
+        await using var tables = TcpGate.Open(azurite.Ports.Table);
+        var gated = azurite.ConnectionString.Replace($":{azurite.Ports.Table}/", $":{tables.Port}/", StringComparison.Ordinal);
+        await using var world = await HubScenario.StartAsync(storageConnection: azurite.ConnectionString, configure: s => s["AzureWebJobsStorage"] = gated);
+        await world.AcceptReportAsync("r-warm");
+
+        // Each table call would wait out the clients' 15 s network timeout, and then be retried.
+        tables.Stall();
+        var started = Stopwatch.GetTimestamp();
+        using var refused = await world.PostReportAsync(Webhooks.HazardReport("r-hang"), "msg_r-hang");
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        output.WriteLine($"Table service hanging: 503 after {elapsed.TotalSeconds:0.00} s.");
+
+        await AssertMayHaveBeenAcceptedAsync(refused);
+        Assert.True(elapsed < AnswerWithin, $"The 503 took {elapsed.TotalSeconds:0.00} s.");
+        tables.Reopen();
+    }
+
+    [Fact]
+    public async Task A_mixed_stream_retried_after_503s_from_a_table_outage_applies_every_accepted_item_once()
+    {
+        await using var azurite = await Azurite.StartAsync();
+        await using var tables = TcpGate.Open(azurite.Ports.Table);
+        var gated = azurite.ConnectionString.Replace($":{azurite.Ports.Table}/", $":{tables.Port}/", StringComparison.Ordinal);
+        await using var world = await HubScenario.StartAsync(storageConnection: azurite.ConnectionString, configure: s => s["AzureWebJobsStorage"] = gated);
+        var stream = MixedStream.Create(world, "split");
+        using var client = new HttpClient { BaseAddress = world.Hub.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+
+        // The table service drops mid-stream while the queue stays up: requests in flight have queued
+        // their item and cannot commit it, and are told 503. The platform retries with the same webhook-ids.
+        var sending = stream.SendAsync(client, pace: TimeSpan.FromMilliseconds(50));
+        await stream.WaitForAcceptedAsync(stream.Count / 3);
+        tables.Close();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        tables.Reopen();
+        await sending;
+        await stream.RetryUntilAcceptedAsync(client);
+
+        output.WriteLine($"Answers refused during the outage: {string.Join(", ", stream.Refusals.GroupBy(s => s).Select(g => $"{(int)g.Key} ×{g.Count()}"))}.");
+        Assert.Contains(HttpStatusCode.ServiceUnavailable, stream.Refusals);
+        Assert.All(stream.Refusals, status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
+        await stream.AssertEachAppliedOnceAsync(client, TimeSpan.FromSeconds(90));
+    }
+
+    [Fact]
+    public async Task Queue_functions_resume_within_seconds_of_storage_coming_back()
+    {
+        var folder = Directory.CreateTempSubdirectory("stationhub-azurite-").FullName;
+        var azurite = await Azurite.StartAsync(folder);
+        try
+        {
+            await using var world = await HubScenario.StartAsync(storageConnection: azurite.ConnectionString);
+            var before = await world.AcceptReportAsync("r-before");
+            await world.City.WaitForAsync(received => MixedStream.ReportSubjects(received).Contains(before));
+
+            // Long enough for every poll and storage call to have failed and backed off as far as it goes.
+            await azurite.DisposeAsync();
+            await Task.Delay(TimeSpan.FromSeconds(15));
+            azurite = await Azurite.StartAsync(folder, azurite.Ports);
+            var back = Stopwatch.GetTimestamp();
+
+            var hubId = await RetryUntilAcceptedAsync(world, Webhooks.HazardReport("r-after"), "msg_r-after");
+            var accepted = Stopwatch.GetElapsedTime(back);
+            await world.City.WaitForAsync(received => MixedStream.ReportSubjects(received).Contains(hubId), TimeSpan.FromSeconds(30));
+            var routed = Stopwatch.GetElapsedTime(back);
+            output.WriteLine($"Storage back: a report accepted after {accepted.TotalSeconds:0.00} s, at its city after {routed.TotalSeconds:0.00} s.");
+
+            Assert.True(routed < TimeSpan.FromSeconds(6), $"Work resumed {routed.TotalSeconds:0.00} s after storage came back.");
+        }
+        finally
+        {
+            await azurite.DisposeAsync();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task AssertMayHaveBeenAcceptedAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode} {text}");
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(RequestDeadline.MayHaveBeenAccepted, JsonDocument.Parse(text).RootElement.GetProperty("detail").GetString());
+    }
+
+    /// <summary>The platform's retries (same webhook-id, same body) until a 2xx; returns the hub id.</summary>
+    private static async Task<string> RetryUntilAcceptedAsync(HubScenario world, string body, string webhookId, HttpStatusCode? expect = null)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            using var response = await world.PostReportAsync(body, webhookId);
+            if (response.IsSuccessStatusCode)
+            {
+                if (expect is { } status)
+                {
+                    Assert.Equal(status, response.StatusCode);
+                }
+
+                return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hubId").GetString()!;
+            }
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(30), "Storage came back, but the webhook is still refused.");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>One stored report, one delivery to its city (repeats only under one webhook-id), one <c>report.received</c>, no poison.</summary>
+    private static async Task AssertOneReportAsync(HubScenario world, string hubId)
+    {
+        await world.WaitForStatusAsync(hubId, "routed");
+        for (var i = 0; i < 50 && await world.Storage.CountMessagesAsync(Queues.HazardReportsAccepted) + await world.Storage.CountMessagesAsync(Queues.Deliveries) > 0; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        var reports = new List<string>();
+        await foreach (var entity in world.Storage.Hub.Table(Tables.HazardReports).QueryAsync<TableEntity>(e => e.PartitionKey == hubId, select: ["RowKey"]))
+        {
+            reports.Add(entity.RowKey);
+        }
+
+        Assert.Equal([ReportEntity.Row], reports);
+        var routed = world.City.All.Where(r => MixedStream.ReportSubjects([r]).Contains(hubId)).ToList();
+        Assert.NotEmpty(routed);
+        MixedStream.AssertRepeatsOnlyBySameWebhookId(routed, r => hubId);
+        var received = (await world.Storage.LedgerEntriesAsync()).Where(e => e.Kind == LedgerKinds.ReportReceived && e.SourceId == hubId);
+        Assert.Single(received);
+        Assert.Equal(0, await world.Storage.CountMessagesAsync(Queues.HazardReportsAccepted + Queues.PoisonSuffix));
+    }
+}
