@@ -14,6 +14,8 @@ namespace StationHub.HazardReports;
 /// get to (it queues before it stores), then routes it to the city whose district contains it. Every step before the last is
 /// idempotent (city view, ledger facts, a delivery with a stable id); the last — the report
 /// becoming <c>routed</c> — is the commit, so a repeat or a crash only repeats idempotent steps.
+/// The routing time is kept with the report first (<c>RoutedAt</c>, the report still <c>received</c>),
+/// so every repeat writes the same facts under the same time.
 /// </summary>
 public sealed class HazardReportRouter(
     HazardReportStore store,
@@ -54,11 +56,21 @@ public sealed class HazardReportRouter(
         var report = entity.ToReport();
         var city = registry.FindCity(report.CityId)
             ?? throw new InvalidOperationException($"Report {report.HubId} names city '{report.CityId}', which is no longer in the registry.");
-        var now = time.GetUtcNow();
         var reporterId = pseudonyms.ForRecipient("city:" + city.Id, report.CourierPseudonym);
 
+        // The routing time is kept with the report before anything is written under it, so a repeat
+        // after a crash (say across the city's midnight) routes at the same time and counts on the same day.
+        if (entity.RoutedAt is null)
+        {
+            entity.RoutedAt = time.GetUtcNow();
+            if (!await store.TryReplaceAsync(entity, cancellationToken))
+            {
+                throw new InvalidOperationException($"Report {report.HubId} changed while its routing time was kept; the message will be tried again.");
+            }
+        }
+
+        var now = entity.RoutedAt.Value;
         entity.Status = HazardReportStatus.Routed.ToWire();
-        entity.RoutedAt = now;
         entity.UpdatedAt = now;
         entity.Version++;
 

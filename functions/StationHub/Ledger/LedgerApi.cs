@@ -74,7 +74,7 @@ public sealed class LedgerApi(LedgerStore store)
         }
 
         using var document = JsonDocument.Parse(sealedDay.Json);
-        var figures = LedgerDay.FiguresOf(document.RootElement).ToList();
+        var figures = LedgerDay.LeavesOf(document.RootElement).ToList();
         var figure = figures.FirstOrDefault(f => f.Scope == scope && f.Kind == kind);
         if (figure.Scope is null)
         {

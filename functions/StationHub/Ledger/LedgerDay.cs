@@ -35,18 +35,154 @@ public static class LedgerDay
         }
 
         var totals = Summarise(list);
-        totals[OutstandingPoints] = outstandingBefore
-            + list.Where(e => e.Kind.StartsWith("points.issued.", StringComparison.Ordinal)).Sum(e => e.Amount)
-            - list.Where(e => e.Kind == LedgerKinds.PointsReversed).Sum(e => e.Amount)
-            - list.Where(e => e.Kind.StartsWith("points.redeemed.", StringComparison.Ordinal)).Sum(e => e.Amount);
+        totals[OutstandingPoints] = outstandingBefore + PointsMovement(list.Select(e => (e.Kind, e.Amount)));
         scopes[TotalScope] = totals;
         return scopes;
     }
 
-    /// <summary>The day's summary, without its hash: what <see cref="DayHash"/> hashes.</summary>
-    public static JsonObject Summary(DateOnly date, string timeZone, string prevHash, bool sealedDay, SortedDictionary<string, SortedDictionary<string, long>> figures)
+    /// <summary>The member of a sealed day that carries corrections to earlier days (absent when there are none).</summary>
+    public const string CorrectionsMember = "corrections";
+
+    /// <summary>
+    /// The day's summary, without its hash: what <see cref="DayHash"/> hashes. <paramref name="corrections"/>
+    /// (original date → scope → kind → change) are late entries of earlier, sealed days carried into
+    /// this one; they are published apart from the day's own figures and are leaves of its Merkle tree.
+    /// </summary>
+    public static JsonObject Summary(
+        DateOnly date,
+        string timeZone,
+        string prevHash,
+        bool sealedDay,
+        SortedDictionary<string, SortedDictionary<string, long>> figures,
+        SortedDictionary<string, SortedDictionary<string, SortedDictionary<string, long>>>? corrections = null)
     {
-        var leaves = LedgerLeaf.Leaves(figures.SelectMany(s => s.Value.Select(f => (s.Key, f.Key, f.Value))));
+        corrections ??= new(StringComparer.Ordinal);
+        var leaves = LedgerLeaf.Leaves(Flatten(figures).Concat(corrections.SelectMany(c => Flatten(c.Value).Select(f => (CorrectionScope(c.Key, f.Scope), f.Kind, f.Value)))));
+        var summary = new JsonObject
+        {
+            ["date"] = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["timeZone"] = timeZone,
+            ["sealed"] = sealedDay,
+            ["prevHash"] = prevHash,
+            ["figures"] = ToJson(figures),
+        };
+        if (corrections.Count > 0)
+        {
+            var byDate = new JsonObject();
+            foreach (var (original, scopes) in corrections)
+            {
+                byDate[original] = ToJson(scopes);
+            }
+
+            summary[CorrectionsMember] = byDate;
+        }
+
+        summary["leafCount"] = leaves.Count;
+        summary["merkleRoot"] = Convert.ToHexStringLower(MerkleTree.Root(leaves));
+        return summary;
+    }
+
+    /// <summary>
+    /// The scope of a correction's leaf: <c>correction~{original date}~{scope}</c>, so a day's own
+    /// figure and a correction of the same scope and kind are two leaves.
+    /// </summary>
+    public static string CorrectionScope(string originalDate, string scope) => "correction~" + originalDate + "~" + scope;
+
+    /// <summary>Reads the day's own figures back out of a published day.</summary>
+    public static IEnumerable<(string Scope, string Kind, long Value)> FiguresOf(JsonElement day) => Read(day.GetProperty("figures"));
+
+    /// <summary>Reads the corrections back out of a published day: original date, scope, kind, change.</summary>
+    public static IEnumerable<(string Date, string Scope, string Kind, long Value)> CorrectionsOf(JsonElement day)
+    {
+        if (!day.TryGetProperty(CorrectionsMember, out var corrections))
+        {
+            yield break;
+        }
+
+        foreach (var original in corrections.EnumerateObject())
+        {
+            foreach (var (scope, kind, value) in Read(original.Value))
+            {
+                yield return (original.Name, scope, kind, value);
+            }
+        }
+    }
+
+    /// <summary>Every leaf of a published day's Merkle tree: its own figures and its corrections (for proofs and the verifier).</summary>
+    public static IEnumerable<(string Scope, string Kind, long Value)> LeavesOf(JsonElement day) =>
+        FiguresOf(day).Concat(CorrectionsOf(day).Select(c => (CorrectionScope(c.Date, c.Scope), c.Kind, c.Value)));
+
+    /// <summary>
+    /// Whether a figure adds up across entries (counts, sums), so a late entry's part can be carried
+    /// as a change. Shares, medians and the running points balance do not.
+    /// </summary>
+    public static bool IsAdditive(string kind) =>
+        kind is not (AcknowledgedWithin24hShare or MedianFirstResponseMinutes or OutstandingPoints);
+
+    /// <summary>
+    /// What a sealed day is missing: <paramref name="current"/> (its figures recounted now) less what
+    /// it published and what later days already carried, for the additive figures that differ.
+    /// </summary>
+    public static SortedDictionary<string, SortedDictionary<string, long>> Missing(
+        SortedDictionary<string, SortedDictionary<string, long>> current,
+        IEnumerable<(string Scope, string Kind, long Value)> publishedAndCarried)
+    {
+        var missing = new SortedDictionary<string, SortedDictionary<string, long>>(StringComparer.Ordinal);
+        void Add(string scope, string kind, long value)
+        {
+            if (!IsAdditive(kind))
+            {
+                return;
+            }
+
+            if (!missing.TryGetValue(scope, out var kinds))
+            {
+                missing[scope] = kinds = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            }
+
+            kinds[kind] = kinds.GetValueOrDefault(kind) + value;
+        }
+
+        foreach (var (scope, kind, value) in Flatten(current))
+        {
+            Add(scope, kind, value);
+        }
+
+        foreach (var (scope, kind, value) in publishedAndCarried)
+        {
+            Add(scope, kind, -value);
+        }
+
+        foreach (var scope in missing.Keys.ToList())
+        {
+            foreach (var kind in missing[scope].Where(k => k.Value == 0).Select(k => k.Key).ToList())
+            {
+                missing[scope].Remove(kind);
+            }
+
+            if (missing[scope].Count == 0)
+            {
+                missing.Remove(scope);
+            }
+        }
+
+        return missing;
+    }
+
+    /// <summary>How corrections move the points outstanding: issued, less reversed and redeemed.</summary>
+    public static long PointsMovement(IEnumerable<SortedDictionary<string, SortedDictionary<string, long>>> corrections) =>
+        corrections.Sum(c => c.TryGetValue(TotalScope, out var totals) ? PointsMovement(totals.Select(t => (t.Key, t.Value))) : 0);
+
+    private static long PointsMovement(IEnumerable<(string Kind, long Amount)> amounts) =>
+        amounts.Sum(a => a.Kind.StartsWith("points.issued.", StringComparison.Ordinal) ? a.Amount
+            : a.Kind == LedgerKinds.PointsReversed || a.Kind.StartsWith("points.redeemed.", StringComparison.Ordinal) ? -a.Amount
+            : 0);
+
+    private static IEnumerable<(string Scope, string Kind, long Value)> Flatten(SortedDictionary<string, SortedDictionary<string, long>> figures) =>
+        figures.SelectMany(s => s.Value.Select(f => (s.Key, f.Key, f.Value)));
+
+    private static JsonObject ToJson(SortedDictionary<string, SortedDictionary<string, long>> figures)
+    {
         var scopes = new JsonObject();
         foreach (var (scope, values) in figures)
         {
@@ -59,22 +195,12 @@ public static class LedgerDay
             scopes[scope] = obj;
         }
 
-        return new JsonObject
-        {
-            ["date"] = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            ["timeZone"] = timeZone,
-            ["sealed"] = sealedDay,
-            ["prevHash"] = prevHash,
-            ["figures"] = scopes,
-            ["leafCount"] = leaves.Count,
-            ["merkleRoot"] = Convert.ToHexStringLower(MerkleTree.Root(leaves)),
-        };
+        return scopes;
     }
 
-    /// <summary>Reads the figures back out of a published day (for proofs and the verifier).</summary>
-    public static IEnumerable<(string Scope, string Kind, long Value)> FiguresOf(JsonElement day)
+    private static IEnumerable<(string Scope, string Kind, long Value)> Read(JsonElement scopes)
     {
-        foreach (var scope in day.GetProperty("figures").EnumerateObject())
+        foreach (var scope in scopes.EnumerateObject())
         {
             foreach (var figure in scope.Value.EnumerateObject())
             {

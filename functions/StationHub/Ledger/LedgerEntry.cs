@@ -96,6 +96,14 @@ public sealed class LedgerOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan SealGrace { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How far hosts' clocks may differ (default 10 min). From this long before a day's end, a
+    /// writer asks, after writing an entry of that day, whether its sealing has begun; if so it
+    /// marks the day late, and the next sealed day carries the entry as a correction.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "2.00:00:00")]
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 public sealed class LedgerEntryEntity : ITableEntity
@@ -123,9 +131,12 @@ public sealed class LedgerEntryEntity : ITableEntity
 /// <summary>
 /// Writes ledger entries idempotently: per city day, the day's scope index first (once per scope
 /// and process), then one transaction per scope partition and 100 entries. The day's table is
-/// made by its first write.
+/// made by its first write. An entry is always written under its own day, however late. Written
+/// to a day that may be sealed already (near or past its end, <see cref="LedgerOptions.ClockSkew"/>),
+/// the writer then asks whether the day's sealing has begun, and if so marks the day late: the
+/// next day sealed carries what its seal missed as a correction (<see cref="LedgerSealer"/>).
 /// </summary>
-public sealed class LedgerEntryWriter(HubStorage storage, IOptions<LedgerOptions> options)
+public sealed class LedgerEntryWriter(HubStorage storage, LedgerStore store, IOptions<LedgerOptions> options, TimeProvider time)
 {
     /// <summary>Azure Tables takes at most 100 operations in one entity-group transaction.</summary>
     public const int MaxBatch = 100;
@@ -134,6 +145,9 @@ public sealed class LedgerEntryWriter(HubStorage storage, IOptions<LedgerOptions
 
     /// <summary>Scopes this process has already put in a day's index ("yyyyMMdd~scope").</summary>
     private readonly ConcurrentDictionary<string, bool> indexed = new(StringComparer.Ordinal);
+
+    /// <summary>Days this process has seen the sealing of (a day once sealing stays so).</summary>
+    private readonly ConcurrentDictionary<DateOnly, bool> sealing = new();
 
     public string DayOf(DateTimeOffset at) =>
         TimeZoneInfo.ConvertTime(at, zone).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
@@ -160,7 +174,18 @@ public sealed class LedgerEntryWriter(HubStorage storage, IOptions<LedgerOptions
         }
 
         await WithTableAsync(table, () => UpsertAllAsync(table, entries.Select(ToEntity), cancellationToken), cancellationToken);
+
+        // Asked after the write: if sealing had not begun by now, the seal's read comes later and counts it.
+        var date = DateOnly.ParseExact(day, "yyyyMMdd", CultureInfo.InvariantCulture);
+        if (date < CityDay(time.GetUtcNow() + options.Value.ClockSkew)
+            && (sealing.ContainsKey(date) || await store.IsSealingAsync(date, cancellationToken)))
+        {
+            sealing[date] = true;
+            await store.MarkLateAsync(date, cancellationToken);
+        }
     }
+
+    private DateOnly CityDay(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime);
 
     private static async Task UpsertAllAsync(TableClient table, IEnumerable<ITableEntity> entities, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StationHub.Ledger.Integrity;
@@ -66,8 +67,13 @@ public sealed class LedgerSealer(LedgerStore store, IOptions<LedgerOptions> opti
             var sealedDay = await store.FindSealedAsync(day, cancellationToken);
             if (sealedDay is null)
             {
+                // Late marks are read before anything they stand for, so a mark set again meanwhile stays.
+                var late = await store.LateDaysAsync(cancellationToken);
+                await store.MarkSealingAsync(day, cancellationToken);
                 var figures = LedgerDay.Figures(await store.EntriesOfAsync(day, cancellationToken), outstanding);
-                var summary = LedgerDay.Summary(day, options.Value.TimeZone, prevHash, sealedDay: true, figures);
+                var (corrections, carried) = await CorrectionsAsync(day, late, cancellationToken);
+                figures[LedgerDay.TotalScope][LedgerDay.OutstandingPoints] += LedgerDay.PointsMovement(corrections.Values);
+                var summary = LedgerDay.Summary(day, options.Value.TimeZone, prevHash, sealedDay: true, figures, corrections);
                 using (var document = JsonDocument.Parse(summary.ToJsonString()))
                 {
                     summary[DayHash.HashMember] = DayHash.Compute(document.RootElement);
@@ -86,6 +92,15 @@ public sealed class LedgerSealer(LedgerStore store, IOptions<LedgerOptions> opti
                     count++;
                     sealedDay = candidate;
                     Log.Sealed(logger, candidate.RowKey, candidate.Hash);
+                    foreach (var mark in carried)
+                    {
+                        await store.ClearLateAsync(mark, cancellationToken);
+                    }
+
+                    if (corrections.Count > 0)
+                    {
+                        Log.Corrected(logger, candidate.RowKey, string.Join(", ", corrections.Keys));
+                    }
                 }
                 else
                 {
@@ -99,6 +114,51 @@ public sealed class LedgerSealer(LedgerStore store, IOptions<LedgerOptions> opti
 
         return count;
     }
+
+    /// <summary>
+    /// The corrections <paramref name="day"/> carries: for each earlier sealed day marked late, its
+    /// additive figures recounted now, less what it published and what the days between already
+    /// carried. Returns them with the marks they account for (cleared once the day is sealed).
+    /// </summary>
+    private async Task<(SortedDictionary<string, SortedDictionary<string, SortedDictionary<string, long>>> Corrections, List<TableEntity> Carried)> CorrectionsAsync(
+        DateOnly day, List<TableEntity> late, CancellationToken cancellationToken)
+    {
+        var corrections = new SortedDictionary<string, SortedDictionary<string, SortedDictionary<string, long>>>(StringComparer.Ordinal);
+        var carried = new List<TableEntity>();
+        foreach (var mark in late.Where(m => string.CompareOrdinal(m.RowKey, LedgerStore.Key(day)) < 0).OrderBy(m => m.RowKey, StringComparer.Ordinal))
+        {
+            var original = DateOnly.ParseExact(mark.RowKey, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            if (await store.FindSealedAsync(original, cancellationToken) is not { } sealedOriginal)
+            {
+                continue; // Not sealed after all: its own seal counts its entries.
+            }
+
+            var accounted = new List<(string Scope, string Kind, long Value)>();
+            using (var published = JsonDocument.Parse(sealedOriginal.Json))
+            {
+                accounted.AddRange(LedgerDay.FiguresOf(published.RootElement));
+            }
+
+            for (var between = original.AddDays(1); between < day; between = between.AddDays(1))
+            {
+                if (await store.FindSealedAsync(between, cancellationToken) is { } later)
+                {
+                    using var document = JsonDocument.Parse(later.Json);
+                    accounted.AddRange(LedgerDay.CorrectionsOf(document.RootElement).Where(c => c.Date == mark.RowKey).Select(c => (c.Scope, c.Kind, c.Value)));
+                }
+            }
+
+            var missing = LedgerDay.Missing(LedgerDay.Figures(await store.EntriesOfAsync(original, cancellationToken), 0), accounted);
+            if (missing.Count > 0)
+            {
+                corrections[mark.RowKey] = missing;
+            }
+
+            carried.Add(mark);
+        }
+
+        return (corrections, carried);
+    }
 }
 
 internal static partial class Log
@@ -108,4 +168,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Debug, Message = "Ledger day {Date} compiled so far")]
     public static partial void Compiled(ILogger logger, string date);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Ledger day {Date} carries corrections to {OriginalDates}")]
+    public static partial void Corrected(ILogger logger, string date, string originalDates);
 }

@@ -13,6 +13,12 @@ public sealed class LedgerDayEntity : ITableEntity
     public const string SealedPartition = "day";
     public const string DraftPartition = "draft";
 
+    /// <summary>A day whose sealing has begun (row: the date), written before its entries are read.</summary>
+    public const string SealingPartition = "sealing";
+
+    /// <summary>A sealed day that got entries after its sealing began (row: the date), until a later day carries them.</summary>
+    public const string LatePartition = "late";
+
     public string PartitionKey { get; set; } = SealedPartition;
     public string RowKey { get; set; } = string.Empty;
     public DateTimeOffset? Timestamp { get; set; }
@@ -115,6 +121,47 @@ public sealed class LedgerStore(HubStorage storage)
 
     public Task SaveDraftAsync(LedgerDayEntity day, CancellationToken cancellationToken = default) =>
         Days.UpsertEntityAsync(day, TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>
+    /// Marks that sealing the day has begun. Written before the day's entries are read, so a writer
+    /// that adds an entry and then does not see the mark wrote it before the read (it is counted),
+    /// and a writer that sees it marks the day late (<see cref="MarkLateAsync"/>).
+    /// </summary>
+    public Task MarkSealingAsync(DateOnly day, CancellationToken cancellationToken = default) =>
+        Days.UpsertEntityAsync(new TableEntity(LedgerDayEntity.SealingPartition, Key(day)), TableUpdateMode.Replace, cancellationToken);
+
+    public async Task<bool> IsSealingAsync(DateOnly day, CancellationToken cancellationToken = default) =>
+        await Days.FindAsync<TableEntity>(LedgerDayEntity.SealingPartition, Key(day), cancellationToken) is not null;
+
+    /// <summary>Marks a day as having entries its seal may have missed (a later seal carries them as corrections).</summary>
+    public Task MarkLateAsync(DateOnly day, CancellationToken cancellationToken = default) =>
+        Days.UpsertEntityAsync(new TableEntity(LedgerDayEntity.LatePartition, Key(day)), TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>The days marked late, oldest first, with the ETags to clear them by.</summary>
+    public async Task<List<TableEntity>> LateDaysAsync(CancellationToken cancellationToken = default)
+    {
+        var list = new List<TableEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {LedgerDayEntity.LatePartition}");
+        await foreach (var day in Days.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            list.Add(day);
+        }
+
+        return list;
+    }
+
+    /// <summary>Clears a late mark unless it was marked again since it was read (its ETag).</summary>
+    public async Task ClearLateAsync(TableEntity mark, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Days.DeleteEntityAsync(mark.PartitionKey, mark.RowKey, mark.ETag, cancellationToken);
+        }
+        catch (RequestFailedException exception) when (HubStorage.IsNotFound(exception) || HubStorage.IsPreconditionFailed(exception))
+        {
+            // Cleared by another host, or marked again: the next seal looks at it again.
+        }
+    }
 
     /// <summary>Every sealed day, oldest first (row keys are ISO dates).</summary>
     public async Task<List<LedgerDayEntity>> SealedAsync(CancellationToken cancellationToken = default)

@@ -10,8 +10,9 @@ public sealed record LedgerVerification(bool Ok, int DaysChecked, string? FirstB
 
 /// <summary>
 /// Checks the public ledger from its public API alone: every day's hash recomputed from its
-/// RFC 8785 canonical JSON, the chain of <c>prevHash</c> links, and each Merkle root rebuilt from
-/// the day's figures; optionally one figure's inclusion proof.
+/// RFC 8785 canonical JSON, the chain of <c>prevHash</c> links, each Merkle root rebuilt from
+/// the day's figures and corrections, and each correction's original day sealed before it;
+/// optionally one figure's inclusion proof.
 /// </summary>
 public sealed class LedgerVerifier(HttpClient http)
 {
@@ -19,17 +20,19 @@ public sealed class LedgerVerifier(HttpClient http)
     {
         var days = await http.GetFromJsonAsync("api/v1/ledger", HubJsonContext.Default.ListLedgerDayLink, cancellationToken) ?? [];
         var previous = string.Empty;
+        var earlier = new HashSet<string>(StringComparer.Ordinal);
         foreach (var link in days.OrderBy(d => d.Date, StringComparer.Ordinal))
         {
             using var document = JsonDocument.Parse(await http.GetStringAsync($"api/v1/ledger/{link.Date}", cancellationToken));
             var day = document.RootElement;
-            var reason = Check(day, link, previous);
+            var reason = Check(day, link, previous) ?? CheckCorrections(day, earlier);
             if (reason is not null)
             {
                 return new LedgerVerification(false, days.Count, link.Date, reason);
             }
 
             previous = link.Hash;
+            earlier.Add(link.Date);
         }
 
         return new LedgerVerification(true, days.Count, null, null);
@@ -45,6 +48,29 @@ public sealed class LedgerVerifier(HttpClient http)
         return proof.MerkleRoot == root
             && DayHash.IsIntact(document.RootElement)
             && MerkleTree.VerifyInclusion(LedgerLeaf.Leaf(scope, kind, proof.Value), proof.LeafIndex, proof.TreeSize, [.. proof.Proof.Select(Convert.FromHexString)], Convert.FromHexString(root));
+    }
+
+    /// <summary>
+    /// A correction carries a late entry of an earlier day: that day must be sealed earlier in the
+    /// chain, and only additive figures (counts, sums) can be corrected. (Corrections are hashed
+    /// with the day and are leaves of its Merkle tree, which <see cref="Check"/> verifies.)
+    /// </summary>
+    private static string? CheckCorrections(JsonElement day, HashSet<string> earlier)
+    {
+        foreach (var (date, scope, kind, _) in LedgerDay.CorrectionsOf(day))
+        {
+            if (!earlier.Contains(date))
+            {
+                return $"it corrects {date}, which is not a sealed day before it";
+            }
+
+            if (!LedgerDay.IsAdditive(kind))
+            {
+                return $"it corrects {kind} of {scope} on {date}, which is not a count or a sum";
+            }
+        }
+
+        return null;
     }
 
     private static string? Check(JsonElement day, LedgerDayLink link, string previous)
@@ -64,7 +90,7 @@ public sealed class LedgerVerifier(HttpClient http)
             return "its prevHash is not the previous day's hash";
         }
 
-        var leaves = LedgerLeaf.Leaves(LedgerDay.FiguresOf(day));
+        var leaves = LedgerLeaf.Leaves(LedgerDay.LeavesOf(day));
         if (Convert.ToHexStringLower(MerkleTree.Root(leaves)) != day.GetProperty("merkleRoot").GetString())
         {
             return "its Merkle root does not match its figures";

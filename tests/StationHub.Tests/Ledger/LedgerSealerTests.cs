@@ -172,6 +172,50 @@ public sealed class LedgerSealerTests : IAsyncLifetime
         Assert.All(chain, day => Assert.Equal(10, day.Outstanding));
     }
 
+    [Fact]
+    public async Task A_late_entry_is_carried_once_into_the_first_open_day_apart_from_its_figures_and_moves_the_points_outstanding()
+    {
+        var writer = services.GetRequiredService<LedgerEntryWriter>();
+        var counted = new LedgerEntry(LedgerKinds.PointsIssued("mediation"), LedgerScopes.Hub, "t-1", new DateTimeOffset(2026, 11, 20, 4, 0, 0, TimeSpan.Zero), 10);
+        await writer.WriteAsync([counted]);
+        var sealer = services.GetRequiredService<LedgerSealer>();
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 21, 17, 0, 0, TimeSpan.Zero));
+        Assert.Equal(2, await sealer.SealAsync());
+
+        // After the 20th was sealed: a fact of that day it never saw, and a repeat of one it counted.
+        var lateAt = new DateTimeOffset(2026, 11, 20, 5, 0, 0, TimeSpan.Zero);
+        LedgerEntry[] late =
+        [
+            new(LedgerKinds.PointsIssued("mediation"), LedgerScopes.Hub, "t-late", lateAt, 5),
+            new(LedgerKinds.ReportReceived, LedgerScopes.District("330102"), "hr-late", lateAt),
+            counted,
+        ];
+        await writer.WriteAsync(late);
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 22, 17, 0, 0, TimeSpan.Zero));
+        Assert.Equal(1, await sealer.SealAsync());
+
+        // The same late facts again: the next day carries nothing more.
+        await writer.WriteAsync(late);
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 23, 17, 0, 0, TimeSpan.Zero));
+        Assert.Equal(1, await sealer.SealAsync());
+
+        var store = services.GetRequiredService<LedgerStore>();
+        var first = await DayAsync(store, "2026-11-20");
+        var carrying = await DayAsync(store, "2026-11-22");
+        var after = await DayAsync(store, "2026-11-23");
+        Assert.Equal(10, Figure(first, "total", "points.issued.mediation"));
+        var correction = carrying.GetProperty(LedgerDay.CorrectionsMember).GetProperty("2026-11-20");
+        Assert.Equal(5, correction.GetProperty("hub").GetProperty("points.issued.mediation").GetInt64());
+        Assert.Equal(1, correction.GetProperty("district~330102").GetProperty("report.received").GetInt64());
+        Assert.Equal(5, correction.GetProperty("total").GetProperty("points.issued.mediation").GetInt64());
+        Assert.False(carrying.GetProperty("figures").GetProperty("total").TryGetProperty("points.issued.mediation", out _));
+        Assert.Equal(15, Figure(carrying, "total", LedgerDay.OutstandingPoints));
+        Assert.False(after.TryGetProperty(LedgerDay.CorrectionsMember, out _));
+        Assert.Equal(15, Figure(after, "total", LedgerDay.OutstandingPoints));
+        Assert.Equal(LedgerDay.LeavesOf(carrying).Count(), carrying.GetProperty("leafCount").GetInt32());
+        Assert.All([first, carrying, after], d => Assert.True(DayHash.IsIntact(d)));
+    }
+
     private static async Task<JsonElement> DayAsync(LedgerStore store, string date)
     {
         var day = await store.FindSealedAsync(DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture));
@@ -229,6 +273,41 @@ public sealed class LedgerApiTests
         var bad = await verifier.VerifyAsync();
         Assert.False(bad.Ok);
         Assert.Equal(key, bad.FirstBadDay);
+    }
+
+    [Fact]
+    public async Task The_verifier_names_a_day_whose_correction_is_not_of_an_earlier_sealed_day_even_when_its_hash_holds()
+    {
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime);
+        await using var world = await HubScenario.StartAsync(configure: s =>
+        {
+            s["LocalHost:TriggersDisabled"] = "true";
+            s["Ledger:SealGrace"] = "00:00:00";
+            s["Ledger:StartDate"] = LedgerStore.Key(today.AddDays(-1));
+        });
+        Assert.Equal(1, await world.Hub.Get<LedgerSealer>().SealAsync());
+        var store = world.Hub.Get<LedgerStore>();
+        var yesterday = (await store.SealedAsync()).Single();
+
+        // A hub that publishes, with a sound hash, a "correction" of a day not sealed before it.
+        var figures = LedgerDay.Figures([], yesterday.Outstanding);
+        var corrections = new SortedDictionary<string, SortedDictionary<string, SortedDictionary<string, long>>>(StringComparer.Ordinal)
+        {
+            [LedgerStore.Key(today.AddDays(1))] = new(StringComparer.Ordinal) { ["total"] = new(StringComparer.Ordinal) { ["report.received"] = 7 } },
+        };
+        var forged = LedgerDay.Summary(today, "Asia/Shanghai", yesterday.Hash!, sealedDay: true, figures, corrections);
+        using (var document = JsonDocument.Parse(forged.ToJsonString()))
+        {
+            forged[DayHash.HashMember] = DayHash.Compute(document.RootElement);
+        }
+
+        Assert.True(await store.TrySealAsync(new LedgerDayEntity { RowKey = LedgerStore.Key(today), Json = forged.ToJsonString(), Hash = (string)forged[DayHash.HashMember]!, PrevHash = yesterday.Hash! }));
+
+        var verdict = await new LedgerVerifier(world.Hub.Client).VerifyAsync();
+
+        Assert.False(verdict.Ok);
+        Assert.Equal(LedgerStore.Key(today), verdict.FirstBadDay);
+        Assert.Contains("not a sealed day before it", verdict.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -248,7 +248,10 @@ public static class IsoTimestamp
             return false;
         }
 
-        return DateTimeOffset.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out value);
+        // Cut to the hub's one precision (milliseconds), as it will be queued and sent.
+        var parsed = DateTimeOffset.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out value);
+        value = UtcTimestampConverter.ToHubPrecision(value);
+        return parsed;
     }
 
     /// <summary>UTC ISO 8601 with milliseconds, as the hub writes every time.</summary>

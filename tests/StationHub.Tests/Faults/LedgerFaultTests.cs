@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using StationHub.Delivery;
+using StationHub.HazardReports;
+using StationHub.Ledger;
+using StationHub.LocalHost.Hosting;
+using StationHub.Platform.Storage;
+using StationHub.Tests.Infrastructure;
+using StationHub.Tests.Ledger;
+using StationHub.Triggers;
+
+namespace StationHub.Tests.Faults;
+
+/// <summary>
+/// The ledger under faults, with real traffic (signed reports, a city answering over HTTP): the hub
+/// killed between a delivery and its ledger fact, and entries that arrive after their day was
+/// sealed. Each ends with every recounted figure equal to the ledger's own figure plus its corrections.
+/// </summary>
+public sealed class LedgerFaultTests
+{
+    private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+
+    [Fact]
+    public async Task A_hub_killed_between_a_delivery_and_its_ledger_fact_still_counts_the_delivery_once()
+    {
+        var today = LedgerEndToEndTests.CityDay(DateTimeOffset.UtcNow);
+        await using var world = await HubScenario.StartAsync(startHub: false, configure: s => Configure(s, today));
+        var deliveries = world.Storage.Hub.Table(Tables.Deliveries);
+        var hit = 0;
+        var rounds = 0;
+        var port = (int?)null;
+        for (; rounds < 6 && hit == 0; rounds++)
+        {
+            await using var host = await ChildHost.StartAsync(world.Settings, port);
+            port = host.Port;
+            using var client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+            using var accepted = await client.SendAsync(Webhooks.Signed($"api/v1/platforms/{TestRegistry.Platform}/hazard-reports", Webhooks.HazardReport($"crash-{rounds}"), world.PlatformSigner));
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            var hubId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hubId").GetString()!;
+            var deliveryId = DeliveryRequested.IdFor(hubId, "routed", Destination.City(TestRegistry.WebhookCity));
+
+            // SIGKILL the hub the moment the delivery is recorded as made: before or after its fact, by a few milliseconds.
+            using var process = Process.GetProcessById(host.ProcessId);
+            var started = Stopwatch.GetTimestamp();
+            while ((await deliveries.FindAsync<DeliveryEntity>(deliveryId, DeliveryEntity.Row))?.State != DeliveryStates.Delivered)
+            {
+                Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(30), $"{deliveryId} was never made.");
+            }
+
+            process.Kill();
+            host.Kill();
+            if (!(await world.Storage.LedgerEntriesAsync()).Any(e => e.Kind == LedgerKinds.DeliveryMade && e.SourceId == deliveryId))
+            {
+                hit++;
+            }
+        }
+
+        // Back up: the message the dead host held comes back, finds the delivery made, and writes its fact.
+        await using var restarted = await ChildHost.StartAsync(world.Settings, port);
+        using var live = new HttpClient { BaseAddress = restarted.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        await WaitForAsync(async () => (await world.Storage.LedgerEntriesAsync()).Count(e => e.Kind == LedgerKinds.DeliveryMade) >= rounds, what: $"a delivery.made fact for each of the {rounds} deliveries made");
+        await SettleAsync(world);
+        var made = (await world.Storage.LedgerEntriesAsync()).Where(e => e.Kind == LedgerKinds.DeliveryMade).Select(e => e.SourceId).ToList();
+        Assert.Equal(made.Distinct().Count(), made.Count);
+        Assert.True(hit > 0, $"In {rounds} rounds the hub was never killed between a delivery and its fact; the test proved nothing.");
+
+        await SealAsync(world, today, today.AddDays(1));
+        await LedgerRecount.AssertMatchesAsync(world, live);
+    }
+
+    [Fact]
+    public async Task Entries_that_arrive_after_their_day_was_sealed_are_carried_into_the_next_day_as_corrections()
+    {
+        var today = LedgerEndToEndTests.CityDay(DateTimeOffset.UtcNow);
+        await using var world = await HubScenario.StartAsync(configure: s => Configure(s, today));
+
+        // Before the seal: three reports routed, two of them acknowledged.
+        var early = new List<string>();
+        foreach (var id in new[] { "late-1", "late-2", "late-3" })
+        {
+            early.Add(await world.AcceptReportAsync(id));
+        }
+
+        await RouteAndAcknowledgeAsync(world, early, acknowledge: early.Take(2).ToList(), platformUpdates: 2);
+        await SettleAsync(world);
+        await SealAsync(world, today, today);
+        var sealedToday = await DayAsync(world, today);
+
+        // After it: the third acknowledged and two more reports, routed and acknowledged, all dated today.
+        var late = new List<string> { await world.AcceptReportAsync("late-4"), await world.AcceptReportAsync("late-5") };
+        await RouteAndAcknowledgeAsync(world, late, acknowledge: [early[2], .. late], platformUpdates: 5);
+        await SettleAsync(world);
+        await SealAsync(world, today, today.AddDays(1));
+
+        // The sealed day never changed; the next day carries what it missed, apart from its own figures.
+        Assert.Equal(sealedToday.GetRawText(), (await DayAsync(world, today)).GetRawText());
+        var next = await DayAsync(world, today.AddDays(1));
+        var corrections = next.GetProperty(LedgerDay.CorrectionsMember).GetProperty(LedgerStore.Key(today));
+        var totals = corrections.GetProperty(LedgerDay.TotalScope);
+        Assert.Equal(2, totals.GetProperty(LedgerKinds.ReportReceived).GetInt64());
+        Assert.Equal(2, totals.GetProperty(LedgerKinds.ReportRouted).GetInt64());
+        Assert.Equal(3, totals.GetProperty(LedgerKinds.ReportFirstResponse).GetInt64());
+        Assert.False(next.GetProperty("figures").GetProperty(LedgerDay.TotalScope).TryGetProperty(LedgerKinds.ReportReceived, out _));
+
+        var verified = await new LedgerVerifier(world.Hub.Client).VerifyAsync();
+        Assert.True(verified.Ok, verified.Reason);
+        Assert.True(await new LedgerVerifier(world.Hub.Client).VerifyProofAsync(
+            LedgerStore.Key(today.AddDays(1)), LedgerDay.CorrectionScope(LedgerStore.Key(today), "district~330102"), LedgerKinds.ReportFirstResponse));
+        await LedgerRecount.AssertMatchesAsync(world, world.Hub.Client);
+    }
+
+    private static void Configure(Dictionary<string, string?> settings, DateOnly today)
+    {
+        settings[HubHost.QueueLeaseSetting] = "00:00:05";
+        settings["Ledger:SealGrace"] = "00:00:00";
+        settings["Ledger:StartDate"] = LedgerStore.Key(today);
+
+        // The test seals today on a clock of its own, ahead of the hub's: writers allow for that much skew.
+        settings["Ledger:ClockSkew"] = "2.00:00:00";
+    }
+
+    private static async Task RouteAndAcknowledgeAsync(HubScenario world, List<string> routed, List<string> acknowledge, int platformUpdates)
+    {
+        foreach (var hubId in routed)
+        {
+            await world.WaitForStatusAsync(hubId, "routed");
+        }
+
+        foreach (var hubId in acknowledge)
+        {
+            using var ack = await LedgerEndToEndTests.AcknowledgeAsync(world, hubId, "ack-" + hubId);
+            Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
+        }
+
+        await world.Platform.WaitForAsync(r => r.Count(x => x.Text.Contains(HazardReportEvents.Updated, StringComparison.Ordinal)) >= platformUpdates);
+    }
+
+    /// <summary>Seals every day up to <paramref name="through"/> as the hourly timer would just after the next city midnight.</summary>
+    private static async Task SealAsync(HubScenario world, DateOnly start, DateOnly through)
+    {
+        var midnight = through.AddDays(1).ToDateTime(TimeOnly.MinValue);
+        var clock = new FakeTimeProvider(new DateTimeOffset(midnight, Shanghai.GetUtcOffset(midnight)).AddMinutes(1));
+        var store = new LedgerStore(world.Storage.Hub);
+        var options = Options.Create(new LedgerOptions { StartDate = LedgerStore.Key(start), SealGrace = TimeSpan.Zero });
+        await new LedgerSealer(store, options, clock, NullLogger<LedgerSealer>.Instance).SealAsync();
+    }
+
+    private static async Task<JsonElement> DayAsync(HubScenario world, DateOnly day)
+    {
+        var sealedDay = await new LedgerStore(world.Storage.Hub).FindSealedAsync(day);
+        Assert.NotNull(sealedDay);
+        return JsonDocument.Parse(sealedDay.Json).RootElement.Clone();
+    }
+
+    /// <summary>Waits until every queue has been empty twice in a row (a handler queues its follow-up before it deletes its own message).</summary>
+    private static Task SettleAsync(HubScenario world) => WaitForAsync(async () =>
+    {
+        for (var look = 0; look < 2; look++)
+        {
+            foreach (var queue in Queues.All)
+            {
+                if (await world.Storage.CountMessagesAsync(queue) > 0)
+                {
+                    return false;
+                }
+            }
+
+            await Task.Delay(300);
+        }
+
+        return true;
+    });
+
+    private static async Task WaitForAsync(Func<Task<bool>> done, string what = "empty queues", TimeSpan? timeout = null)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (!await done())
+        {
+            Assert.True(Stopwatch.GetElapsedTime(started) < (timeout ?? TimeSpan.FromSeconds(60)), $"The hub never got to {what}.");
+            await Task.Delay(100);
+        }
+    }
+}
