@@ -65,6 +65,7 @@ public static class HubServices
 
         // Points
         services.AddSingleton<PointsBook>();
+        services.AddSingleton<HubIssuedPoints>();
         services.AddSingleton<PointsIntake>();
         services.AddSingleton<PointsRouter>();
         services.AddSingleton<VoucherSettlement>();
