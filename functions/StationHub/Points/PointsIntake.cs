@@ -160,9 +160,9 @@ public sealed partial class PointsIntake(
     /// controls; not "." or ".." (path segments a URL normaliser removes); and not <c>cp_…</c>, which
     /// names a courier by the platform's pseudonym of it.
     /// </summary>
-    public const string CourierIdHint = "must be 1 to 128 of A-Z, a-z, 0-9, '.', '_', '-', '~', ':', '@' and '+', not only dots, and not starting with 'cp_'.";
+    public const string CourierIdHint = "must be 1 to 128 of A-Z, a-z, 0-9, '.', '_', '-', '~', ':', '@' and '+', not '.' or '..', and not starting with 'cp_'.";
 
-    [GeneratedRegex(@"^(?!\.{1,2}$)(?!cp_)[A-Za-z0-9._~:@+\-]{1,128}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A(?!\.{1,2}\z)(?!cp_)[A-Za-z0-9._~:@+\-]{1,128}\z", RegexOptions.CultureInvariant)]
     public static partial Regex CourierIdPattern();
 }
 
