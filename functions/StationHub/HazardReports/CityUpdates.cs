@@ -201,10 +201,11 @@ public sealed class HazardReportUpdateRouter(
     ReportUpdateApplier applier,
     Pseudonyms pseudonyms,
     HubStorage storage,
-    LedgerEntryWriter ledger)
+    LedgerEntryWriter ledger,
+    HubIssuedPoints points)
 {
     /// <summary>The catalog task a valid hazard report earns.</summary>
-    public const string SnapshotTask = "snapshot_report";
+    public const string SnapshotTask = HubIssuedPoints.SnapshotTask;
 
     public async Task HandleAsync(BinaryData body, CancellationToken cancellationToken = default)
     {
@@ -234,11 +235,8 @@ public sealed class HazardReportUpdateRouter(
         {
             entries.Add(new LedgerEntry(LedgerKinds.ReportResolved, scope, report.HubId, update.ReceivedAt, Label: report.Category));
 
-            // Resolved as valid: the reporting courier earns the catalog's points, once (the id is the report's).
-            var earned = new PointsTransactionRequested(
-                PointsTransactionRequested.CurrentSchemaVersion, message.CorrelationId, update.ReceivedAt, $"hub~{report.HubId}~{SnapshotTask}",
-                PointsKind.Earned, report.PlatformId, report.CourierPseudonym, Task: SnapshotTask, Reference: report.ReportId);
-            await storage.SendAsync(Queues.PointsTransactions, earned, HubJsonContext.Default.PointsTransactionRequested, cancellationToken: cancellationToken);
+            // Resolved as valid: the reporting courier earns the catalog's points, once (the points flow derives the id from the report).
+            await points.EarnForValidReportAsync(report.PlatformId, report.CourierPseudonym, report.HubId, report.ReportId, report.CityId, update.ReceivedAt, message.CorrelationId, cancellationToken);
         }
         else if (update.Status == HazardReportStatus.Rejected)
         {

@@ -67,6 +67,7 @@ public static class HubServices
 
         // Points
         services.AddSingleton<PointsBook>();
+        services.AddSingleton<HubIssuedPoints>();
         services.AddSingleton<PointsIntake>();
         services.AddSingleton<PointsRouter>();
         services.AddSingleton<VoucherSettlement>();

@@ -7,7 +7,8 @@ namespace StationHub.Points;
 /// <summary>
 /// <c>GET /api/v1/platforms/{platformId}/couriers/{courierId}/points</c>: a platform reads one of
 /// its couriers' balance and history with its key. The courier id is pseudonymised on receipt like
-/// any other, so a platform can only ever reach its own couriers.
+/// any other, so a platform can only ever reach its own couriers. The courier may also be named by the
+/// platform's own pseudonym of it (<c>cp_…</c>), as the notices and the answers' <c>statusUrl</c> do.
 /// </summary>
 public sealed class CourierPointsQuery(ApiKeys apiKeys, Pseudonyms pseudonyms, PointsBook book)
 {
@@ -28,14 +29,17 @@ public sealed class CourierPointsQuery(ApiKeys apiKeys, Pseudonyms pseudonyms, P
             return HubResponse.Problem(Problem.NotFound("No courier of yours has that id."));
         }
 
-        var pseudonym = pseudonyms.Courier(platformId, courierId);
+        // The platform's own id of the courier, or its pseudonym of it (cp_…: the statusUrl, the notices).
+        var pseudonym = PointsBook.IsPlatformCourierRef(courierId)
+            ? await book.FindCourierByPlatformRefAsync(platformId, courierId, cancellationToken) ?? pseudonyms.Courier(platformId, courierId)
+            : pseudonyms.Courier(platformId, courierId);
         var balance = await book.FindBalanceAsync(pseudonym, cancellationToken);
         var history = await book.HistoryAsync(pseudonym, MaxHistory, cancellationToken);
         var view = new CourierPointsView(
             courierId,
             balance?.Available ?? 0,
             balance?.Reserved ?? 0,
-            [.. history.OrderBy(h => h.At).Select(h => new PointsHistoryItem(h.PlatformTransactionId ?? h.RowKey["tx~".Length..], h.Kind.ToLowerInvariant(), h.Status, h.Points, h.Task ?? h.Reward, h.VoucherCode, h.Reason, h.At))]);
+            [.. history.OrderBy(h => h.At).Select(h => new PointsHistoryItem(h.PlatformTransactionId ?? PointsBook.TransactionIdOf(h), h.Kind.ToLowerInvariant(), h.Status, h.Points, h.Task ?? h.Reward, h.VoucherCode, h.Reason, h.At))]);
         return HubResponse.Json(StatusCodes.Ok, view, HubJsonContext.Default.CourierPointsView);
     }
 }

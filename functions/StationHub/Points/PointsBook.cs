@@ -49,6 +49,37 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
 
     public static string PartitionFor(string courierPseudonym) => "c~" + courierPseudonym;
 
+    /// <summary>The courier a record, voucher or balance of the book belongs to.</summary>
+    public static string CourierOf(ITableEntity entity) => entity.PartitionKey["c~".Length..];
+
+    /// <summary>The transaction id a record is kept under.</summary>
+    public static string TransactionIdOf(TransactionEntity record) => record.RowKey[TransactionEntity.RowPrefix.Length..];
+
+    /// <summary>A platform's transaction id in the book: unique per platform (<c>swiftride~t-1</c>).</summary>
+    public static string PlatformTransactionId(string platformId, string transactionId) => platformId + "~" + transactionId;
+
+    /// <summary>The one settlement a voucher can have, whichever station asks.</summary>
+    public static string SettlementId(string voucherCode) => "settle~" + voucherCode;
+
+    /// <summary>The one release a voucher can have.</summary>
+    public static string ReleaseId(string voucherCode) => "release~" + voucherCode;
+
+    /// <summary>Points the hub issues itself, once per cause (a report and its task).</summary>
+    public static string HubIssuedId(string cause, string task) => "hub~" + cause + "~" + task;
+
+    private static string ClaimPartition(string platformId) => "txid~" + platformId;
+
+    private static string PlatformCourierPartition(string platformId) => "cp~" + platformId;
+
+    private static string KeyedAnswerPartition(string scope) => "key~" + scope;
+
+    /// <summary>The pseudonym a platform sees for one of its couriers (<c>cp_…</c>, as in its notices).</summary>
+    public string PlatformCourierRef(string platformId, string courierPseudonym) => keys.ForRecipient("platform:" + platformId, courierPseudonym);
+
+    /// <summary>The city a station belongs to, or null.</summary>
+    public string? CityOfStation(string? stationId) =>
+        stationId is not null && registry.FindStation(stationId) is { } station && registry.FindDistrict(station.District) is { } found ? found.City.Id : null;
+
     /// <summary>The voucher code of a redemption: derived from its transaction id, so a repeat gives the same code.</summary>
     public string VoucherCodeFor(string transactionId)
     {
@@ -73,6 +104,12 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
             var balance = await Accounts.FindAsync<BalanceEntity>(partition, BalanceEntity.Row, cancellationToken);
             var isNew = balance is null;
             balance ??= new BalanceEntity { PartitionKey = partition };
+            if (isNew)
+            {
+                // The platform's own pseudonym of the courier (cp_…) leads back here (idempotent, before the courier exists).
+                await Accounts.UpsertEntityAsync(new TableEntity(PlatformCourierPartition(request.PlatformId), PlatformCourierRef(request.PlatformId, request.CourierPseudonym)) { ["Courier"] = request.CourierPseudonym }, TableUpdateMode.Replace, cancellationToken);
+            }
+
             var record = new TransactionEntity
             {
                 PartitionKey = partition,
@@ -95,8 +132,18 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
             {
                 record.Status = TransactionStatus.Rejected;
                 record.Reason = reason;
+                record.AvailableAfter = balance.Available;
+                record.ReservedAfter = balance.Reserved;
                 if (!RecordsRejections(request.Kind))
                 {
+                    // This was decided on state read after the record was looked for: another attempt of this
+                    // same transaction (the request, or the queue function) may have committed in between, and
+                    // what looks like "already settled" is then its own success. Answer from its record.
+                    if (await Accounts.FindAsync<TransactionEntity>(partition, recordRow, cancellationToken) is { } applied)
+                    {
+                        return new PointsOutcome(applied, Repeat: true);
+                    }
+
                     return new PointsOutcome(record, Repeat: false);
                 }
             }
@@ -118,6 +165,8 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
                 }
 
                 balance.Version++;
+                record.AvailableAfter = balance.Available;
+                record.ReservedAfter = balance.Reserved;
                 actions.Add(isNew ? new(TableTransactionActionType.Add, balance) : new(TableTransactionActionType.UpdateReplace, balance, balance.ETag));
                 actions.AddRange(decision.Changes);
                 if (decision.NewVoucher is { } voucher)
@@ -148,8 +197,8 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
         throw new InvalidOperationException($"Courier state kept changing while transaction {request.TransactionId} was applied.");
     }
 
-    /// <summary>The courier partition a voucher code belongs to, or null.</summary>
-    public async Task<string?> FindVoucherPartitionAsync(string code, CancellationToken cancellationToken = default)
+    /// <summary>The voucher with that code, wherever it lives, or null.</summary>
+    public async Task<VoucherEntity?> FindVoucherAsync(string code, CancellationToken cancellationToken = default)
     {
         if (!IsVoucherCode(code))
         {
@@ -157,21 +206,92 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
         }
 
         var index = await Vouchers.FindAsync<TableEntity>(code, "voucher", cancellationToken);
-        return index?.GetString("Partition");
+        return index?.GetString("Partition") is { } partition
+            ? await Accounts.FindAsync<VoucherEntity>(partition, VoucherEntity.RowFor(code), cancellationToken)
+            : null;
     }
 
-    public Task<VoucherEntity?> FindVoucherAsync(string partition, string code, CancellationToken cancellationToken = default) =>
-        Accounts.FindAsync<VoucherEntity>(partition, VoucherEntity.RowFor(code), cancellationToken);
+    /// <summary>One of a courier's vouchers, or null.</summary>
+    public Task<VoucherEntity?> FindCourierVoucherAsync(string courierPseudonym, string code, CancellationToken cancellationToken = default) =>
+        Accounts.FindAsync<VoucherEntity>(PartitionFor(courierPseudonym), VoucherEntity.RowFor(code), cancellationToken);
+
+    /// <summary>
+    /// Whether a station may honour the voucher: any station of the voucher's city (set at redemption:
+    /// the city of the redemption's station, or else where the courier last earned points).
+    /// </summary>
+    public bool IsHonouredAt(VoucherEntity voucher, string? stationId) =>
+        CityOfStation(stationId) is { } city && (voucher.CityId is null || voucher.CityId == city);
+
+    /// <summary>One of a courier's transaction records, or null.</summary>
+    public Task<TransactionEntity?> FindTransactionAsync(string courierPseudonym, string transactionId, CancellationToken cancellationToken = default) =>
+        Accounts.FindAsync<TransactionEntity>(PartitionFor(courierPseudonym), TransactionEntity.RowFor(transactionId), cancellationToken);
+
+    /// <summary>
+    /// A platform's transaction ids are unique per platform, not per courier: the first courier a
+    /// transaction id is used for owns it (written once, before the transaction is queued). Returns
+    /// the owner: <paramref name="courierPseudonym"/> itself, or the courier who had it first.
+    /// </summary>
+    public async Task<string> ClaimTransactionIdAsync(string platformId, string transactionId, string courierPseudonym, CancellationToken cancellationToken = default)
+    {
+        var claim = new TableEntity(ClaimPartition(platformId), transactionId) { ["Courier"] = courierPseudonym };
+        if (await Accounts.TryAddAsync(claim, cancellationToken))
+        {
+            return courierPseudonym;
+        }
+
+        var owner = await Accounts.FindAsync<TableEntity>(ClaimPartition(platformId), transactionId, cancellationToken);
+        return owner?.GetString("Courier") ?? courierPseudonym;
+    }
+
+    /// <summary>The courier behind a platform's own pseudonym of it (<c>cp_…</c>), or null.</summary>
+    public async Task<string?> FindCourierByPlatformRefAsync(string platformId, string courierRef, CancellationToken cancellationToken = default)
+    {
+        if (!IsPlatformCourierRef(courierRef))
+        {
+            return null;
+        }
+
+        var row = await Accounts.FindAsync<TableEntity>(PlatformCourierPartition(platformId), courierRef, cancellationToken);
+        return row?.GetString("Courier");
+    }
+
+    public static bool IsPlatformCourierRef(string value) =>
+        value.StartsWith("cp_", StringComparison.Ordinal) && value.Length <= 128 && value.AsSpan(3).IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") < 0;
+
+    /// <summary>The answer kept under an <c>Idempotency-Key</c> of a caller (<paramref name="scope"/>), or null.</summary>
+    public async Task<KeyedAnswer?> FindKeyedAnswerAsync(string scope, string keyDigest, CancellationToken cancellationToken = default)
+    {
+        var row = await Vouchers.FindAsync<TableEntity>(KeyedAnswerPartition(scope), keyDigest, cancellationToken);
+        return row is null ? null : KeyedAnswer.From(row);
+    }
+
+    /// <summary>Keeps the first answer under the key; returns the one kept (this one, or an earlier one).</summary>
+    public async Task<KeyedAnswer> KeepKeyedAnswerAsync(string scope, string keyDigest, KeyedAnswer answer, CancellationToken cancellationToken = default)
+    {
+        var row = new TableEntity(KeyedAnswerPartition(scope), keyDigest)
+        {
+            ["Subject"] = answer.Subject,
+            ["Status"] = answer.Status,
+            ["ContentType"] = answer.ContentType,
+            ["Body"] = answer.Body,
+        };
+        if (await Vouchers.TryAddAsync(row, cancellationToken))
+        {
+            return answer;
+        }
+
+        return await FindKeyedAnswerAsync(scope, keyDigest, cancellationToken) ?? answer;
+    }
 
     /// <summary>Vouchers whose validity ended at or before <paramref name="now"/>.</summary>
-    public async IAsyncEnumerable<(string Partition, string Code, DateTimeOffset ExpiresAt)> DueVouchersAsync(
+    public async IAsyncEnumerable<(string CourierPseudonym, string Code, DateTimeOffset ExpiresAt)> DueVouchersAsync(
         DateTimeOffset now,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DuePartition} and RowKey le {TimeKey(now) + "~~"}");
         await foreach (var row in Vouchers.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
-            yield return (row.GetString("Partition"), row.GetString("Code"), ParseKey(row.RowKey[..17]));
+            yield return (row.GetString("Partition")["c~".Length..], row.GetString("Code"), ParseKey(row.RowKey[..17]));
         }
     }
 
@@ -193,7 +313,7 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
     public async Task<IReadOnlyList<TransactionEntity>> HistoryAsync(string courierPseudonym, int max, CancellationToken cancellationToken = default)
     {
         var list = new List<TransactionEntity>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionFor(courierPseudonym)} and RowKey gt {"tx~"} and RowKey lt {"tx~~"}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionFor(courierPseudonym)} and RowKey gt {TransactionEntity.RowPrefix} and RowKey lt {TransactionEntity.RowPrefix + "~"}");
         await foreach (var record in Accounts.QueryAsync<TransactionEntity>(filter, cancellationToken: cancellationToken))
         {
             list.Add(record);
@@ -221,6 +341,7 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
                 }
 
                 balance.Available += task.Points;
+                balance.CityId = request.CityId ?? CityOfStation(request.StationId) ?? balance.CityId;
                 return Decision.Apply(task.Points);
             }
 
@@ -229,6 +350,12 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
                 if (registry.FindReward(request.Reward ?? string.Empty) is not { } reward)
                 {
                     return Decision.Reject($"'{request.Reward}' is not a reward of the exchange list.");
+                }
+
+                var city = CityOfStation(request.StationId) ?? balance.CityId;
+                if (city is null)
+                {
+                    return Decision.Reject("Neither the redemption nor the courier's points name a city: name the stationId where the voucher will be used.");
                 }
 
                 if (balance.Available < reward.Cost)
@@ -247,6 +374,7 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
                     PlatformId = request.PlatformId,
                     ReservedBy = request.TransactionId,
                     ExpiresAt = request.OccurredAt + options.Value.VoucherValidity,
+                    CityId = city,
                 };
                 voucher.RowKey = VoucherEntity.RowFor(voucher.Code);
                 record.VoucherCode = voucher.Code;
@@ -279,7 +407,7 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
             case PointsKind.Settled:
             case PointsKind.Released:
             {
-                var voucher = await FindVoucherAsync(partition, request.VoucherCode ?? string.Empty, cancellationToken);
+                var voucher = await FindCourierVoucherAsync(request.CourierPseudonym, request.VoucherCode ?? string.Empty, cancellationToken);
                 if (voucher is null)
                 {
                     return Decision.Reject("No such voucher.");
@@ -288,6 +416,11 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
                 if (voucher.Status != VoucherStatus.Reserved)
                 {
                     return Decision.Reject($"The voucher is already {voucher.Status}.");
+                }
+
+                if (request.Kind == PointsKind.Settled && !IsHonouredAt(voucher, request.StationId))
+                {
+                    return Decision.Reject("The voucher is not valid at that station.");
                 }
 
                 var expired = request.OccurredAt >= voucher.ExpiresAt;
@@ -319,6 +452,9 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
         }
     }
 
+    /// <summary>Whether a due row's time is the voucher's own expiry (a row of an attempt that lost has another).</summary>
+    public static bool IsDueAt(VoucherEntity voucher, DateTimeOffset dueRowTime) => TimeKey(voucher.ExpiresAt) == TimeKey(dueRowTime);
+
     private static string DueRow(DateTimeOffset expiresAt, string code) => TimeKey(expiresAt) + "~" + code;
 
     private static string TimeKey(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
@@ -333,4 +469,11 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
 
         public static Decision Reject(string reason) => new(0, reason, [], null, null);
     }
+}
+
+/// <summary>An answer kept under an <c>Idempotency-Key</c>: what it was about, and its exact status and bytes.</summary>
+public sealed record KeyedAnswer(string Subject, int Status, string? ContentType, string Body)
+{
+    internal static KeyedAnswer From(TableEntity row) =>
+        new(row.GetString("Subject") ?? string.Empty, row.GetInt32("Status") ?? 500, row.GetString("ContentType"), row.GetString("Body") ?? string.Empty);
 }

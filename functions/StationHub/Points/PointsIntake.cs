@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using StationHub.Platform.Http;
 using StationHub.Platform.Json;
@@ -16,7 +17,7 @@ namespace StationHub.Points;
 /// 202 applied (with the voucher code of a redemption), or a 409 whose rejection is recorded —
 /// the same transaction id always gets the same answer.
 /// </summary>
-public sealed class PointsIntake(
+public sealed partial class PointsIntake(
     PlatformWebhooks webhooks,
     HubRegistry registry,
     Pseudonyms pseudonyms,
@@ -43,7 +44,7 @@ public sealed class PointsIntake(
         var fields = new FieldReader();
         var data = webhook.Data;
         var transactionId = fields.Identifier(data, "transactionId", "data.transactionId");
-        var courierId = fields.String(data, "courierId", "data.courierId", maxLength: 128);
+        var courierId = fields.String(data, "courierId", "data.courierId", maxLength: 128, pattern: CourierIdPattern(), patternHint: CourierIdHint);
         string? task = null, reward = null, reference = null;
         var kind = webhook.Type switch
         {
@@ -55,9 +56,14 @@ public sealed class PointsIntake(
         {
             case PointsKind.Earned:
                 task = fields.String(data, "task", "data.task", maxLength: 64);
-                if (task is not null && registry.FindTask(task) is null)
+                var price = task is null ? null : registry.FindTask(task);
+                if (task is not null && price is null)
                 {
                     fields.Fail("data.task", "is not a task of the governance pricing catalog.");
+                }
+                else if (price is { HubOnly: true })
+                {
+                    fields.Fail("data.task", "is issued only by the hub (for a hazard report a city resolved as valid), never by a platform.");
                 }
 
                 reference = fields.String(data, "reference", "data.reference", required: false, maxLength: 128);
@@ -87,17 +93,30 @@ public sealed class PointsIntake(
         }
 
         var platformId = webhook.Platform.Id;
+        var courier = pseudonyms.Courier(platformId, courierId!);
+        var hubTransactionId = PointsBook.PlatformTransactionId(platformId, transactionId!);
+
+        // A transaction id belongs to the first courier it was sent for: sent again for another courier,
+        // it gets that first answer and nothing is applied (nor queued) for this one.
+        var owner = await book.ClaimTransactionIdAsync(platformId, transactionId!, courier, cancellationToken);
+        if (owner != courier)
+        {
+            return await book.FindTransactionAsync(owner, hubTransactionId, cancellationToken) is { } first
+                ? Answer(platformId, new PointsOutcome(first, Repeat: true))
+                : HubResponse.Problem(Problem.Conflict("That transactionId is being applied for another courier; retry to get its answer."));
+        }
+
         var transaction = new PointsTransactionRequested(
             PointsTransactionRequested.CurrentSchemaVersion,
             webhook.WebhookId,
             time.GetUtcNow(),
-            HubTransactionId(platformId, transactionId!),
+            hubTransactionId,
             kind,
             platformId,
-            pseudonyms.Courier(platformId, courierId!),
+            courier,
             task,
             reward,
-            kind == PointsKind.Reversed ? HubTransactionId(platformId, reference!) : reference,
+            kind == PointsKind.Reversed ? PointsBook.PlatformTransactionId(platformId, reference!) : reference,
             stationId,
             PlatformTransactionId: transactionId,
             AttemptId: Guid.NewGuid().ToString("N"));
@@ -108,17 +127,21 @@ public sealed class PointsIntake(
         Log.Applied(logger, transaction.TransactionId, outcome.Record.Kind, outcome.Record.Status, outcome.Repeat);
         // Applied by the queue function from this request's own message is still this request's first answer.
         var repeat = outcome.Repeat && outcome.Record.AttemptId != transaction.AttemptId;
-        return Answer(StatusUrlFor(platformId, courierId!), outcome with { Repeat = repeat });
+        return Answer(platformId, outcome with { Repeat = repeat });
     }
 
     /// <summary>Platforms' transaction ids are unique per platform; the hub's are prefixed by it.</summary>
-    public static string HubTransactionId(string platformId, string transactionId) => platformId + "~" + transactionId;
+    public static string HubTransactionId(string platformId, string transactionId) => PointsBook.PlatformTransactionId(platformId, transactionId);
 
-    /// <summary>Where the platform reads the courier's balance and history.</summary>
-    public static string StatusUrlFor(string platformId, string courierId) =>
-        "/" + Routes.CourierPoints.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{courierId}", Uri.EscapeDataString(courierId), StringComparison.Ordinal);
+    /// <summary>
+    /// Where the platform reads the courier's balance and history: the courier named by the platform's
+    /// own pseudonym of it (<c>cp_…</c>, as in its notices), so the answer is made from the record alone.
+    /// </summary>
+    public static string StatusUrlFor(string platformId, string courierRef) =>
+        "/" + Routes.CourierPoints.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{courierId}", Uri.EscapeDataString(courierRef), StringComparison.Ordinal);
 
-    private static HubResponse Answer(string statusUrl, PointsOutcome outcome)
+    /// <summary>The answer, made from the stored record only: the same transaction always gets the same bytes.</summary>
+    private HubResponse Answer(string platformId, PointsOutcome outcome)
     {
         var record = outcome.Record;
         if (!outcome.Applied)
@@ -126,10 +149,21 @@ public sealed class PointsIntake(
             return HubResponse.Problem(new Problem("urn:stationhub:problem:points-rejected", "The points transaction was rejected.", StatusCodes.Conflict, record.Reason));
         }
 
-        var hubId = record.RowKey["tx~".Length..];
-        var answer = new PointsAnswer(hubId, TransactionStatus.Applied, statusUrl, record.Points, record.VoucherCode);
+        var statusUrl = StatusUrlFor(platformId, book.PlatformCourierRef(platformId, PointsBook.CourierOf(record)));
+        var answer = new PointsAnswer(PointsBook.TransactionIdOf(record), TransactionStatus.Applied, statusUrl, record.Points, record.VoucherCode);
         return HubResponse.Json(outcome.Repeat ? StatusCodes.Ok : StatusCodes.Accepted, answer, HubJsonContext.Default.PointsAnswer);
     }
+
+    /// <summary>
+    /// What a courier id may be: what the points route (<c>…/couriers/{courierId}/points</c>) carries
+    /// back unchanged, so a platform can always read its courier back. No '/', '\\', '%', spaces or
+    /// controls; not "." or ".." (path segments a URL normaliser removes); and not <c>cp_…</c>, which
+    /// names a courier by the platform's pseudonym of it.
+    /// </summary>
+    public const string CourierIdHint = "must be 1 to 128 of A-Z, a-z, 0-9, '.', '_', '-', '~', ':', '@' and '+', not '.' or '..', and not starting with 'cp_'.";
+
+    [GeneratedRegex(@"\A(?!\.{1,2}\z)(?!cp_)[A-Za-z0-9._~:@+\-]{1,128}\z", RegexOptions.CultureInvariant)]
+    public static partial Regex CourierIdPattern();
 }
 
 /// <summary>The answer to an applied points transaction.</summary>

@@ -54,7 +54,8 @@ public sealed record PointsTransactionRequested(
     string? StationId = null,
     string? VoucherCode = null,
     string? PlatformTransactionId = null,
-    string? AttemptId = null)
+    string? AttemptId = null,
+    string? CityId = null)
 {
     public const int CurrentSchemaVersion = 1;
 }
@@ -78,6 +79,9 @@ public sealed class BalanceEntity : ITableEntity
     /// <summary>Points held for vouchers not yet settled or released (they sit in the clearing account).</summary>
     public long Reserved { get; set; }
     public int Version { get; set; }
+
+    /// <summary>The city where the courier last earned points (a station's, or a report's): where a voucher without a station of its own is honoured.</summary>
+    public string? CityId { get; set; }
 }
 
 /// <summary>A transaction's record (row <c>tx~{id}</c>): applied or rejected, and why. Its insert is the idempotency check.</summary>
@@ -101,11 +105,19 @@ public sealed class TransactionEntity : ITableEntity
     public string? VoucherCode { get; set; }
     public string? ReversedBy { get; set; }
 
+    /// <summary>The courier's available points right after this transaction (what its notice tells).</summary>
+    public long AvailableAfter { get; set; }
+
+    /// <summary>The courier's reserved points right after this transaction.</summary>
+    public long ReservedAfter { get; set; }
+
     /// <summary>The request whose message made this record (tells a request its own transaction from a repeat).</summary>
     public string? AttemptId { get; set; }
     public DateTimeOffset At { get; set; }
 
-    public static string RowFor(string transactionId) => "tx~" + transactionId;
+    public const string RowPrefix = "tx~";
+
+    public static string RowFor(string transactionId) => RowPrefix + transactionId;
 }
 
 public static class TransactionStatus
@@ -145,6 +157,9 @@ public sealed class VoucherEntity : ITableEntity
     public DateTimeOffset ExpiresAt { get; set; }
     public string? StationId { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
+
+    /// <summary>The city whose stations may honour the voucher (see docs/points.md).</summary>
+    public string? CityId { get; set; }
 
     public static string RowFor(string code) => "v~" + code;
 }

@@ -5,7 +5,6 @@ using StationHub.Delivery;
 using StationHub.Ledger;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
-using StationHub.Platform.Security;
 using StationHub.Platform.Storage;
 using StationHub.Triggers;
 
@@ -21,7 +20,6 @@ namespace StationHub.Points;
 public sealed class PointsRouter(
     PointsBook book,
     HubRegistry registry,
-    Pseudonyms pseudonyms,
     HubStorage storage,
     LedgerEntryWriter ledger,
     ILogger<PointsRouter> logger)
@@ -30,44 +28,48 @@ public sealed class PointsRouter(
     {
         var request = QueueMessages.Read(body, HubJsonContext.Default.PointsTransactionRequested);
         var outcome = await book.ApplyAsync(request, cancellationToken);
+
+        // Everything told from here on comes from the stored record, never from this message: a repeat
+        // of the transaction (a platform's retry, a redelivery) sends byte-for-byte the same notices.
         var record = outcome.Record;
-        var courierRef = pseudonyms.ForRecipient("platform:" + request.PlatformId, request.CourierPseudonym);
+        var kind = Enum.Parse<PointsKind>(record.Kind);
+        var courierRef = book.PlatformCourierRef(record.PlatformId, PointsBook.CourierOf(record));
         if (!outcome.Applied)
         {
-            if (request.Kind is PointsKind.Earned or PointsKind.Redeemed or PointsKind.Reversed)
+            // Only recorded rejections are told (an unrecorded one, a settlement that cannot happen, has no record to tell from).
+            if (kind is PointsKind.Earned or PointsKind.Redeemed or PointsKind.Reversed)
             {
-                await NotifyAsync(request, "rejected", PointsEvents.Rejected, new PointsRejectedNotice(courierRef, request.PlatformTransactionId, request.Kind.ToString().ToLowerInvariant(), record.Reason ?? "rejected"), HubJsonContext.Default.PointsRejectedNotice, cancellationToken);
+                await NotifyAsync(record, "rejected", PointsEvents.Rejected, new PointsRejectedNotice(courierRef, record.PlatformTransactionId, record.Kind.ToLowerInvariant(), record.Reason ?? "rejected"), HubJsonContext.Default.PointsRejectedNotice, request.CorrelationId, cancellationToken);
             }
 
             return;
         }
 
-        if (request.Kind is PointsKind.Settled or PointsKind.Released && request.VoucherCode is { } code)
+        if (kind is PointsKind.Settled or PointsKind.Released && record.VoucherCode is { } code)
         {
-            var voucher = await book.FindVoucherAsync(record.PartitionKey, code, cancellationToken);
+            var voucher = await book.FindCourierVoucherAsync(PointsBook.CourierOf(record), code, cancellationToken);
             if (voucher is not null)
             {
                 await book.RemoveDueAsync(code, voucher.ExpiresAt, cancellationToken);
             }
         }
 
-        await ledger.WriteAsync([LedgerFact(request, record)], cancellationToken);
-        var balance = await book.FindBalanceAsync(request.CourierPseudonym, cancellationToken);
-        await NotifyAsync(request, "balance", PointsEvents.BalanceChanged, new BalanceChangedNotice(
-            courierRef, request.PlatformTransactionId, request.Kind.ToString().ToLowerInvariant(), record.Points, balance?.Available ?? 0, balance?.Reserved ?? 0,
-            record.Task, record.Reward, record.VoucherCode, request.Kind == PointsKind.Earned ? request.Reference : null, record.At), HubJsonContext.Default.BalanceChangedNotice, cancellationToken);
-        if (request.Kind == PointsKind.Earned && registry.FindTask(record.Task ?? string.Empty) is { Minutes: > 0 } task)
+        await ledger.WriteAsync([LedgerFact(record, kind)], cancellationToken);
+        await NotifyAsync(record, "balance", PointsEvents.BalanceChanged, new BalanceChangedNotice(
+            courierRef, record.PlatformTransactionId, record.Kind.ToLowerInvariant(), record.Points, record.AvailableAfter, record.ReservedAfter,
+            record.Task, record.Reward, record.VoucherCode, kind == PointsKind.Earned ? record.Reference : null, record.At), HubJsonContext.Default.BalanceChangedNotice, request.CorrelationId, cancellationToken);
+        if (kind == PointsKind.Earned && registry.FindTask(record.Task ?? string.Empty) is { Minutes: > 0 } task)
         {
-            await NotifyAsync(request, "social-time", PointsEvents.SocialTimeCredited, new SocialTimeNotice(courierRef, task.Minutes, task.Code, request.PlatformTransactionId), HubJsonContext.Default.SocialTimeNotice, cancellationToken);
+            await NotifyAsync(record, "social-time", PointsEvents.SocialTimeCredited, new SocialTimeNotice(courierRef, task.Minutes, task.Code, record.PlatformTransactionId), HubJsonContext.Default.SocialTimeNotice, request.CorrelationId, cancellationToken);
         }
 
-        Log.Routed(logger, request.TransactionId, record.Kind);
+        Log.Routed(logger, PointsBook.TransactionIdOf(record), record.Kind);
     }
 
-    private static LedgerEntry LedgerFact(PointsTransactionRequested request, TransactionEntity record)
+    private static LedgerEntry LedgerFact(TransactionEntity record, PointsKind kind)
     {
-        var scope = request.StationId is { } station ? LedgerScopes.Station(station) : LedgerScopes.Hub;
-        var kind = request.Kind switch
+        var scope = record.StationId is { } station ? LedgerScopes.Station(station) : LedgerScopes.Hub;
+        var ledgerKind = kind switch
         {
             PointsKind.Earned => LedgerKinds.PointsIssued(record.Task!),
             PointsKind.Reversed => LedgerKinds.PointsReversed,
@@ -77,13 +79,17 @@ public sealed class PointsRouter(
         };
         // The time of the attempt that applied it, never this message's: a platform's retry queues its
         // own message, maybe after the city's midnight, and the fact must stay in one day's partition.
-        return new LedgerEntry(kind, scope, request.TransactionId, record.At, record.Points, Label: record.Task ?? record.Reward);
+        return new LedgerEntry(ledgerKind, scope, PointsBook.TransactionIdOf(record), record.At, record.Points, Label: record.Task ?? record.Reward);
     }
 
-    private Task NotifyAsync<T>(PointsTransactionRequested request, string key, string eventType, T notice, JsonTypeInfo<T> noticeType, CancellationToken cancellationToken)
+    /// <summary>
+    /// A notice to the courier's platform. Its webhook-id comes from the transaction id, and its envelope
+    /// (event, timestamp = the record's time, data) from the record, so every repeat is the same message.
+    /// </summary>
+    private Task NotifyAsync<T>(TransactionEntity record, string key, string eventType, T notice, JsonTypeInfo<T> noticeType, string correlationId, CancellationToken cancellationToken)
     {
         var data = JsonSerializer.SerializeToElement(notice, noticeType);
-        var delivery = DeliveryRequested.Create(request.CorrelationId, request.OccurredAt, Destination.Platform(request.PlatformId), eventType, key, data, request.TransactionId);
+        var delivery = DeliveryRequested.Create(correlationId, record.At, Destination.Platform(record.PlatformId), eventType, key, data, PointsBook.TransactionIdOf(record));
         return storage.RequestDeliveryAsync(delivery, cancellationToken: cancellationToken);
     }
 }

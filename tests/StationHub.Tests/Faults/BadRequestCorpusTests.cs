@@ -125,6 +125,14 @@ public sealed class BadRequestCorpusTests(BadRequestCorpusTests.World world) : I
             }
         }
 
+        if (item.TryGetProperty("headers", out var headers))
+        {
+            foreach (var header in headers.EnumerateObject())
+            {
+                request.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString());
+            }
+        }
+
         var auth = item.GetProperty("auth").GetString()!;
         if (auth.StartsWith("key:", StringComparison.Ordinal))
         {

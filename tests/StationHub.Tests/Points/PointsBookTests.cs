@@ -114,7 +114,7 @@ public sealed class PointsBookTests : IAsyncLifetime
             book.ApplyAsync(Settle("c4", code, "st-hz-02")));
 
         Assert.Single(outcomes, o => o.Applied && !o.Repeat);
-        Assert.Equal(VoucherStatus.Settled, (await book.FindVoucherAsync(PointsBook.PartitionFor("c4"), code))!.Status);
+        Assert.Equal(VoucherStatus.Settled, (await book.FindVoucherAsync(code))!.Status);
         var balance = (await book.FindBalanceAsync("c4"))!;
         Assert.Equal((10L, 0L), (balance.Available, balance.Reserved));
         await AssertInvariantsAsync();
@@ -236,7 +236,7 @@ public sealed class PointsBookTests : IAsyncLifetime
     private static string InternalId(string id) => "swiftride~" + id;
 
     private static PointsTransactionRequested Earn(string courier, string id, string task) =>
-        new(1, id, Now, InternalId(id), PointsKind.Earned, "swiftride", courier, Task: task, PlatformTransactionId: id);
+        new(1, id, Now, InternalId(id), PointsKind.Earned, "swiftride", courier, Task: task, StationId: "st-hz-01", PlatformTransactionId: id);
 
     private static PointsTransactionRequested Redeem(string courier, string id, string reward) =>
         new(1, id, Now, InternalId(id), PointsKind.Redeemed, "swiftride", courier, Reward: reward, PlatformTransactionId: id);
@@ -245,8 +245,8 @@ public sealed class PointsBookTests : IAsyncLifetime
         new(1, id, Now, InternalId(id), PointsKind.Reversed, "swiftride", courier, Reference: InternalId(original), PlatformTransactionId: id);
 
     private static PointsTransactionRequested Settle(string courier, string code, string station, DateTimeOffset? at = null) =>
-        new(1, code, at ?? Now, "settle~" + code, PointsKind.Settled, "swiftride", courier, StationId: station, VoucherCode: code);
+        new(1, code, at ?? Now, PointsBook.SettlementId(code), PointsKind.Settled, "swiftride", courier, StationId: station, VoucherCode: code);
 
     private static PointsTransactionRequested Release(string courier, string code, DateTimeOffset at) =>
-        new(1, code, at, "release~" + code, PointsKind.Released, "swiftride", courier, VoucherCode: code);
+        new(1, code, at, PointsBook.ReleaseId(code), PointsKind.Released, "swiftride", courier, VoucherCode: code);
 }

@@ -44,7 +44,7 @@ public sealed class PointsFlowTests
         Assert.Equal(["earned", "earned", "earned", "redeemed", "settled"], balance.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("kind").GetString()!).ToArray());
     }
 
-    [Fact(Skip = "Intermittent (4 of 27 runs alone): the voucher settlement's points.balance_changed never comes, with every queue, poison queue and dead-letter table empty. Kept visible until the race between the settle request and the points queue function is found: see the issue 7 closing note.")]
+    [Fact]
     public async Task The_platform_is_told_every_balance_change_and_the_social_time_of_each_task()
     {
         await using var world = await HubScenario.StartAsync();
@@ -56,11 +56,216 @@ public sealed class PointsFlowTests
         (await SettleAsync(world, code, TestRegistry.Station, TestRegistry.StationKey)).Dispose();
 
         var received = await world.Platform.WaitForAsync(r => Count(r, "points.balance_changed") >= 5 && Count(r, "social_time.credited") >= 3);
+        var settled = received.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data")).Single(d => d.TryGetProperty("kind", out var k) && k.GetString() == "settled");
+        Assert.Equal((15L, 0L), (settled.GetProperty("available").GetInt64(), settled.GetProperty("reserved").GetInt64()));
         var social = received.Where(r => r.Text.Contains("social_time.credited", StringComparison.Ordinal)).Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data")).ToList();
         Assert.Contains(social, s => s.GetProperty("minutes").GetInt32() == 30 && s.GetProperty("reason").GetString() == "emergency_assistance");
         Assert.Contains(social, s => s.GetProperty("minutes").GetInt32() == 60 && s.GetProperty("reason").GetString() == "patrol_hour");
         Assert.All(received, r => Assert.DoesNotContain("courier-9", r.Text, StringComparison.Ordinal));
         Assert.Single(social.Select(s => s.GetProperty("courierId").GetString()).Distinct());
+    }
+
+    [Fact]
+    public async Task Three_quick_earns_of_5_10_and_20_report_5_15_and_35()
+    {
+        await using var world = await HubScenario.StartAsync();
+
+        (await PostAsync(world, Earn("e-5", "courier-3q", "patrol_hour"))).Dispose();
+        (await PostAsync(world, Earn("e-10", "courier-3q", "mediation"))).Dispose();
+        (await PostAsync(world, Earn("e-20", "courier-3q", "emergency_assistance"))).Dispose();
+
+        var notices = (await world.Platform.WaitForAsync(r => Count(r, "points.balance_changed") >= 3))
+            .Where(r => r.Text.Contains("points.balance_changed", StringComparison.Ordinal))
+            .Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data"))
+            .ToDictionary(d => d.GetProperty("transactionId").GetString()!, d => d.GetProperty("available").GetInt64());
+        Assert.Equal(new Dictionary<string, long> { ["e-5"] = 5, ["e-10"] = 15, ["e-20"] = 35 }, notices);
+    }
+
+    [Fact]
+    public async Task A_repeated_transaction_resends_its_notices_byte_for_byte()
+    {
+        // The platform sends a transaction, and again a second later under a new webhook-id (no answer
+        // came back, say). Each request queued its own message; the points queue function handles both.
+        await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
+        using (var first = await PostAsync(world, Earn("t-same", "courier-r", "patrol_hour")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        }
+
+        await Task.Delay(1100);
+        using (var again = await PostAsync(world, Earn("t-same", "courier-r", "patrol_hour")))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        }
+
+        var points = world.Storage.Hub.Queue(StationHub.Triggers.Queues.PointsTransactions);
+        var router = world.Hub.Get<PointsRouter>();
+        foreach (var message in (await points.ReceiveMessagesAsync(32)).Value)
+        {
+            await router.HandleAsync(message.Body);
+        }
+
+        // What the delivery function sends: webhook-id = DeliveryId, envelope = {type, timestamp = OccurredAt, data}.
+        var deliveries = (await world.Storage.Hub.Queue(StationHub.Triggers.Queues.Deliveries).PeekMessagesAsync(32)).Value
+            .Select(m => m.Body.ToObjectFromJson(StationHub.Platform.Json.HubJsonContext.Default.DeliveryRequested)!)
+            .ToList();
+        Assert.Equal(["points.balance_changed", "social_time.credited"], deliveries.Select(d => d.EventType).Distinct().Order().ToArray());
+        foreach (var notices in deliveries.GroupBy(d => d.EventType))
+        {
+            Assert.Equal(2, notices.Count());
+            Assert.Single(notices.Select(d => (d.DeliveryId, d.OccurredAt, d.Data.GetRawText())).Distinct());
+        }
+    }
+
+    [Fact]
+    public async Task A_transaction_id_is_the_platforms_once_whatever_the_courier()
+    {
+        await using var world = await HubScenario.StartAsync();
+
+        using var first = await PostAsync(world, Earn("t-shared", "courier-a", "mediation"));
+        using var other = await PostAsync(world, Earn("t-shared", "courier-b", "emergency_assistance"));
+        using var redeemedA = await PostAsync(world, Redeem("t-r", "courier-a", "skills_course"));
+        using var redeemedB = await PostAsync(world, Redeem("t-r", "courier-b", "skills_course"));
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await other.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Conflict, redeemedA.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, redeemedB.StatusCode);
+        Assert.Equal(await redeemedA.Content.ReadAsStringAsync(), await redeemedB.Content.ReadAsStringAsync());
+        var b = await BalanceAsync(world, "courier-b");
+        Assert.Equal(0, b.GetProperty("available").GetInt64());
+        Assert.Equal(0, b.GetProperty("history").GetArrayLength());
+        Assert.Equal(10, (await BalanceAsync(world, "courier-a")).GetProperty("available").GetInt64());
+        await Task.Delay(1000);
+        Assert.Single(world.Platform.All, r => r.Text.Contains("points.balance_changed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_status_url_reads_the_courier_back_and_so_does_every_courier_id_the_intake_takes()
+    {
+        await using var world = await HubScenario.StartAsync();
+        const string courier = "Rider.9_x-y~z:1@fleet+a";
+
+        using var earned = await PostAsync(world, Earn("t-url", courier, "mediation"));
+        Assert.Equal(HttpStatusCode.Accepted, earned.StatusCode);
+        var statusUrl = (await earned.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("statusUrl").GetString()!;
+
+        using var byUrl = new HttpRequestMessage(HttpMethod.Get, statusUrl.TrimStart('/'));
+        byUrl.Headers.Add("x-api-key", TestRegistry.PlatformKey);
+        using var read = await world.Hub.Client.SendAsync(byUrl);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(10, (await read.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("available").GetInt64());
+        Assert.DoesNotContain("Rider", statusUrl, StringComparison.Ordinal);
+        Assert.Equal(10, (await BalanceAsync(world, Uri.EscapeDataString(courier))).GetProperty("available").GetInt64());
+        var notice = JsonDocument.Parse((await world.Platform.WaitForAsync(r => Count(r, "points.balance_changed") >= 1))[0].Body).RootElement.GetProperty("data");
+        Assert.EndsWith("/" + notice.GetProperty("courierId").GetString() + "/points", statusUrl, StringComparison.Ordinal);
+
+        using var otherPlatform = new HttpRequestMessage(HttpMethod.Get, statusUrl.Replace("swiftride", "neighborbuy", StringComparison.Ordinal).TrimStart('/'));
+        otherPlatform.Headers.Add("x-api-key", TestRegistry.OtherPlatformKey);
+        using var foreign = await world.Hub.Client.SendAsync(otherPlatform);
+        Assert.Equal(0, (await foreign.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("history").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_platform_cannot_award_itself_points_only_the_hub_issues()
+    {
+        await using var world = await HubScenario.StartAsync();
+
+        using var answer = await PostAsync(world, Earn("t-snap", "courier-s", "snapshot_report"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        var problem = await answer.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("data.task", out _));
+        Assert.Equal(0, (await BalanceAsync(world, "courier-s")).GetProperty("history").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_settled_voucher_scanned_again_is_a_409_naming_when_and_where_and_a_keyed_retry_gets_the_first_answer()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var code = await EarnAndRedeemAsync(world, "courier-v", "t-v");
+
+        using var settled = await SettleAsync(world, code, TestRegistry.Station, TestRegistry.StationKey, idempotencyKey: "scan-1");
+        using var rescan = await SettleAsync(world, code, TestRegistry.Station, TestRegistry.StationKey);
+        using var elsewhere = await SettleAsync(world, code, TestRegistry.OtherStation, TestRegistry.OtherStationKey, idempotencyKey: "scan-1");
+        using var retry = await SettleAsync(world, code, TestRegistry.Station, TestRegistry.StationKey, idempotencyKey: "scan-1");
+        using var quotedRetry = await SettleAsync(world, code, TestRegistry.Station, TestRegistry.StationKey, idempotencyKey: "\"scan-1\"");
+        using var newKey = await SettleAsync(world, code, TestRegistry.Station, TestRegistry.StationKey, idempotencyKey: "scan-2");
+        using var newKeyRetry = await SettleAsync(world, code, TestRegistry.Station, TestRegistry.StationKey, idempotencyKey: "scan-2");
+        using var reused = await SettleAsync(world, "VAAAAAAAAAAAA", TestRegistry.Station, TestRegistry.StationKey, idempotencyKey: "scan-1");
+
+        Assert.Equal(HttpStatusCode.OK, settled.StatusCode);
+        var first = await settled.Content.ReadAsStringAsync();
+        var answer = JsonDocument.Parse(first).RootElement;
+        Assert.Equal("settled", answer.GetProperty("status").GetString());
+        var settledAt = answer.GetProperty("settledAt").GetDateTimeOffset();
+        foreach (var again in new[] { rescan, elsewhere, newKey })
+        {
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+            Assert.Equal("application/problem+json", again.Content.Headers.ContentType?.MediaType);
+            var problem = await again.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(TestRegistry.Station, problem.GetProperty("stationId").GetString());
+            Assert.Equal(settledAt, problem.GetProperty("settledAt").GetDateTimeOffset());
+            Assert.Contains(TestRegistry.Station, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(first, await retry.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, quotedRetry.StatusCode);
+        Assert.Equal(first, await quotedRetry.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Conflict, newKeyRetry.StatusCode);
+        Assert.Equal(await newKey.Content.ReadAsStringAsync(), await newKeyRetry.Content.ReadAsStringAsync());
+        Assert.Equal((HttpStatusCode)422, reused.StatusCode);
+        var balance = await BalanceAsync(world, "courier-v");
+        Assert.Equal((10L, 0L), (balance.GetProperty("available").GetInt64(), balance.GetProperty("reserved").GetInt64()));
+        Assert.Single(balance.GetProperty("history").EnumerateArray(), h => h.GetProperty("kind").GetString() == "settled");
+    }
+
+    [Fact]
+    public async Task A_voucher_is_honoured_only_in_its_city_and_stays_reserved_elsewhere()
+    {
+        await using var world = await HubScenario.StartAsync(configure: s => s["Auth:ApiKeyHashes:station:st-nb-01"] = StationHub.Platform.Security.ApiKeys.Hash(NingboStationKey));
+        var hangzhou = await EarnAndRedeemAsync(world, "courier-c", "t-c");
+        string ningbo;
+        (await PostAsync(world, Earn("t-c-3", "courier-c", "emergency_assistance"))).Dispose();
+        (await PostAsync(world, Earn("t-c-4", "courier-c", "emergency_assistance"))).Dispose();
+        using (var redeemed = await PostAsync(world, Redeem("t-c-5", "courier-c", "ebike_repair_voucher", station: "st-nb-01")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, redeemed.StatusCode);
+            ningbo = (await redeemed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("voucherCode").GetString()!;
+        }
+
+        using var outside = await SettleAsync(world, hangzhou, "st-nb-01", NingboStationKey);
+        using var outsideToo = await SettleAsync(world, ningbo, TestRegistry.Station, TestRegistry.StationKey);
+        Assert.Equal(HttpStatusCode.Forbidden, outside.StatusCode);
+        Assert.Contains("Hangzhou", (await outside.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, outsideToo.StatusCode);
+        Assert.Equal(60, (await BalanceAsync(world, "courier-c")).GetProperty("reserved").GetInt64());
+
+        using var inside = await SettleAsync(world, hangzhou, TestRegistry.OtherStation, TestRegistry.OtherStationKey);
+        using var insideToo = await SettleAsync(world, ningbo, "st-nb-01", NingboStationKey);
+        Assert.Equal(HttpStatusCode.OK, inside.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, insideToo.StatusCode);
+        Assert.Equal(0, (await BalanceAsync(world, "courier-c")).GetProperty("reserved").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_redemption_that_names_no_city_anywhere_is_a_recorded_rejection()
+    {
+        await using var world = await HubScenario.StartAsync();
+        const string noStation = """{"type":"points.earned","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"t-n1","courierId":"courier-n","task":"emergency_assistance"}}""";
+        (await PostAsync(world, noStation)).Dispose();
+        (await PostAsync(world, noStation.Replace("t-n1", "t-n2", StringComparison.Ordinal))).Dispose();
+
+        using var redeemed = await PostAsync(world, Redeem("t-n3", "courier-n", "ebike_repair_voucher"));
+        using var again = await PostAsync(world, Redeem("t-n3", "courier-n", "ebike_repair_voucher"));
+        using var named = await PostAsync(world, Redeem("t-n4", "courier-n", "ebike_repair_voucher", station: TestRegistry.Station));
+
+        Assert.Equal(HttpStatusCode.Conflict, redeemed.StatusCode);
+        Assert.Contains("stationId", await redeemed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(await redeemed.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Accepted, named.StatusCode);
     }
 
     [Fact]
@@ -224,8 +429,22 @@ public sealed class PointsFlowTests
     private static string Earn(string id, string courier, string task) =>
         $$$"""{"type":"points.earned","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"{{{id}}}","courierId":"{{{courier}}}","task":"{{{task}}}","stationId":"st-hz-01"}}""";
 
-    private static string Redeem(string id, string courier, string reward) =>
-        $$$"""{"type":"points.redeemed","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"{{{id}}}","courierId":"{{{courier}}}","reward":"{{{reward}}}"}}""";
+    private static string Redeem(string id, string courier, string reward, string? station = null) =>
+        $$$"""{"type":"points.redeemed","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"{{{id}}}","courierId":"{{{courier}}}","reward":"{{{reward}}}"{{{(station is null ? "" : $",\"stationId\":\"{station}\"")}}}}}""";
+
+    private const string NingboStationKey = "test-st-nb-01-key";
+
+    /// <summary>Earns 40 points at st-hz-01 (Hangzhou) and redeems 30 of them for a voucher.</summary>
+    private static async Task<string> EarnAndRedeemAsync(HubScenario world, string courier, string prefix)
+    {
+        (await PostAsync(world, Earn(prefix + "-1", courier, "emergency_assistance"))).Dispose();
+        (await PostAsync(world, Earn(prefix + "-2", courier, "emergency_assistance"))).Dispose();
+        using var redeemed = await PostAsync(world, Redeem(prefix + "-r", courier, "ebike_repair_voucher"));
+        Assert.Equal(HttpStatusCode.Accepted, redeemed.StatusCode);
+        return (await redeemed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("voucherCode").GetString()!;
+    }
+
+
 
     private static string Reverse(string id, string courier, string reference) =>
         $$$"""{"type":"points.reversed","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"{{{id}}}","courierId":"{{{courier}}}","reference":"{{{reference}}}"}}""";
@@ -233,10 +452,15 @@ public sealed class PointsFlowTests
     private static Task<HttpResponseMessage> PostAsync(HubScenario world, string body) =>
         world.Hub.Client.SendAsync(Webhooks.Signed(Transactions, body, world.PlatformSigner));
 
-    private static Task<HttpResponseMessage> SettleAsync(HubScenario world, string code, string station, string key)
+    private static Task<HttpResponseMessage> SettleAsync(HubScenario world, string code, string station, string key, string? idempotencyKey = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/stations/{station}/vouchers/{code}/redemption");
         request.Headers.Add("x-api-key", key);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        }
+
         return world.Hub.Client.SendAsync(request);
     }
 

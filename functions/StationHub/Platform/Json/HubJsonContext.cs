@@ -38,6 +38,7 @@ namespace StationHub.Platform.Json;
 [JsonSerializable(typeof(SocialTimeNotice))]
 [JsonSerializable(typeof(PointsRejectedNotice))]
 [JsonSerializable(typeof(VoucherAnswer))]
+[JsonSerializable(typeof(VoucherSettledProblem))]
 [JsonSerializable(typeof(CourierPointsView))]
 [JsonSerializable(typeof(List<LedgerDayLink>))]
 [JsonSerializable(typeof(LedgerProof))]

@@ -79,8 +79,12 @@ public sealed record RegistryDocument(
 /// </summary>
 public sealed record PointsCatalog(IReadOnlyList<TaskPrice> Tasks, IReadOnlyList<RewardPrice> Rewards);
 
-/// <summary>A task and the points it earns; <see cref="Minutes"/> of working time it costs (0 for none).</summary>
-public sealed record TaskPrice(string Code, string Name, int Points, int Minutes);
+/// <summary>
+/// A task and the points it earns; <see cref="Minutes"/> of working time it costs (0 for none).
+/// <see cref="HubOnly"/> marks a task only the hub issues (<c>snapshot_report</c>, earned when a city
+/// resolves a report as valid): a platform's <c>points.earned</c> naming it is refused.
+/// </summary>
+public sealed record TaskPrice(string Code, string Name, int Points, int Minutes, bool HubOnly = false);
 
 public sealed record RewardPrice(string Code, string Name, int Cost);
 
