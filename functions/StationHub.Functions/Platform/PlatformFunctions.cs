@@ -9,7 +9,7 @@ namespace StationHub.Functions.Platform;
 public sealed class PlatformFunctions(FunctionRows rows)
 {
     [Function(FunctionNames.RouteNotFound)]
-    public Task<IActionResult> RouteNotFound(
+    public Task<IActionResult> ZzRouteNotFound(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "patch", "delete", "head", "options", Route = Routes.NotFound)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.RouteNotFound, request);
 }

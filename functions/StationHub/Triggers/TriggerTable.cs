@@ -41,8 +41,11 @@ public static class FunctionNames
     public const string DeadLettersList = nameof(DeadLettersList);
     public const string DeadLetterReplay = nameof(DeadLetterReplay);
 
-    // HTTP: any other path or method, answered as the hub answers every error (problem+json 404)
-    public const string RouteNotFound = nameof(RouteNotFound);
+    // HTTP: any other path or method, answered as the hub answers every error (problem+json 404).
+    // Its name sorts after every other function's: the Functions host tries HTTP routes in the
+    // alphabetical order of function names, not by ASP.NET Core's route precedence
+    // (azure-functions-host#9876), so a catch-all named earlier would shadow the routes after it.
+    public const string RouteNotFound = "ZzRouteNotFound";
 
     // Queues
     public const string RouteHazardReport = nameof(RouteHazardReport);

@@ -76,7 +76,7 @@ public sealed class TriggerTableDriftTests
         }),
     ];
 
-    /// <summary>The published app's metadata, or the build output's when nothing was published.</summary>
+    /// <summary>The published app's metadata (tests/run-all.sh), or the build output's, whichever is newer.</summary>
     private static JsonArray PublishedMetadata()
     {
         var candidates = new[]
@@ -85,8 +85,55 @@ public sealed class TriggerTableDriftTests
             Path.Combine(RepoPaths.Root, "artifacts", "functions-app", "functions.metadata"),
             Path.Combine(Path.GetDirectoryName(typeof(Functions.Platform.FunctionRows).Assembly.Location)!, "functions.metadata"),
         };
-        var path = candidates.FirstOrDefault(File.Exists)
+        // The newest of them: a folder published before the last build would otherwise be read stale.
+        var path = candidates.OfType<string>().Where(File.Exists).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
             ?? throw new InvalidOperationException("No functions.metadata: publish the app (tests/run-all.sh does) or build StationHub.Functions.");
         return JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions())!.AsArray();
     }
+}
+
+/// <summary>
+/// The Functions host tries HTTP routes in the alphabetical order of function names, not by route
+/// precedence as ASP.NET Core does (azure-functions-host#9876): a request for one row's route is
+/// answered by the first function, by name, whose template also matches it. So no row may be
+/// shadowed by a row that sorts before it and matches its paths with a shared method; the local
+/// host's router would pick the row itself, and the two hosts would differ.
+/// </summary>
+public sealed class RouteOrderTests
+{
+    [Fact]
+    public void No_route_is_shadowed_on_the_Functions_host_by_a_function_whose_name_sorts_first()
+    {
+        var rows = HubTriggers.Http.ToList();
+        var shadowed = new List<string>();
+        foreach (var row in rows)
+        {
+            var path = SamplePath(row.Route);
+            var first = rows
+                .Where(other => other.Methods.Intersect(row.Methods, StringComparer.OrdinalIgnoreCase).Any() && other.MatchRoute(path) is not null)
+                .OrderBy(other => other.Name, StringComparer.OrdinalIgnoreCase)
+                .First();
+            if (first != row)
+            {
+                shadowed.Add($"{row.Name} ({path}) would be answered by {first.Name}");
+            }
+        }
+
+        Assert.Empty(shadowed);
+    }
+
+    [Fact]
+    public void The_check_sees_a_catch_all_that_sorts_first()
+    {
+        var catchAll = HubTriggers.RouteNotFound with { Name = "AaCatchAll" };
+        var ledger = HubTriggers.Http.First(row => row.Name == FunctionNames.LedgerDays);
+
+        Assert.NotNull(catchAll.MatchRoute(SamplePath(ledger.Route)));
+        Assert.True(StringComparer.OrdinalIgnoreCase.Compare(catchAll.Name, ledger.Name) < 0);
+        Assert.True(StringComparer.OrdinalIgnoreCase.Compare(HubTriggers.RouteNotFound.Name, ledger.Name) > 0);
+    }
+
+    /// <summary>A path the template matches: each parameter filled with a sample segment.</summary>
+    private static string SamplePath(string template) =>
+        System.Text.RegularExpressions.Regex.Replace(template, @"\{\*?\*?[^}]+\}", "p");
 }
