@@ -74,4 +74,25 @@ public sealed class OpenApiDocumentTests
             Assert.NotNull(envelope["properties"]!["data"]!["$ref"]);
         }
     }
+
+    [Theory]
+    [InlineData("""{"hubId":"h","status":"accepted"}""")]
+    [InlineData("""{"hubId":"h","status":"accepted","statusUrl":42}""")]
+    public void The_validator_refuses_a_body_that_breaks_the_documented_schema(string body)
+    {
+        var schemas = new DocumentSchemas(Document);
+
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => schemas.AssertAnswer(FunctionNames.HazardReportReceived, 202, "application/json", System.Text.Encoding.UTF8.GetBytes(body)));
+    }
+
+    [Fact]
+    public void The_validator_checks_formats_and_refuses_an_undocumented_status()
+    {
+        var schemas = new DocumentSchemas(Document);
+        var badTime = """{"updateId":"u","serviceRequestId":"r","status":"acknowledged"}"""u8.ToArray();
+
+        schemas.AssertAnswer(FunctionNames.CityUpdateReceived, 200, "application/json", badTime);
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => schemas.AssertValid(JsonNode.Parse("""{"type":"string","format":"date-time"}""")!, "\"yesterday\""u8.ToArray(), "a time"));
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => schemas.AssertAnswer(FunctionNames.LedgerPage, 418, "text/html", "<p>tea</p>"u8.ToArray()));
+    }
 }
