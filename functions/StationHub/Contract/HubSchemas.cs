@@ -115,7 +115,7 @@ public static class HubSchemas
         [nameof(PointsTransaction)] = () => Parse("""
             {
               "type": "object",
-              "description": "points.earned names a task, points.redeemed a reward, points.reversed the transactionId it reverses; the points come from the catalog, never from the caller.",
+              "description": "points.earned names a task, points.redeemed a reward, points.reversed in reference the transactionId it reverses; the points come from the catalog, never from the caller.",
               "required": ["transactionId", "courierId"],
               "properties": {
                 "transactionId": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$" },
