@@ -21,6 +21,17 @@ public static class HubOperations
     private const string AdminTag = "Administrators";
     private const string ContractTag = "Contract";
 
+    /// <summary>The tags of the operations, with what each groups.</summary>
+    public static IReadOnlyDictionary<string, string> Tags { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [PlatformsTag] = "Delivery and e-commerce platforms: signed webhooks in, and what they may read back.",
+        [StationsTag] = "Station staff: parcels and vouchers.",
+        [CitiesTag] = "City management systems: Open311 GeoReport v2 pull, and status updates.",
+        [LedgerTag] = "The public, hash-chained ledger of each day.",
+        [AdminTag] = "Dead letters and replay.",
+        [ContractTag] = "This document.",
+    };
+
     private static readonly ApiParameter IfNoneMatch = new("If-None-Match", "An ETag from an earlier answer: 304 when nothing changed.", HubSchemas.String());
 
     private static readonly ApiParameter[] Open311Window =

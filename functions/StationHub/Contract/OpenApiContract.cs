@@ -28,6 +28,7 @@ public static partial class OpenApiContract
     private const string ProblemMediaType = "application/problem+json";
     private const string JsonMediaType = "application/json";
     private const string XmlMediaType = "application/xml";
+    private const string EventsTag = "Events";
 
     private static readonly Lazy<(byte[] Body, string ETag)> Written = new(() =>
     {
@@ -124,7 +125,7 @@ public static partial class OpenApiContract
         foreach (var row in served.OrderBy(row => row.Route, StringComparer.Ordinal))
         {
             var description = described[row.Name];
-            tags.TryAdd(description.Tag, new OpenApiTag { Name = description.Tag, Description = TagDescription(description.Tag) });
+            tags.TryAdd(description.Tag, new OpenApiTag { Name = description.Tag, Description = HubOperations.Tags[description.Tag] });
             var path = "/" + row.Route;
             if (!document.Paths.TryGetValue(path, out var item))
             {
@@ -281,8 +282,6 @@ public static partial class OpenApiContract
         },
     };
 
-    private const string EventsTag = "Events";
-
     private static IEnumerable<IOpenApiParameter> WebhookHeaders(OpenApiDocument document)
     {
         yield return new OpenApiParameter
@@ -340,17 +339,6 @@ public static partial class OpenApiContract
         Caller.Station => " The station's x-api-key.",
         Caller.Admin => " An administrator's x-api-key.",
         _ => string.Empty,
-    };
-
-    private static string TagDescription(string tag) => tag switch
-    {
-        "Platforms" => "Delivery and e-commerce platforms: signed webhooks in, and what they may read back.",
-        "Stations" => "Station staff: parcels and vouchers.",
-        "City systems" => "City management systems: Open311 GeoReport v2 pull, and status updates.",
-        "Public ledger" => "The public, hash-chained ledger of each day.",
-        "Administrators" => "Dead letters and replay.",
-        "Contract" => "This document.",
-        _ => tag,
     };
 
     private static IOpenApiSchema Schema(JsonNode schema, OpenApiDocument document)
