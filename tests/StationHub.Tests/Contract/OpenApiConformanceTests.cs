@@ -13,8 +13,9 @@ namespace StationHub.Tests.Contract;
 /// <summary>
 /// The running hub's real answers against the OpenAPI document it serves: for every route, good and
 /// bad requests over HTTP, each answer's status and media type listed in the document and its body
-/// valid under the documented schema (JsonSchema.Net, an independent validator); and every event the
-/// hub sent to the test's city and platform valid under the document's <c>webhooks</c>.
+/// valid under the documented schema (JsonSchema.Net, an independent validator), and each request the
+/// hub took valid under the documented request body; and every event the hub sent to the test's city
+/// and platform valid under the document's <c>webhooks</c>.
 /// </summary>
 public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world) : IClassFixture<OpenApiConformanceTests.World>
 {
@@ -237,10 +238,17 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         foreach (var build in Cases[function])
         {
             using var request = await build(Scenario, world);
+            var sent = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync();
             using var response = await Scenario.Hub.Client.SendAsync(request);
             var body = await response.Content.ReadAsByteArrayAsync();
 
             world.Schemas.AssertAnswer(function, (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body);
+            if (response.IsSuccessStatusCode && world.Schemas.Operation(function)["requestBody"] is { } requestBody)
+            {
+                // What the hub took must be what the document asks for.
+                world.Schemas.AssertValid(requestBody["content"]!["application/json"]!["schema"]!, sent, function + " request");
+            }
+
             statuses.Add((int)response.StatusCode);
         }
 
