@@ -12,6 +12,15 @@ started=$(date +%s)
 
 infra/local/setup.sh
 
+# The OpenAPI document's linter (Redocly CLI, pinned in tests/openapi/package-lock.json); the suite
+# runs it on the document the hub serves, so a lint error fails the run like any test.
+openapi_stamp="tests/openapi/node_modules/.stationhub-lock"
+if [ ! -x tests/openapi/node_modules/.bin/redocly ] || ! cmp -s tests/openapi/package-lock.json "$openapi_stamp" 2>/dev/null; then
+  echo "tests: installing the OpenAPI linter (pinned in tests/openapi/package-lock.json)"
+  (cd tests/openapi && npm ci --no-audit --no-fund --loglevel=error)
+  cp tests/openapi/package-lock.json "$openapi_stamp"
+fi
+
 # The ledger page's browser test runs Debian's Chromium headless; install it when missing.
 if ! command -v chromium >/dev/null 2>&1; then
   echo "tests: installing Chromium (Debian package) for the ledger page's browser test"

@@ -1,3 +1,4 @@
+using StationHub.Contract;
 using StationHub.Delivery;
 using StationHub.HazardReports;
 using StationHub.Ledger;
@@ -27,6 +28,7 @@ public static class HubTriggers
         .. PointsTriggers.All,
         .. LedgerTriggers.All,
         .. DeliveryTriggers.All,
+        .. ContractTriggers.All,
         RouteNotFound,
     ];
 

@@ -41,6 +41,9 @@ public static class FunctionNames
     public const string DeadLettersList = nameof(DeadLettersList);
     public const string DeadLetterReplay = nameof(DeadLetterReplay);
 
+    // HTTP: the contract (OpenAPI 3.1, generated from this table)
+    public const string OpenApiDocument = nameof(OpenApiDocument);
+
     // HTTP: any other path or method, answered as the hub answers every error (problem+json 404).
     // Its name sorts after every other function's: the Functions host tries HTTP routes in the
     // alphabetical order of function names, not by ASP.NET Core's route precedence
@@ -94,6 +97,8 @@ public static class Routes
 
     public const string DeadLetters = "api/v1/admin/dead-letters";
     public const string DeadLetterReplay = "api/v1/admin/dead-letters/{id}/replay";
+
+    public const string OpenApiDocument = "api/v1/openapi.json";
 
     /// <summary>Every path no other route serves (a catch-all has the lowest precedence on both hosts).</summary>
     public const string NotFound = "{*path}";

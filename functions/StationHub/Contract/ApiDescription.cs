@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+
+namespace StationHub.Contract;
+
+// The OpenAPI description of the trigger table's HTTP rows, kept beside them and keyed by function
+// name (HubOperations): who may call, what goes in and what comes back. OpenApiContract joins these
+// with the rows' own methods and routes, so the document's paths cannot drift from what is served.
+
+/// <summary>Who calls a route, and how the caller proves it.</summary>
+public enum Caller
+{
+    /// <summary>Anyone; no key.</summary>
+    Public,
+
+    /// <summary>A platform's webhook: a Standard Webhooks signature (<c>webhook-id</c>, <c>webhook-timestamp</c>, <c>webhook-signature</c>).</summary>
+    PlatformWebhook,
+
+    /// <summary>A platform's <c>x-api-key</c>.</summary>
+    Platform,
+
+    /// <summary>A city system's <c>x-api-key</c> (or <c>api_key</c> in the query, as Open311 allows).</summary>
+    City,
+
+    /// <summary>A station's <c>x-api-key</c>.</summary>
+    Station,
+
+    /// <summary>An administrator's <c>x-api-key</c>.</summary>
+    Admin,
+}
+
+/// <summary>How an answer's body is written.</summary>
+public enum BodyKind
+{
+    /// <summary>No body (<c>304</c>).</summary>
+    None,
+
+    /// <summary><c>application/json</c> with <see cref="ApiAnswer.Schema"/>.</summary>
+    Json,
+
+    /// <summary>An RFC 9457 <c>application/problem+json</c> document.</summary>
+    Problem,
+
+    /// <summary>GeoReport v2: <c>.json</c> with <see cref="ApiAnswer.Schema"/> or <c>.xml</c>, as the route's <c>{format}</c> asks.</summary>
+    Open311,
+
+    /// <summary>GeoReport v2's error array <c>[{code, description}]</c>, in the format asked for.</summary>
+    Open311Error,
+
+    /// <summary>A page for people (<c>text/html</c>).</summary>
+    Html,
+}
+
+/// <summary>One answer of a route: its status, what it means and its body.</summary>
+public sealed record ApiAnswer(int Status, string Description, BodyKind Body, JsonNode? Schema = null)
+{
+    /// <summary>Response headers the answer carries, by name, with what each means.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    public static ApiAnswer Json(int status, string description, JsonNode schema) => new(status, description, BodyKind.Json, schema);
+
+    public static ApiAnswer Problem(int status, string description) => new(status, description, BodyKind.Problem);
+
+    public static ApiAnswer Open311(int status, string description, JsonNode schema) => new(status, description, BodyKind.Open311, schema);
+
+    public static ApiAnswer Open311Error(int status, string description) => new(status, description, BodyKind.Open311Error);
+}
+
+/// <summary>A query or header parameter (path parameters come from the route's template).</summary>
+public sealed record ApiParameter(string Name, string Description, JsonNode Schema, bool Required = false);
+
+/// <summary>The OpenAPI description of one HTTP row of the trigger table.</summary>
+public sealed record ApiOperation(string Function, string Tag, Caller Caller, string Summary, string Description)
+{
+    public IReadOnlyList<ApiParameter> Query { get; init; } = [];
+
+    public IReadOnlyList<ApiParameter> Headers { get; init; } = [];
+
+    /// <summary>The JSON request body's schema, or null when the route reads no body.</summary>
+    public JsonNode? RequestBody { get; init; }
+
+    public IReadOnlyList<ApiAnswer> Answers { get; init; } = [];
+}
+
+/// <summary>An event the hub sends to a city or a platform: its type and the schema of its <c>data</c>.</summary>
+public sealed record ApiEvent(string Type, string Recipient, string Summary, JsonNode Data);

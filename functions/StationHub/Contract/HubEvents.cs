@@ -1,0 +1,28 @@
+using StationHub.HazardReports;
+using StationHub.PickupOrders;
+using StationHub.Points;
+
+namespace StationHub.Contract;
+
+/// <summary>
+/// Every event the hub sends, with the schema of its <c>data</c>: the document's <c>webhooks</c>.
+/// Each is a signed Standard Webhooks POST of <c>{type, timestamp, data}</c> to the recipient's endpoint
+/// in the registry, retried with backoff, with a stable <c>webhook-id</c> across retries.
+/// </summary>
+public static class HubEvents
+{
+    public static IReadOnlyList<ApiEvent> All { get; } =
+    [
+        new(HazardReportEvents.Routed, "city",
+            "A report routed to the city whose districts contain it (again, with escalated true, when the city has not acknowledged it within 24 hours). "
+            + "A city whose registry entry says open311 gets a GeoReport v2 POST Service Request (form fields) instead.",
+            HubSchemas.RoutedRequest),
+        new(HazardReportEvents.Updated, "platform", "A city's status update on one of the platform's reports.", HubSchemas.ReportUpdatedEvent),
+        new(PickupOrderEvents.Ready, "platform", "The parcel arrived at the station; data carries the pickup code.", HubSchemas.PickupOrderNotice),
+        new(PickupOrderEvents.Collected, "platform", "The parcel was handed over.", HubSchemas.PickupOrderNotice),
+        new(PickupOrderEvents.Expired, "platform", "The parcel was not collected within its pickup window.", HubSchemas.PickupOrderNotice),
+        new(PointsEvents.BalanceChanged, "platform", "A courier's points changed (earned, redeemed, reversed, released).", HubSchemas.BalanceChangedNotice),
+        new(PointsEvents.SocialTimeCredited, "platform", "Working time a task cost the courier, which the platform can excuse (late orders).", HubSchemas.SocialTimeNotice),
+        new(PointsEvents.Rejected, "platform", "A points transaction the hub could not apply.", HubSchemas.PointsRejectedNotice),
+    ];
+}

@@ -1,0 +1,267 @@
+using System.Text.Json.Nodes;
+using StationHub.HazardReports;
+using StationHub.PickupOrders;
+using StationHub.Points;
+using StationHub.Triggers;
+using static StationHub.Contract.ApiAnswer;
+
+namespace StationHub.Contract;
+
+/// <summary>
+/// The OpenAPI description of every HTTP row of the trigger table but the catch-all, keyed by function
+/// name. A row without a description here, or a description without a row, fails the document's build
+/// (and the test that compares the document with the table).
+/// </summary>
+public static class HubOperations
+{
+    private const string PlatformsTag = "Platforms";
+    private const string StationsTag = "Stations";
+    private const string CitiesTag = "City systems";
+    private const string LedgerTag = "Public ledger";
+    private const string AdminTag = "Administrators";
+    private const string ContractTag = "Contract";
+
+    /// <summary>The tags of the operations, with what each groups.</summary>
+    public static IReadOnlyDictionary<string, string> Tags { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [PlatformsTag] = "Delivery and e-commerce platforms: signed webhooks in, and what they may read back.",
+        [StationsTag] = "Station staff: parcels and vouchers.",
+        [CitiesTag] = "City management systems: Open311 GeoReport v2 pull, and status updates.",
+        [LedgerTag] = "The public, hash-chained ledger of each day.",
+        [AdminTag] = "Dead letters and replay.",
+        [ContractTag] = "This document.",
+    };
+
+    private static readonly ApiParameter IfNoneMatch = new("If-None-Match", "An ETag from an earlier answer: 304 when nothing changed.", HubSchemas.String());
+
+    private static readonly ApiParameter[] Open311Window =
+    [
+        new("start_date", "ISO 8601 date and time with a time zone; default: end_date less 90 days.", HubSchemas.Timestamp()),
+        new("end_date", "ISO 8601 date and time with a time zone (inclusive); default: start_date plus 90 days, or now.", HubSchemas.Timestamp()),
+    ];
+
+    // Declared before All, which reads them as it is built.
+    private static readonly Dictionary<string, string> CacheHeaders = new(StringComparer.Ordinal)
+    {
+        ["Cache-Control"] = "How long the answer may be kept.",
+        ["ETag"] = "The answer's version, for If-None-Match.",
+    };
+
+    public static IReadOnlyList<ApiOperation> All { get; } =
+    [
+        // Platforms: webhooks in, and what they may read back
+        new(FunctionNames.HazardReportReceived, PlatformsTag, Caller.PlatformWebhook, "Report a hazard",
+            "A courier's hazard report (hazard_report.created), routed to the city whose districts contain it.")
+        {
+            RequestBody = HubSchemas.Envelope([HazardReportIntake.CreatedType], HubSchemas.HazardReportCreated),
+            Answers = [.. WebhookAnswers(HubSchemas.WebhookAnswer)],
+        },
+        new(FunctionNames.HazardReportStatus, PlatformsTag, Caller.Platform, "Read one of your hazard reports",
+            "The report's status and the city's updates so far.")
+        {
+            Answers = [Json(200, "The report.", HubSchemas.HazardReportView), Problem(401, "No valid platform key."), Problem(404, "None of your reports has that id.")],
+        },
+        new(FunctionNames.PickupOrderReceived, PlatformsTag, Caller.PlatformWebhook, "Create or cancel a pickup order",
+            "pickup_order.created or pickup_order.cancelled; the station is told when the parcel is expected.")
+        {
+            RequestBody = HubSchemas.Envelope([PickupOrderIntake.CreatedType, PickupOrderIntake.CancelledType], HubSchemas.PickupOrderChange),
+            Answers = [.. WebhookAnswers(HubSchemas.WebhookAnswer), Problem(409, "The order can no longer be cancelled.")],
+        },
+        new(FunctionNames.PickupOrderStatus, PlatformsTag, Caller.Platform, "Read one of your pickup orders", "The order's status and times.")
+        {
+            Answers = [Json(200, "The order.", HubSchemas.PickupOrderView), Problem(401, "No valid platform key."), Problem(404, "None of your orders has that id.")],
+        },
+        new(FunctionNames.PointsTransactionReceived, PlatformsTag, Caller.PlatformWebhook, "Earn, redeem or reverse points",
+            "points.earned, points.redeemed or points.reversed; a redemption answers with its voucher code.")
+        {
+            RequestBody = HubSchemas.Envelope([PointsIntake.EarnedType, PointsIntake.RedeemedType, PointsIntake.ReversedType], HubSchemas.PointsTransaction),
+            Answers = [.. WebhookAnswers(HubSchemas.PointsAnswer), Problem(409, "The transaction was rejected (not enough points, unknown task or reward, nothing to reverse).")],
+        },
+        new(FunctionNames.CourierPoints, PlatformsTag, Caller.Platform, "Read a courier's points", "Balance and history of one of your couriers.")
+        {
+            Answers = [Json(200, "The courier's points.", HubSchemas.CourierPointsView), Problem(401, "No valid platform key."), Problem(404, "No courier of yours has that id.")],
+        },
+
+        // Stations
+        new(FunctionNames.PickupOrderArrival, StationsTag, Caller.Station, "Mark a parcel arrived",
+            "The hub makes the pickup code and sends it to the platform (pickup_order.ready). Repeating it is harmless.")
+        {
+            Answers = [Json(200, "The order, arrived.", HubSchemas.PickupOrderView), .. StationRefusals(), Problem(409, "The order cannot arrive now.")],
+        },
+        new(FunctionNames.PickupOrderCollection, StationsTag, Caller.Station, "Hand a parcel over against its code",
+            $"A wrong code is a 403; after {StationActions.MaxWrongCodes} wrong codes the order is locked (423) until staff unlock it.")
+        {
+            RequestBody = HubSchemas.PickupCollection,
+            Answers =
+            [
+                Json(200, "The order, collected.", HubSchemas.PickupOrderView),
+                Problem(400, "The body is not valid."),
+                .. StationRefusals(),
+                Problem(409, "Only an arrived order can be collected."),
+                Problem(413, "The body is over 64 KiB."),
+                Problem(415, "The body is not UTF-8 application/json."),
+                Problem(423, "The order is locked by wrong codes."),
+            ],
+        },
+        new(FunctionNames.PickupOrderUnlock, StationsTag, Caller.Station, "Unlock an order locked by wrong codes", "Clears the wrong-code count.")
+        {
+            Answers = [Json(200, "The order, unlocked.", HubSchemas.PickupOrderView), .. StationRefusals()],
+        },
+        new(FunctionNames.VoucherRedemption, StationsTag, Caller.Station, "Settle a points voucher", "Settles the redemption a platform made for a courier.")
+        {
+            Answers =
+            [
+                Json(200, "The voucher, settled.", HubSchemas.VoucherAnswer),
+                Problem(401, "No valid station key."),
+                Problem(403, "The key belongs to another station."),
+                Problem(404, "No voucher has that code."),
+                Problem(409, "The voucher was already settled, or cannot be settled."),
+                Problem(410, "The voucher has expired and its points went back."),
+            ],
+        },
+
+        // City systems
+        new(FunctionNames.Open311Services, CitiesTag, Caller.Public, "List the hazard categories as Open311 services", "GeoReport v2 service list.")
+        {
+            Answers = [Open311(200, "The services.", HubSchemas.ArrayOf(HubSchemas.Open311Service)), Open311Error(404, "The format is neither json nor xml.")],
+        },
+        new(FunctionNames.Open311Requests, CitiesTag, Caller.City, "List your city's service requests",
+            "GeoReport v2: at most 90 days per query and 1000 requests per answer; hub_status is the hub's extension.")
+        {
+            Query =
+            [
+                .. Open311Window,
+                new("status", "open, closed, or both comma-separated.", HubSchemas.String()),
+                new("service_code", "Comma-separated service codes.", HubSchemas.String()),
+                new("service_request_id", "Comma-separated ids; when given, the other filters are ignored.", HubSchemas.String()),
+            ],
+            Answers = [Open311(200, "The requests.", HubSchemas.ArrayOf(HubSchemas.Open311Request)), .. Open311Refusals()],
+        },
+        new(FunctionNames.Open311Request, CitiesTag, Caller.City, "Read one of your city's service requests", "GeoReport v2: an array of one request.")
+        {
+            Answers =
+            [
+                Open311(200, "The request, as an array of one.", HubSchemas.ArrayOf(HubSchemas.Open311Request)),
+                Open311Error(403, "No valid city key."),
+                Open311Error(404, "No request of your city has that id, or the format is neither json nor xml."),
+            ],
+        },
+        new(FunctionNames.Open311RequestUpdates, CitiesTag, Caller.City, "List the status updates of your city's requests",
+            "mySociety's servicerequestupdates extension of GeoReport v2.")
+        {
+            Query = Open311Window,
+            Answers = [Open311(200, "The updates.", HubSchemas.ArrayOf(HubSchemas.Open311Update)), .. Open311Refusals()],
+        },
+        new(FunctionNames.CityUpdateReceived, CitiesTag, Caller.City, "Update one of your city's requests",
+            "Idempotent by updateId; an update that goes backwards is a 409. Resolving a report as valid earns the courier its points.")
+        {
+            RequestBody = HubSchemas.CityUpdate,
+            Answers =
+            [
+                Json(200, "The update is applied (or was already).", HubSchemas.CityUpdateAnswer),
+                Problem(400, "The body is not valid."),
+                Problem(401, "No valid city key."),
+                Problem(404, "No request of your city has that id."),
+                Problem(409, "The update would go backwards."),
+                Problem(413, "The body is over 64 KiB."),
+                Problem(415, "The body is not UTF-8 application/json."),
+            ],
+        },
+
+        // The public ledger
+        new(FunctionNames.LedgerDays, LedgerTag, Caller.Public, "List the sealed days", "Each sealed day with its hash and the previous day's.")
+        {
+            Headers = [IfNoneMatch],
+            Answers = [Json(200, "The sealed days, oldest first.", HubSchemas.ArrayOf(HubSchemas.LedgerDayLink)) with { Headers = CacheHeaders }, NotModified()],
+        },
+        new(FunctionNames.LedgerDay, LedgerTag, Caller.Public, "Read a day's summary",
+            "A sealed day exactly as sealed (cacheable for ever), or today's draft. No personal data.")
+        {
+            Headers = [IfNoneMatch],
+            Answers = [Json(200, "The day.", HubSchemas.LedgerDay) with { Headers = CacheHeaders }, NotModified(), Problem(400, "The date is not yyyy-MM-dd."), Problem(404, "The ledger has no such day.")],
+        },
+        new(FunctionNames.LedgerProof, LedgerTag, Caller.Public, "Prove a figure is in a sealed day", "An RFC 9162 inclusion proof of one figure.")
+        {
+            Query =
+            [
+                new("scope", "The figure's scope, e.g. station~st-hz-01.", HubSchemas.String(), Required: true),
+                new("kind", "The figure's kind, e.g. pickup.collected.", HubSchemas.String(), Required: true),
+            ],
+            Answers = [Json(200, "The proof.", HubSchemas.LedgerProof), Problem(400, "The date is not yyyy-MM-dd, or scope or kind is missing."), Problem(404, "The day is not sealed, or has no such figure.")],
+        },
+        new(FunctionNames.LedgerPage, LedgerTag, Caller.Public, "The ledger as a page", "The public ledger for people, with charts.")
+        {
+            Answers = [new(200, "The page.", BodyKind.Html)],
+        },
+
+        // Administrators
+        new(FunctionNames.DeadLettersList, AdminTag, Caller.Admin, "List the dead letters", "Deliveries that failed their last try.")
+        {
+            Query = [new("includeReplayed", "true to list the replayed ones too.", HubSchemas.String(null, "true", "false"))],
+            Answers = [Json(200, "The dead letters.", HubSchemas.ArrayOf(HubSchemas.DeadLetterView)), Problem(401, "No valid administrator key.")],
+        },
+        new(FunctionNames.DeadLetterReplay, AdminTag, Caller.Admin, "Replay a dead letter", "Queues the delivery again, with its webhook-id.")
+        {
+            Answers =
+            [
+                Json(202, "The delivery is queued again.", HubSchemas.DeadLetterView),
+                Problem(401, "No valid administrator key."),
+                Problem(404, "No dead letter has that id."),
+                Problem(409, "The dead letter was already replayed."),
+            ],
+        },
+
+        // This document
+        new(FunctionNames.OpenApiDocument, ContractTag, Caller.Public, "This OpenAPI 3.1 document",
+            "Every route of the hub and every event it sends (webhooks), generated from the trigger table.")
+        {
+            Answers = [Json(200, "The document.", OpenApiDocumentSchema()) with { Headers = CacheHeaders }],
+        },
+    ];
+
+    private static JsonNode OpenApiDocumentSchema() => JsonNode.Parse("""
+        {
+          "type": "object",
+          "required": ["openapi", "info", "paths", "webhooks"],
+          "properties": {
+            "openapi": { "type": "string", "pattern": "^3\\.1\\." },
+            "info": { "type": "object" },
+            "paths": { "type": "object" },
+            "webhooks": { "type": "object" },
+            "components": { "type": "object" }
+          }
+        }
+        """)!;
+
+    private static ApiAnswer NotModified() => new(304, "Nothing changed since the ETag given.", BodyKind.None);
+
+    private static IEnumerable<ApiAnswer> WebhookAnswers(JsonNode answer)
+    {
+        var location = new Dictionary<string, string>(StringComparer.Ordinal) { ["Location"] = "Where to read the item's status." };
+        yield return Json(202, "Stored durably and queued.", answer) with { Headers = location };
+        yield return Json(200, "The same webhook-id or the same item again: the first answer, nothing done twice.", answer) with { Headers = location };
+        yield return Problem(400, "Bad JSON, envelope or fields (errors per field).");
+        yield return Problem(401, "Bad or stale signature.");
+        yield return Problem(404, "No platform is registered with that id (or, for a cancellation, no such order).");
+        yield return Problem(413, "The body is over 64 KiB.");
+        yield return Problem(415, "The body is not UTF-8 application/json.");
+        yield return Problem(429, "Over the platform's rate; retry after Retry-After seconds.") with
+        {
+            Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["Retry-After"] = "Seconds to wait." },
+        };
+    }
+
+    private static IEnumerable<ApiAnswer> StationRefusals()
+    {
+        yield return Problem(401, "No valid station key.");
+        yield return Problem(403, "The key belongs to another station (or, for a collection, the code is wrong).");
+        yield return Problem(404, "No order of this station has that id.");
+    }
+
+    private static IEnumerable<ApiAnswer> Open311Refusals()
+    {
+        yield return Open311Error(400, "A bad filter, or a window over 90 days.");
+        yield return Open311Error(403, "No valid city key.");
+        yield return Open311Error(404, "The format is neither json nor xml.");
+    }
+}
