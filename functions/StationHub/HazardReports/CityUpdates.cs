@@ -148,14 +148,13 @@ public enum UpdateOutcome
 /// <summary>Applies a city update to a report: forward only, once, with optimistic concurrency.</summary>
 public sealed class ReportUpdateApplier(HazardReportStore store, ILogger<ReportUpdateApplier> logger)
 {
-    public async Task<UpdateOutcome> ApplyAsync(ReportEntity entity, CityUpdate update, CancellationToken cancellationToken = default)
-    {
-        for (var attempt = 0; attempt < 10; attempt++)
+    public Task<UpdateOutcome> ApplyAsync(ReportEntity entity, CityUpdate update, CancellationToken cancellationToken = default) =>
+        Optimistic.RetryAsync($"Report {entity.PartitionKey} (update {update.UpdateId})", async _ =>
         {
             if (!HazardReportStatuses.CityMayMove(entity.CurrentStatus, update.Status))
             {
                 Log.UpdateDropped(logger, update.UpdateId, entity.PartitionKey, update.Status.ToWire(), entity.Status);
-                return UpdateOutcome.NoLongerApplies;
+                return Attempt<UpdateOutcome>.Done(UpdateOutcome.NoLongerApplies);
             }
 
             entity.Status = update.Status.ToWire();
@@ -172,23 +171,17 @@ public sealed class ReportUpdateApplier(HazardReportStore store, ILogger<ReportU
             {
                 case ApplyOutcome.Applied:
                     Log.UpdateApplied(logger, update.CityId, entity.PartitionKey, update.Status.ToWire(), update.UpdateId);
-                    return UpdateOutcome.Applied;
+                    return Attempt<UpdateOutcome>.Done(UpdateOutcome.Applied);
                 case ApplyOutcome.AlreadyApplied:
-                    return UpdateOutcome.AlreadyApplied;
+                    return Attempt<UpdateOutcome>.Done(UpdateOutcome.AlreadyApplied);
                 default:
                     entity = await store.FindAsync(entity.PartitionKey, cancellationToken)
                         ?? throw new InvalidOperationException($"Report {entity.PartitionKey} vanished.");
-                    if (await store.FindUpdateAsync(entity.PartitionKey, update.UpdateId, cancellationToken) is not null)
-                    {
-                        return UpdateOutcome.AlreadyApplied;
-                    }
-
-                    break;
+                    return await store.FindUpdateAsync(entity.PartitionKey, update.UpdateId, cancellationToken) is not null
+                        ? Attempt<UpdateOutcome>.Done(UpdateOutcome.AlreadyApplied)
+                        : Attempt<UpdateOutcome>.Retry;
             }
-        }
-
-        throw new InvalidOperationException($"Report {entity.PartitionKey} kept changing while update {update.UpdateId} was applied.");
-    }
+        }, cancellationToken);
 }
 
 /// <summary>

@@ -29,25 +29,16 @@ public sealed class HazardReportRouter(
     public async Task HandleAsync(BinaryData body, CancellationToken cancellationToken = default)
     {
         var message = QueueMessages.Read(body, HubJsonContext.Default.HazardReportAccepted);
-        var entity = await store.FindAsync(message.Report.HubId, cancellationToken);
-        if (entity is null)
+        // Stored from the message if the request died before its own write. Only the message of the
+        // request whose write won routes the report: a repeated request also queued a message
+        // before it found the report stored, and that one is a no-op.
+        var (entity, thisAttempt, storedHere) = await store.ReplayAsync(ReportEntity.For(message.Report, message.WebhookId, message.AttemptId), cancellationToken);
+        if (storedHere)
         {
-            var stored = ReportEntity.For(message.Report, message.WebhookId, message.AttemptId);
-            if (await store.TryAddAsync(stored, cancellationToken))
-            {
-                Log.ReportStoredByRouter(logger, message.Report.HubId);
-                entity = stored;
-            }
-            else
-            {
-                entity = await store.FindAsync(message.Report.HubId, cancellationToken)
-                    ?? throw new InvalidOperationException($"Report {message.Report.HubId} vanished while being stored.");
-            }
+            Log.ReportStoredByRouter(logger, message.Report.HubId);
         }
 
-        // Only the message of the request whose write won routes the report: a repeated request
-        // also queued a message before it found the report stored, and that one is a no-op.
-        if (entity.CurrentStatus != HazardReportStatus.Received || entity.AttemptId != message.AttemptId)
+        if (entity.CurrentStatus != HazardReportStatus.Received || !thisAttempt)
         {
             Log.RepeatIgnored(logger, entity.PartitionKey, entity.Status);
             return;

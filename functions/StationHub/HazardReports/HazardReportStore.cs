@@ -160,6 +160,10 @@ public sealed class HazardReportStore(HubStorage storage)
     public Task<bool> TryAddAsync(ReportEntity entity, CancellationToken cancellationToken = default) =>
         Reports.TryAddAsync(entity, cancellationToken);
 
+    /// <summary>The queue side of accepting a report (<see cref="QueueFirst.ReplayAsync"/>): the stored report, and whether it is this message's.</summary>
+    public Task<Replayed<ReportEntity>> ReplayAsync(ReportEntity fromMessage, CancellationToken cancellationToken = default) =>
+        QueueFirst.ReplayAsync(Reports, fromMessage, report => report.AttemptId, cancellationToken);
+
     /// <summary>Replaces the report if nobody changed it since it was read; false if somebody did.</summary>
     public Task<bool> TryReplaceAsync(ReportEntity entity, CancellationToken cancellationToken = default) =>
         Reports.TryReplaceAsync(entity, cancellationToken);
@@ -240,19 +244,15 @@ public sealed class HazardReportStore(HubStorage storage)
             Version = entity.Version,
         };
 
-        for (var attempt = 0; attempt < 5; attempt++)
+        // Somebody may write it in between: read again and compare versions.
+        await Optimistic.RetryAsync($"The city view of {report.HubId}", async _ =>
         {
             var existing = await CityRequests.FindAsync<CityRequestEntity>(partition, row, cancellationToken);
-            if (existing is null ? await CityRequests.TryAddAsync(projection, cancellationToken)
-                : existing.Version >= projection.Version || await CityRequests.TryReplaceAsync(WithETag(projection, existing.ETag), cancellationToken))
-            {
-                return;
-            }
-
-            // Somebody wrote it in between: read again and compare versions.
-        }
-
-        throw new InvalidOperationException($"The city view of {report.HubId} kept changing under five attempts.");
+            var written = existing is null
+                ? await CityRequests.TryAddAsync(projection, cancellationToken)
+                : existing.Version >= projection.Version || await CityRequests.TryReplaceAsync(WithETag(projection, existing.ETag), cancellationToken);
+            return written ? Attempt<bool>.Done(true) : Attempt<bool>.Retry;
+        }, cancellationToken);
     }
 
     private static CityRequestEntity WithETag(CityRequestEntity entity, ETag etag)

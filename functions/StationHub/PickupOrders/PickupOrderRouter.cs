@@ -83,7 +83,7 @@ public sealed class PickupOrderRouter(
 
     private async Task<OrderEntity?> EnsureCreatedAsync(PickupOrderEvent change, CancellationToken cancellationToken)
     {
-        var (entity, thisAttempt) = await store.ReplayAsync(OrderEntity.For(change.Order!, change.CorrelationId, change.AttemptId), cancellationToken);
+        var (entity, thisAttempt, _) = await store.ReplayAsync(OrderEntity.For(change.Order!, change.CorrelationId, change.AttemptId), cancellationToken);
         return thisAttempt ? entity : null;
     }
 

@@ -28,7 +28,7 @@ public sealed class PickupOrderStore(HubStorage storage)
     public Task<bool> TryReplaceAsync(OrderEntity entity, CancellationToken cancellationToken = default) => Orders.TryReplaceAsync(entity, cancellationToken);
 
     /// <summary>The queue side of accepting an order (<see cref="QueueFirst.ReplayAsync"/>): the stored order, and whether it is this message's.</summary>
-    public Task<(OrderEntity Stored, bool ThisAttempt)> ReplayAsync(OrderEntity fromMessage, CancellationToken cancellationToken = default) =>
+    public Task<Replayed<OrderEntity>> ReplayAsync(OrderEntity fromMessage, CancellationToken cancellationToken = default) =>
         QueueFirst.ReplayAsync(Orders, fromMessage, order => order.AttemptId, cancellationToken);
 
     /// <summary>Queues an event before the change it describes is committed.</summary>

@@ -94,11 +94,11 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
     {
         var partition = PartitionFor(request.CourierPseudonym);
         var recordRow = TransactionEntity.RowFor(request.TransactionId);
-        for (var attempt = 0; attempt < 30; attempt++)
+        return await Optimistic.RetryAsync($"Courier state (transaction {request.TransactionId})", async _ =>
         {
             if (await Accounts.FindAsync<TransactionEntity>(partition, recordRow, cancellationToken) is { } seen)
             {
-                return new PointsOutcome(seen, Repeat: true);
+                return Attempt<PointsOutcome>.Done(new PointsOutcome(seen, Repeat: true));
             }
 
             var balance = await Accounts.FindAsync<BalanceEntity>(partition, BalanceEntity.Row, cancellationToken);
@@ -141,10 +141,10 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
                     // what looks like "already settled" is then its own success. Answer from its record.
                     if (await Accounts.FindAsync<TransactionEntity>(partition, recordRow, cancellationToken) is { } applied)
                     {
-                        return new PointsOutcome(applied, Repeat: true);
+                        return Attempt<PointsOutcome>.Done(new PointsOutcome(applied, Repeat: true));
                     }
 
-                    return new PointsOutcome(record, Repeat: false);
+                    return Attempt<PointsOutcome>.Done(new PointsOutcome(record, Repeat: false));
                 }
             }
             else
@@ -185,16 +185,15 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
             try
             {
                 await Accounts.SubmitTransactionAsync(actions, cancellationToken);
-                return new PointsOutcome(record, Repeat: false);
+                return Attempt<PointsOutcome>.Done(new PointsOutcome(record, Repeat: false));
             }
             catch (TableTransactionFailedException exception) when (exception.Status is 409 or 412)
             {
                 // The same transaction was applied meanwhile (409 on its record) or the courier's
                 // state changed (412, or 409 on a new balance): decide again on fresh state.
+                return Attempt<PointsOutcome>.Retry;
             }
-        }
-
-        throw new InvalidOperationException($"Courier state kept changing while transaction {request.TransactionId} was applied.");
+        }, cancellationToken);
     }
 
     /// <summary>The voucher with that code, wherever it lives, or null.</summary>

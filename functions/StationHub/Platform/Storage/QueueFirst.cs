@@ -41,7 +41,7 @@ public static class QueueFirst
     /// from the message when the request that queued it died before its own write; and whether this
     /// message's attempt is the one whose entity was stored (only that message may act on it).
     /// </summary>
-    public static async Task<(TEntity Stored, bool ThisAttempt)> ReplayAsync<TEntity>(
+    public static async Task<Replayed<TEntity>> ReplayAsync<TEntity>(
         TableClient table,
         TEntity fromMessage,
         Func<TEntity, string> attemptOf,
@@ -49,14 +49,20 @@ public static class QueueFirst
         where TEntity : class, ITableEntity
     {
         var stored = await table.FindAsync<TEntity>(fromMessage.PartitionKey, fromMessage.RowKey, cancellationToken);
+        var storedHere = false;
         if (stored is null)
         {
-            stored = await table.TryAddAsync(fromMessage, cancellationToken)
+            storedHere = await table.TryAddAsync(fromMessage, cancellationToken);
+            stored = storedHere
                 ? fromMessage
                 : await table.FindAsync<TEntity>(fromMessage.PartitionKey, fromMessage.RowKey, cancellationToken)
                     ?? throw new InvalidOperationException($"{fromMessage.PartitionKey} vanished while it was stored.");
         }
 
-        return (stored, attemptOf(stored) == attemptOf(fromMessage));
+        return new(stored, attemptOf(stored) == attemptOf(fromMessage), storedHere);
     }
 }
+
+/// <summary>What <see cref="QueueFirst.ReplayAsync"/> found: the stored entity, whether it is this
+/// message's attempt, and whether this message stored it (its request died before its own write).</summary>
+public readonly record struct Replayed<TEntity>(TEntity Stored, bool ThisAttempt, bool StoredFromMessage);
