@@ -4,6 +4,7 @@ using StationHub.Ledger;
 using StationHub.PickupOrders;
 using StationHub.Platform.Http;
 using StationHub.Points;
+using StationHub.Stations;
 
 namespace StationHub.Triggers;
 
@@ -27,6 +28,7 @@ public static class HubTriggers
         .. PointsTriggers.All,
         .. LedgerTriggers.All,
         .. DeliveryTriggers.All,
+        .. StationTriggers.All,
         RouteNotFound,
     ];
 
