@@ -77,6 +77,11 @@ public sealed class StationMapPage(StationIndex index, HubRegistry registry, Tim
                 var station = view.Map.Station;
                 html.Append(CultureInfo.InvariantCulture, $"<li data-station=\"{Enc(station.Id)}\" data-status=\"{view.Status}\"><span class=\"name\">{Enc(station.Name)}</span><span class=\"badge {view.Status}\">{view.Status}</span>");
                 html.Append(CultureInfo.InvariantCulture, $" <span>⚡ {Chargers(view)}</span>");
+                if (view.Stale)
+                {
+                    html.Append(view.ScheduledOpen switch { true => " <span class=\"meta\">hours say open</span>", false => " <span class=\"meta\">hours say closed</span>", _ => string.Empty });
+                }
+
                 html.Append(CultureInfo.InvariantCulture, $"<div class=\"meta\">{Enc(names[station.District])} · {Enc(station.Address ?? string.Empty)} · {Enc(view.Map.Hours?.Text ?? "hours unknown")}</div>");
                 html.Append(CultureInfo.InvariantCulture, $"<div class=\"meta\">{Enc(string.Join(", ", view.Map.Services.Select(s => s.Name)))}</div>");
                 var updated = view.Live is { } live ? "last report " + IsoTimestamp.Format(live.ObservedAt) : "no live report yet";
