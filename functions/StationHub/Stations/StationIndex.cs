@@ -42,7 +42,8 @@ public sealed class StationIndex
     private readonly STRtree<MapStation> tree = new();
     private readonly ConcurrentDictionary<string, LiveStatus> live = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim loading = new(1, 1);
-    private DateTimeOffset refreshedAt = DateTimeOffset.MinValue;
+    /// <summary>UTC ticks of the last refresh's start; 0 before the first (a long, read and written atomically).</summary>
+    private long refreshedTicks;
     private int refreshing;
 
     public StationIndex(HubRegistry registry, StationStatusStore store, IOptions<StationOptions> options, IOptions<LedgerOptions> ledger, TimeProvider time, ILogger<StationIndex> logger)
@@ -82,12 +83,12 @@ public sealed class StationIndex
     /// <summary>Makes sure the live copy is loaded, and starts a refresh in the background when it is old.</summary>
     public async Task EnsureFreshAsync(CancellationToken cancellationToken = default)
     {
-        if (refreshedAt == DateTimeOffset.MinValue)
+        if (Interlocked.Read(ref refreshedTicks) == 0)
         {
             await loading.WaitAsync(cancellationToken);
             try
             {
-                if (refreshedAt == DateTimeOffset.MinValue)
+                if (Interlocked.Read(ref refreshedTicks) == 0)
                 {
                     await RefreshAsync(cancellationToken);
                 }
@@ -100,7 +101,7 @@ public sealed class StationIndex
             return;
         }
 
-        if (time.GetUtcNow() - refreshedAt >= options.IndexRefresh && Interlocked.CompareExchange(ref refreshing, 1, 0) == 0)
+        if (time.GetUtcNow().UtcTicks - Interlocked.Read(ref refreshedTicks) >= options.IndexRefresh.Ticks && Interlocked.CompareExchange(ref refreshing, 1, 0) == 0)
         {
             _ = Task.Run(async () =>
             {
@@ -129,7 +130,7 @@ public sealed class StationIndex
             Update(stationId, status);
         }
 
-        refreshedAt = started;
+        Interlocked.Exchange(ref refreshedTicks, started.UtcTicks);
     }
 
     /// <summary>A station's view at <paramref name="now"/>: live status unless stale, else its schedule.</summary>

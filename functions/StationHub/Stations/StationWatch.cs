@@ -26,6 +26,9 @@ public sealed class StationWatch(
     /// <summary>How long into a city day the previous day's figures are still written (it is sealed an hour after midnight by default).</summary>
     public static readonly TimeSpan PreviousDayWindow = TimeSpan.FromHours(3);
 
+    /// <summary>Entries handed to the ledger writer at once (four per station and day).</summary>
+    public const int MaxEntriesPerWrite = 800;
+
     public async Task<int> MarkStaleAsync(CancellationToken cancellationToken = default)
     {
         var count = 0;
@@ -100,7 +103,12 @@ public sealed class StationWatch(
             }
         }
 
-        await ledger.WriteAsync(entries, cancellationToken);
+        // The writer sends one transaction per scope at once: a few hundred stations at a time.
+        foreach (var chunk in entries.Chunk(MaxEntriesPerWrite))
+        {
+            await ledger.WriteAsync(chunk, cancellationToken);
+        }
+
         Log.FiguresPublished(logger, entries.Count, string.Join(",", days));
         return entries.Count;
     }

@@ -25,12 +25,13 @@ public sealed class StationLedgerTests : IAsyncLifetime
     private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 20, 13, 0, 0, TimeSpan.Zero));
     private TestStorage storage = null!;
     private ServiceProvider services = null!;
+    private Dictionary<string, string?> settings = null!;
 
     public async Task InitializeAsync()
     {
         storage = await TestStorage.CreateAsync();
         var registry = new TestRegistry(new Uri("http://127.0.0.1:9/c"), new Uri("http://127.0.0.1:9/o"), new Uri("http://127.0.0.1:9/p"), new Uri("http://127.0.0.1:9/q"));
-        var settings = registry.Settings(storage.ConnectionString, storage.Prefix);
+        settings = registry.Settings(storage.ConnectionString, storage.Prefix);
         settings["Ledger:StartDate"] = "2026-11-20";
         services = new ServiceCollection().AddLogging().AddStationHub(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).AddSingleton<TimeProvider>(clock).BuildServiceProvider();
     }
@@ -82,6 +83,17 @@ public sealed class StationLedgerTests : IAsyncLifetime
         Assert.Equal(120, shangcheng.GetProperty(StationLedgerKinds.NightCoveredMinutes).GetInt64());
         Assert.Equal(2500, shangcheng.GetProperty(LedgerDay.NightCoverageShare).GetInt64());
         Assert.Equal(0, day.GetProperty("figures").GetProperty("district~330106").GetProperty(LedgerDay.NightCoverageShare).GetInt64());
+
+        // The verifier checks the sealed day from the public API alone, and the coverage figure's inclusion proof.
+        settings["LocalHost:TriggersDisabled"] = "true";
+        await using (var hub = await TestHub.StartAsync(settings))
+        {
+            var verifier = new LedgerVerifier(hub.Client);
+            var verification = await verifier.VerifyAsync();
+            Assert.True(verification.Ok, verification.Reason);
+            Assert.Equal(1, verification.DaysChecked);
+            Assert.True(await verifier.VerifyProofAsync("2026-11-20", "district~330102", LedgerDay.NightCoverageShare));
+        }
 
         // The 21st so far: open until 01:10 (ten minutes after the last report), stale since.
         var today = await services.GetRequiredService<LedgerStore>().EntriesOfAsync(new DateOnly(2026, 11, 21));
