@@ -82,6 +82,7 @@ var tableNames = [
   'PointsAccounts'
   'Vouchers'
   'LedgerDays'
+  'StationStatus'
 ]
 
 // Plain settings with their documented defaults; secrets come from Key Vault (secretSettingNames).

@@ -3,6 +3,7 @@ using StationHub.Benchmarks.HazardReports;
 using StationHub.Benchmarks.Ledger;
 using StationHub.Benchmarks.OtherFlows;
 using StationHub.Benchmarks.Reporting;
+using StationHub.Benchmarks.Stations;
 using StationHub.Testing;
 
 // The benchmark program: see docs/benchmarks.md. Progress goes to stderr; the table to stdout.
@@ -43,8 +44,20 @@ if (options.Runs("ledger"))
     ledger = await new LedgerBenchmark(options, progress).RunAsync();
 }
 
+StationRun? stations = null;
+if (options.Runs("stations"))
+{
+    progress.WriteLine($"5. stations: status reports against the bare table write, and the map's near= with {StationBenchmark.Stations:N0} stations");
+    stations = await new StationBenchmark(options, progress).RunAsync();
+}
+
 var report = BenchmarkReport.Build(options, command, intake, flows, endToEnd, ledger);
 await ReportJson.WriteAsync(report, outPath);
 progress.WriteLine();
 ReportTable.Print(report, outPath, Console.Out);
+if (stations is not null)
+{
+    StationBenchmark.Print(stations, Console.Out);
+}
+
 return 0;

@@ -48,6 +48,9 @@ public enum BodyKind
 
     /// <summary>A page for people (<c>text/html</c>).</summary>
     Html,
+
+    /// <summary>RFC 7946 GeoJSON (<c>application/geo+json</c>) with <see cref="ApiAnswer.Schema"/>.</summary>
+    GeoJson,
 }
 
 /// <summary>One answer of a route: its status, what it means and its body.</summary>
@@ -59,6 +62,8 @@ public sealed record ApiAnswer(int Status, string Description, BodyKind Body, Js
     public static ApiAnswer Json(int status, string description, JsonNode schema) => new(status, description, BodyKind.Json, schema);
 
     public static ApiAnswer Problem(int status, string description) => new(status, description, BodyKind.Problem);
+
+    public static ApiAnswer GeoJson(int status, string description, JsonNode schema) => new(status, description, BodyKind.GeoJson, schema);
 
     public static ApiAnswer Open311(int status, string description, JsonNode schema) => new(status, description, BodyKind.Open311, schema);
 

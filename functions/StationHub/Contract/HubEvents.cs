@@ -1,6 +1,7 @@
 using StationHub.HazardReports;
 using StationHub.PickupOrders;
 using StationHub.Points;
+using StationHub.Stations;
 
 namespace StationHub.Contract;
 
@@ -24,5 +25,8 @@ public static class HubEvents
         new(PointsEvents.BalanceChanged, "platform", "A courier's points changed (earned, redeemed, reversed, released).", HubSchemas.BalanceChangedNotice),
         new(PointsEvents.SocialTimeCredited, "platform", "Working time a task cost the courier, which the platform can excuse (late orders).", HubSchemas.SocialTimeNotice),
         new(PointsEvents.Rejected, "platform", "A points transaction the hub could not apply.", HubSchemas.PointsRejectedNotice),
+        new(StationStatusBook.StatusChanged, "platform",
+            "A station opened, closed, went stale, or its free chargers went from none to some or back (to platforms that subscribe).",
+            HubSchemas.StationStatusNotice),
     ];
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using StationHub.HazardReports;
 using StationHub.PickupOrders;
 using StationHub.Points;
+using StationHub.Stations;
 using StationHub.Triggers;
 using static StationHub.Contract.ApiAnswer;
 
@@ -25,7 +26,7 @@ public static class HubOperations
     public static IReadOnlyDictionary<string, string> Tags { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         [PlatformsTag] = "Delivery and e-commerce platforms: signed webhooks in, and what they may read back.",
-        [StationsTag] = "Station staff: parcels and vouchers.",
+        [StationsTag] = "Station staff: parcels, vouchers and live status; the warm map of stations (public).",
         [CitiesTag] = "City management systems: Open311 GeoReport v2 pull, and status updates.",
         [LedgerTag] = "The public, hash-chained ledger of each day.",
         [AdminTag] = "Dead letters and replay.",
@@ -118,6 +119,56 @@ public static class HubOperations
                 Problem(409, "The voucher was already settled, or cannot be settled."),
                 Problem(410, "The voucher has expired and its points went back."),
             ],
+        },
+
+        new(FunctionNames.StationStatusReport, StationsTag, Caller.Station, "Report the station's live status",
+            "Open or closed, free chargers and seats, as observed; an observation no newer than the stored one changes nothing (applied: false).")
+        {
+            RequestBody = HubSchemas.StationStatusReport,
+            Answers =
+            [
+                Json(200, "The station's status after the report.", HubSchemas.StationStatusView),
+                Problem(400, "The body is not valid (errors per field)."),
+                Problem(401, "No valid station key."),
+                Problem(403, "The key belongs to another station."),
+                Problem(404, "No station has that id."),
+                Problem(413, "The body is over 64 KiB."),
+                Problem(415, "The body is not UTF-8 application/json."),
+            ],
+        },
+        new(FunctionNames.StationStatusReceived, PlatformsTag, Caller.PlatformWebhook, "Report a station's live status (station.status)",
+            "From the platform that runs the station's door and chargers (its statusPlatform in the registry). Answered 200 once written, not 202.")
+        {
+            RequestBody = HubSchemas.Envelope([StationStatusIntake.WebhookType], HubSchemas.StationStatusWebhook),
+            Answers =
+            [
+                Json(200, "The station's status after the report.", HubSchemas.StationStatusView),
+                Problem(400, "Bad JSON, envelope or fields (errors per field)."),
+                Problem(401, "Bad or stale signature."),
+                Problem(403, "The platform does not run that station's status."),
+                Problem(404, "No platform is registered with that id."),
+                Problem(413, "The body is over 64 KiB."),
+                Problem(415, "The body is not UTF-8 application/json."),
+                Problem(429, "Over the platform's rate; retry after Retry-After seconds."),
+            ],
+        },
+        new(FunctionNames.StationsMap, StationsTag, Caller.Public, "The warm map: stations as GeoJSON",
+            "Every station with its services, hours and live status; filters bbox, near (nearest first, with distanceMeters), limit, openNow, service.")
+        {
+            Query =
+            [
+                new("bbox", "west,south,east,north in degrees.", HubSchemas.String()),
+                new("near", "lat,lon: sorts by distance and adds distanceMeters.", HubSchemas.String()),
+                new("limit", "1 to 10000, default 100.", HubSchemas.String("^[0-9]+$")),
+                new("openNow", "true or false.", HubSchemas.String(null, "true", "false")),
+                new("service", "Service codes, comma-separated: stations with all of them.", HubSchemas.String()),
+            ],
+            Headers = [IfNoneMatch],
+            Answers = [GeoJson(200, "The stations.", HubSchemas.StationMap) with { Headers = CacheHeaders }, NotModified(), Problem(400, "A filter is not valid (errors per parameter).")],
+        },
+        new(FunctionNames.StationsMapPage, StationsTag, Caller.Public, "The warm map as a page", "Every station, open, closed or stale, with free chargers; no script.")
+        {
+            Answers = [new(200, "The page.", BodyKind.Html)],
         },
 
         // City systems

@@ -48,6 +48,92 @@ public static class HubSchemas
         [nameof(BalanceChangedNotice)] = () => Export(HubJsonContext.Default.BalanceChangedNotice),
         [nameof(SocialTimeNotice)] = () => Export(HubJsonContext.Default.SocialTimeNotice),
         [nameof(PointsRejectedNotice)] = () => Export(HubJsonContext.Default.PointsRejectedNotice),
+        [nameof(StationStatusView)] = () => Export(HubJsonContext.Default.StationStatusView),
+        [nameof(StationStatusNotice)] = () => Export(HubJsonContext.Default.StationStatusNotice),
+        [nameof(StationStatusReport)] = () => Parse("""
+            {
+              "type": "object",
+              "required": ["open", "chargers", "observedAt"],
+              "properties": {
+                "open": { "type": "boolean" },
+                "chargers": { "$ref": "#/components/schemas/Places" },
+                "seats": { "$ref": "#/components/schemas/Places" },
+                "observedAt": { "type": "string", "format": "date-time", "description": "An observation older than the stored one changes nothing." }
+              }
+            }
+            """),
+        [nameof(StationStatusWebhook)] = () => Parse("""
+            {
+              "type": "object",
+              "required": ["stationId", "open", "chargers", "observedAt"],
+              "properties": {
+                "stationId": { "type": "string", "description": "A station whose registry entry names this platform as its statusPlatform." },
+                "open": { "type": "boolean" },
+                "chargers": { "$ref": "#/components/schemas/Places" },
+                "seats": { "$ref": "#/components/schemas/Places" },
+                "observedAt": { "type": "string", "format": "date-time" }
+              }
+            }
+            """),
+        [nameof(Places)] = () => Parse("""
+            {
+              "type": "object",
+              "required": ["free", "total"],
+              "properties": {
+                "free": { "type": "integer", "minimum": 0 },
+                "total": { "type": "integer", "minimum": 0 }
+              }
+            }
+            """),
+        [nameof(StationMap)] = () => Parse("""
+            {
+              "type": "object",
+              "description": "An RFC 7946 GeoJSON FeatureCollection of stations (Point geometry, [lon, lat]).",
+              "required": ["type", "features"],
+              "properties": {
+                "type": { "const": "FeatureCollection" },
+                "features": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "required": ["type", "id", "geometry", "properties"],
+                    "properties": {
+                      "type": { "const": "Feature" },
+                      "id": { "type": "string" },
+                      "geometry": {
+                        "type": ["object", "null"],
+                        "required": ["type", "coordinates"],
+                        "properties": {
+                          "type": { "const": "Point" },
+                          "coordinates": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2 }
+                        }
+                      },
+                      "properties": {
+                        "type": "object",
+                        "required": ["id", "name", "district", "services", "status", "openNow", "chargers", "stale"],
+                        "properties": {
+                          "id": { "type": "string" },
+                          "name": { "type": "string" },
+                          "district": { "type": "string" },
+                          "address": { "type": ["string", "null"] },
+                          "services": { "type": "array", "items": { "type": "object", "required": ["code", "name"], "properties": { "code": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string" } } } },
+                          "openingHours": { "type": ["string", "null"], "description": "OpenStreetMap opening_hours (a documented subset)." },
+                          "status": { "type": "string" },
+                          "openNow": { "type": "boolean", "description": "The schedule and the live status together." },
+                          "scheduledOpen": { "type": ["boolean", "null"] },
+                          "chargers": { "type": "object", "properties": { "free": { "type": ["integer", "null"] }, "total": { "type": ["integer", "null"] } } },
+                          "seats": { "type": ["object", "null"], "properties": { "free": { "type": ["integer", "null"] }, "total": { "type": ["integer", "null"] } } },
+                          "lastUpdated": { "type": ["string", "null"], "format": "date-time" },
+                          "stale": { "type": "boolean", "description": "No report for Stations:StaleAfter: free counts are unknown (null)." },
+                          "distanceMeters": { "type": "number", "description": "With near= only." }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+            """),
         [nameof(LedgerDay)] = () => Parse("""
             {
               "type": "object",
@@ -191,6 +277,18 @@ public static class HubSchemas
     public static JsonNode SocialTimeNotice => Ref(nameof(SocialTimeNotice));
 
     public static JsonNode PointsRejectedNotice => Ref(nameof(PointsRejectedNotice));
+
+    public static JsonNode StationStatusView => Ref(nameof(StationStatusView));
+
+    public static JsonNode StationStatusNotice => Ref(nameof(StationStatusNotice));
+
+    public static JsonNode StationStatusReport => Ref(nameof(StationStatusReport));
+
+    public static JsonNode StationStatusWebhook => Ref(nameof(StationStatusWebhook));
+
+    public static JsonNode Places => Ref(nameof(Places));
+
+    public static JsonNode StationMap => Ref(nameof(StationMap));
 
     public static JsonNode Location => Ref(nameof(Location));
 

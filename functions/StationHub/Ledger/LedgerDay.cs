@@ -18,11 +18,15 @@ public static class LedgerDay
     public const string AcknowledgedWithin24hShare = "report.ack-within-24h-share-bp";
     public const string MedianFirstResponseMinutes = "report.first-response-median-minutes";
 
+    /// <summary>A district's night coverage: the share of its night minutes (22:00–06:00) with a station open, basis points.</summary>
+    public const string NightCoverageShare = "station.night-coverage-bp";
+
     /// <summary>Money and points are summed; every other kind counts its entries.</summary>
     public static bool IsSum(string kind) =>
         kind.StartsWith("pickup.revenue.", StringComparison.Ordinal)
         || kind.StartsWith("pickup.fund.", StringComparison.Ordinal)
-        || kind.StartsWith("points.", StringComparison.Ordinal);
+        || kind.StartsWith("points.", StringComparison.Ordinal)
+        || kind.StartsWith("station.", StringComparison.Ordinal);
 
     /// <summary>The figures of each scope and the totals.</summary>
     public static SortedDictionary<string, SortedDictionary<string, long>> Figures(IEnumerable<LedgerEntryEntity> entries, long outstandingBefore)
@@ -227,6 +231,12 @@ public static class LedgerDay
             var middle = responses.Count / 2;
             var median = responses.Count % 2 == 1 ? responses[middle] : (responses[middle - 1] + responses[middle]) / 2;
             figures[MedianFirstResponseMinutes] = (long)Math.Round(median * 60, MidpointRounding.AwayFromZero);
+        }
+
+        // The warm map's night coverage, beside its sample size (station.night-minutes).
+        if (figures.TryGetValue("station.night-minutes", out var night) && night > 0)
+        {
+            figures[NightCoverageShare] = figures.GetValueOrDefault("station.night-covered-minutes") * 10_000L / night;
         }
 
         return figures;

@@ -27,7 +27,8 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer)
         }
 
         var draft = await store.FindDraftAsync(sealer.Today, cancellationToken);
-        var html = Render(shown, draft is null ? null : (LedgerStore.Key(sealer.Today), Totals(draft.Json)));
+        var latest = draft?.Json ?? (sealedDays.Count > 0 ? (await store.FindSealedAsync(DateOnly.ParseExact(sealedDays[^1].RowKey, "yyyy-MM-dd", CultureInfo.InvariantCulture), cancellationToken))?.Json : null);
+        var html = Render(shown, draft is null ? null : (LedgerStore.Key(sealer.Today), Totals(draft.Json)), latest is null ? null : NightCoverage(latest));
         return new HubResponse(StatusCodes.Ok, "text/html; charset=utf-8", Encoding.UTF8.GetBytes(html), new Dictionary<string, string>
         {
             ["Cache-Control"] = "public, max-age=60",
@@ -47,7 +48,25 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer)
     private static long Sum(Dictionary<string, long> totals, string prefix) =>
         totals.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(t => t.Value);
 
-    private static string Render(List<(string Date, string? Hash, Dictionary<string, long> Totals)> days, (string Date, Dictionary<string, long> Totals)? today)
+    /// <summary>The warm map's night coverage by district (22:00–06:00: the share of night minutes with a station open), with its sample size.</summary>
+    private static string? NightCoverage(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var rows = new StringBuilder();
+        foreach (var scope in document.RootElement.GetProperty("figures").EnumerateObject().Where(s => s.Name.StartsWith("district~", StringComparison.Ordinal)))
+        {
+            if (scope.Value.TryGetProperty(LedgerDay.NightCoverageShare, out var share) && scope.Value.TryGetProperty("station.night-minutes", out var night))
+            {
+                rows.Append(CultureInfo.InvariantCulture, $"<tr><td>{Enc(scope.Name["district~".Length..])}</td><td>{(share.GetInt64() / 100.0).ToString("0.#", CultureInfo.InvariantCulture)} %</td><td>{night.GetInt64()}</td></tr>");
+            }
+        }
+
+        var date = document.RootElement.GetProperty("date").GetString() ?? string.Empty;
+        return rows.Length == 0 ? null
+            : $"<h2>Night coverage by district ({Enc(date)})</h2><p>The share of night minutes (22:00–06:00) with at least one station open by live report.</p><div class=\"scroll\"><table><thead><tr><th>District</th><th>Night coverage</th><th>Night minutes</th></tr></thead><tbody>{rows}</tbody></table></div>";
+    }
+
+    private static string Render(List<(string Date, string? Hash, Dictionary<string, long> Totals)> days, (string Date, Dictionary<string, long> Totals)? today, string? nightCoverage = null)
     {
         var html = new StringBuilder();
         html.Append("""
@@ -74,6 +93,7 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer)
             html.Append(CultureInfo.InvariantCulture, $"<h2>Today so far ({Enc(t.Date)})</h2>").Append(Summary(t.Totals));
         }
 
+        html.Append(nightCoverage);
         html.Append("<h2>Over time</h2><div class=\"charts\">");
         var labels = days.Select(d => d.Date).ToList();
         html.Append(Chart("Revenue and the governance fund (yuan)", labels,

@@ -8,6 +8,7 @@ using StationHub.Ledger;
 using StationHub.PickupOrders;
 using StationHub.Points;
 using StationHub.Platform.Json;
+using StationHub.Stations;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
 using StationHub.Platform.Storage;
@@ -27,6 +28,7 @@ public static class HubServices
         services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FundOptions>().Bind(configuration.GetSection(FundOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PointsOptions>().Bind(configuration.GetSection(PointsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StationOptions>().Bind(configuration.GetSection(StationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LedgerOptions>().Bind(configuration.GetSection(LedgerOptions.Section)).ValidateDataAnnotations()
             .Validate(o => TimeZoneExists(o.TimeZone), "Ledger:TimeZone must be an IANA time zone id such as Asia/Shanghai.").ValidateOnStart();
 
@@ -73,6 +75,15 @@ public static class HubServices
         services.AddSingleton<VoucherSettlement>();
         services.AddSingleton<VoucherExpiry>();
         services.AddSingleton<CourierPointsQuery>();
+
+        // Stations: the warm map
+        services.AddSingleton<StationStatusStore>();
+        services.AddSingleton<StationIndex>();
+        services.AddSingleton<StationStatusBook>();
+        services.AddSingleton<StationStatusIntake>();
+        services.AddSingleton<StationMapApi>();
+        services.AddSingleton<StationMapPage>();
+        services.AddSingleton<StationWatch>();
 
         // Delivery
         services.AddSingleton<DeliveryStore>();

@@ -5,6 +5,7 @@ using StationHub.Ledger;
 using StationHub.PickupOrders;
 using StationHub.Platform.Http;
 using StationHub.Points;
+using StationHub.Stations;
 
 namespace StationHub.Triggers;
 
@@ -29,6 +30,7 @@ public static class HubTriggers
         .. LedgerTriggers.All,
         .. DeliveryTriggers.All,
         .. ContractTriggers.All,
+        .. StationTriggers.All,
         RouteNotFound,
     ];
 

@@ -23,6 +23,14 @@ public static class FunctionNames
     public const string PickupOrderCollection = nameof(PickupOrderCollection);
     public const string PickupOrderUnlock = nameof(PickupOrderUnlock);
     public const string VoucherRedemption = nameof(VoucherRedemption);
+    public const string StationStatusReport = nameof(StationStatusReport);
+
+    // HTTP: platforms that run stations' doors and chargers
+    public const string StationStatusReceived = nameof(StationStatusReceived);
+
+    // HTTP: the warm map (public)
+    public const string StationsMap = nameof(StationsMap);
+    public const string StationsMapPage = nameof(StationsMapPage);
 
     // HTTP: city systems
     public const string Open311Services = nameof(Open311Services);
@@ -63,6 +71,8 @@ public static class FunctionNames
     public const string ReleaseExpiredVouchers = nameof(ReleaseExpiredVouchers);
     public const string CompileLedger = nameof(CompileLedger);
     public const string SealLedger = nameof(SealLedger);
+    public const string MarkStaleStations = nameof(MarkStaleStations);
+    public const string PublishStationFigures = nameof(PublishStationFigures);
 }
 
 /// <summary>
@@ -83,6 +93,11 @@ public static class Routes
     public const string PickupOrderArrival = "api/v1/stations/{stationId}/pickup-orders/{orderId}/arrival";
     public const string PickupOrderCollection = "api/v1/stations/{stationId}/pickup-orders/{orderId}/collection";
     public const string PickupOrderUnlock = "api/v1/stations/{stationId}/pickup-orders/{orderId}/unlock";
+
+    public const string StationStatus = "api/v1/stations/{stationId}/status";
+    public const string PlatformStationStatus = "api/v1/platforms/{platformId}/station-status";
+    public const string Stations = "api/v1/stations";
+    public const string StationsMapPage = "map";
 
     public const string Open311Services = "api/v1/open311/services.{format}";
     public const string Open311Requests = "api/v1/open311/requests.{format}";
@@ -144,9 +159,10 @@ public static class Tables
     public const string PointsAccounts = nameof(PointsAccounts);
     public const string Vouchers = nameof(Vouchers);
     public const string LedgerDays = nameof(LedgerDays);
+    public const string StationStatus = nameof(StationStatus);
 
     public static IReadOnlyList<string> All { get; } =
-        [HazardReports, CityRequests, Deliveries, DeadLetters, TimerClaims, PickupOrders, PointsAccounts, Vouchers, LedgerDays];
+        [HazardReports, CityRequests, Deliveries, DeadLetters, TimerClaims, PickupOrders, PointsAccounts, Vouchers, LedgerDays, StationStatus];
 
     /// <summary>The entry table of one city-local day, given as <c>yyyyMMdd</c>.</summary>
     public static string LedgerEntriesOf(string day) => LedgerEntries + day;
@@ -169,4 +185,10 @@ public static class Schedules
 
     /// <summary>Hourly at :05: seal every complete day of the city's calendar not yet sealed.</summary>
     public const string SealLedger = "0 5 * * * *";
+
+    /// <summary>Every minute at :15 s: mark stations whose last report is older than Stations:StaleAfter.</summary>
+    public const string MarkStaleStations = "15 * * * * *";
+
+    /// <summary>At :14:30, :29:30, :44:30 and :59:30, just before the ledger compiles: the stations' figures of the day so far.</summary>
+    public const string PublishStationFigures = "30 14/15 * * * *";
 }

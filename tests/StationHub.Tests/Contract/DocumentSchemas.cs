@@ -36,7 +36,7 @@ public sealed class DocumentSchemas(JsonNode document)
 
         Assert.True(content is not null, $"{operationId} {status}: the answer has a body; the document promises none.");
         Assert.True(mediaType is not null && content!.ContainsKey(mediaType), $"{operationId} {status}: the answer is {mediaType}; the document lists {string.Join(", ", content!.Select(c => c.Key))}.");
-        if (mediaType is "application/json" or "application/problem+json")
+        if (mediaType is "application/json" or "application/problem+json" or "application/geo+json")
         {
             AssertValid(content![mediaType]!["schema"]!, body, $"{operationId} {status}");
         }

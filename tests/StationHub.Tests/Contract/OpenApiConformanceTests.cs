@@ -138,6 +138,29 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
             (_, _) => Json(HttpMethod.Post, $"{Station}/vouchers/NOSUCHCODE/redemption", "{}", TestRegistry.StationKey),
             async (s, _) => await Json(HttpMethod.Post, $"{Station}/vouchers/{await VoucherAsync(s)}/redemption", "{}", TestRegistry.OtherStationKey),
         ],
+        [FunctionNames.StationStatusReport] =
+        [
+            (_, _) => Json(HttpMethod.Put, Station + "/status", StationStatus(), TestRegistry.StationKey),
+            (_, _) => Json(HttpMethod.Put, Station + "/status", """{"open":"yes"}""", TestRegistry.StationKey),
+            (_, _) => Json(HttpMethod.Put, Station + "/status", StationStatus(), TestRegistry.OtherStationKey),
+            (_, _) => Json(HttpMethod.Put, Station + "/status", StationStatus(), key: null),
+        ],
+        [FunctionNames.StationStatusReceived] =
+        [
+            (s, _) => Signed(s, Platform + "/station-status", "{\"type\":\"station.status\",\"timestamp\":\"" + Now() + "\",\"data\":{\"stationId\":\"st-hz-03\",\"open\":true,\"chargers\":{\"free\":1,\"total\":2},\"observedAt\":\"" + Now() + "\"}}"),
+            (s, _) => Signed(s, Platform + "/station-status", "{\"type\":\"station.status\",\"timestamp\":\"" + Now() + "\",\"data\":{\"stationId\":\"no-such-station\",\"open\":true,\"chargers\":{\"free\":1,\"total\":2},\"observedAt\":\"" + Now() + "\"}}"),
+            (s, _) => Signed(s, Platform + "/station-status", "{not json"),
+        ],
+        [FunctionNames.StationsMap] =
+        [
+            (_, _) => Get(Routes.Stations + "?near=30.25,120.18&limit=3", null),
+            (_, _) => Get(Routes.Stations + "?openNow=true&service=ebike_charging", null),
+            (_, _) => Get(Routes.Stations + "?bbox=not,a,box", null),
+        ],
+        [FunctionNames.StationsMapPage] =
+        [
+            (_, _) => Get(Routes.StationsMapPage, null),
+        ],
         [FunctionNames.Open311Services] =
         [
             (_, _) => Get("api/v1/open311/services.json", null),
@@ -334,6 +357,11 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
 
     private static string CityUpdate(string status) =>
         JsonSerializer.Serialize(new { updateId = NewId("u"), status, note = "On our way", updatedAt = DateTimeOffset.UtcNow.AddSeconds(-1).ToString("O", CultureInfo.InvariantCulture) });
+
+    private static string Now() => DateTimeOffset.UtcNow.AddSeconds(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string StationStatus() =>
+        "{\"open\":true,\"chargers\":{\"free\":2,\"total\":6},\"seats\":{\"free\":4,\"total\":10},\"observedAt\":\"" + Now() + "\"}";
 
     private static Task<HttpRequestMessage> Signed(HubScenario scenario, string path, string body, string contentType = "application/json") =>
         Task.FromResult(Webhooks.Signed(path, body, scenario.PlatformSigner, contentType: contentType));

@@ -62,6 +62,8 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
             return ($"api/v1/stations/{TestRegistry.Station}/pickup-orders/{order}/unlock", "{}"u8.ToArray(), r => r.Headers.Add("x-api-key", TestRegistry.StationKey));
         }),
         [FunctionNames.VoucherRedemption] = (404, _ => Task.FromResult(($"api/v1/stations/{TestRegistry.Station}/vouchers/UNKNOWNCODE/redemption", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.StationKey))))),
+        [FunctionNames.StationStatusReceived] = (200, s => Task.FromResult(SignedCase(s, Routes.PlatformStationStatus,
+            "{\"type\":\"station.status\",\"timestamp\":\"2026-11-22T08:00:00Z\",\"data\":" + Stations.StationStatusFlowTests.Status(true, 1, 2, DateTimeOffset.UtcNow).Insert(1, "\"stationId\":\"st-hz-01\",") + "}"))),
         [FunctionNames.DeadLetterReplay] = (404, _ => Task.FromResult(("api/v1/admin/dead-letters/no-such-letter/replay", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
     };
 

@@ -5,6 +5,7 @@ using StationHub.HazardReports;
 using StationHub.Ledger;
 using StationHub.PickupOrders;
 using StationHub.Points;
+using StationHub.Stations;
 using StationHub.Platform.Http;
 using StationHub.Platform.Registry;
 
@@ -32,6 +33,8 @@ namespace StationHub.Platform.Json;
 [JsonSerializable(typeof(PickupOrderEvent))]
 [JsonSerializable(typeof(PickupOrderView))]
 [JsonSerializable(typeof(PickupOrderNotice))]
+[JsonSerializable(typeof(StationStatusView))]
+[JsonSerializable(typeof(StationStatusNotice))]
 [JsonSerializable(typeof(PointsTransactionRequested))]
 [JsonSerializable(typeof(PointsAnswer))]
 [JsonSerializable(typeof(BalanceChangedNotice))]

@@ -13,6 +13,7 @@ public sealed class HubRegistry
     private readonly Dictionary<string, Platform> platforms;
     private readonly Dictionary<string, Station> stations;
     private readonly Dictionary<string, HazardCategory> categories;
+    private readonly Dictionary<string, StationService> stationServices;
 
     public HubRegistry(RegistryDocument document)
     {
@@ -25,6 +26,7 @@ public sealed class HubRegistry
         platforms = document.Platforms.ToDictionary(platform => platform.Id, StringComparer.Ordinal);
         stations = document.Stations.ToDictionary(station => station.Id, StringComparer.Ordinal);
         categories = document.HazardCategories.ToDictionary(category => category.Code, StringComparer.Ordinal);
+        stationServices = (document.StationServices ?? []).ToDictionary(service => service.Code, StringComparer.Ordinal);
     }
 
     public RegistryDocument Document { get; }
@@ -40,6 +42,17 @@ public sealed class HubRegistry
     public Station? FindStation(string id) => stations.GetValueOrDefault(id);
 
     public HazardCategory? FindCategory(string code) => categories.GetValueOrDefault(code);
+
+    public IReadOnlyList<Station> Stations => Document.Stations;
+
+    /// <summary>The "10+X" service list: ten basic services every station offers and local extras.</summary>
+    public IReadOnlyList<StationService> StationServices => Document.StationServices ?? [];
+
+    public StationService? FindStationService(string code) => stationServices.GetValueOrDefault(code);
+
+    /// <summary>The platforms that asked for an event type (<see cref="Platform.Subscriptions"/>).</summary>
+    public IEnumerable<Platform> SubscribersOf(string eventType) =>
+        Document.Platforms.Where(platform => platform.Subscriptions?.Contains(eventType, StringComparer.Ordinal) == true);
 
     public TaskPrice? FindTask(string code) => Document.PointsCatalog.Tasks.FirstOrDefault(t => t.Code == code);
 
@@ -71,7 +84,8 @@ public sealed record RegistryDocument(
     IReadOnlyList<Platform> Platforms,
     IReadOnlyList<Station> Stations,
     IReadOnlyList<HazardCategory> HazardCategories,
-    PointsCatalog PointsCatalog);
+    PointsCatalog PointsCatalog,
+    IReadOnlyList<StationService>? StationServices = null);
 
 /// <summary>
 /// The public prices of governance points: what each task earns (the governance pricing catalog)
@@ -103,13 +117,37 @@ public enum CityDeliveryFormat
 /// <summary>A district by its GB/T 2260 code, with the polygon (lat/lon ring) it covers.</summary>
 public sealed record District(string Code, string Name, GeoPolygon Area);
 
-/// <summary>A platform; <see cref="RatePerSecond"/> caps its webhooks per hub instance (burst: twice that).</summary>
-public sealed record Platform(string Id, string Name, Uri WebhookUrl, int RatePerSecond = Platform.DefaultRatePerSecond)
+/// <summary>
+/// A platform; <see cref="RatePerSecond"/> caps its webhooks per hub instance (burst: twice that).
+/// <see cref="Subscriptions"/> names the optional event types it asked for (<c>station.status_changed</c>).
+/// </summary>
+public sealed record Platform(string Id, string Name, Uri WebhookUrl, int RatePerSecond = Platform.DefaultRatePerSecond, IReadOnlyList<string>? Subscriptions = null)
 {
     public const int DefaultRatePerSecond = 200;
 }
 
-public sealed record Station(string Id, string Name, string District);
+/// <summary>
+/// A rider station. For the warm map: where it is (<see cref="Location"/>, WGS 84), its street
+/// <see cref="Address"/>, its <see cref="OpeningHours"/> in OpenStreetMap <c>opening_hours</c> syntax
+/// (the subset <see cref="Stations.OpeningHours"/> reads), the codes of its <see cref="Services"/> from the
+/// registry's service list, and the platform that runs its door and chargers and may report its
+/// status by webhook (<see cref="StatusPlatform"/>).
+/// </summary>
+public sealed record Station(
+    string Id,
+    string Name,
+    string District,
+    GeoPoint? Location = null,
+    string? Address = null,
+    string? OpeningHours = null,
+    IReadOnlyList<string>? Services = null,
+    string? StatusPlatform = null);
+
+/// <summary>A WGS 84 position.</summary>
+public sealed record GeoPoint(double Lat, double Lon);
+
+/// <summary>A service of the "10+X" list: <c>basic</c> (the ten every station offers) or <c>extra</c> (local).</summary>
+public sealed record StationService(string Code, string Name, string Kind);
 
 /// <summary>A hazard category, published to cities as an Open311 service.</summary>
 public sealed record HazardCategory(string Code, string Name, string Description, string Group);

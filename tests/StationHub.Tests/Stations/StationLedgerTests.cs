@@ -1,0 +1,140 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using StationHub.Ledger;
+using StationHub.Ledger.Integrity;
+using StationHub.Platform;
+using StationHub.Platform.Http;
+using StationHub.Stations;
+using StationHub.Tests.Infrastructure;
+using static StationHub.Tests.Stations.StationStatusFlowTests;
+
+namespace StationHub.Tests.Stations;
+
+/// <summary>
+/// The warm map's figures on the public ledger, on a fake clock over a real Azurite: reports go in
+/// through the status route's own handler (the clock cannot be moved under a running host), the stale
+/// watch and the figures timer run, and a sealed day carries the stations' minutes and the districts'
+/// night coverage with its sample size, its hash and Merkle root intact.
+/// </summary>
+public sealed class StationLedgerTests : IAsyncLifetime
+{
+    // 21:00 on Friday 20 November 2026 in Shanghai.
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 20, 13, 0, 0, TimeSpan.Zero));
+    private TestStorage storage = null!;
+    private ServiceProvider services = null!;
+    private Dictionary<string, string?> settings = null!;
+
+    public async Task InitializeAsync()
+    {
+        storage = await TestStorage.CreateAsync();
+        var registry = new TestRegistry(new Uri("http://127.0.0.1:9/c"), new Uri("http://127.0.0.1:9/o"), new Uri("http://127.0.0.1:9/p"), new Uri("http://127.0.0.1:9/q"));
+        settings = registry.Settings(storage.ConnectionString, storage.Prefix);
+        settings["Ledger:StartDate"] = "2026-11-20";
+        services = new ServiceCollection().AddLogging().AddStationHub(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).AddSingleton<TimeProvider>(clock).BuildServiceProvider();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await services.DisposeAsync();
+        await storage.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_sealed_day_carries_open_night_and_stale_minutes_reports_and_district_night_coverage()
+    {
+        var intake = services.GetRequiredService<StationStatusIntake>();
+        var watch = services.GetRequiredService<StationWatch>();
+
+        // st-hz-01 (Shangcheng) reports open every five minutes from 21:00 to 01:00; st-hz-02 (Xihu) once, at 21:00.
+        await PutAsync(intake, TestRegistry.OtherStation, TestRegistry.OtherStationKey, open: true);
+        for (var report = 0; report <= 48; report++)
+        {
+            await PutAsync(intake, TestRegistry.Station, TestRegistry.StationKey, open: true);
+            clock.Advance(TimeSpan.FromMinutes(1));
+            await watch.MarkStaleAsync();
+            clock.Advance(TimeSpan.FromMinutes(4));
+        }
+
+        // 02:30 on the 21st: the 20th is complete and past its grace hour.
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 20, 18, 30, 0, TimeSpan.Zero));
+        Assert.Equal(1, await watch.MarkStaleAsync());
+        await watch.PublishFiguresAsync();
+        await watch.PublishFiguresAsync();
+        Assert.Equal(1, await services.GetRequiredService<LedgerSealer>().SealAsync());
+
+        var day = await SealedDayAsync("2026-11-20");
+        Assert.True(DayHash.IsIntact(day));
+        Assert.Equal(day.GetProperty("merkleRoot").GetString(), Convert.ToHexStringLower(MerkleTree.Root(LedgerLeaf.Leaves(LedgerDay.FiguresOf(day)))));
+        var hubin = day.GetProperty("figures").GetProperty("station~st-hz-01");
+        Assert.Equal(180, hubin.GetProperty(StationLedgerKinds.OpenMinutes).GetInt64());
+        Assert.Equal(120, hubin.GetProperty(StationLedgerKinds.NightOpenMinutes).GetInt64());
+        Assert.Equal(0, hubin.GetProperty(StationLedgerKinds.StaleMinutes).GetInt64());
+        Assert.Equal(36, hubin.GetProperty(StationLedgerKinds.StatusReports).GetInt64());
+        var xixi = day.GetProperty("figures").GetProperty("station~st-hz-02");
+        Assert.Equal(10, xixi.GetProperty(StationLedgerKinds.OpenMinutes).GetInt64());
+        Assert.Equal(170, xixi.GetProperty(StationLedgerKinds.StaleMinutes).GetInt64());
+        Assert.Equal(1, xixi.GetProperty(StationLedgerKinds.StatusReports).GetInt64());
+
+        var shangcheng = day.GetProperty("figures").GetProperty("district~330102");
+        Assert.Equal(480, shangcheng.GetProperty(StationLedgerKinds.NightMinutes).GetInt64());
+        Assert.Equal(120, shangcheng.GetProperty(StationLedgerKinds.NightCoveredMinutes).GetInt64());
+        Assert.Equal(2500, shangcheng.GetProperty(LedgerDay.NightCoverageShare).GetInt64());
+        Assert.Equal(0, day.GetProperty("figures").GetProperty("district~330106").GetProperty(LedgerDay.NightCoverageShare).GetInt64());
+
+        // The verifier checks the sealed day from the public API alone, and the coverage figure's inclusion proof.
+        settings["LocalHost:TriggersDisabled"] = "true";
+        await using (var hub = await TestHub.StartAsync(settings))
+        {
+            var verifier = new LedgerVerifier(hub.Client);
+            var verification = await verifier.VerifyAsync();
+            Assert.True(verification.Ok, verification.Reason);
+            Assert.Equal(1, verification.DaysChecked);
+            Assert.True(await verifier.VerifyProofAsync("2026-11-20", "district~330102", LedgerDay.NightCoverageShare));
+        }
+
+        // The 21st so far: open until 01:10 (ten minutes after the last report), stale since.
+        var today = await services.GetRequiredService<LedgerStore>().EntriesOfAsync(new DateOnly(2026, 11, 21));
+        long Figure(string scope, string kind) => today.Single(e => e.Scope == scope && e.Kind == kind).Amount;
+        Assert.Equal(70, Figure("station~st-hz-01", StationLedgerKinds.OpenMinutes));
+        Assert.Equal(80, Figure("station~st-hz-01", StationLedgerKinds.StaleMinutes));
+        Assert.Equal(13, Figure("station~st-hz-01", StationLedgerKinds.StatusReports));
+        Assert.Equal(150, Figure("district~330102", StationLedgerKinds.NightMinutes));
+        Assert.Equal(70, Figure("district~330102", StationLedgerKinds.NightCoveredMinutes));
+    }
+
+    [Fact]
+    public async Task The_ledger_page_shows_night_coverage_by_district()
+    {
+        var intake = services.GetRequiredService<StationStatusIntake>();
+        clock.SetUtcNow(new DateTimeOffset(2026, 11, 20, 15, 0, 0, TimeSpan.Zero)); // 23:00
+        await PutAsync(intake, TestRegistry.Station, TestRegistry.StationKey, open: true);
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await services.GetRequiredService<StationWatch>().PublishFiguresAsync();
+        await services.GetRequiredService<LedgerSealer>().CompileTodayAsync();
+
+        var page = await services.GetRequiredService<LedgerPage>().HandleAsync(Request("GET", new Dictionary<string, string?>(), null, string.Empty));
+        var html = Encoding.UTF8.GetString(page.Body.Span);
+
+        Assert.Contains("Night coverage by district", html, StringComparison.Ordinal);
+        Assert.Contains("<td>330102</td>", html, StringComparison.Ordinal);
+    }
+
+    private async Task PutAsync(StationStatusIntake intake, string stationId, string key, bool open)
+    {
+        var body = Status(open, 2, 4, clock.GetUtcNow());
+        var response = await intake.PutAsync(Request("PUT", new Dictionary<string, string?> { ["stationId"] = stationId }, key, body));
+        Assert.Equal(200, response.Status);
+    }
+
+    private static HubRequest Request(string method, Dictionary<string, string?> route, string? key, string body) =>
+        new(method, route, name => name.Equals("x-api-key", StringComparison.OrdinalIgnoreCase) ? key : null, _ => null, Encoding.UTF8.GetBytes(body), "application/json");
+
+    private async Task<JsonElement> SealedDayAsync(string date)
+    {
+        var sealedDay = await services.GetRequiredService<LedgerStore>().FindSealedAsync(DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture));
+        return JsonDocument.Parse(sealedDay!.Json).RootElement;
+    }
+}
