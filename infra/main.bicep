@@ -70,6 +70,7 @@ var queueNames = [
   'deliveries'
   'pickup-orders-events'
   'points-transactions'
+  'gig-work-events'
 ]
 
 var tableNames = [
@@ -82,6 +83,7 @@ var tableNames = [
   'PointsAccounts'
   'Vouchers'
   'LedgerDays'
+  'GigWork'
 ]
 
 // Plain settings with their documented defaults; secrets come from Key Vault (secretSettingNames).

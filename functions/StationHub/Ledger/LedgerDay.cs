@@ -103,6 +103,7 @@ public static class LedgerDay
             figures[MedianFirstResponseMinutes] = (long)Math.Round(median * 60, MidpointRounding.AwayFromZero);
         }
 
+        GigWork.GigWorkFigures.Add(figures, list);
         return figures;
     }
 }

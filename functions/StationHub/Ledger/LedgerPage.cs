@@ -12,7 +12,7 @@ namespace StationHub.Ledger;
 /// points issued against redeemed, the share of reports answered within 24 hours). No script, no
 /// third-party request, no tracking; every value is HTML-encoded.
 /// </summary>
-public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer)
+public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer, GigWork.GigWorkStandings gigWork)
 {
     public const int DaysShown = 30;
 
@@ -27,7 +27,7 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer)
         }
 
         var draft = await store.FindDraftAsync(sealer.Today, cancellationToken);
-        var html = Render(shown, draft is null ? null : (LedgerStore.Key(sealer.Today), Totals(draft.Json)));
+        var html = Render(shown, draft is null ? null : (LedgerStore.Key(sealer.Today), Totals(draft.Json)), await gigWork.PageSectionAsync(cancellationToken));
         return new HubResponse(StatusCodes.Ok, "text/html; charset=utf-8", Encoding.UTF8.GetBytes(html), new Dictionary<string, string>
         {
             ["Cache-Control"] = "public, max-age=60",
@@ -47,7 +47,7 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer)
     private static long Sum(Dictionary<string, long> totals, string prefix) =>
         totals.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(t => t.Value);
 
-    private static string Render(List<(string Date, string? Hash, Dictionary<string, long> Totals)> days, (string Date, Dictionary<string, long> Totals)? today)
+    private static string Render(List<(string Date, string? Hash, Dictionary<string, long> Totals)> days, (string Date, Dictionary<string, long> Totals)? today, string gigWorkSection)
     {
         var html = new StringBuilder();
         html.Append("""
@@ -93,7 +93,7 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer)
             html.Append("<tr><td colspan=\"8\">No day has been sealed yet.</td></tr>");
         }
 
-        html.Append("</tbody></table></div></body></html>");
+        html.Append("</tbody></table></div>").Append(gigWorkSection).Append("</body></html>");
         return html.ToString();
     }
 

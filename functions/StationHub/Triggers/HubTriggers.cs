@@ -1,4 +1,5 @@
 using StationHub.Delivery;
+using StationHub.GigWork;
 using StationHub.HazardReports;
 using StationHub.Ledger;
 using StationHub.PickupOrders;
@@ -27,6 +28,7 @@ public static class HubTriggers
         .. PointsTriggers.All,
         .. LedgerTriggers.All,
         .. DeliveryTriggers.All,
+        .. GigWorkTriggers.All,
         RouteNotFound,
     ];
 

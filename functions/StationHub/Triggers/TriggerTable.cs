@@ -18,6 +18,9 @@ public static class FunctionNames
     public const string PointsTransactionReceived = nameof(PointsTransactionReceived);
     public const string CourierPoints = nameof(CourierPoints);
 
+    public const string GigWorkReceived = nameof(GigWorkReceived);
+    public const string GigWorkStatus = nameof(GigWorkStatus);
+
     // HTTP: stations
     public const string PickupOrderArrival = nameof(PickupOrderArrival);
     public const string PickupOrderCollection = nameof(PickupOrderCollection);
@@ -37,6 +40,9 @@ public static class FunctionNames
     public const string LedgerProof = nameof(LedgerProof);
     public const string LedgerPage = nameof(LedgerPage);
 
+    // HTTP: the public gig-work figures (year to date, the policy's subsidy)
+    public const string GigWorkStations = nameof(GigWorkStations);
+
     // HTTP: administrators
     public const string DeadLettersList = nameof(DeadLettersList);
     public const string DeadLetterReplay = nameof(DeadLetterReplay);
@@ -50,6 +56,7 @@ public static class FunctionNames
     public const string DeliverOutbound = nameof(DeliverOutbound);
     public const string RoutePickupOrderEvent = nameof(RoutePickupOrderEvent);
     public const string ApplyPointsTransaction = nameof(ApplyPointsTransaction);
+    public const string ApplyGigWorkEvent = nameof(ApplyGigWorkEvent);
 
     // Timers
     public const string EscalateUnacknowledgedReports = nameof(EscalateUnacknowledgedReports);
@@ -57,6 +64,8 @@ public static class FunctionNames
     public const string ReleaseExpiredVouchers = nameof(ReleaseExpiredVouchers);
     public const string CompileLedger = nameof(CompileLedger);
     public const string SealLedger = nameof(SealLedger);
+    public const string FlagOverdueGigPayments = nameof(FlagOverdueGigPayments);
+    public const string TallyGigWorkYear = nameof(TallyGigWorkYear);
 }
 
 /// <summary>
@@ -73,6 +82,9 @@ public static class Routes
     public const string PointsTransactions = "api/v1/platforms/{platformId}/points-transactions";
     public const string CourierPoints = "api/v1/platforms/{platformId}/couriers/{courierId}/points";
     public const string VoucherRedemption = "api/v1/stations/{stationId}/vouchers/{voucherCode}/redemption";
+    public const string GigWork = "api/v1/platforms/{platformId}/gig-work";
+    public const string GigWorkStatus = "api/v1/platforms/{platformId}/gig-work/{hubId}";
+    public const string GigWorkStations = "api/v1/gig-work/stations";
 
     public const string PickupOrderArrival = "api/v1/stations/{stationId}/pickup-orders/{orderId}/arrival";
     public const string PickupOrderCollection = "api/v1/stations/{stationId}/pickup-orders/{orderId}/collection";
@@ -110,10 +122,11 @@ public static class Queues
     public const string Deliveries = "deliveries";
     public const string PickupOrderEvents = "pickup-orders-events";
     public const string PointsTransactions = "points-transactions";
+    public const string GigWorkEvents = "gig-work-events";
 
     public const string PoisonSuffix = "-poison";
 
-    public static IReadOnlyList<string> All { get; } = [HazardReportsAccepted, HazardReportUpdates, Deliveries, PickupOrderEvents, PointsTransactions];
+    public static IReadOnlyList<string> All { get; } = [HazardReportsAccepted, HazardReportUpdates, Deliveries, PickupOrderEvents, PointsTransactions, GigWorkEvents];
 }
 
 /// <summary>Table names (PascalCase letters and digits).</summary>
@@ -137,8 +150,11 @@ public static class Tables
     public const string Vouchers = nameof(Vouchers);
     public const string LedgerDays = nameof(LedgerDays);
 
+    /// <summary>Gig work: jobs, matches, the events that made them, the overdue-payment index.</summary>
+    public const string GigWork = nameof(GigWork);
+
     public static IReadOnlyList<string> All { get; } =
-        [HazardReports, CityRequests, Deliveries, DeadLetters, TimerClaims, PickupOrders, PointsAccounts, Vouchers, LedgerDays];
+        [HazardReports, CityRequests, Deliveries, DeadLetters, TimerClaims, PickupOrders, PointsAccounts, Vouchers, LedgerDays, GigWork];
 
     /// <summary>The entry table of one city-local day, given as <c>yyyyMMdd</c>.</summary>
     public static string LedgerEntriesOf(string day) => LedgerEntries + day;
@@ -161,4 +177,10 @@ public static class Schedules
 
     /// <summary>Hourly at :05: seal every complete day of the city's calendar not yet sealed.</summary>
     public const string SealLedger = "0 5 * * * *";
+
+    /// <summary>Every five minutes, offset by 15 s: tell platforms of matches completed but not paid within 2 hours.</summary>
+    public const string FlagOverdueGigPayments = "15 */5 * * * *";
+
+    /// <summary>Five minutes before each ledger compile: each station's gig-work counts of the policy year before today.</summary>
+    public const string TallyGigWorkYear = "0 10,25,40,55 * * * *";
 }
