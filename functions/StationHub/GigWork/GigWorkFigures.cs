@@ -8,8 +8,10 @@ public static class GigWorkKinds
     /// <summary>A job recorded; <see cref="LedgerEntry.Amount"/> is the workers it wants.</summary>
     public const string JobPosted = "gig.job.posted";
 
-    /// <summary>A match made; <see cref="LedgerEntry.Label"/> says whether its worker came back (<see cref="Returning"/>).</summary>
     public const string MatchMade = "gig.match.made";
+
+    /// <summary>A match made whose worker had been matched at the same station in the 30 days before (repeat use).</summary>
+    public const string MatchReturning = "gig.match.returning";
     public const string MatchCompleted = "gig.match.completed";
 
     /// <summary>A match paid; Amount is the wage in fen, Hours the time from completion to pay when the completion is known.</summary>
@@ -18,9 +20,6 @@ public static class GigWorkKinds
 
     /// <summary>One figure's total over the policy year's sealed days before the entry's day (written by <see cref="GigWorkYear"/>).</summary>
     public const string YearBasePrefix = "gig.ytd-base.";
-
-    public const string Returning = "returning";
-    public const string First = "first";
 }
 
 /// <summary>
@@ -33,7 +32,7 @@ public static class GigWorkKinds
 public static class GigWorkFigures
 {
     public const string WorkersWanted = "gig.workers-wanted";
-    public const string MatchesReturning = "gig.match.returning";
+    public const string MatchesReturning = GigWorkKinds.MatchReturning;
     public const string RepeatShare = "gig.repeat-share-bp";
     public const string WagesPaidFen = "gig.wages-paid-fen";
     public const string PaySample = "gig.pay-sample";
@@ -82,7 +81,7 @@ public static class GigWorkFigures
 
         if (made.Count > 0)
         {
-            var returning = made.Count(e => e.Label == GigWorkKinds.Returning);
+            var returning = day.Count(e => e.Kind == GigWorkKinds.MatchReturning);
             figures[MatchesReturning] = returning;
             figures[RepeatShare] = returning * 10_000L / made.Count;
         }

@@ -28,7 +28,7 @@ public sealed class GigWorkRouter(GigWorkBook book, LedgerEntryWriter ledger, Ti
         if (gigEvent.Kind == GigEventKind.JobPosted)
         {
             var job = await book.ApplyJobAsync(gigEvent, now, cancellationToken);
-            await ledger.WriteAsync([new LedgerEntry(GigWorkKinds.JobPosted, LedgerScopes.Station(job.StationId), job.PartitionKey, job.RecordedAt, job.WorkersWanted, Label: job.Trade)], cancellationToken);
+            await ledger.WriteAsync([new LedgerEntry(GigWorkKinds.JobPosted, LedgerScopes.Station(job.StationId), job.PartitionKey, job.RecordedAt, job.WorkersWanted)], cancellationToken);
             await book.RecordOutcomeAsync(gigEvent.EventId, GigEventStatus.Applied, null, cancellationToken);
             foreach (var matchId in await book.WaitingMatchesAsync(job, cancellationToken))
             {
@@ -73,8 +73,13 @@ public sealed class GigWorkRouter(GigWorkBook book, LedgerEntryWriter ledger, Ti
         var source = match.PartitionKey;
         var entries = new List<LedgerEntry>
         {
-            new(GigWorkKinds.MatchMade, scope, source, match.MadeRecordedAt!.Value, Label: match.Returning == true ? GigWorkKinds.Returning : GigWorkKinds.First),
+            new(GigWorkKinds.MatchMade, scope, source, match.MadeRecordedAt!.Value),
         };
+        if (match.Returning == true)
+        {
+            entries.Add(new(GigWorkKinds.MatchReturning, scope, source, match.MadeRecordedAt!.Value));
+        }
+
         if (match.IsCompleted)
         {
             entries.Add(new(GigWorkKinds.MatchCompleted, scope, source, match.CompletedRecordedAt!.Value));

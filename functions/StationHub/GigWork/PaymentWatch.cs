@@ -37,7 +37,7 @@ public sealed class PaymentWatch(GigWorkBook book, HubStorage storage, TimeProvi
                 continue;
             }
 
-            var notice = new PaymentOverdueNotice(claimed.MatchId, claimed.JobId!, claimed.StationId!, claimed.CompletedAt!.Value, claimed.PaymentDueAt!.Value);
+            var notice = new PaymentOverdueNotice(GigWorkEvent.HubIdFor(GigEventKind.MatchMade, claimed.MatchId), claimed.MatchId, claimed.JobId!, claimed.StationId!, claimed.CompletedAt!.Value, claimed.PaymentDueAt!.Value);
             var data = JsonSerializer.SerializeToElement(notice, HubJsonContext.Default.PaymentOverdueNotice);
             var delivery = DeliveryRequested.Create(claimed.PartitionKey, now, Destination.Platform(claimed.PlatformId), GigWorkTypes.PaymentOverdue, EventKey, data, claimed.PartitionKey);
             await storage.RequestDeliveryAsync(delivery, cancellationToken: cancellationToken);
@@ -51,5 +51,8 @@ public sealed class PaymentWatch(GigWorkBook book, HubStorage storage, TimeProvi
     }
 }
 
-/// <summary><c>gig_match.payment_overdue</c>: the platform's own match and job ids; no worker.</summary>
-public sealed record PaymentOverdueNotice(string MatchId, string JobId, string StationId, DateTimeOffset CompletedAt, DateTimeOffset PaymentDueAt);
+/// <summary>
+/// <c>gig_match.payment_overdue</c>: the hub id of the match (that of its <c>gig_match.made</c>), the
+/// platform's own match and job ids, when it was completed and when pay fell due; no worker.
+/// </summary>
+public sealed record PaymentOverdueNotice(string HubId, string MatchId, string JobId, string StationId, DateTimeOffset CompletedAt, DateTimeOffset PaymentDueAt);

@@ -127,6 +127,28 @@ public sealed class GigWorkFlowTests
     }
 
     [Fact]
+    public async Task A_worker_matched_again_at_the_station_within_30_days_counts_as_coming_back()
+    {
+        await using var world = await HubScenario.StartAsync();
+        await world.SendAsync(Job("j-1", postedAt: T0.AddDays(-41)));
+        await world.SendAsync(Made("m-old", "j-1", "worker-1", T0.AddDays(-41)));
+        await world.SendAsync(Made("m-1", "j-1", "worker-1", T0.AddDays(-10)));
+        await world.WaitForAsync("made~m-1", "applied");
+        await world.WaitForAsync("made~m-old", "applied");
+        await world.SendAsync(Made("m-2", "j-1", "worker-1", T0));
+        await world.SendAsync(Made("m-3", "j-1", "worker-2", T0));
+        await world.WaitForAsync("made~m-2", "applied");
+        await world.WaitForAsync("made~m-3", "applied");
+
+        var figures = await world.TodaysStationFiguresAsync();
+        // m-2 comes back within 30 days of m-1; m-1 is 31 days after m-old, not within; worker-2 is new.
+        Assert.Equal(4, figures["gig.match.made"]);
+        Assert.Equal(1, figures["gig.match.returning"]);
+        Assert.Equal(2_500, figures["gig.repeat-share-bp"]);
+        Assert.Equal(2_500, figures["gig.ytd.repeat-share-bp"]);
+    }
+
+    [Fact]
     public async Task The_worker_id_never_reaches_storage_or_the_ledger()
     {
         await using var world = await HubScenario.StartAsync();

@@ -37,6 +37,7 @@ public sealed class PaymentWatchTests
         var notice = Assert.Single(world.Platform.All, IsOverdue);
         var data = JsonDocument.Parse(notice.Body).RootElement.GetProperty("data");
         Assert.Equal("m-overdue", data.GetProperty("matchId").GetString());
+        Assert.Equal("made~m-overdue", data.GetProperty("hubId").GetString());
         Assert.Equal("j-o", data.GetProperty("jobId").GetString());
         Assert.StartsWith("msg_", notice.WebhookId, StringComparison.Ordinal);
         Assert.DoesNotContain("worker-1", notice.Text, StringComparison.Ordinal);
