@@ -243,13 +243,10 @@ public sealed class GigMatchEntity : ITableEntity
         : null;
 }
 
-/// <summary>Keys ordered by time, as the due indexes use them.</summary>
+/// <summary>Keys ordered by time, as the payment index and the workers' histories use them.</summary>
 public static class TimeKeys
 {
     public const string Format = "yyyyMMddHHmmssfff";
 
     public static string Of(DateTimeOffset at) => at.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
-
-    public static DateTimeOffset Parse(string key) =>
-        DateTimeOffset.ParseExact(key[..Format.Length], Format, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 }
