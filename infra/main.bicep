@@ -70,6 +70,7 @@ var queueNames = [
   'deliveries'
   'pickup-orders-events'
   'points-transactions'
+  'gig-work-events'
 ]
 
 var tableNames = [
@@ -83,6 +84,7 @@ var tableNames = [
   'Vouchers'
   'LedgerDays'
   'StationStatus'
+  'GigWork'
 ]
 
 // Plain settings with their documented defaults; secrets come from Key Vault (secretSettingNames).

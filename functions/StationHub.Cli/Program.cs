@@ -9,6 +9,7 @@ using StationHub.Platform.Webhooks;
 //   answers as the city (acknowledged, then resolved) and waits for the platform to hear back.
 //   The sandbox receivers are the local host's when it serves them; otherwise (say, against the
 //   Functions app) this command starts them itself at --sandbox, where the sample registry points.
+// gig-sample: a small day of gig work at station st-hz-01 (see GigSampleAsync).
 var options = Options.Parse(args);
 if (options.Command == "verify-ledger")
 {
@@ -34,9 +35,9 @@ if (options.Command == "verify-ledger")
     return 0;
 }
 
-if (options.Command is not ("sample" or "pickup-sample"))
+if (options.Command is not ("sample" or "pickup-sample" or "gig-sample"))
 {
-    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample|verify-ledger [--hub URL] [--settings FILE] [--sandbox URL] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY] [--proof DATE SCOPE KIND]");
+    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample|gig-sample|verify-ledger [--hub URL] [--settings FILE] [--sandbox URL] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY] [--proof DATE SCOPE KIND]");
     return 2;
 }
 
@@ -51,6 +52,11 @@ await using var sandbox = await StationHub.Cli.SandboxHost.EnsureAsync(new Uri(o
 if (options.Command == "pickup-sample")
 {
     return await PickupSampleAsync();
+}
+
+if (options.Command == "gig-sample")
+{
+    return await GigSampleAsync();
 }
 
 var reportId = "sample-" + Clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
@@ -168,6 +174,83 @@ async Task<int> PickupSampleAsync()
     });
     lines.ForEach(Console.WriteLine);
     Console.WriteLine("Done. (pickup.fund.* is the governance fund's share, rounded down to the fen; the station keeps the rest.)");
+    return 0;
+}
+
+// gig-sample: a small day of gig work at station st-hz-01, as a platform reports it: a job wanting
+// four porters, four matches (paid within 2 hours, paid late, still unpaid, cancelled), one event
+// sent before its match and one sent twice; then the overdue-pay notice the platform receives, and
+// the station's figures and subsidy as the public ledger shows them.
+async Task<int> GigSampleAsync()
+{
+    var now = Clock.GetUtcNow();
+    var run = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+    var jobId = "job-" + run;
+    string At(double hoursAgo) => now.AddHours(-hoursAgo).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    string Event(string type, object data) => JsonSerializer.Serialize(new { type, timestamp = At(0), data });
+    var events = new List<(string Note, string Body)>
+    {
+        ("the job: 4 porters wanted at st-hz-01", Event("gig_job.posted", new { jobId, stationId = "st-hz-01", workersWanted = 4, trade = "porter", postedAt = At(8), payFen = 20_000 })),
+        ("a payment sent before its match (it waits)", Event("gig_match.paid", new { matchId = $"m1-{run}", paidAt = At(3.5), amountFen = 20_000 })),
+    };
+    foreach (var (n, hours) in new[] { (1, 7.5), (2, 7.4), (3, 7.3), (4, 7.2) })
+    {
+        events.Add(($"worker {n} matched", Event("gig_match.made", new { matchId = $"m{n}-{run}", jobId, workerId = $"sample-worker-{n}", matchedAt = At(hours) })));
+    }
+
+    events.AddRange(
+    [
+        ("match 1 completed (paid 30 min later)", Event("gig_match.completed", new { matchId = $"m1-{run}", completedAt = At(4) })),
+        ("match 2 completed", Event("gig_match.completed", new { matchId = $"m2-{run}", completedAt = At(5) })),
+        ("match 2 paid 3 hours after completion", Event("gig_match.paid", new { matchId = $"m2-{run}", paidAt = At(2), amountFen = 20_000 })),
+        ("match 3 completed 2.5 hours ago, not paid", Event("gig_match.completed", new { matchId = $"m3-{run}", completedAt = At(2.5) })),
+        ("match 4 cancelled", Event("gig_match.cancelled", new { matchId = $"m4-{run}", reason = "the employer called it off" })),
+        ("match 4 cancelled again (a repeat: 200, nothing twice)", Event("gig_match.cancelled", new { matchId = $"m4-{run}", reason = "the employer called it off" })),
+    ]);
+    var step = 1;
+    foreach (var (note, body) in events)
+    {
+        Step($"{step++}. {note}");
+        var answer = await PostSignedAsync($"api/v1/platforms/{options.Platform}/gig-work", body);
+        Console.WriteLine($"   -> {answer.Status} {answer.Body}");
+        if (answer.Status is not (200 or 202))
+        {
+            return 1;
+        }
+    }
+
+    Step($"{step++}. the payment watch runs (POST /admin/functions/FlagOverdueGigPayments, local host) and the platform hears of match 3");
+    var subject = $"made~m3-{run}";
+    await WaitAsync(async () =>
+    {
+        using (await http.PostAsync("admin/functions/FlagOverdueGigPayments", new StringContent("{\"input\":\"\"}", Encoding.UTF8, "application/json")))
+        {
+        }
+
+        using var inbox = JsonDocument.Parse(await InboxAsync());
+        return inbox.RootElement.EnumerateArray().Any(a => a.GetProperty("type").GetString() == "gig_match.payment_overdue" && a.GetProperty("subject").GetString() == subject);
+    });
+    Console.WriteLine("   -> gig_match.payment_overdue arrived at the sandbox platform");
+
+    Step($"{step}. today's ledger draft (POST /admin/functions/CompileLedger) and the station's standing beside its subsidy");
+    using (await http.PostAsync("admin/functions/CompileLedger", new StringContent("{\"input\":\"\"}", Encoding.UTF8, "application/json")))
+    {
+    }
+
+    string standings = string.Empty;
+    await WaitAsync(async () =>
+    {
+        standings = await http.GetStringAsync("api/v1/gig-work/stations");
+        using var document = JsonDocument.Parse(standings);
+        return document.RootElement.GetProperty("stations").EnumerateArray().Any(s => s.GetProperty("stationId").GetString() == "st-hz-01" && s.GetProperty("matchesMade").GetInt64() > 0);
+    });
+    using (var document = JsonDocument.Parse(standings))
+    {
+        var station = document.RootElement.GetProperty("stations").EnumerateArray().First(s => s.GetProperty("stationId").GetString() == "st-hz-01");
+        Console.WriteLine($"   {station}");
+    }
+
+    Console.WriteLine("Done. The ledger page (/ledger) shows the same figures; a day's summary lists them per station under gig.*.");
     return 0;
 }
 

@@ -1,3 +1,4 @@
+using StationHub.GigWork;
 using StationHub.HazardReports;
 using StationHub.PickupOrders;
 using StationHub.Points;
@@ -25,6 +26,7 @@ public static class HubEvents
         new(PointsEvents.BalanceChanged, "platform", "A courier's points changed (earned, redeemed, reversed, released).", HubSchemas.BalanceChangedNotice),
         new(PointsEvents.SocialTimeCredited, "platform", "Working time a task cost the courier, which the platform can excuse (late orders).", HubSchemas.SocialTimeNotice),
         new(PointsEvents.Rejected, "platform", "A points transaction the hub could not apply.", HubSchemas.PointsRejectedNotice),
+        new(GigWorkTypes.PaymentOverdue, "platform", "A match completed but not paid within 2 hours, once per match, so the worker's wage does not quietly slip.", HubSchemas.PaymentOverdueNotice),
         new(StationStatusBook.StatusChanged, "platform",
             "A station opened, closed, went stale, or its free chargers went from none to some or back (to platforms that subscribe).",
             HubSchemas.StationStatusNotice),

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using StationHub.GigWork;
 using StationHub.HazardReports;
 using StationHub.PickupOrders;
 using StationHub.Points;
@@ -77,6 +78,21 @@ public static class HubOperations
         {
             RequestBody = HubSchemas.Envelope([PointsIntake.EarnedType, PointsIntake.RedeemedType, PointsIntake.ReversedType], HubSchemas.PointsTransaction),
             Answers = [.. WebhookAnswers(HubSchemas.PointsAnswer), Problem(409, "The transaction was rejected (not enough points, unknown task or reward, nothing to reverse).")],
+        },
+        new(FunctionNames.GigWorkReceived, PlatformsTag, Caller.PlatformWebhook, "Report gig work: jobs and matches",
+            "gig_job.posted and gig_match.made|completed|paid|cancelled, in any order: an event that needs an earlier one waits for it; an impossible sequence is rejected with a recorded reason.")
+        {
+            RequestBody = HubSchemas.Envelope(GigWorkTypes.Accepted, HubSchemas.GigWorkData),
+            Answers = [.. WebhookAnswers(HubSchemas.WebhookAnswer)],
+        },
+        new(FunctionNames.GigWorkStatus, PlatformsTag, Caller.Platform, "Read what became of a gig-work event", "received, pending (waiting for an earlier event), applied, or rejected with its reason.")
+        {
+            Answers = [Json(200, "The event.", HubSchemas.GigEventView), Problem(401, "No valid platform key."), Problem(404, "You have no gig-work event with that id.")],
+        },
+        new(FunctionNames.GigWorkStations, LedgerTag, Caller.Public, "Gig-work stations: the policy year so far and its subsidy",
+            "Per station under a subsidy policy: workers wanted, matches and the subsidy they earn (fen, capped), beside matches completed and paid and their shares.")
+        {
+            Answers = [Json(200, "The stations.", HubSchemas.GigWorkStandingsView)],
         },
         new(FunctionNames.CourierPoints, PlatformsTag, Caller.Platform, "Read a courier's points", "Balance and history of one of your couriers.")
         {

@@ -49,6 +49,30 @@ public static class HubSchemas
         [nameof(SocialTimeNotice)] = () => Export(HubJsonContext.Default.SocialTimeNotice),
         [nameof(PointsRejectedNotice)] = () => Export(HubJsonContext.Default.PointsRejectedNotice),
         [nameof(StationStatusView)] = () => Export(HubJsonContext.Default.StationStatusView),
+        [nameof(GigEventView)] = () => Export(HubJsonContext.Default.GigEventView),
+        [nameof(GigWorkStandingsView)] = () => Export(HubJsonContext.Default.GigWorkStandingsView),
+        [nameof(PaymentOverdueNotice)] = () => Export(HubJsonContext.Default.PaymentOverdueNotice),
+        [nameof(GigWorkData)] = () => Parse("""
+            {
+              "type": "object",
+              "description": "gig_job.posted: jobId, stationId, workersWanted, trade, postedAt, payFen?; gig_match.made: matchId, jobId, workerId, matchedAt; gig_match.completed: matchId, completedAt; gig_match.paid: matchId, paidAt, amountFen; gig_match.cancelled: matchId, reason. The workerId is replaced on receipt by a keyed pseudonym.",
+              "properties": {
+                "jobId": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$" },
+                "matchId": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$" },
+                "stationId": { "type": "string" },
+                "workersWanted": { "type": "integer", "minimum": 1 },
+                "trade": { "type": "string" },
+                "payFen": { "type": "integer", "minimum": 0 },
+                "workerId": { "type": "string", "minLength": 1, "maxLength": 128 },
+                "postedAt": { "type": "string", "format": "date-time" },
+                "matchedAt": { "type": "string", "format": "date-time" },
+                "completedAt": { "type": "string", "format": "date-time" },
+                "paidAt": { "type": "string", "format": "date-time" },
+                "amountFen": { "type": "integer", "minimum": 0 },
+                "reason": { "type": "string" }
+              }
+            }
+            """),
         [nameof(StationStatusNotice)] = () => Export(HubJsonContext.Default.StationStatusNotice),
         [nameof(StationStatusReport)] = () => Parse("""
             {
@@ -279,6 +303,14 @@ public static class HubSchemas
     public static JsonNode PointsRejectedNotice => Ref(nameof(PointsRejectedNotice));
 
     public static JsonNode StationStatusView => Ref(nameof(StationStatusView));
+
+    public static JsonNode GigEventView => Ref(nameof(GigEventView));
+
+    public static JsonNode GigWorkStandingsView => Ref(nameof(GigWorkStandingsView));
+
+    public static JsonNode PaymentOverdueNotice => Ref(nameof(PaymentOverdueNotice));
+
+    public static JsonNode GigWorkData => Ref(nameof(GigWorkData));
 
     public static JsonNode StationStatusNotice => Ref(nameof(StationStatusNotice));
 

@@ -239,6 +239,7 @@ public static class LedgerDay
             figures[NightCoverageShare] = figures.GetValueOrDefault("station.night-covered-minutes") * 10_000L / night;
         }
 
+        GigWork.GigWorkFigures.Add(figures, list);
         return figures;
     }
 }

@@ -12,7 +12,7 @@ namespace StationHub.Ledger;
 /// points issued against redeemed, the share of reports answered within 24 hours). No script, no
 /// third-party request, no tracking; every value is HTML-encoded.
 /// </summary>
-public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer)
+public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer, GigWork.GigWorkStandings gigWork)
 {
     public const int DaysShown = 30;
 
@@ -28,7 +28,7 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer)
 
         var draft = await store.FindDraftAsync(sealer.Today, cancellationToken);
         var latest = draft?.Json ?? (sealedDays.Count > 0 ? (await store.FindSealedAsync(DateOnly.ParseExact(sealedDays[^1].RowKey, "yyyy-MM-dd", CultureInfo.InvariantCulture), cancellationToken))?.Json : null);
-        var html = Render(shown, draft is null ? null : (LedgerStore.Key(sealer.Today), Totals(draft.Json)), latest is null ? null : NightCoverage(latest));
+        var html = Render(shown, draft is null ? null : (LedgerStore.Key(sealer.Today), Totals(draft.Json)), latest is null ? null : NightCoverage(latest), await gigWork.PageSectionAsync(cancellationToken));
         return new HubResponse(StatusCodes.Ok, "text/html; charset=utf-8", Encoding.UTF8.GetBytes(html), new Dictionary<string, string>
         {
             ["Cache-Control"] = "public, max-age=60",
@@ -66,7 +66,7 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer)
             : $"<h2>Night coverage by district ({Enc(date)})</h2><p>The share of night minutes (22:00–06:00) with at least one station open by live report.</p><div class=\"scroll\"><table><thead><tr><th>District</th><th>Night coverage</th><th>Night minutes</th></tr></thead><tbody>{rows}</tbody></table></div>";
     }
 
-    private static string Render(List<(string Date, string? Hash, Dictionary<string, long> Totals)> days, (string Date, Dictionary<string, long> Totals)? today, string? nightCoverage = null)
+    private static string Render(List<(string Date, string? Hash, Dictionary<string, long> Totals)> days, (string Date, Dictionary<string, long> Totals)? today, string? nightCoverage, string gigWorkSection)
     {
         var html = new StringBuilder();
         html.Append("""
@@ -113,7 +113,7 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer)
             html.Append("<tr><td colspan=\"8\">No day has been sealed yet.</td></tr>");
         }
 
-        html.Append("</tbody></table></div></body></html>");
+        html.Append("</tbody></table></div>").Append(gigWorkSection).Append("</body></html>");
         return html.ToString();
     }
 

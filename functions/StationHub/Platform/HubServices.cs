@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StationHub.Delivery;
+using StationHub.GigWork;
 using StationHub.HazardReports;
 using StationHub.Ledger;
 using StationHub.PickupOrders;
@@ -84,6 +85,14 @@ public static class HubServices
         services.AddSingleton<StationMapApi>();
         services.AddSingleton<StationMapPage>();
         services.AddSingleton<StationWatch>();
+        // Gig work
+        services.AddSingleton<GigWorkBook>();
+        services.AddSingleton<GigWorkIntake>();
+        services.AddSingleton<GigWorkStatusQuery>();
+        services.AddSingleton<GigWorkStandings>();
+        services.AddSingleton<GigWorkRouter>();
+        services.AddSingleton<PaymentWatch>();
+        services.AddSingleton<GigWorkYear>();
 
         // Delivery
         services.AddSingleton<DeliveryStore>();

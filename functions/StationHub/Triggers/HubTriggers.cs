@@ -1,5 +1,6 @@
 using StationHub.Contract;
 using StationHub.Delivery;
+using StationHub.GigWork;
 using StationHub.HazardReports;
 using StationHub.Ledger;
 using StationHub.PickupOrders;
@@ -31,6 +32,7 @@ public static class HubTriggers
         .. DeliveryTriggers.All,
         .. ContractTriggers.All,
         .. StationTriggers.All,
+        .. GigWorkTriggers.All,
         RouteNotFound,
     ];
 

@@ -18,6 +18,9 @@ public static class FunctionNames
     public const string PointsTransactionReceived = nameof(PointsTransactionReceived);
     public const string CourierPoints = nameof(CourierPoints);
 
+    public const string GigWorkReceived = nameof(GigWorkReceived);
+    public const string GigWorkStatus = nameof(GigWorkStatus);
+
     // HTTP: stations
     public const string PickupOrderArrival = nameof(PickupOrderArrival);
     public const string PickupOrderCollection = nameof(PickupOrderCollection);
@@ -45,6 +48,9 @@ public static class FunctionNames
     public const string LedgerProof = nameof(LedgerProof);
     public const string LedgerPage = nameof(LedgerPage);
 
+    // HTTP: the public gig-work figures (year to date, the policy's subsidy)
+    public const string GigWorkStations = nameof(GigWorkStations);
+
     // HTTP: administrators
     public const string DeadLettersList = nameof(DeadLettersList);
     public const string DeadLetterReplay = nameof(DeadLetterReplay);
@@ -64,6 +70,7 @@ public static class FunctionNames
     public const string DeliverOutbound = nameof(DeliverOutbound);
     public const string RoutePickupOrderEvent = nameof(RoutePickupOrderEvent);
     public const string ApplyPointsTransaction = nameof(ApplyPointsTransaction);
+    public const string ApplyGigWorkEvent = nameof(ApplyGigWorkEvent);
 
     // Timers
     public const string EscalateUnacknowledgedReports = nameof(EscalateUnacknowledgedReports);
@@ -73,6 +80,8 @@ public static class FunctionNames
     public const string SealLedger = nameof(SealLedger);
     public const string MarkStaleStations = nameof(MarkStaleStations);
     public const string PublishStationFigures = nameof(PublishStationFigures);
+    public const string FlagOverdueGigPayments = nameof(FlagOverdueGigPayments);
+    public const string TallyGigWorkYear = nameof(TallyGigWorkYear);
 }
 
 /// <summary>
@@ -89,6 +98,9 @@ public static class Routes
     public const string PointsTransactions = "api/v1/platforms/{platformId}/points-transactions";
     public const string CourierPoints = "api/v1/platforms/{platformId}/couriers/{courierId}/points";
     public const string VoucherRedemption = "api/v1/stations/{stationId}/vouchers/{voucherCode}/redemption";
+    public const string GigWork = "api/v1/platforms/{platformId}/gig-work";
+    public const string GigWorkStatus = "api/v1/platforms/{platformId}/gig-work/{hubId}";
+    public const string GigWorkStations = "api/v1/gig-work/stations";
 
     public const string PickupOrderArrival = "api/v1/stations/{stationId}/pickup-orders/{orderId}/arrival";
     public const string PickupOrderCollection = "api/v1/stations/{stationId}/pickup-orders/{orderId}/collection";
@@ -133,10 +145,11 @@ public static class Queues
     public const string Deliveries = "deliveries";
     public const string PickupOrderEvents = "pickup-orders-events";
     public const string PointsTransactions = "points-transactions";
+    public const string GigWorkEvents = "gig-work-events";
 
     public const string PoisonSuffix = "-poison";
 
-    public static IReadOnlyList<string> All { get; } = [HazardReportsAccepted, HazardReportUpdates, Deliveries, PickupOrderEvents, PointsTransactions];
+    public static IReadOnlyList<string> All { get; } = [HazardReportsAccepted, HazardReportUpdates, Deliveries, PickupOrderEvents, PointsTransactions, GigWorkEvents];
 }
 
 /// <summary>Table names (PascalCase letters and digits).</summary>
@@ -161,8 +174,11 @@ public static class Tables
     public const string LedgerDays = nameof(LedgerDays);
     public const string StationStatus = nameof(StationStatus);
 
+    /// <summary>Gig work: jobs, matches, the events that made them, the overdue-payment index.</summary>
+    public const string GigWork = nameof(GigWork);
+
     public static IReadOnlyList<string> All { get; } =
-        [HazardReports, CityRequests, Deliveries, DeadLetters, TimerClaims, PickupOrders, PointsAccounts, Vouchers, LedgerDays, StationStatus];
+        [HazardReports, CityRequests, Deliveries, DeadLetters, TimerClaims, PickupOrders, PointsAccounts, Vouchers, LedgerDays, StationStatus, GigWork];
 
     /// <summary>The entry table of one city-local day, given as <c>yyyyMMdd</c>.</summary>
     public static string LedgerEntriesOf(string day) => LedgerEntries + day;
@@ -191,4 +207,10 @@ public static class Schedules
 
     /// <summary>At :14:30, :29:30, :44:30 and :59:30, just before the ledger compiles: the stations' figures of the day so far.</summary>
     public const string PublishStationFigures = "30 14/15 * * * *";
+
+    /// <summary>Every five minutes, offset by 15 s: tell platforms of matches completed but not paid within 2 hours.</summary>
+    public const string FlagOverdueGigPayments = "15 */5 * * * *";
+
+    /// <summary>Five minutes before each ledger compile: each station's gig-work counts of the policy year before today.</summary>
+    public const string TallyGigWorkYear = "0 10,25,40,55 * * * *";
 }

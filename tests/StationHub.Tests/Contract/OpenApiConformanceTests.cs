@@ -138,6 +138,25 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
             (_, _) => Json(HttpMethod.Post, $"{Station}/vouchers/NOSUCHCODE/redemption", "{}", TestRegistry.StationKey),
             async (s, _) => await Json(HttpMethod.Post, $"{Station}/vouchers/{await VoucherAsync(s)}/redemption", "{}", TestRegistry.OtherStationKey),
         ],
+        [FunctionNames.GigWorkReceived] =
+        [
+            (s, _) => Signed(s, Platform + "/gig-work", GigWork.GigWorkWorld.Job(NewId("oa"))),
+            (s, _) => Signed(s, Platform + "/gig-work", "{\"type\":\"gig_job.posted\",\"timestamp\":\"" + Now() + "\",\"data\":{}}"),
+        ],
+        [FunctionNames.GigWorkStatus] =
+        [
+            async (s, _) =>
+            {
+                using var posted = await s.Hub.Client.SendAsync(await Signed(s, Platform + "/gig-work", GigWork.GigWorkWorld.Job(NewId("oa"))));
+                var hubId = (await posted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hubId").GetString();
+                return await Get($"{Platform}/gig-work/{hubId}", TestRegistry.PlatformKey);
+            },
+            (_, _) => Get(Platform + "/gig-work/no-such-event", TestRegistry.PlatformKey),
+        ],
+        [FunctionNames.GigWorkStations] =
+        [
+            (_, _) => Get(Routes.GigWorkStations, null),
+        ],
         [FunctionNames.StationStatusReport] =
         [
             (_, _) => Json(HttpMethod.Put, Station + "/status", StationStatus(), TestRegistry.StationKey),

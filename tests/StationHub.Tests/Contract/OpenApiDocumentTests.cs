@@ -59,6 +59,7 @@ public sealed class OpenApiDocumentTests
         var sent = new[] { typeof(HazardReportEvents), typeof(PickupOrderEvents), typeof(PointsEvents), typeof(StationHub.Stations.StationStatusBook) }
             .SelectMany(type => type.GetFields(BindingFlags.Public | BindingFlags.Static).Where(field => field.IsLiteral))
             .Select(field => (string)field.GetRawConstantValue()!)
+            .Append(StationHub.GigWork.GigWorkTypes.PaymentOverdue)
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(sent, Document["webhooks"]!.AsObject().Select(hook => hook.Key).Order(StringComparer.Ordinal));

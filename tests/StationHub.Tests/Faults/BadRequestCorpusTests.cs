@@ -224,7 +224,7 @@ public sealed class BadRequestCorpusTests(BadRequestCorpusTests.World world) : I
     private static async Task<Dictionary<string, int>> StateAsync(HubScenario scenario)
     {
         var state = new Dictionary<string, int>();
-        foreach (var table in new[] { Tables.HazardReports, Tables.CityRequests, Tables.PickupOrders, Tables.PointsAccounts, Tables.Vouchers, Tables.DeadLetters })
+        foreach (var table in new[] { Tables.HazardReports, Tables.CityRequests, Tables.PickupOrders, Tables.PointsAccounts, Tables.Vouchers, Tables.DeadLetters, Tables.GigWork })
         {
             state[table] = await scenario.Storage.CountEntitiesAsync(table);
         }

@@ -70,6 +70,9 @@ public sealed class FuzzTests
         ("api/v1/platforms/swiftride/points-transactions", """{"type":"points.earned","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"fz-t1","courierId":"c-1","task":"mediation","stationId":"st-hz-01"}}""", true, null),
         ("api/v1/platforms/swiftride/points-transactions", """{"type":"points.redeemed","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"fz-t2","courierId":"c-1","reward":"skills_course"}}""", true, null),
         ("api/v1/platforms/swiftride/points-transactions", """{"type":"points.reversed","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"fz-t3","courierId":"c-1","reference":"fz-t1"}}""", true, null),
+        ("api/v1/platforms/swiftride/gig-work", GigWork.GigWorkWorld.Job("fz-j1"), true, null),
+        ("api/v1/platforms/swiftride/gig-work", GigWork.GigWorkWorld.Made("fz-m1", "fz-j1", "fz-w1", GigWork.GigWorkWorld.T0.AddHours(1)), true, null),
+        ("api/v1/platforms/swiftride/gig-work", GigWork.GigWorkWorld.Paid("fz-m1", GigWork.GigWorkWorld.T0.AddHours(2)), true, null),
         ($"api/v1/city/requests/{report}/updates", $$"""{"updateId":"fz-u1","status":"in_progress","note":"n","updatedAt":"{{Webhooks.RecentlyObserved()}}"}""", false, TestRegistry.WebhookCityKey),
     ];
 

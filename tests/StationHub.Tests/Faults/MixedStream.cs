@@ -15,8 +15,9 @@ using StationHub.Triggers;
 namespace StationHub.Tests.Faults;
 
 /// <summary>
-/// A platform's steady stream of signed webhooks for the fault suite, interleaving the three flows
-/// in: hazard reports, points earned by a few couriers for catalog tasks, and pickup orders. It
+/// A platform's steady stream of signed webhooks for the fault suite, interleaving the four flows
+/// in: hazard reports, points earned by a few couriers for catalog tasks, pickup orders, and gig work
+/// (a job, a match on it, the match's pay: sent a few at a time, so a pay may come before its match). It
 /// posts with the platform's retry semantics (Standard Webhooks): no answer, a 5xx or a 429 is
 /// tried again later with the SAME <c>webhook-id</c>; a 202 or 200 is recorded as accepted; any
 /// other answer fails the test. At the end, <see cref="AssertEachAppliedOnceAsync"/> checks from
@@ -50,6 +51,7 @@ public sealed class MixedStream
         Report,
         Points,
         Order,
+        Gig,
     }
 
     /// <summary>How many items the stream holds in all.</summary>
@@ -77,6 +79,7 @@ public sealed class MixedStream
             items.Add(new(Flow.Report, report, $"api/v1/platforms/{PlatformId}/hazard-reports", Webhooks.HazardReport(report), null, null));
             items.Add(new(Flow.Points, transaction, $"api/v1/platforms/{PlatformId}/points-transactions", Earned(transaction, courier, task), courier, task));
             items.Add(new(Flow.Order, order, $"api/v1/platforms/{PlatformId}/pickup-orders", PickupOrders.PickupOrderFlowTests.Created(order), null, null));
+            items.Add(GigItem(tag, i));
         }
 
         return new MixedStream(world, items);
@@ -162,6 +165,7 @@ public sealed class MixedStream
         AssertEachOnce(ledger.GetValueOrDefault(LedgerKinds.PickupReceived, []), Accepted(Flow.Order).Select(i => accepted[i]), "pickup.received entries");
         await AssertOrdersStoredOnceAsync();
         await AssertPointsAppliedOnceAsync(client, ledger);
+        await AssertGigWorkAppliedOnceAsync(ledger);
     }
 
     /// <summary>Subjects (hub ids) of the reports a city received.</summary>
@@ -179,6 +183,20 @@ public sealed class MixedStream
 
     private static string Earned(string id, string courier, string task) =>
         $$$"""{"type":"points.earned","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"{{{id}}}","courierId":"{{{courier}}}","task":"{{{task}}}","stationId":"{{{TestRegistry.Station}}}"}}""";
+
+    /// <summary>Item i of the gig-work lane: job j{i/3}, then its match m{i/3}, then that match's pay.</summary>
+    private static StreamItem GigItem(string tag, int i)
+    {
+        var (job, match) = ($"{tag}-j{i / 3}", $"{tag}-m{i / 3}");
+        var t0 = GigWork.GigWorkWorld.T0;
+        var (body, source) = (i % 3) switch
+        {
+            0 => (GigWork.GigWorkWorld.Job(job, workersWanted: 2, postedAt: t0), "job~" + PlatformId + "~" + job),
+            1 => (GigWork.GigWorkWorld.Made(match, job, "worker-" + (i % 5), t0.AddHours(1)), "match~" + PlatformId + "~" + match),
+            _ => (GigWork.GigWorkWorld.Paid(match, t0.AddHours(3)), "match~" + PlatformId + "~" + match),
+        };
+        return new(Flow.Gig, $"{tag}-g{i}", $"api/v1/platforms/{PlatformId}/gig-work", body, null, null, source);
+    }
 
     private static string SubjectOf(Received received) => Data(received).GetProperty("service_request_id").GetString()!;
 
@@ -346,6 +364,22 @@ public sealed class MixedStream
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>Each accepted gig event applied (none left waiting), and counted once on the ledger under its job or match.</summary>
+    private async Task AssertGigWorkAppliedOnceAsync(Dictionary<string, List<string>> ledger)
+    {
+        var gig = Accepted(Flow.Gig).ToList();
+        foreach (var item in gig)
+        {
+            var record = await world.Storage.Hub.Table(Tables.GigWork).GetEntityAsync<TableEntity>("ev~" + PlatformId + "~" + accepted[item], "event");
+            Assert.True(record.Value.GetString("Status") == "applied", $"{accepted[item]} is {record.Value.GetString("Status")}: {record.Value.GetString("Reason")}");
+        }
+
+        foreach (var (kind, prefix) in new[] { ("gig.job.posted", "job~"), ("gig.match.made", "made~"), ("gig.match.paid", "paid~") })
+        {
+            AssertEachOnce(ledger.GetValueOrDefault(kind, []), gig.Where(i => accepted[i].StartsWith(prefix, StringComparison.Ordinal)).Select(i => i.Subject!), kind + " entries");
+        }
+    }
+
     private async Task AssertPoisonQueuesEmptyAsync()
     {
         var poisoned = await PoisonedAsync();
@@ -368,7 +402,7 @@ public sealed class MixedStream
     }
 
     /// <summary>One webhook the platform sends until it gets a 2xx, always under the same webhook-id.</summary>
-    private sealed record StreamItem(Flow Flow, string Id, string Path, string Body, string? Courier, string? CatalogTask)
+    private sealed record StreamItem(Flow Flow, string Id, string Path, string Body, string? Courier, string? CatalogTask, string? Subject = null)
     {
         public string WebhookId { get; } = "msg_" + Id;
     }

@@ -38,6 +38,7 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
         [FunctionNames.PickupOrderReceived] = (202, s => Task.FromResult(SignedCase(s, Routes.PickupOrders, PickupOrders.PickupOrderFlowTests.Created("chunked-" + Guid.NewGuid().ToString("N")[..8])))),
         [FunctionNames.PointsTransactionReceived] = (202, s => Task.FromResult(SignedCase(s, Routes.PointsTransactions,
             $$$"""{"type":"points.earned","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"chunked-{{{Guid.NewGuid():N}}}","courierId":"courier-1","task":"patrol_hour"}}"""))),
+        [FunctionNames.GigWorkReceived] = (202, s => Task.FromResult(SignedCase(s, Routes.GigWork, GigWork.GigWorkWorld.Job("chunked-" + Guid.NewGuid().ToString("N")[..8])))),
         [FunctionNames.CityUpdateReceived] = (200, async s =>
         {
             var hubId = await s.AcceptReportAsync("chunked-city-" + Guid.NewGuid().ToString("N")[..8]);

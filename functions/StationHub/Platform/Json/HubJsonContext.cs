@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using StationHub.Delivery;
+using StationHub.GigWork;
 using StationHub.HazardReports;
 using StationHub.Ledger;
 using StationHub.PickupOrders;
@@ -49,4 +50,8 @@ namespace StationHub.Platform.Json;
 [JsonSerializable(typeof(OutboundEnvelope))]
 [JsonSerializable(typeof(DeadLetterView))]
 [JsonSerializable(typeof(List<DeadLetterView>))]
+[JsonSerializable(typeof(GigWorkEvent))]
+[JsonSerializable(typeof(GigEventView))]
+[JsonSerializable(typeof(PaymentOverdueNotice))]
+[JsonSerializable(typeof(GigWorkStandingsView))]
 public sealed partial class HubJsonContext : JsonSerializerContext;

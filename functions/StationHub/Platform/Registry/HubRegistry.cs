@@ -58,6 +58,10 @@ public sealed class HubRegistry
 
     public RewardPrice? FindReward(string code) => Document.PointsCatalog.Rewards.FirstOrDefault(r => r.Code == code);
 
+    /// <summary>The gig-work subsidy policy of the district, if it has one.</summary>
+    public SubsidyPolicy? FindSubsidyPolicy(string districtCode) =>
+        Document.SubsidyPolicies?.FirstOrDefault(policy => policy.Districts.Contains(districtCode, StringComparer.Ordinal));
+
     public (City City, District District)? FindDistrict(string code) =>
         districts.TryGetValue(code, out var found) ? found : null;
 
@@ -85,7 +89,8 @@ public sealed record RegistryDocument(
     IReadOnlyList<Station> Stations,
     IReadOnlyList<HazardCategory> HazardCategories,
     PointsCatalog PointsCatalog,
-    IReadOnlyList<StationService>? StationServices = null);
+    IReadOnlyList<StationService>? StationServices = null,
+    IReadOnlyList<SubsidyPolicy>? SubsidyPolicies = null);
 
 /// <summary>
 /// The public prices of governance points: what each task earns (the governance pricing catalog)

@@ -60,6 +60,7 @@ public static class RegistryLoader
         }
 
         problems.AddRange(StationProblems(document, districtCodes));
+        CheckSubsidyPolicies(document.SubsidyPolicies ?? [], districtCodes, problems);
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("The registry is not consistent: " + string.Join("; ", problems) + ".");
@@ -97,6 +98,25 @@ public static class RegistryLoader
         }
 
         return problems;
+    }
+
+    private static void CheckSubsidyPolicies(IReadOnlyList<SubsidyPolicy> policies, HashSet<string> districtCodes, List<string> problems)
+    {
+        Unique(policies.Select(p => p.Id), "subsidy policy", problems);
+        Unique(policies.SelectMany(p => p.Districts), "district with a subsidy policy", problems);
+        foreach (var policy in policies)
+        {
+            problems.AddRange(policy.Districts.Where(d => !districtCodes.Contains(d)).Select(d => $"subsidy policy '{policy.Id}' names unknown district '{d}'"));
+            if (!DateOnly.TryParseExact(policy.YearStart, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var start) || start is { Month: 2, Day: 29 })
+            {
+                problems.Add($"subsidy policy '{policy.Id}' must give yearStart as yyyy-MM-dd (not 29 February)");
+            }
+
+            if (policy.CapFen < 0 || policy.Tiers.Count == 0 || policy.Tiers.Any(t => t.MinWorkersWanted < 0 || t.MinMatches < 0 || t.EarnsFen <= 0 || t.EveryMatches is <= 0))
+            {
+                problems.Add($"subsidy policy '{policy.Id}' needs a cap of 0 or more and tiers with minimums of 0 or more, a positive earnsFen and a positive everyMatches");
+            }
+        }
     }
 
     private static void Unique(IEnumerable<string> values, string what, List<string> problems)

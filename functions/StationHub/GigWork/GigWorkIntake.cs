@@ -1,0 +1,150 @@
+using Microsoft.Extensions.Logging;
+using StationHub.HazardReports;
+using StationHub.Platform.Http;
+using StationHub.Platform.Json;
+using StationHub.Platform.Registry;
+using StationHub.Platform.Security;
+using StationHub.Platform.Webhooks;
+using StationHub.Triggers;
+
+namespace StationHub.GigWork;
+
+/// <summary>
+/// <c>POST /api/v1/platforms/{platformId}/gig-work</c>: <c>gig_job.posted</c> and
+/// <c>gig_match.made|completed|paid|cancelled</c>, with the same signing, validation and
+/// idempotency as every webhook (<see cref="PlatformWebhooks"/>, then queue first). The worker id
+/// is replaced by a keyed pseudonym here and never stored raw. The event is applied by the queue
+/// function: in any order, each at most once; what became of it (applied, waiting for its match's
+/// <c>made</c>, or rejected and why) is at its status URL.
+/// </summary>
+public sealed class GigWorkIntake(
+    PlatformWebhooks webhooks,
+    HubRegistry registry,
+    Pseudonyms pseudonyms,
+    GigWorkBook book,
+    TimeProvider time,
+    ILogger<GigWorkIntake> logger)
+{
+    public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
+    {
+        var read = webhooks.Read(request, GigWorkTypes.Accepted);
+        if (read.Problem is { } problem)
+        {
+            return HubResponse.Problem(problem);
+        }
+
+        using var webhook = read.Webhook!;
+        var fields = new FieldReader();
+        var gigEvent = Parse(webhook, fields);
+        if (gigEvent is null)
+        {
+            return HubResponse.Problem(Problem.BadRequest("The gig-work event is not valid.", fields.Errors));
+        }
+
+        var hubId = gigEvent.HubId;
+        var answer = new WebhookAnswer(hubId, GigEventStatus.Received, StatusUrlFor(gigEvent.PlatformId, hubId));
+        if (await book.AcceptAsync(gigEvent, cancellationToken))
+        {
+            Log.EventAccepted(logger, gigEvent.EventId, gigEvent.Kind);
+            return Answer(answer, StatusCodes.Accepted);
+        }
+
+        return Answer(answer, StatusCodes.Ok);
+    }
+
+    public static string StatusUrlFor(string platformId, string hubId) =>
+        "/" + Routes.GigWorkStatus.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{hubId}", Uri.EscapeDataString(hubId), StringComparison.Ordinal);
+
+    private GigWorkEvent? Parse(VerifiedWebhook webhook, FieldReader fields)
+    {
+        var data = webhook.Data;
+        var platformId = webhook.Platform.Id;
+        var kind = GigWorkTypes.KindOf(webhook.Type);
+        string? subject;
+        GigWorkEvent? parsed = null;
+        var attemptId = Guid.NewGuid().ToString("N");
+        var now = time.GetUtcNow();
+        GigWorkEvent Event(string subjectId) =>
+            new(GigWorkEvent.CurrentSchemaVersion, webhook.WebhookId, now, GigWorkEvent.EventIdFor(platformId, GigWorkEvent.HubIdFor(kind, subjectId)), attemptId, kind, platformId, subjectId);
+
+        switch (kind)
+        {
+            case GigEventKind.JobPosted:
+            {
+                subject = fields.Identifier(data, "jobId", "data.jobId");
+                var stationId = fields.Identifier(data, "stationId", "data.stationId");
+                if (stationId is not null && registry.FindStation(stationId) is null)
+                {
+                    fields.Fail("data.stationId", "is not a station the hub serves.");
+                }
+
+                var wanted = fields.Integer(data, "workersWanted", "data.workersWanted", 1, GigWorkRules.MaxWorkersWanted);
+                var trade = fields.String(data, "trade", "data.trade", maxLength: 64);
+                var postedAt = fields.Timestamp(data, "postedAt", "data.postedAt");
+                var pay = fields.Integer(data, "payFen", "data.payFen", 0, GigWorkRules.MaxFen, required: false);
+                if (!fields.HasErrors)
+                {
+                    parsed = Event(subject!) with { At = postedAt, JobId = subject, StationId = stationId, WorkersWanted = (int)wanted!.Value, Trade = trade, PayFen = pay };
+                }
+
+                break;
+            }
+
+            case GigEventKind.MatchMade:
+            {
+                subject = fields.Identifier(data, "matchId", "data.matchId");
+                var jobId = fields.Identifier(data, "jobId", "data.jobId");
+                var workerId = fields.String(data, "workerId", "data.workerId", maxLength: 128);
+                var matchedAt = fields.Timestamp(data, "matchedAt", "data.matchedAt");
+                if (!fields.HasErrors)
+                {
+                    parsed = Event(subject!) with { At = matchedAt, JobId = jobId, WorkerPseudonym = pseudonyms.Keyed("gig-worker", platformId, workerId!) };
+                }
+
+                break;
+            }
+
+            case GigEventKind.MatchCompleted:
+            {
+                subject = fields.Identifier(data, "matchId", "data.matchId");
+                var completedAt = fields.Timestamp(data, "completedAt", "data.completedAt");
+                if (!fields.HasErrors)
+                {
+                    parsed = Event(subject!) with { At = completedAt };
+                }
+
+                break;
+            }
+
+            case GigEventKind.MatchPaid:
+            {
+                subject = fields.Identifier(data, "matchId", "data.matchId");
+                var paidAt = fields.Timestamp(data, "paidAt", "data.paidAt");
+                var amount = fields.Integer(data, "amountFen", "data.amountFen", 0, GigWorkRules.MaxFen);
+                if (!fields.HasErrors)
+                {
+                    parsed = Event(subject!) with { At = paidAt, AmountFen = amount };
+                }
+
+                break;
+            }
+
+            default:
+            {
+                subject = fields.Identifier(data, "matchId", "data.matchId");
+                var reason = fields.String(data, "reason", "data.reason", maxLength: 500);
+                if (!fields.HasErrors)
+                {
+                    parsed = Event(subject!) with { Reason = reason };
+                }
+
+                break;
+            }
+        }
+
+        return parsed;
+    }
+
+    private static HubResponse Answer(WebhookAnswer answer, int status) =>
+        HubResponse.Json(status, answer, HubJsonContext.Default.WebhookAnswer, new Dictionary<string, string> { ["Location"] = answer.StatusUrl });
+}

@@ -1,0 +1,37 @@
+using StationHub.Platform.Http;
+using StationHub.Platform.Json;
+using StationHub.Platform.Security;
+
+namespace StationHub.GigWork;
+
+/// <summary>
+/// <c>GET /api/v1/platforms/{platformId}/gig-work/{hubId}</c>: what became of one of the
+/// platform's events (its key): received, pending (waiting for an earlier event), applied, or
+/// rejected with the reason.
+/// </summary>
+public sealed class GigWorkStatusQuery(ApiKeys apiKeys, GigWorkBook book)
+{
+    public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
+    {
+        var platformId = request.Route("platformId");
+        var caller = apiKeys.Authenticate(request.Header(ApiKeyHeader.Name), PrincipalKind.Platform);
+        if (caller is null)
+        {
+            return HubResponse.Problem(Problem.Unauthorized("The platform's x-api-key is required."));
+        }
+
+        var hubId = request.Route("hubId");
+        var record = caller.Id == platformId && hubId.Length is > 0 and <= 80
+            ? await book.FindEventAsync(GigWorkEvent.EventIdFor(platformId, hubId), cancellationToken)
+            : null;
+        if (record is null)
+        {
+            return HubResponse.Problem(Problem.NotFound("You have no gig-work event with that id."));
+        }
+
+        var view = new GigEventView(record.HubId, record.Status, record.Reason, record.ReceivedAt);
+        return HubResponse.Json(StatusCodes.Ok, view, HubJsonContext.Default.GigEventView);
+    }
+}
+
+public sealed record GigEventView(string HubId, string Status, string? Reason, DateTimeOffset ReceivedAt);

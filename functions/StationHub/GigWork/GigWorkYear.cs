@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using StationHub.Ledger;
+using StationHub.Platform.Registry;
+
+namespace StationHub.GigWork;
+
+/// <summary>
+/// Timer function (five minutes before each ledger compile): for each station under a subsidy
+/// policy, the totals of its gig-work figures over the policy year's sealed days before today, read
+/// from the public ledger itself, written as today's <c>gig.ytd-base.*</c> entries. The day's summary
+/// adds its own figures to them (<see cref="GigWorkFigures"/>), so each day's year-to-date figures
+/// are the sum of the published days of its policy year, and start again at the year's start. A sealed
+/// day never changes, so each one's gig-work figures are read once per process and kept (a few
+/// integers per station and day).
+/// </summary>
+public sealed class GigWorkYear(HubRegistry registry, LedgerStore store, LedgerSealer sealer, LedgerEntryWriter ledger, TimeProvider time, ILogger<GigWorkYear> logger)
+{
+    /// <summary>The source of every base entry: one per figure, station and day, rewritten by each run.</summary>
+    public const string BaseSource = "base";
+
+    /// <summary>The cumulative gig-work figures of each sealed day read so far: scope → figure → value.</summary>
+    private readonly ConcurrentDictionary<DateOnly, Dictionary<string, Dictionary<string, long>>> sealedDays = new();
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var today = sealer.Today;
+        var stations = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+        foreach (var station in registry.Document.Stations)
+        {
+            if (registry.FindSubsidyPolicy(station.District)?.YearStartFor(today) is { } start)
+            {
+                stations[LedgerScopes.Station(station.Id)] = start;
+            }
+        }
+
+        if (stations.Count == 0)
+        {
+            return 0;
+        }
+
+        var totals = stations.Keys.ToDictionary(scope => scope, _ => new Dictionary<string, long>(StringComparer.Ordinal), StringComparer.Ordinal);
+        for (var day = stations.Values.Min(); day < today; day = day.AddDays(1))
+        {
+            foreach (var (scope, values) in await SealedFiguresAsync(day, cancellationToken))
+            {
+                if (stations.TryGetValue(scope, out var start) && day >= start)
+                {
+                    foreach (var (kind, value) in values)
+                    {
+                        totals[scope][kind] = totals[scope].GetValueOrDefault(kind) + value;
+                    }
+                }
+            }
+        }
+
+        var now = time.GetUtcNow();
+        var entries = totals
+            .Where(station => station.Value.Values.Any(v => v != 0))
+            .SelectMany(station => GigWorkFigures.Cumulative.Select(figure =>
+                new LedgerEntry(GigWorkKinds.YearBasePrefix + figure["gig.".Length..], station.Key, BaseSource, now, station.Value.GetValueOrDefault(figure))))
+            .ToList();
+        if (entries.Count > 0)
+        {
+            await ledger.WriteAsync(entries, cancellationToken);
+        }
+
+        Log.YearTallied(logger, entries.Count / GigWorkFigures.Cumulative.Count);
+        return entries.Count;
+    }
+
+    /// <summary>A sealed day's cumulative gig-work figures per scope (none for a day not sealed yet, which is not kept).</summary>
+    private async Task<Dictionary<string, Dictionary<string, long>>> SealedFiguresAsync(DateOnly day, CancellationToken cancellationToken)
+    {
+        if (sealedDays.TryGetValue(day, out var known))
+        {
+            return known;
+        }
+
+        var sealedDay = await store.FindSealedAsync(day, cancellationToken);
+        if (sealedDay is null)
+        {
+            return [];
+        }
+
+        var figures = new Dictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);
+        using (var document = JsonDocument.Parse(sealedDay.Json))
+        {
+            foreach (var (scope, kind, value) in LedgerDay.FiguresOf(document.RootElement))
+            {
+                if (GigWorkFigures.Cumulative.Contains(kind))
+                {
+                    if (!figures.TryGetValue(scope, out var values))
+                    {
+                        figures[scope] = values = new Dictionary<string, long>(StringComparer.Ordinal);
+                    }
+
+                    values[kind] = value;
+                }
+            }
+        }
+
+        return sealedDays[day] = figures;
+    }
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using StationHub.Tests.Infrastructure;
+
+namespace StationHub.Tests.GigWork;
+
+/// <summary>Gig-work events as a platform sends them (signed, over HTTP), and what the hub says became of them.</summary>
+public static class GigWorkWorld
+{
+    public const string Path = "api/v1/platforms/swiftride/gig-work";
+
+    public static readonly DateTimeOffset T0 = new(2026, 11, 22, 1, 0, 0, TimeSpan.Zero);
+
+    public static string Job(string jobId, int workersWanted = 3, DateTimeOffset? postedAt = null, string stationId = TestRegistry.Station, string trade = "porter") =>
+        Envelope("gig_job.posted", $"\"jobId\":\"{jobId}\",\"stationId\":\"{stationId}\",\"workersWanted\":{workersWanted},\"trade\":\"{trade}\",\"postedAt\":\"{Iso(postedAt ?? T0)}\",\"payFen\":20000");
+
+    public static string Made(string matchId, string jobId, string workerId, DateTimeOffset matchedAt) =>
+        Envelope("gig_match.made", $"\"matchId\":\"{matchId}\",\"jobId\":\"{jobId}\",\"workerId\":\"{workerId}\",\"matchedAt\":\"{Iso(matchedAt)}\"");
+
+    public static string Completed(string matchId, DateTimeOffset completedAt) =>
+        Envelope("gig_match.completed", $"\"matchId\":\"{matchId}\",\"completedAt\":\"{Iso(completedAt)}\"");
+
+    public static string Paid(string matchId, DateTimeOffset paidAt, long amountFen = 18_000) =>
+        Envelope("gig_match.paid", $"\"matchId\":\"{matchId}\",\"paidAt\":\"{Iso(paidAt)}\",\"amountFen\":{amountFen}");
+
+    public static string Cancelled(string matchId, string reason = "employer called it off") =>
+        Envelope("gig_match.cancelled", $"\"matchId\":\"{matchId}\",\"reason\":\"{reason}\"");
+
+    public static async Task<HttpResponseMessage> PostAsync(this HubScenario world, string body, string? webhookId = null, HttpClient? client = null) =>
+        await (client ?? world.Hub.Client).SendAsync(Webhooks.Signed(Path, body, world.PlatformSigner, webhookId));
+
+    /// <summary>Posts an event, expects 202, and returns its hub id.</summary>
+    public static async Task<string> SendAsync(this HubScenario world, string body, HttpClient? client = null)
+    {
+        using var response = await world.PostAsync(body, client: client);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hubId").GetString()!;
+    }
+
+    public static async Task<JsonElement> StatusAsync(this HubScenario world, string hubId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Path + "/" + Uri.EscapeDataString(hubId));
+        request.Headers.Add("x-api-key", TestRegistry.PlatformKey);
+        using var response = await world.Hub.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>Polls until every event has left <c>received</c>; returns each one's status.</summary>
+    public static async Task<Dictionary<string, JsonElement>> SettledAsync(this HubScenario world, params string[] hubIds)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var statuses = new Dictionary<string, JsonElement>();
+            foreach (var hubId in hubIds)
+            {
+                statuses[hubId] = await world.StatusAsync(hubId);
+            }
+
+            if (statuses.Values.All(s => s.GetProperty("status").GetString() != "received") || DateTime.UtcNow > deadline)
+            {
+                return statuses;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Polls until the event has the status.</summary>
+    public static async Task<JsonElement> WaitForAsync(this HubScenario world, string hubId, string status)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        JsonElement last;
+        do
+        {
+            last = await world.StatusAsync(hubId);
+            if (last.GetProperty("status").GetString() == status)
+            {
+                return last;
+            }
+
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < deadline);
+        throw new TimeoutException($"Gig event {hubId} did not become {status}: {last}");
+    }
+
+    /// <summary>Compiles today's ledger draft now (the timer's work) and returns the station's figures from the public API.</summary>
+    public static async Task<Dictionary<string, long>> TodaysStationFiguresAsync(this HubScenario world, string stationId = TestRegistry.Station)
+    {
+        var sealer = world.Hub.Get<StationHub.Ledger.LedgerSealer>();
+        await sealer.CompileTodayAsync();
+        var date = sealer.Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        using var response = await world.Hub.Client.GetAsync($"api/v1/ledger/{date}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var day = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return day.GetProperty("figures").TryGetProperty("station~" + stationId, out var figures)
+            ? figures.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64(), StringComparer.Ordinal)
+            : [];
+    }
+
+    private static string Envelope(string type, string data) =>
+        $"{{\"type\":\"{type}\",\"timestamp\":\"2026-11-22T08:00:00Z\",\"data\":{{{data}}}}}";
+
+    private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

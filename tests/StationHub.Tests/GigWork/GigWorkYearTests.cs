@@ -1,0 +1,130 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using StationHub.GigWork;
+using StationHub.Ledger;
+using StationHub.Platform;
+using StationHub.Platform.Json;
+using StationHub.Tests.Infrastructure;
+
+namespace StationHub.Tests.GigWork;
+
+/// <summary>
+/// Year-to-date counts on a fake clock over a real Azurite: each day's figures add to the sealed days
+/// of its policy year, and start again on the policy year's first day. Events go in as the queue
+/// function's messages. The policy's thresholds are scaled down (3 workers wanted, 2 matches) so a
+/// handful of matches crosses them.
+/// </summary>
+public sealed class GigWorkYearTests : IAsyncLifetime
+{
+    // 10:00 on 30 December 2025 in Shanghai.
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2025, 12, 30, 2, 0, 0, TimeSpan.Zero));
+    private TestStorage storage = null!;
+    private TestRegistry registry = null!;
+    private ServiceProvider services = null!;
+    private int attempt;
+
+    public async Task InitializeAsync()
+    {
+        storage = await TestStorage.CreateAsync();
+        registry = new TestRegistry(new Uri("http://127.0.0.1:9/c"), new Uri("http://127.0.0.1:9/o"), new Uri("http://127.0.0.1:9/p"), new Uri("http://127.0.0.1:9/q"));
+        File.WriteAllText(registry.RegistryPath, File.ReadAllText(registry.RegistryPath)
+            .Replace("\"minWorkersWanted\": 5000, \"minMatches\": 1000,", "\"minWorkersWanted\": 3, \"minMatches\": 2,", StringComparison.Ordinal)
+            .Replace("\"minWorkersWanted\": 5000, \"minMatches\": 5000, \"everyMatches\": 5000,", "\"minWorkersWanted\": 3, \"minMatches\": 3, \"everyMatches\": 1,", StringComparison.Ordinal));
+        var settings = registry.Settings(storage.ConnectionString, storage.Prefix);
+        settings["Ledger:StartDate"] = "2025-12-30";
+        services = new ServiceCollection().AddLogging().AddStationHub(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).AddSingleton<TimeProvider>(clock).BuildServiceProvider();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await services.DisposeAsync();
+        await storage.DisposeAsync();
+        File.Delete(registry.RegistryPath);
+    }
+
+    [Fact]
+    public async Task Year_to_date_counts_add_up_the_sealed_days_and_start_again_with_the_policy_year()
+    {
+        await ApplyAsync(Event(GigEventKind.JobPosted, "j-1", stationId: TestRegistry.Station, workersWanted: 3));
+        await ApplyAsync(Event(GigEventKind.MatchMade, "m-1", jobId: "j-1"));
+        await ApplyAsync(Event(GigEventKind.MatchMade, "m-2", jobId: "j-1"));
+        var day1 = await CompileAsync();
+        Assert.Equal(2, day1["gig.ytd.matches"]);
+        Assert.Equal(20_000_000, await SubsidyAsync());
+
+        // 31 December: the 30th is sealed; today's one match adds to it.
+        clock.SetUtcNow(new DateTimeOffset(2025, 12, 31, 2, 0, 0, TimeSpan.Zero));
+        await services.GetRequiredService<LedgerSealer>().SealAsync();
+        await services.GetRequiredService<GigWorkYear>().RunAsync();
+        await ApplyAsync(Event(GigEventKind.MatchMade, "m-3", jobId: "j-1"));
+        await ApplyAsync(Event(GigEventKind.MatchMade, "m-4", jobId: "j-1"));
+        await ApplyAsync(Event(GigEventKind.MatchCancelled, "m-4"));
+        var day2 = await CompileAsync();
+        Assert.Equal(2, day2["gig.match.made"]);
+        Assert.Equal(4, day2["gig.ytd.match.made"]);
+        Assert.Equal(1, day2["gig.ytd.match.cancelled"]);
+        Assert.Equal(3, day2["gig.ytd.matches"]);
+        Assert.Equal(3, day2["gig.ytd.workers-wanted"]);
+        Assert.Equal(20_000_000, await SubsidyAsync());
+
+        // 1 January: a new policy year; the old year's counts no longer count.
+        clock.SetUtcNow(new DateTimeOffset(2026, 1, 1, 2, 0, 0, TimeSpan.Zero));
+        await services.GetRequiredService<LedgerSealer>().SealAsync();
+        Assert.Equal(0, await services.GetRequiredService<GigWorkYear>().RunAsync());
+        await ApplyAsync(Event(GigEventKind.JobPosted, "j-2", stationId: TestRegistry.Station, workersWanted: 1));
+        await ApplyAsync(Event(GigEventKind.MatchMade, "m-5", jobId: "j-2"));
+        var day3 = await CompileAsync();
+        Assert.Equal(1, day3["gig.ytd.matches"]);
+        Assert.Equal(1, day3["gig.ytd.workers-wanted"]);
+        Assert.Equal(0, await SubsidyAsync());
+
+        // 2 January: the first day of the new year is the base.
+        clock.SetUtcNow(new DateTimeOffset(2026, 1, 2, 2, 0, 0, TimeSpan.Zero));
+        await services.GetRequiredService<LedgerSealer>().SealAsync();
+        await services.GetRequiredService<GigWorkYear>().RunAsync();
+        await ApplyAsync(Event(GigEventKind.JobPosted, "j-3", stationId: TestRegistry.Station, workersWanted: 5));
+        foreach (var match in new[] { "m-6", "m-7", "m-8" })
+        {
+            await ApplyAsync(Event(GigEventKind.MatchMade, match, jobId: "j-3"));
+        }
+
+        var day4 = await CompileAsync();
+        Assert.Equal(4, day4["gig.ytd.matches"]);
+        Assert.Equal(6, day4["gig.ytd.workers-wanted"]);
+
+        // 4 matches of 6 wanted: the first tier (200,000 yuan) and one step of the second (100,000).
+        Assert.Equal(30_000_000, await SubsidyAsync());
+    }
+
+    private GigWorkEvent Event(GigEventKind kind, string subject, string? jobId = null, string? stationId = null, int? workersWanted = null)
+    {
+        var now = clock.GetUtcNow();
+        return new GigWorkEvent(
+            GigWorkEvent.CurrentSchemaVersion, "c-" + subject, now, GigWorkEvent.EventIdFor(TestRegistry.Platform, GigWorkEvent.HubIdFor(kind, subject)),
+            "a" + Interlocked.Increment(ref attempt), kind, TestRegistry.Platform, subject,
+            At: kind == GigEventKind.MatchCancelled ? null : now.AddMinutes(-30 + (kind == GigEventKind.JobPosted ? 0 : 10)),
+            JobId: jobId ?? (kind == GigEventKind.JobPosted ? subject : null),
+            StationId: stationId,
+            WorkersWanted: workersWanted,
+            Trade: kind == GigEventKind.JobPosted ? "cleaning" : null,
+            WorkerPseudonym: kind == GigEventKind.MatchMade ? "cp_worker-" + subject : null,
+            Reason: kind == GigEventKind.MatchCancelled ? "called off" : null);
+    }
+
+    private Task ApplyAsync(GigWorkEvent gigEvent) =>
+        services.GetRequiredService<GigWorkRouter>().HandleAsync(BinaryData.FromBytes(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(gigEvent, HubJsonContext.Default.GigWorkEvent)));
+
+    private async Task<Dictionary<string, long>> CompileAsync()
+    {
+        var sealer = services.GetRequiredService<LedgerSealer>();
+        await sealer.CompileTodayAsync();
+        var draft = await services.GetRequiredService<LedgerStore>().FindDraftAsync(sealer.Today);
+        using var document = System.Text.Json.JsonDocument.Parse(draft!.Json);
+        return document.RootElement.GetProperty("figures").GetProperty("station~" + TestRegistry.Station).EnumerateObject()
+            .ToDictionary(p => p.Name, p => p.Value.GetInt64(), StringComparer.Ordinal);
+    }
+
+    private async Task<long> SubsidyAsync() =>
+        (await services.GetRequiredService<GigWorkStandings>().StandingsAsync()).Single(s => s.StationId == TestRegistry.Station).SubsidyFen;
+}
