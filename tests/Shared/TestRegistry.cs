@@ -26,6 +26,16 @@ public sealed class TestRegistry
     public const string OtherStationKey = "test-st-hz-02-key";
     public const string Open311OutboundKey = "test-ningbo-open311-key";
 
+    /// <summary>Hangzhou's water authority (flooding) and human-resources bureau (some worker needs).</summary>
+    public const string WaterBody = "hz-water";
+    public const string WaterBodyKey = "test-hz-water-key";
+    public const string HrBody = "hz-hr-bureau";
+    public const string HrBodyKey = "test-hz-hr-bureau-key";
+    public const string OperatorBody = "hz-station-operator";
+
+    /// <summary>The bodies take signed webhooks at the city's receiver, under their own paths.</summary>
+    public static string BodyPath(string bodyId) => $"body/{bodyId}/webhooks";
+
     /// <summary>The other platform is throttled low, so tests can reach its rate.</summary>
     public const int OtherPlatformRatePerSecond = 2;
 
@@ -35,10 +45,12 @@ public sealed class TestRegistry
         PlatformSecret = StandardWebhook.NewSecret();
         OtherPlatformSecret = StandardWebhook.NewSecret();
         CitySecret = StandardWebhook.NewSecret();
+        BodySecret = StandardWebhook.NewSecret();
         Open311CitySecret = StandardWebhook.NewSecret();
         var sample = File.ReadAllText(RepoPaths.SampleRegistry);
         sample = sample
             .Replace("http://127.0.0.1:7079/sandbox/cities/hangzhou/webhooks", cityEndpoint.AbsoluteUri, StringComparison.Ordinal)
+            .Replace("http://127.0.0.1:7079/sandbox/bodies/", cityEndpoint.GetLeftPart(UriPartial.Authority) + "/body/", StringComparison.Ordinal)
             .Replace("http://127.0.0.1:7079/sandbox/cities/ningbo/open311/requests.json", open311Endpoint.AbsoluteUri, StringComparison.Ordinal)
             .Replace("http://127.0.0.1:7079/sandbox/platforms/swiftride/webhooks\"", platformEndpoint.AbsoluteUri + "\"" + (platformRatePerSecond is { } rate ? $", \"ratePerSecond\": {rate}" : string.Empty), StringComparison.Ordinal)
             .Replace("http://127.0.0.1:7079/sandbox/platforms/neighborbuy/webhooks\" }", otherPlatformEndpoint.AbsoluteUri + $"\", \"ratePerSecond\": {OtherPlatformRatePerSecond} }}", StringComparison.Ordinal);
@@ -60,6 +72,9 @@ public sealed class TestRegistry
 
     public string Open311CitySecret { get; }
 
+    /// <summary>One signing secret for every body of the test (each is its own setting).</summary>
+    public string BodySecret { get; }
+
     public StandardWebhook PlatformSigner => new(PlatformSecret);
 
     /// <summary>Every setting the hub needs, for this registry and the given storage account and name prefix.</summary>
@@ -79,6 +94,12 @@ public sealed class TestRegistry
         ["Auth:ApiKeyHashes:city:hangzhou"] = ApiKeys.Hash(WebhookCityKey),
         ["Auth:ApiKeyHashes:city:ningbo"] = ApiKeys.Hash(Open311CityKey),
         ["Auth:ApiKeyHashes:admin:ops"] = ApiKeys.Hash(AdminKey),
+        ["Secrets:Bodies:hz-water:SigningSecret"] = BodySecret,
+        ["Secrets:Bodies:hz-hr-bureau:SigningSecret"] = BodySecret,
+        ["Secrets:Bodies:hz-station-operator:SigningSecret"] = BodySecret,
+        ["Auth:ApiKeyHashes:body:hz-water"] = ApiKeys.Hash(WaterBodyKey),
+        ["Auth:ApiKeyHashes:body:hz-hr-bureau"] = ApiKeys.Hash(HrBodyKey),
+        ["Auth:ApiKeyHashes:body:hz-station-operator"] = ApiKeys.Hash("test-hz-station-operator-key"),
         ["Auth:ApiKeyHashes:station:st-hz-01"] = ApiKeys.Hash(StationKey),
         ["Auth:ApiKeyHashes:station:st-hz-02"] = ApiKeys.Hash(OtherStationKey),
         ["Delivery:RetrySchedule"] = "00:00:01,00:00:01,00:00:02",

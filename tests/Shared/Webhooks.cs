@@ -21,13 +21,27 @@ public static class Webhooks
         return request;
     }
 
-    public static string HazardReport(string reportId, string? courierId = "courier-42", string category = "blocked_fire_exit", double lat = 30.25, double lon = 120.18, string? district = null, string? extraData = null)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Places = new(StringComparer.Ordinal);
+    private static int nextPlace;
+
+    /// <summary>
+    /// A report; without a location, each report id gets a place of its own in Shangcheng (330102),
+    /// at least 60 m from every other, so reports of one test are not linked as duplicates unless the test says so.
+    /// </summary>
+    public static string HazardReport(string reportId, string? courierId = "courier-42", string category = "blocked_fire_exit", double? lat = null, double? lon = null, string? district = null, string? extraData = null)
     {
+        if (lat is null || lon is null)
+        {
+            var slot = Places.GetOrAdd(reportId, _ => Interlocked.Increment(ref nextPlace));
+            lat ??= 30.23 + (slot % 100 * 0.0006);
+            lon ??= 120.155 + (slot / 100 % 100 * 0.0006);
+        }
+
         var districtPart = district is null ? string.Empty : $",\"district\":\"{district}\"";
         return "{\"type\":\"hazard_report.created\",\"timestamp\":\"2026-11-22T08:00:00Z\",\"data\":{" +
             $"\"reportId\":\"{reportId}\",\"courierId\":\"{courierId}\",\"category\":\"{category}\"," +
             "\"description\":\"Fire exit blocked by e-bikes\"," +
-            $"\"location\":{{\"lat\":{lat.ToString(CultureInfo.InvariantCulture)},\"lon\":{lon.ToString(CultureInfo.InvariantCulture)},\"address\":\"12 Hubin Rd\"}}" +
+            $"\"location\":{{\"lat\":{lat.Value.ToString(CultureInfo.InvariantCulture)},\"lon\":{lon.Value.ToString(CultureInfo.InvariantCulture)},\"address\":\"12 Hubin Rd\"}}" +
             districtPart +
             $",\"mediaUrls\":[\"https://media.example.com/a.jpg\"],\"observedAt\":\"{RecentlyObserved()}\"" +
             (extraData ?? string.Empty) + "}}";

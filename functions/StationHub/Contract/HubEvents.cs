@@ -19,7 +19,12 @@ public static class HubEvents
             "A report routed to the city whose districts contain it (again, with escalated true, when the city has not acknowledged it within 24 hours). "
             + "A city whose registry entry says open311 gets a GeoReport v2 POST Service Request (form fields) instead.",
             HubSchemas.RoutedRequest),
-        new(HazardReportEvents.Updated, "platform", "A city's status update on one of the platform's reports.", HubSchemas.ReportUpdatedEvent),
+        new(HazardReportEvents.Updated, "platform",
+            "A city's (or responsible body's) status update on one of the platform's reports; a report linked to an original hears the original's updates under its own reportId.",
+            HubSchemas.ReportUpdatedEvent),
+        new(HazardReportEvents.Reopened, "city",
+            "The platform reopened a resolved report: it is with the city (or body) again, and its SLA clock starts again. An Open311 recipient gets the same fields as a form POST.",
+            HubSchemas.ReportReopenedEvent),
         new(PickupOrderEvents.Ready, "platform", "The parcel arrived at the station; data carries the pickup code.", HubSchemas.PickupOrderNotice),
         new(PickupOrderEvents.Collected, "platform", "The parcel was handed over.", HubSchemas.PickupOrderNotice),
         new(PickupOrderEvents.Expired, "platform", "The parcel was not collected within its pickup window.", HubSchemas.PickupOrderNotice),

@@ -53,10 +53,18 @@ public static class HubOperations
     [
         // Platforms: webhooks in, and what they may read back
         new(FunctionNames.HazardReportReceived, PlatformsTag, Caller.PlatformWebhook, "Report a hazard",
-            "A courier's hazard report (hazard_report.created), routed to the city whose districts contain it.")
+            "A courier's hazard report (hazard_report.created), routed to the city whose districts contain it, or to the body the city sends its category to; "
+            + "a report of an open one's category within its duplicateRadiusMeters and duplicateWindowDays is linked to it (duplicateOf in the answer) and not sent again. "
+            + "hazard_report.reopened sends a resolved report back within the category's reopenWindowDays.")
         {
-            RequestBody = HubSchemas.Envelope([HazardReportIntake.CreatedType], HubSchemas.HazardReportCreated),
-            Answers = [.. WebhookAnswers(HubSchemas.WebhookAnswer)],
+            RequestBody = HubSchemas.Envelope(
+                [HazardReportIntake.CreatedType, HazardReportIntake.ReopenedType],
+                new System.Text.Json.Nodes.JsonObject { ["anyOf"] = new System.Text.Json.Nodes.JsonArray(HubSchemas.HazardReportCreated, HubSchemas.HazardReportReopened) }),
+            Answers =
+            [
+                .. WebhookAnswers(HubSchemas.WebhookAnswer),
+                Problem(409, "A reopening of a report that is not resolved, or resolved longer ago than the category's reopenWindowDays."),
+            ],
         },
         new(FunctionNames.HazardReportStatus, PlatformsTag, Caller.Platform, "Read one of your hazard reports",
             "The report's status and the city's updates so far.")
@@ -309,7 +317,7 @@ public static class HubOperations
         yield return Json(200, "The same webhook-id or the same item again: the first answer, nothing done twice.", answer) with { Headers = location };
         yield return Problem(400, "Bad JSON, envelope or fields (errors per field).");
         yield return Problem(401, "Bad or stale signature.");
-        yield return Problem(404, "No platform is registered with that id (or, for a cancellation, no such order).");
+        yield return Problem(404, "No platform is registered with that id (or, for a cancellation, no such order; for a reopening, no such report).");
         yield return Problem(413, "The body is over 64 KiB.");
         yield return Problem(415, "The body is not UTF-8 application/json.");
         yield return Problem(429, "Over the platform's rate; retry after Retry-After seconds.") with

@@ -43,6 +43,7 @@ public static class HubSchemas
         [nameof(LedgerProof)] = () => Export(HubJsonContext.Default.LedgerProof),
         [nameof(DeadLetterView)] = () => Export(HubJsonContext.Default.DeadLetterView),
         [nameof(RoutedRequest)] = () => Export(HubJsonContext.Default.RoutedRequest),
+        [nameof(ReportReopenedEvent)] = () => Export(HubJsonContext.Default.ReportReopenedEvent),
         [nameof(ReportUpdatedEvent)] = () => Export(HubJsonContext.Default.ReportUpdatedEvent),
         [nameof(PickupOrderNotice)] = () => Export(HubJsonContext.Default.PickupOrderNotice),
         [nameof(BalanceChangedNotice)] = () => Export(HubJsonContext.Default.BalanceChangedNotice),
@@ -206,6 +207,18 @@ public static class HubSchemas
               }
             }
             """),
+        [nameof(HazardReportReopened)] = () => Parse("""
+            {
+              "type": "object",
+              "description": "hazard_report.reopened: a resolved report is not fixed; accepted within the category's reopenWindowDays of resolution (409 otherwise).",
+              "required": ["reportId", "note", "observedAt"],
+              "properties": {
+                "reportId": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$", "description": "The platform's own id of the resolved report." },
+                "note": { "type": "string", "minLength": 1, "maxLength": 2000 },
+                "observedAt": { "type": "string", "format": "date-time" }
+              }
+            }
+            """),
         [nameof(PickupOrderChange)] = () => Parse("""
             {
               "type": "object",
@@ -243,7 +256,8 @@ public static class HubSchemas
               "required": ["updateId", "status", "updatedAt"],
               "properties": {
                 "updateId": { "type": "string", "minLength": 1, "description": "The city's own id of the update; a repeat is answered as the first time." },
-                "status": { "type": "string", "enum": ["acknowledged", "in_progress", "resolved", "rejected"] },
+                "status": { "type": "string", "enum": ["acknowledged", "in_progress", "resolved", "rejected", "duplicate"] },
+                "duplicateOf": { "type": "string", "pattern": "^hr-[a-z2-7]{24}$", "description": "With status duplicate only: the service_request_id of another of your open requests this one repeats." },
                 "note": { "type": "string", "maxLength": 2000 },
                 "updatedAt": { "type": "string", "format": "date-time" }
               }
@@ -291,6 +305,10 @@ public static class HubSchemas
     public static JsonNode DeadLetterView => Ref(nameof(DeadLetterView));
 
     public static JsonNode RoutedRequest => Ref(nameof(RoutedRequest));
+
+    public static JsonNode ReportReopenedEvent => Ref(nameof(ReportReopenedEvent));
+
+    public static JsonNode HazardReportReopened => Ref(nameof(HazardReportReopened));
 
     public static JsonNode ReportUpdatedEvent => Ref(nameof(ReportUpdatedEvent));
 

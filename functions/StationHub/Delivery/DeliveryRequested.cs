@@ -58,6 +58,9 @@ public sealed record Destination(DestinationKind Kind, string Id)
 
     public static Destination Platform(string id) => new(DestinationKind.Platform, id);
 
+    /// <summary>A responsible body of a city (registry <c>cities[].bodies[]</c>).</summary>
+    public static Destination Body(string id) => new(DestinationKind.Body, id);
+
     public override string ToString() => $"{Kind.ToString().ToLowerInvariant()}:{Id}";
 }
 
@@ -66,4 +69,5 @@ public enum DestinationKind
 {
     City,
     Platform,
+    Body,
 }

@@ -57,8 +57,17 @@ public sealed class DeliverySender(IHttpClientFactory httpClients, HubRegistry r
             var city = registry.FindCity(message.Destination.Id)
                 ?? throw new InvalidOperationException($"City '{message.Destination.Id}' is not in the registry.");
             return city.Delivery.Format == CityDeliveryFormat.Open311
-                ? Open311Post(city, message)
+                ? Open311Post(city.Delivery.Endpoint, secrets.CityOpen311ApiKey(city.Id), message)
                 : SignedPost(city.Delivery.Endpoint, secrets.CitySigner(city.Id), message);
+        }
+
+        if (message.Destination.Kind == DestinationKind.Body)
+        {
+            var body = registry.FindBody(message.Destination.Id)?.Body
+                ?? throw new InvalidOperationException($"Body '{message.Destination.Id}' is not in the registry.");
+            return body.Delivery.Format == CityDeliveryFormat.Open311
+                ? Open311Post(body.Delivery.Endpoint, secrets.BodyOpen311ApiKey(body.Id), message)
+                : SignedPost(body.Delivery.Endpoint, secrets.BodySigner(body.Id), message);
         }
 
         var platform = registry.FindPlatform(message.Destination.Id)
@@ -78,9 +87,9 @@ public sealed class DeliverySender(IHttpClientFactory httpClients, HubRegistry r
         return request;
     }
 
-    private HttpRequestMessage Open311Post(City city, DeliveryRequested message)
+    private static HttpRequestMessage Open311Post(Uri endpoint, string apiKey, DeliveryRequested message)
     {
-        var fields = new List<KeyValuePair<string, string>> { new("api_key", secrets.CityOpen311ApiKey(city.Id)) };
+        var fields = new List<KeyValuePair<string, string>> { new("api_key", apiKey) };
         foreach (var property in message.Data.EnumerateObject())
         {
             var value = property.Value.ValueKind switch
@@ -97,7 +106,7 @@ public sealed class DeliverySender(IHttpClientFactory httpClients, HubRegistry r
             }
         }
 
-        var request = new HttpRequestMessage(HttpMethod.Post, city.Delivery.Endpoint) { Content = new FormUrlEncodedContent(fields) };
+        var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new FormUrlEncodedContent(fields) };
         request.Headers.TryAddWithoutValidation(StandardWebhook.IdHeader, message.DeliveryId);
         return request;
     }

@@ -11,8 +11,8 @@ using StationHub.Triggers;
 namespace StationHub.HazardReports;
 
 /// <summary>
-/// Timer function: the 24-hour promise. Finds reports routed more than 24 hours ago that the
-/// city has not acknowledged, sends them to the city again marked <c>escalated</c>, and records
+/// Timer function: the 24-hour promise (each category's <c>slaHours</c>, default 24). Finds reports
+/// routed (or reopened) longer ago than that which the recipient (city or body) has not acknowledged, sends them to the city again marked <c>escalated</c>, and records
 /// the escalation for the ledger. Reads only the recent months of each city's view.
 /// </summary>
 public sealed class AcknowledgementWatch(
@@ -32,14 +32,18 @@ public sealed class AcknowledgementWatch(
     public async Task<int> RunAsync(CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        var cutoff = now - Promise;
+
+        // The shortest SLA of any category bounds the query; each report is then held to its own category's.
+        var shortest = registry.HazardCategories.Select(c => c.Sla).DefaultIfEmpty(Promise).Min();
+        var cutoff = now - shortest;
         var escalated = 0;
-        foreach (var city in registry.Cities)
+        var recipients = registry.Cities.Select(c => c.Id).Concat(registry.Bodies.Select(b => b.Body.Id));
+        foreach (var recipient in recipients)
         {
             var filter = TableClient.CreateQueryFilter($"Status eq {"routed"} and Escalated eq {false} and RoutedAt le {cutoff}");
-            await foreach (var row in store.QueryCityRequestsAsync(city.Id, now - LookBack, cutoff, filter, cancellationToken))
+            await foreach (var row in store.QueryCityRequestsAsync(recipient, now - LookBack, cutoff, filter, cancellationToken))
             {
-                if (await EscalateAsync(row.HubId, city, cutoff, now, cancellationToken))
+                if (await EscalateAsync(row.HubId, now, cancellationToken))
                 {
                     escalated++;
                 }
@@ -50,26 +54,35 @@ public sealed class AcknowledgementWatch(
         return escalated;
     }
 
-    private async Task<bool> EscalateAsync(string hubId, City city, DateTimeOffset cutoff, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Which time the report is with its recipient: nothing the first time, <c>~n</c> after its n-th reopening.</summary>
+    private static string Round(ReportEntity entity) =>
+        entity.Reopenings == 0 ? string.Empty : "~" + entity.Reopenings.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task<bool> EscalateAsync(string hubId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var entity = await store.FindAsync(hubId, cancellationToken);
-        if (entity is null || entity.CurrentStatus != HazardReportStatus.Routed || entity.Escalated || entity.RoutedAt > cutoff)
+        if (entity is null || entity.CurrentStatus != HazardReportStatus.Routed || entity.Escalated || entity.DuplicateOf is not null)
         {
             return false;
         }
 
         var report = entity.ToReport();
-        var reporterId = pseudonyms.ForRecipient("city:" + city.Id, report.CourierPseudonym);
+        if (store.ExpectedAt(entity, report) > now)
+        {
+            return false;
+        }
+
+        var reporterId = pseudonyms.ForRecipient(report.RecipientKey, report.CourierPseudonym);
         var delivery = DeliveryRequested.Create(
             hubId,
             now,
-            Destination.City(city.Id),
+            report.Recipient,
             HazardReportEvents.Routed,
-            eventKey: "escalated",
-            CityPayloads.Routed(report, city, registry.FindCategory(report.Category), reporterId, escalated: true),
+            eventKey: "escalated" + Round(entity),
+            CityPayloads.Routed(report, entity, registry, reporterId, escalated: true),
             hubId);
         await storage.RequestDeliveryAsync(delivery, cancellationToken: cancellationToken);
-        await ledger.WriteAsync([new LedgerEntry(LedgerKinds.ReportEscalated, LedgerScopes.District(report.District), hubId, now, Label: report.Category)], cancellationToken);
+        await ledger.WriteAsync([new LedgerEntry(LedgerKinds.ReportEscalated, LedgerScopes.District(report.District), hubId + Round(entity), now, Label: report.Category)], cancellationToken);
 
         entity.Escalated = true;
         entity.UpdatedAt = now;
@@ -81,7 +94,7 @@ public sealed class AcknowledgementWatch(
         }
 
         await store.ProjectAsync(entity, reporterId, cancellationToken);
-        Log.ReportEscalated(logger, hubId, city.Id);
+        Log.ReportEscalated(logger, hubId, report.RecipientId);
         return true;
     }
 }

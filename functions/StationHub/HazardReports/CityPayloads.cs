@@ -12,9 +12,12 @@ namespace StationHub.HazardReports;
 /// </summary>
 public static class CityPayloads
 {
-    public static JsonElement Routed(HazardReport report, City city, HazardCategory? category, string reporterId, bool escalated)
+    public static JsonElement Routed(HazardReport report, ReportEntity entity, HubRegistry registry, string reporterId, bool escalated)
     {
-        if (city.Delivery.Format == CityDeliveryFormat.Open311)
+        var category = registry.FindCategory(report.Category);
+        var agency = registry.AgencyName(report.RecipientId);
+        var expected = (entity.RoutedAt ?? report.ReceivedAt) + (category?.Sla ?? TimeSpan.FromHours(HazardCategory.DefaultSlaHours));
+        if (registry.DeliveryOf(report.RecipientId)?.Format == CityDeliveryFormat.Open311)
         {
             // GeoReport v2 POST Service Request fields; hub data as attributes.
             var form = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -27,6 +30,9 @@ public static class CityPayloads
                 ["attribute[hub_request_id]"] = report.HubId,
                 ["attribute[district]"] = report.District,
                 ["attribute[escalated]"] = escalated ? "true" : "false",
+                ["attribute[agency_responsible]"] = agency,
+                ["attribute[expected_datetime]"] = IsoTimestamp.Format(expected),
+                ["attribute[linked_reports]"] = entity.LinkedCount.ToString(CultureInfo.InvariantCulture),
             };
             if (report.Location.Address is { } address)
             {
@@ -58,9 +64,28 @@ public static class CityPayloads
                 report.MediaUrls,
                 report.District,
                 reporterId,
-                escalated),
+                escalated,
+                agency,
+                expected,
+                entity.LinkedCount),
             HubJsonContext.Default.RoutedRequest);
     }
+
+    /// <summary>The <c>data</c> of <c>hazard_report.reopened</c> (form fields for an Open311 recipient, as mySociety's update extension names them).</summary>
+    public static JsonElement Reopened(HazardReport report, ReportEntity entity, CityUpdate reopening, HubRegistry registry) =>
+        JsonSerializer.SerializeToElement(
+            new ReportReopenedEvent(
+                report.HubId,
+                reopening.UpdateId,
+                "open",
+                HazardReportStatus.Routed.ToWire(),
+                reopening.Note,
+                reopening.UpdatedAt,
+                reopening.ReceivedAt,
+                entity.Reopenings,
+                registry.AgencyName(report.RecipientId),
+                reopening.ReceivedAt + (registry.FindCategory(report.Category)?.Sla ?? TimeSpan.FromHours(HazardCategory.DefaultSlaHours))),
+            HubJsonContext.Default.ReportReopenedEvent);
 }
 
 /// <summary>The <c>data</c> of <c>hazard_report.routed</c>: Open311 names, plus hub extensions.</summary>
@@ -80,7 +105,23 @@ public sealed record RoutedRequest(
     [property: JsonPropertyName("media_urls")] IReadOnlyList<string> MediaUrls,
     [property: JsonPropertyName("district")] string District,
     [property: JsonPropertyName("reporter_id")] string ReporterId,
-    [property: JsonPropertyName("escalated")] bool Escalated);
+    [property: JsonPropertyName("escalated")] bool Escalated,
+    [property: JsonPropertyName("agency_responsible")] string AgencyResponsible,
+    [property: JsonPropertyName("expected_datetime")] DateTimeOffset ExpectedDatetime,
+    [property: JsonPropertyName("linked_reports")] int LinkedReports);
+
+/// <summary>The <c>data</c> of <c>hazard_report.reopened</c>, sent to the report's recipient.</summary>
+public sealed record ReportReopenedEvent(
+    [property: JsonPropertyName("service_request_id")] string ServiceRequestId,
+    [property: JsonPropertyName("update_id")] string UpdateId,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("hub_status")] string HubStatus,
+    [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("observed_datetime")] DateTimeOffset ObservedDatetime,
+    [property: JsonPropertyName("updated_datetime")] DateTimeOffset UpdatedDatetime,
+    [property: JsonPropertyName("reopenings")] int Reopenings,
+    [property: JsonPropertyName("agency_responsible")] string AgencyResponsible,
+    [property: JsonPropertyName("expected_datetime")] DateTimeOffset ExpectedDatetime);
 
 /// <summary>The <c>data</c> of <c>hazard_report.updated</c>, sent to the reporting platform.</summary>
 public sealed record ReportUpdatedEvent(
@@ -89,4 +130,5 @@ public sealed record ReportUpdatedEvent(
     string Status,
     string? Note,
     DateTimeOffset UpdatedAt,
-    string UpdateId);
+    string UpdateId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DuplicateOf = null);

@@ -4,6 +4,7 @@ using StationHub.Delivery;
 using StationHub.Ledger;
 using StationHub.Platform.Http;
 using StationHub.Platform.Json;
+using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
 using StationHub.Platform.Storage;
 using StationHub.Platform.Webhooks;
@@ -24,14 +25,14 @@ public sealed class CityUpdates(
     HubStorage storage,
     TimeProvider time)
 {
-    private static readonly HashSet<string> CityStatuses = ["acknowledged", "in_progress", "resolved", "rejected"];
+    private static readonly HashSet<string> CityStatuses = ["acknowledged", "in_progress", "resolved", "rejected", "duplicate"];
 
     public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
     {
-        var city = apiKeys.Authenticate(request.Header(ApiKeyHeader.Name) ?? request.Query(ApiKeyHeader.Open311Query), PrincipalKind.City);
+        var city = apiKeys.AuthenticateRecipient(request.Header(ApiKeyHeader.Name) ?? request.Query(ApiKeyHeader.Open311Query));
         if (city is null)
         {
-            return HubResponse.Problem(Problem.Unauthorized("A city system's x-api-key is required."));
+            return HubResponse.Problem(Problem.Unauthorized("A city system's (or responsible body's) x-api-key is required."));
         }
 
         if (request.BodyTooLarge)
@@ -53,7 +54,7 @@ public sealed class CityUpdates(
         var update = parsed.Update!;
         var hubId = request.Route("id");
         var entity = await store.FindAsync(hubId, cancellationToken);
-        if (entity is null || entity.ToReport().CityId != city.Id || entity.CurrentStatus == HazardReportStatus.Received)
+        if (entity is null || entity.ToReport().RecipientId != city.Id || entity.CurrentStatus == HazardReportStatus.Received)
         {
             return HubResponse.Problem(Problem.NotFound("None of your city's requests has that id."));
         }
@@ -75,6 +76,11 @@ public sealed class CityUpdates(
             return HubResponse.Problem(Problem.Conflict($"The request is {entity.Status}; it cannot move to {update.Status.ToWire()}."));
         }
 
+        if (update.Status == HazardReportStatus.Duplicate && await CheckOriginalAsync(hubId, entity, update.DuplicateOf!, city.Id, cancellationToken) is { } refused)
+        {
+            return HubResponse.Problem(refused);
+        }
+
         // An update id names one update of the city, whichever request it is about.
         var claimedBy = await store.ClaimUpdateIdAsync(city.Id, update.UpdateId, hubId, cancellationToken);
         if (claimedBy != hubId)
@@ -90,6 +96,25 @@ public sealed class CityUpdates(
             UpdateOutcome.NoLongerApplies => HubResponse.Problem(Problem.Conflict("The request moved on meanwhile; this update would go backwards.")),
             _ => Answer(hubId, update),
         };
+    }
+
+    /// <summary>A request the city links a report to: one of its own, open, not itself linked, not the report.</summary>
+    private async Task<Problem?> CheckOriginalAsync(string hubId, ReportEntity entity, string duplicateOf, string recipientId, CancellationToken cancellationToken)
+    {
+        if (entity.DuplicateOf is not null)
+        {
+            return Problem.Conflict($"The request is already linked to {entity.DuplicateOf}.");
+        }
+
+        var original = duplicateOf == hubId ? null : await store.FindAsync(duplicateOf, cancellationToken);
+        if (original is null || original.ToReport().RecipientId != recipientId || original.CurrentStatus == HazardReportStatus.Received)
+        {
+            return Problem.BadRequest("The update is not valid.", new Dictionary<string, string[]> { ["duplicateOf"] = ["must name another of your requests."] });
+        }
+
+        return original.DuplicateOf is not null || original.CurrentStatus.IsFinal()
+            ? Problem.Conflict($"Request {duplicateOf} is {(original.DuplicateOf is null ? original.Status : "itself linked to " + original.DuplicateOf)}; link to an open original.")
+            : null;
     }
 
     private static HubResponse Answer(string hubId, CityUpdate update) =>
@@ -115,7 +140,17 @@ public sealed class CityUpdates(
             var statusText = fields.String(root, "status", "status", maxLength: 32);
             if (statusText is not null && !CityStatuses.Contains(statusText))
             {
-                fields.Fail("status", "must be one of: acknowledged, in_progress, resolved, rejected.");
+                fields.Fail("status", "must be one of: acknowledged, in_progress, resolved, rejected, duplicate.");
+            }
+
+            var duplicateOf = fields.String(root, "duplicateOf", "duplicateOf", required: statusText == "duplicate", maxLength: 64);
+            if (duplicateOf is not null && statusText != "duplicate")
+            {
+                fields.Fail("duplicateOf", "goes only with status duplicate.");
+            }
+            else if (duplicateOf is not null && !HazardReport.IsHubId(duplicateOf))
+            {
+                fields.Fail("duplicateOf", "must be the service_request_id of another of your requests.");
             }
 
             var note = fields.String(root, "note", "note", required: false, maxLength: HazardReportIntake.MaxDescriptionLength);
@@ -131,7 +166,7 @@ public sealed class CityUpdates(
                 return (null, Problem.BadRequest("The update is not valid.", fields.Errors));
             }
 
-            return (new CityUpdate(updateId!, cityId, HazardReportStatuses.FromWire(statusText)!.Value, note, updatedAt!.Value, now), null);
+            return (new CityUpdate(updateId!, cityId, HazardReportStatuses.FromWire(statusText)!.Value, note, updatedAt!.Value, now, duplicateOf), null);
         }
     }
 }
@@ -157,13 +192,32 @@ public sealed class ReportUpdateApplier(HazardReportStore store, ILogger<ReportU
                 return Attempt<UpdateOutcome>.Done(UpdateOutcome.NoLongerApplies);
             }
 
-            entity.Status = update.Status.ToWire();
             entity.StatusNotes = update.Note ?? entity.StatusNotes;
             entity.UpdatedAt = update.ReceivedAt;
-            entity.FirstResponseAt ??= update.ReceivedAt;
-            if (update.Status.IsFinal())
+            if (update.Status == HazardReportStatus.Reopened)
             {
-                entity.ClosedAt = update.ReceivedAt;
+                // Back with the recipient: the clock of the first answer starts again.
+                entity.Status = HazardReportStatus.Routed.ToWire();
+                entity.RoutedAt = update.ReceivedAt;
+                entity.ReopenedAt = update.ReceivedAt;
+                entity.Reopenings++;
+                entity.Escalated = false;
+                entity.ClosedAt = null;
+            }
+            else if (update.Status == HazardReportStatus.Duplicate)
+            {
+                // The city linked it to another request: its status follows that one from now on.
+                entity.DuplicateOf = update.DuplicateOf;
+                entity.FirstResponseAt ??= update.ReceivedAt;
+            }
+            else
+            {
+                entity.Status = update.Status.ToWire();
+                entity.FirstResponseAt ??= update.ReceivedAt;
+                if (update.Status.IsFinal())
+                {
+                    entity.ClosedAt = update.ReceivedAt;
+                }
             }
 
             entity.Version++;
@@ -192,6 +246,8 @@ public sealed class ReportUpdateApplier(HazardReportStore store, ILogger<ReportU
 public sealed class HazardReportUpdateRouter(
     HazardReportStore store,
     ReportUpdateApplier applier,
+    ReportLinks links,
+    HubRegistry registry,
     Pseudonyms pseudonyms,
     HubStorage storage,
     LedgerEntryWriter ledger,
@@ -214,10 +270,19 @@ public sealed class HazardReportUpdateRouter(
 
         entity = await store.FindAsync(message.HubId, cancellationToken) ?? entity;
         var report = entity.ToReport();
-        await store.ProjectAsync(entity, pseudonyms.ForRecipient("city:" + report.CityId, report.CourierPseudonym), cancellationToken);
-        await store.RecordCityUpdateAsync(report.CityId, report.HubId, update, cancellationToken);
+        await store.ProjectAsync(entity, pseudonyms.ForRecipient(report.RecipientKey, report.CourierPseudonym), cancellationToken);
+        await store.RecordCityUpdateAsync(report.RecipientId, report.HubId, update, cancellationToken);
 
         var scope = LedgerScopes.District(report.District);
+        if (update.Status == HazardReportStatus.Reopened)
+        {
+            // Back to the recipient, who answers it again; the ledger counts the reopening (closed, and not fixed).
+            await ledger.WriteAsync([new LedgerEntry(LedgerKinds.ReportReopened, scope, report.HubId + "~" + update.UpdateId, update.ReceivedAt, Label: report.Category)], cancellationToken);
+            var reopened = DeliveryRequested.Create(message.CorrelationId, update.ReceivedAt, report.Recipient, HazardReportEvents.Reopened, "reopen:" + update.UpdateId, CityPayloads.Reopened(report, entity, update, registry), report.HubId);
+            await storage.RequestDeliveryAsync(reopened, cancellationToken: cancellationToken);
+            return;
+        }
+
         var entries = new List<LedgerEntry>();
         if (entity.FirstResponseAt == update.ReceivedAt && entity.RoutedAt is { } routedAt)
         {
@@ -226,14 +291,19 @@ public sealed class HazardReportUpdateRouter(
 
         if (update.Status == HazardReportStatus.Resolved)
         {
-            entries.Add(new LedgerEntry(LedgerKinds.ReportResolved, scope, report.HubId, update.ReceivedAt, Label: report.Category));
+            entries.Add(new LedgerEntry(LedgerKinds.ReportResolved, scope, report.HubId + Round(entity), update.ReceivedAt, Label: report.Category));
 
             // Resolved as valid: the reporting courier earns the catalog's points, once (the points flow derives the id from the report).
             await points.EarnForValidReportAsync(report.PlatformId, report.CourierPseudonym, report.HubId, report.ReportId, report.CityId, update.ReceivedAt, message.CorrelationId, cancellationToken);
         }
         else if (update.Status == HazardReportStatus.Rejected)
         {
-            entries.Add(new LedgerEntry(LedgerKinds.ReportRejected, scope, report.HubId, update.ReceivedAt, Label: report.Category));
+            entries.Add(new LedgerEntry(LedgerKinds.ReportRejected, scope, report.HubId + Round(entity), update.ReceivedAt, Label: report.Category));
+        }
+        else if (update.Status == HazardReportStatus.Duplicate && update.DuplicateOf is { } originalId)
+        {
+            entries.Add(new LedgerEntry(LedgerKinds.ReportLinked, scope, report.HubId, update.ReceivedAt, Label: report.Category));
+            await links.LinkAsync(originalId, report.HubId, update.ReceivedAt, cancellationToken);
         }
 
         if (entries.Count > 0)
@@ -241,10 +311,49 @@ public sealed class HazardReportUpdateRouter(
             await ledger.WriteAsync(entries, cancellationToken);
         }
 
-        var data = JsonSerializer.SerializeToElement(
-            new ReportUpdatedEvent(report.HubId, report.ReportId, update.Status.ToWire(), update.Note, update.UpdatedAt, update.UpdateId),
-            HubJsonContext.Default.ReportUpdatedEvent);
-        var delivery = DeliveryRequested.Create(message.CorrelationId, update.ReceivedAt, Destination.Platform(report.PlatformId), HazardReportEvents.Updated, "update:" + update.UpdateId, data, report.HubId);
-        await storage.RequestDeliveryAsync(delivery, cancellationToken: cancellationToken);
+        await NotifyAsync(report, update, message.CorrelationId, cancellationToken);
+
+        // Every report linked to this one hears the same update, under its own reportId.
+        foreach (var linkedId in await store.ListLinksAsync(report.HubId, cancellationToken))
+        {
+            await MirrorAsync(linkedId, update, message.CorrelationId, cancellationToken);
+        }
     }
+
+    private async Task MirrorAsync(string linkedId, CityUpdate update, string correlationId, CancellationToken cancellationToken)
+    {
+        if (update.Status is HazardReportStatus.Duplicate or HazardReportStatus.Reopened
+            || await store.FindAsync(linkedId, cancellationToken) is not { } linked)
+        {
+            return;
+        }
+
+        if (await store.FindUpdateAsync(linkedId, update.UpdateId, cancellationToken) is null
+            && await applier.ApplyAsync(linked, update, cancellationToken) == UpdateOutcome.NoLongerApplies)
+        {
+            return;
+        }
+
+        var report = linked.ToReport();
+        if (update.Status == HazardReportStatus.Resolved)
+        {
+            // A confirmation of a place already reported: the catalog's confirmation task, when it has one.
+            await points.EarnForConfirmationAsync(report.PlatformId, report.CourierPseudonym, report.HubId, report.ReportId, report.CityId, update.ReceivedAt, correlationId, cancellationToken);
+        }
+
+        await NotifyAsync(report, update, correlationId, cancellationToken);
+    }
+
+    private Task NotifyAsync(HazardReport report, CityUpdate update, string correlationId, CancellationToken cancellationToken)
+    {
+        var data = JsonSerializer.SerializeToElement(
+            new ReportUpdatedEvent(report.HubId, report.ReportId, update.Status.ToWire(), update.Note, update.UpdatedAt, update.UpdateId, update.DuplicateOf),
+            HubJsonContext.Default.ReportUpdatedEvent);
+        var delivery = DeliveryRequested.Create(correlationId, update.ReceivedAt, Destination.Platform(report.PlatformId), HazardReportEvents.Updated, "update:" + update.UpdateId, data, report.HubId);
+        return storage.RequestDeliveryAsync(delivery, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>A fact of the report's n-th round with its recipient (after n reopenings) is its own row.</summary>
+    private static string Round(ReportEntity entity) =>
+        entity.Reopenings == 0 ? string.Empty : "~" + entity.Reopenings.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -18,8 +18,20 @@ public sealed record HazardReport(
     string CityId,
     IReadOnlyList<string> MediaUrls,
     DateTimeOffset ObservedAt,
-    DateTimeOffset ReceivedAt)
+    DateTimeOffset ReceivedAt,
+    string? BodyId = null)
 {
+    /// <summary>Who answers the report: the responsible body the city sends its category to, else the city.</summary>
+    [JsonIgnore]
+    public string RecipientId => BodyId ?? CityId;
+
+    /// <summary>The recipient's own scope of pseudonyms: each city and body sees its own reporter ids.</summary>
+    [JsonIgnore]
+    public string RecipientKey => BodyId is null ? "city:" + CityId : "body:" + BodyId;
+
+    [JsonIgnore]
+    public Delivery.Destination Recipient => BodyId is null ? Delivery.Destination.City(CityId) : Delivery.Destination.Body(BodyId);
+
     /// <summary>
     /// The hub's id for a platform's report: the same (platform, reportId) always gives the same
     /// id, which is what makes intake idempotent by the platform's item id.
@@ -48,6 +60,12 @@ public enum HazardReportStatus
     [JsonStringEnumMemberName("in_progress")] InProgress,
     [JsonStringEnumMemberName("resolved")] Resolved,
     [JsonStringEnumMemberName("rejected")] Rejected,
+
+    /// <summary>Not a report's status: a city's update linking the report to another (<c>duplicateOf</c>).</summary>
+    [JsonStringEnumMemberName("duplicate")] Duplicate,
+
+    /// <summary>Not a report's status: the platform reopening a resolved report (it is routed again).</summary>
+    [JsonStringEnumMemberName("reopened")] Reopened,
 }
 
 public static class HazardReportStatuses
@@ -60,6 +78,8 @@ public static class HazardReportStatuses
         HazardReportStatus.InProgress => "in_progress",
         HazardReportStatus.Resolved => "resolved",
         HazardReportStatus.Rejected => "rejected",
+        HazardReportStatus.Duplicate => "duplicate",
+        HazardReportStatus.Reopened => "reopened",
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
@@ -71,6 +91,8 @@ public static class HazardReportStatuses
         "in_progress" => HazardReportStatus.InProgress,
         "resolved" => HazardReportStatus.Resolved,
         "rejected" => HazardReportStatus.Rejected,
+        "duplicate" => HazardReportStatus.Duplicate,
+        "reopened" => HazardReportStatus.Reopened,
         _ => null,
     };
 
@@ -85,7 +107,9 @@ public static class HazardReportStatuses
     /// forward only, the same non-final status again (a new note) allowed, nothing after final.
     /// </summary>
     public static bool CityMayMove(HazardReportStatus from, HazardReportStatus to) =>
-        to >= HazardReportStatus.Acknowledged
+        to is HazardReportStatus.Duplicate ? from >= HazardReportStatus.Routed && !from.IsFinal()
+        : to is HazardReportStatus.Reopened ? from == HazardReportStatus.Resolved
+        : to >= HazardReportStatus.Acknowledged
         && from >= HazardReportStatus.Routed
         && !from.IsFinal()
         && Rank(to) >= Rank(from);

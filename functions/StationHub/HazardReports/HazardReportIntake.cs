@@ -23,17 +23,22 @@ public sealed partial class HazardReportIntake(
     HubRegistry registry,
     Pseudonyms pseudonyms,
     HazardReportStore store,
+    DuplicateClaims duplicates,
+    ReportReopening reopening,
     TimeProvider time,
     ILogger<HazardReportIntake> logger)
 {
     public const string CreatedType = "hazard_report.created";
+
+    /// <summary>The platform says a resolved report is not fixed (within the category's reopenWindowDays).</summary>
+    public const string ReopenedType = "hazard_report.reopened";
     public const int MaxDescriptionLength = 2000;
     public const int MaxMediaUrls = 5;
 
     /// <summary>How long ago a hazard may have been seen: a report is about the street as it is now.</summary>
     public static readonly TimeSpan MaxObservedAge = TimeSpan.FromDays(30);
 
-    private static readonly string[] AcceptedTypes = [CreatedType];
+    private static readonly string[] AcceptedTypes = [CreatedType, ReopenedType];
 
     public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
     {
@@ -45,6 +50,11 @@ public sealed partial class HazardReportIntake(
         }
 
         using var webhook = read.Webhook!;
+        if (webhook.Type == ReopenedType)
+        {
+            return await reopening.HandleAsync(webhook, cancellationToken);
+        }
+
         var fields = new FieldReader();
         var report = Parse(webhook, fields);
         if (report is null)
@@ -73,19 +83,44 @@ public sealed partial class HazardReportIntake(
         {
             // The same webhook-id with another body: the first answer, and nothing made.
             Log.WebhookIdReused(logger, claimedBy, report.PlatformId);
-            return Accepted(AnswerFor(report.PlatformId, claimedBy), StatusCodes.Ok);
+            var first = await store.FindAsync(claimedBy, cancellationToken);
+            return Accepted(AnswerFor(report.PlatformId, claimedBy, first?.DuplicateOf), StatusCodes.Ok);
         }
 
-        var answer = AnswerFor(report.PlatformId, report.HubId);
         if (await store.AcceptAsync(accepted, ReportEntity.For(report, webhookId, accepted.AttemptId), cancellationToken))
         {
+            // Stored first, then judged: a report another claim meets is always readable.
+            var duplicateOf = await DecideDuplicateAsync(duplicates, store, report.HubId, cancellationToken);
             Log.ReportAccepted(logger, report.HubId, report.PlatformId, report.District);
-            return Accepted(answer, StatusCodes.Accepted);
+            return Accepted(AnswerFor(report.PlatformId, report.HubId, duplicateOf), StatusCodes.Accepted);
         }
 
         Log.ReportRepeated(logger, report.HubId, report.PlatformId);
-        return Accepted(answer, StatusCodes.Ok);
+        var stored = await store.FindAsync(report.HubId, cancellationToken);
+        return Accepted(AnswerFor(report.PlatformId, report.HubId, stored?.DuplicateOf), StatusCodes.Ok);
     }
+
+    /// <summary>
+    /// Decides once whether a stored report duplicates an open original and keeps the answer with the
+    /// report (<see cref="ReportEntity.DuplicateDecided"/>); the request and the router both call it,
+    /// and whichever keeps its decision first is the decision.
+    /// </summary>
+    internal static Task<string?> DecideDuplicateAsync(DuplicateClaims duplicates, HazardReportStore store, string hubId, CancellationToken cancellationToken) =>
+        Optimistic.RetryAsync<string?>($"The duplicate decision of {hubId}", async _ =>
+        {
+            var entity = await store.FindAsync(hubId, cancellationToken)
+                ?? throw new InvalidOperationException($"Report {hubId} vanished while it was judged.");
+            if (entity.DuplicateDecided)
+            {
+                return Attempt<string?>.Done(entity.DuplicateOf);
+            }
+
+            var duplicateOf = await duplicates.ClaimAsync(entity.ToReport(), cancellationToken);
+            entity.DuplicateOf = duplicateOf;
+            entity.LinkedByHub = duplicateOf is not null;
+            entity.DuplicateDecided = true;
+            return await store.TryReplaceAsync(entity, cancellationToken) ? Attempt<string?>.Done(duplicateOf) : Attempt<string?>.Retry;
+        }, cancellationToken);
 
     public static string StatusUrlFor(string platformId, string hubId) =>
         "/" + Routes.HazardReportStatus.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{hubId}", hubId, StringComparison.Ordinal);
@@ -93,8 +128,8 @@ public sealed partial class HazardReportIntake(
     private static HubResponse Accepted(WebhookAnswer answer, int status) =>
         HubResponse.Json(status, answer, HubJsonContext.Default.WebhookAnswer, new Dictionary<string, string> { ["Location"] = answer.StatusUrl });
 
-    private static WebhookAnswer AnswerFor(string platformId, string hubId) =>
-        new(hubId, HazardReportStatus.Received.ToWire(), StatusUrlFor(platformId, hubId));
+    private static WebhookAnswer AnswerFor(string platformId, string hubId, string? duplicateOf) =>
+        new(hubId, HazardReportStatus.Received.ToWire(), StatusUrlFor(platformId, hubId), duplicateOf);
 
     private HazardReport? Parse(VerifiedWebhook webhook, FieldReader fields)
     {
@@ -172,7 +207,8 @@ public sealed partial class HazardReportIntake(
             place.Value.City.Id,
             mediaUrls!,
             observedAt!.Value,
-            now);
+            now,
+            place.Value.City.BodyFor(category!)?.Id);
     }
 
     private static List<string>? ParseMediaUrls(JsonElement data, FieldReader fields)
@@ -224,5 +260,9 @@ public sealed partial class HazardReportIntake(
     private static partial Regex DistrictPattern();
 }
 
-/// <summary>The answer to an accepted webhook: where to follow the item.</summary>
-public sealed record WebhookAnswer(string HubId, string Status, string StatusUrl);
+/// <summary>The answer to an accepted webhook: where to follow the item; for a report linked to an open original, that original's hub id.</summary>
+public sealed record WebhookAnswer(
+    string HubId,
+    string Status,
+    string StatusUrl,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? DuplicateOf = null);

@@ -27,11 +27,17 @@ public sealed record HazardReportUpdateReceived(
     public const int CurrentSchemaVersion = 1;
 }
 
-/// <summary>A city's update to a report, as posted to <c>/v1/city/requests/{id}/updates</c>.</summary>
+/// <summary>
+/// A city's (or responsible body's: <see cref="CityId"/> is the recipient's id) update to a report,
+/// as posted to <c>/v1/city/requests/{id}/updates</c>; <see cref="DuplicateOf"/> with status
+/// <c>duplicate</c>. The platform's reopening is kept the same way, with status <c>reopened</c>
+/// and <see cref="CityId"/> <c>platform:{id}</c>.
+/// </summary>
 public sealed record CityUpdate(
     string UpdateId,
     string CityId,
     HazardReportStatus Status,
     string? Note,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    string? DuplicateOf = null);

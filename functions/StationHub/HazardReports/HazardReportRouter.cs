@@ -19,6 +19,8 @@ namespace StationHub.HazardReports;
 /// </summary>
 public sealed class HazardReportRouter(
     HazardReportStore store,
+    DuplicateClaims duplicates,
+    ReportLinks links,
     HubRegistry registry,
     Pseudonyms pseudonyms,
     HubStorage storage,
@@ -44,10 +46,18 @@ public sealed class HazardReportRouter(
             return;
         }
 
+        // Judged before anything is sent: a report linked to an open original is not sent again.
+        if (!entity.DuplicateDecided)
+        {
+            await HazardReportIntake.DecideDuplicateAsync(duplicates, store, entity.PartitionKey, cancellationToken);
+            entity = await store.FindAsync(entity.PartitionKey, cancellationToken)
+                ?? throw new InvalidOperationException($"Report {entity.PartitionKey} vanished while it was judged.");
+        }
+
         var report = entity.ToReport();
         var city = registry.FindCity(report.CityId)
             ?? throw new InvalidOperationException($"Report {report.HubId} names city '{report.CityId}', which is no longer in the registry.");
-        var reporterId = pseudonyms.ForRecipient("city:" + city.Id, report.CourierPseudonym);
+        var reporterId = pseudonyms.ForRecipient(report.RecipientKey, report.CourierPseudonym);
 
         // The routing time is kept with the report before anything is written under it, so a repeat
         // after a crash (say across the city's midnight) routes at the same time and counts on the same day.
@@ -65,8 +75,26 @@ public sealed class HazardReportRouter(
         entity.UpdatedAt = now;
         entity.Version++;
 
-        await store.ProjectAsync(entity, reporterId, cancellationToken);
         var scope = LedgerScopes.District(report.District);
+        if (entity.LinkedByHub && entity.DuplicateOf is { } originalId)
+        {
+            // Linked at intake: the original's recipient sees one request with one more report on it.
+            await ledger.WriteAsync(
+                [
+                    new LedgerEntry(LedgerKinds.ReportReceived, scope, report.HubId, report.ReceivedAt, Label: report.Category),
+                    new LedgerEntry(LedgerKinds.ReportLinked, scope, report.HubId, now, Label: report.Category),
+                ],
+                cancellationToken);
+            await links.LinkAsync(originalId, report.HubId, now, cancellationToken);
+            if (await store.TryReplaceAsync(entity, cancellationToken))
+            {
+                Log.ReportLinked(logger, report.HubId, originalId);
+            }
+
+            return;
+        }
+
+        await store.ProjectAsync(entity, reporterId, cancellationToken);
         await ledger.WriteAsync(
             [
                 new LedgerEntry(LedgerKinds.ReportReceived, scope, report.HubId, report.ReceivedAt, Label: report.Category),
@@ -76,10 +104,10 @@ public sealed class HazardReportRouter(
         var delivery = DeliveryRequested.Create(
             message.CorrelationId,
             now,
-            Destination.City(city.Id),
+            report.Recipient,
             HazardReportEvents.Routed,
             eventKey: "routed",
-            CityPayloads.Routed(report, city, registry.FindCategory(report.Category), reporterId, escalated: false),
+            CityPayloads.Routed(report, entity, registry, reporterId, escalated: false),
             report.HubId);
         await storage.RequestDeliveryAsync(delivery, cancellationToken: cancellationToken);
 
@@ -103,4 +131,7 @@ public static class HazardReportEvents
 {
     public const string Routed = "hazard_report.routed";
     public const string Updated = "hazard_report.updated";
+
+    /// <summary>To the recipient: the platform reopened a resolved report (Open311 recipients get it as form fields).</summary>
+    public const string Reopened = "hazard_report.reopened";
 }

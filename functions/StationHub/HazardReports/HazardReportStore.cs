@@ -3,6 +3,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using StationHub.Platform.Json;
+using StationHub.Platform.Registry;
 using StationHub.Platform.Storage;
 using StationHub.Platform.Webhooks;
 using StationHub.Triggers;
@@ -34,6 +35,23 @@ public sealed class ReportEntity : ITableEntity
     public DateTimeOffset? FirstResponseAt { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
     public bool Escalated { get; set; }
+
+    /// <summary>The original this report is linked to (by the hub at intake, or by the city), or null.</summary>
+    public string? DuplicateOf { get; set; }
+
+    /// <summary>True once intake or the router decided whether the report duplicates another.</summary>
+    public bool DuplicateDecided { get; set; }
+
+    /// <summary>Linked by the hub at intake: never sent to the recipient, which sees only the original.</summary>
+    public bool LinkedByHub { get; set; }
+
+    /// <summary>How many reports are linked to this one (the city's view carries it).</summary>
+    public int LinkedCount { get; set; }
+
+    /// <summary>How often the platform reopened the report after resolution; the last time.</summary>
+    public int Reopenings { get; set; }
+
+    public DateTimeOffset? ReopenedAt { get; set; }
 
     /// <summary>Counts the changes applied; projections keep the highest version they saw.</summary>
     public int Version { get; set; }
@@ -93,6 +111,10 @@ public sealed class CityRequestEntity : ITableEntity
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? RoutedAt { get; set; }
     public bool Escalated { get; set; }
+    public int LinkedCount { get; set; }
+    public string? DuplicateOf { get; set; }
+    public string? Agency { get; set; }
+    public DateTimeOffset? ExpectedAt { get; set; }
     public int Version { get; set; }
 
     public static string PartitionFor(string cityId, DateTimeOffset receivedAt) =>
@@ -124,6 +146,20 @@ public sealed class CityUpdateEntity : ITableEntity
     public static string RowFor(DateTimeOffset updatedAt, string updateId) => CityRequestEntity.TimeKey(updatedAt) + "~" + updateId;
 }
 
+/// <summary>A report linked to the original whose partition holds this row (<c>link~{hubId}</c>).</summary>
+public sealed class LinkEntity : ITableEntity
+{
+    public const string Prefix = "link~";
+
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string HubId { get; set; } = string.Empty;
+    public DateTimeOffset LinkedAt { get; set; }
+}
+
 /// <summary>Which report a city's update id belongs to (see <see cref="HazardReportStore.ClaimUpdateIdAsync"/>).</summary>
 public sealed class UpdateIdClaimEntity : ITableEntity
 {
@@ -138,7 +174,7 @@ public sealed class UpdateIdClaimEntity : ITableEntity
 }
 
 /// <summary>Storage operations of the hazard-report flow.</summary>
-public sealed class HazardReportStore(HubStorage storage)
+public sealed class HazardReportStore(HubStorage storage, HubRegistry registry)
 {
     /// <summary>Queues the accepted report, then stores it; true when this attempt's copy is the stored one.</summary>
     public Task<bool> AcceptAsync(HazardReportAccepted message, ReportEntity entity, CancellationToken cancellationToken = default) =>
@@ -216,11 +252,35 @@ public sealed class HazardReportStore(HubStorage storage)
         }
     }
 
-    /// <summary>Writes the city's view of the report unless a newer version is already there.</summary>
+    /// <summary>Links <paramref name="linkedHubId"/> to the original (idempotent), and returns how many reports are linked to it.</summary>
+    public async Task<int> LinkAsync(string originalHubId, string linkedHubId, DateTimeOffset linkedAt, CancellationToken cancellationToken = default)
+    {
+        await Reports.TryAddAsync(new LinkEntity { PartitionKey = originalHubId, RowKey = LinkEntity.Prefix + linkedHubId, HubId = linkedHubId, LinkedAt = linkedAt }, cancellationToken);
+        return (await ListLinksAsync(originalHubId, cancellationToken)).Count;
+    }
+
+    /// <summary>The reports linked to an original, in the order they were linked.</summary>
+    public async Task<IReadOnlyList<string>> ListLinksAsync(string originalHubId, CancellationToken cancellationToken = default)
+    {
+        var links = new List<LinkEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {originalHubId} and RowKey gt {LinkEntity.Prefix} and RowKey lt {"link~~"}");
+        await foreach (var entity in Reports.QueryAsync<LinkEntity>(filter, cancellationToken: cancellationToken))
+        {
+            links.Add(entity);
+        }
+
+        return [.. links.OrderBy(l => l.LinkedAt).ThenBy(l => l.HubId, StringComparer.Ordinal).Select(l => l.HubId)];
+    }
+
+    /// <summary>When the recipient is expected to have answered: the category's SLA after the report was (last) routed.</summary>
+    public DateTimeOffset? ExpectedAt(ReportEntity entity, HazardReport report) =>
+        entity.RoutedAt + (registry.FindCategory(report.Category)?.Sla ?? TimeSpan.FromHours(HazardCategory.DefaultSlaHours));
+
+    /// <summary>Writes the recipient's (city's or body's) view of the report unless a newer version is already there.</summary>
     public async Task ProjectAsync(ReportEntity entity, string reporterId, CancellationToken cancellationToken = default)
     {
         var report = entity.ToReport();
-        var partition = CityRequestEntity.PartitionFor(report.CityId, report.ReceivedAt);
+        var partition = CityRequestEntity.PartitionFor(report.RecipientId, report.ReceivedAt);
         var row = CityRequestEntity.RowFor(report.ReceivedAt, report.HubId);
         var projection = new CityRequestEntity
         {
@@ -241,6 +301,10 @@ public sealed class HazardReportStore(HubStorage storage)
             UpdatedAt = entity.UpdatedAt,
             RoutedAt = entity.RoutedAt,
             Escalated = entity.Escalated,
+            LinkedCount = entity.LinkedCount,
+            DuplicateOf = entity.DuplicateOf,
+            Agency = registry.AgencyName(report.RecipientId),
+            ExpectedAt = ExpectedAt(entity, report),
             Version = entity.Version,
         };
 

@@ -40,4 +40,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1031, Level = LogLevel.Information, Message = "The 24-hour watch escalated {Count} reports")]
     public static partial void WatchRan(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1040, Level = LogLevel.Information, Message = "Hazard report {HubId} linked to the open original {OriginalId}; not sent again")]
+    public static partial void ReportLinked(ILogger logger, string hubId, string originalId);
+
+    [LoggerMessage(EventId = 1041, Level = LogLevel.Information, Message = "Hazard report {HubId} reopened by platform {PlatformId}; sent back to its recipient")]
+    public static partial void ReportReopened(ILogger logger, string hubId, string platformId);
 }

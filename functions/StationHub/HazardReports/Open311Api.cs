@@ -204,27 +204,29 @@ public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardRepo
 
     private static readonly IReadOnlyDictionary<string, string> CacheHeaders = new Dictionary<string, string> { ["Cache-Control"] = "public, max-age=300" };
 
+    /// <summary>A city system or a responsible body: each reads only the requests sent to it.</summary>
     private Principal? Authenticate(HubRequest request) =>
-        apiKeys.Authenticate(request.Query(ApiKeyHeader.Open311Query) ?? request.Header(ApiKeyHeader.Name), PrincipalKind.City);
+        apiKeys.AuthenticateRecipient(request.Query(ApiKeyHeader.Open311Query) ?? request.Header(ApiKeyHeader.Name));
 
     private async Task<Open311Request?> FindOwnAsync(string hubId, string cityId, CancellationToken cancellationToken)
     {
         var entity = await store.FindAsync(hubId, cancellationToken);
-        if (entity is null || entity.CurrentStatus == HazardReportStatus.Received)
+        if (entity is null || entity.CurrentStatus == HazardReportStatus.Received || entity.LinkedByHub)
         {
             return null;
         }
 
         var report = entity.ToReport();
-        if (report.CityId != cityId)
+        if (report.RecipientId != cityId)
         {
             return null;
         }
 
         return new Open311Request(
             report.HubId, entity.CurrentStatus.ToOpen311(), entity.StatusNotes, report.Category, ServiceName(report.Category),
-            report.Description, report.ReceivedAt, entity.UpdatedAt, report.Location.Address, report.Location.Lat, report.Location.Lon,
-            report.MediaUrls.Count > 0 ? report.MediaUrls[0] : null, entity.Status);
+            report.Description, registry.AgencyName(report.RecipientId), report.ReceivedAt, entity.UpdatedAt, store.ExpectedAt(entity, report),
+            report.Location.Address, report.Location.Lat, report.Location.Lon,
+            report.MediaUrls.Count > 0 ? report.MediaUrls[0] : null, entity.Status, entity.LinkedCount, entity.DuplicateOf);
     }
 
     private Open311Request ToOpen311(CityRequestEntity row)
@@ -232,7 +234,8 @@ public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardRepo
         var status = HazardReportStatuses.FromWire(row.Status) ?? HazardReportStatus.Routed;
         return new Open311Request(
             row.HubId, status.ToOpen311(), row.StatusNotes, row.ServiceCode, ServiceName(row.ServiceCode), row.Description,
-            row.RequestedAt, row.UpdatedAt, row.Address, row.Lat, row.Lon, row.MediaUrl, row.Status);
+            row.Agency ?? registry.AgencyName(row.PartitionKey[..row.PartitionKey.IndexOf('~', StringComparison.Ordinal)]),
+            row.RequestedAt, row.UpdatedAt, row.ExpectedAt, row.Address, row.Lat, row.Lon, row.MediaUrl, row.Status, row.LinkedCount, row.DuplicateOf);
     }
 
     private string ServiceName(string code) => registry.FindCategory(code)?.Name ?? code;
@@ -304,11 +307,15 @@ public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardRepo
             ? HubResponse.Json(StatusCodes.Ok, list, HubJsonContext.Default.ListOpen311Request)
             : Xml(StatusCodes.Ok, "service_requests", "request", list.Select(r => new (string, string?)[]
             {
+                // GeoReport v2's elements in its order, then the hub's extensions.
                 ("service_request_id", r.ServiceRequestId), ("status", r.Status), ("status_notes", r.StatusNotes),
                 ("service_name", r.ServiceName), ("service_code", r.ServiceCode), ("description", r.Description),
+                ("agency_responsible", r.AgencyResponsible),
                 ("requested_datetime", Time(r.RequestedDatetime)), ("updated_datetime", Time(r.UpdatedDatetime)),
+                ("expected_datetime", r.ExpectedDatetime is { } expected ? Time(expected) : null),
                 ("address", r.Address), ("lat", Number(r.Lat)), ("long", Number(r.Long)), ("media_url", r.MediaUrl),
-                ("hub_status", r.HubStatus),
+                ("hub_status", r.HubStatus), ("linked_reports", r.LinkedReports.ToString(CultureInfo.InvariantCulture)),
+                ("duplicate_of", r.DuplicateOf),
             }));
 
     public static HubResponse Error(string format, int status, string description, IReadOnlyDictionary<string, string>? headers = null)
@@ -369,13 +376,17 @@ public sealed record Open311Request(
     [property: JsonPropertyName("service_code")] string ServiceCode,
     [property: JsonPropertyName("service_name")] string ServiceName,
     [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("agency_responsible")] string AgencyResponsible,
     [property: JsonPropertyName("requested_datetime")] DateTimeOffset RequestedDatetime,
     [property: JsonPropertyName("updated_datetime")] DateTimeOffset UpdatedDatetime,
+    [property: JsonPropertyName("expected_datetime")] DateTimeOffset? ExpectedDatetime,
     [property: JsonPropertyName("address")] string? Address,
     [property: JsonPropertyName("lat")] double Lat,
     [property: JsonPropertyName("long")] double Long,
     [property: JsonPropertyName("media_url")] string? MediaUrl,
-    [property: JsonPropertyName("hub_status")] string HubStatus);
+    [property: JsonPropertyName("hub_status")] string HubStatus,
+    [property: JsonPropertyName("linked_reports")] int LinkedReports,
+    [property: JsonPropertyName("duplicate_of")] string? DuplicateOf);
 
 public sealed record Open311Update(
     [property: JsonPropertyName("update_id")] string UpdateId,

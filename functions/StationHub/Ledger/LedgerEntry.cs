@@ -36,6 +36,12 @@ public static class LedgerKinds
     public const string ReportResolved = "report.resolved";
     public const string ReportRejected = "report.rejected";
     public const string ReportEscalated = "report.escalated";
+
+    /// <summary>A report linked to an open original of the same place and category (not sent again).</summary>
+    public const string ReportLinked = "report.linked";
+
+    /// <summary>A resolved report the platform reopened: it was closed, and not fixed.</summary>
+    public const string ReportReopened = "report.reopened";
     public const string PickupReceived = "pickup.received";
     public const string PickupCollected = "pickup.collected";
     public const string PickupExpired = "pickup.expired";

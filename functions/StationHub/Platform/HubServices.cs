@@ -51,6 +51,9 @@ public static class HubServices
         // Hazard reports
         services.AddSingleton<HazardReportStore>();
         services.AddSingleton<HazardReportIntake>();
+        services.AddSingleton<DuplicateClaims>();
+        services.AddSingleton<ReportLinks>();
+        services.AddSingleton<ReportReopening>();
         services.AddSingleton<HazardReportStatusQuery>();
         services.AddSingleton<HazardReportRouter>();
         services.AddSingleton<ReportUpdateApplier>();

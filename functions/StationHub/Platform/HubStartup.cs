@@ -63,6 +63,16 @@ public static partial class HubStartup
             }
         }
 
+        foreach (var (city, body) in registry.Bodies)
+        {
+            RequireSecret(configuration, $"Secrets:Bodies:{body.Id}:SigningSecret", problems);
+            RequireKeyHash(configuration, $"Auth:ApiKeyHashes:body:{body.Id}", problems);
+            if (body.Delivery.Format == CityDeliveryFormat.Open311 && string.IsNullOrEmpty(configuration[$"Secrets:Bodies:{body.Id}:Open311ApiKey"]))
+            {
+                problems.Add($"The setting 'Secrets:Bodies:{body.Id}:Open311ApiKey' is missing (body {body.Id} of city {city.Id} takes Open311 POSTs).");
+            }
+        }
+
         if (!configuration.GetSection("Auth:ApiKeyHashes:admin").GetChildren().Any())
         {
             problems.Add("No administrator key: set at least one 'Auth:ApiKeyHashes:admin:{name}'.");

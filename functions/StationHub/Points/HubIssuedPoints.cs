@@ -9,8 +9,11 @@ namespace StationHub.Points;
 /// ids, the message and the queue. Each is queued for the points queue function, which applies it
 /// once (the id is derived from its cause) and tells the platform.
 /// </summary>
-public sealed class HubIssuedPoints(HubStorage storage)
+public sealed class HubIssuedPoints(HubStorage storage, Platform.Registry.HubRegistry registry)
 {
+    /// <summary>The catalog task a report linked to a valid original earns, when the catalog has it (hub-only too).</summary>
+    public const string ConfirmationTask = "snapshot_confirmation";
+
     /// <summary>The catalog task a hazard report resolved as valid earns (marked hub-only in the catalog).</summary>
     public const string SnapshotTask = "snapshot_report";
 
@@ -27,11 +30,31 @@ public sealed class HubIssuedPoints(HubStorage storage)
         string cityId,
         DateTimeOffset resolvedAt,
         string correlationId,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        EarnAsync(SnapshotTask, platformId, courierPseudonym, reportHubId, reportId, cityId, resolvedAt, correlationId, cancellationToken);
+
+    /// <summary>
+    /// The original a report was linked to was resolved as valid: the linked report's courier earns the
+    /// catalog's <see cref="ConfirmationTask"/>, once, when the catalog has that task (nothing otherwise).
+    /// </summary>
+    public Task EarnForConfirmationAsync(
+        string platformId,
+        string courierPseudonym,
+        string reportHubId,
+        string reportId,
+        string cityId,
+        DateTimeOffset resolvedAt,
+        string correlationId,
+        CancellationToken cancellationToken = default) =>
+        registry.FindTask(ConfirmationTask) is null
+            ? Task.CompletedTask
+            : EarnAsync(ConfirmationTask, platformId, courierPseudonym, reportHubId, reportId, cityId, resolvedAt, correlationId, cancellationToken);
+
+    private Task EarnAsync(string task, string platformId, string courierPseudonym, string reportHubId, string reportId, string cityId, DateTimeOffset resolvedAt, string correlationId, CancellationToken cancellationToken)
     {
         var earned = new PointsTransactionRequested(
-            PointsTransactionRequested.CurrentSchemaVersion, correlationId, resolvedAt, PointsBook.HubIssuedId(reportHubId, SnapshotTask),
-            PointsKind.Earned, platformId, courierPseudonym, Task: SnapshotTask, Reference: reportId, CityId: cityId);
+            PointsTransactionRequested.CurrentSchemaVersion, correlationId, resolvedAt, PointsBook.HubIssuedId(reportHubId, task),
+            PointsKind.Earned, platformId, courierPseudonym, Task: task, Reference: reportId, CityId: cityId);
         return storage.SendAsync(Queues.PointsTransactions, earned, HubJsonContext.Default.PointsTransactionRequested, cancellationToken: cancellationToken);
     }
 }

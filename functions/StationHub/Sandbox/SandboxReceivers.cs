@@ -34,6 +34,8 @@ public static partial class SandboxReceivers
         var group = app.MapGroup("/sandbox");
         group.MapPost("/cities/{cityId}/webhooks", (string cityId, HttpContext context, HubSecrets secrets, HubRegistry registry, TimeProvider time, ILoggerFactory logs) =>
             ReceiveSignedAsync(context, "city", cityId, registry.FindCity(cityId) is null ? null : secrets.CitySigner(cityId), inbox, time, logs));
+        group.MapPost("/bodies/{bodyId}/webhooks", (string bodyId, HttpContext context, HubSecrets secrets, HubRegistry registry, TimeProvider time, ILoggerFactory logs) =>
+            ReceiveSignedAsync(context, "body", bodyId, registry.FindBody(bodyId) is null ? null : secrets.BodySigner(bodyId), inbox, time, logs));
         group.MapPost("/platforms/{platformId}/webhooks", (string platformId, HttpContext context, HubSecrets secrets, HubRegistry registry, TimeProvider time, ILoggerFactory logs) =>
             ReceiveSignedAsync(context, "platform", platformId, registry.FindPlatform(platformId) is null ? null : secrets.PlatformSigner(platformId), inbox, time, logs));
         group.MapPost("/cities/{cityId}/open311/requests.json", async (string cityId, HttpContext context, HubSecrets secrets, HubRegistry registry, TimeProvider time, ILoggerFactory logs) =>

@@ -75,7 +75,7 @@ public sealed class HubScenario : IAsyncDisposable
         Hub.Client.SendAsync(Webhooks.Signed($"api/v1/platforms/{platformId}/hazard-reports", body, PlatformSigner, webhookId));
 
     /// <summary>Posts a report, expects 202, and returns its hub id.</summary>
-    public async Task<string> AcceptReportAsync(string reportId, double lat = 30.25, double lon = 120.18)
+    public async Task<string> AcceptReportAsync(string reportId, double? lat = null, double? lon = null)
     {
         using var response = await PostReportAsync(Webhooks.HazardReport(reportId, lat: lat, lon: lon));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);

@@ -14,6 +14,7 @@ public sealed class HubRegistry
     private readonly Dictionary<string, Station> stations;
     private readonly Dictionary<string, HazardCategory> categories;
     private readonly Dictionary<string, StationService> stationServices;
+    private readonly Dictionary<string, (City City, ResponsibleBody Body)> bodies;
 
     public HubRegistry(RegistryDocument document)
     {
@@ -27,6 +28,9 @@ public sealed class HubRegistry
         stations = document.Stations.ToDictionary(station => station.Id, StringComparer.Ordinal);
         categories = document.HazardCategories.ToDictionary(category => category.Code, StringComparer.Ordinal);
         stationServices = (document.StationServices ?? []).ToDictionary(service => service.Code, StringComparer.Ordinal);
+        bodies = document.Cities
+            .SelectMany(city => (city.Bodies ?? []).Select(body => (city, body)))
+            .ToDictionary(pair => pair.body.Id, pair => (pair.city, pair.body), StringComparer.Ordinal);
     }
 
     public RegistryDocument Document { get; }
@@ -36,6 +40,19 @@ public sealed class HubRegistry
     public IReadOnlyList<HazardCategory> HazardCategories => Document.HazardCategories;
 
     public City? FindCity(string id) => cities.GetValueOrDefault(id);
+
+    /// <summary>Every responsible body, with the city whose categories it answers.</summary>
+    public IEnumerable<(City City, ResponsibleBody Body)> Bodies => bodies.Values;
+
+    public (City City, ResponsibleBody Body)? FindBody(string id) => bodies.TryGetValue(id, out var found) ? found : null;
+
+    /// <summary>How a recipient of reports (a city or a body, by id) takes them; null for an unknown id.</summary>
+    public CityDelivery? DeliveryOf(string recipientId) =>
+        FindCity(recipientId)?.Delivery ?? FindBody(recipientId)?.Body.Delivery;
+
+    /// <summary>The name shown as Open311 <c>agency_responsible</c> for a recipient id.</summary>
+    public string AgencyName(string recipientId) =>
+        FindCity(recipientId)?.Name ?? FindBody(recipientId)?.Body.Name ?? recipientId;
 
     public Platform? FindPlatform(string id) => platforms.GetValueOrDefault(id);
 
@@ -107,7 +124,11 @@ public sealed record TaskPrice(string Code, string Name, int Points, int Minutes
 
 public sealed record RewardPrice(string Code, string Name, int Cost);
 
-public sealed record City(string Id, string Name, CityDelivery Delivery, IReadOnlyList<District> Districts);
+public sealed record City(string Id, string Name, CityDelivery Delivery, IReadOnlyList<District> Districts, IReadOnlyList<ResponsibleBody>? Bodies = null)
+{
+    /// <summary>The body this city sends the category to, or null when the city answers it itself.</summary>
+    public ResponsibleBody? BodyFor(string category) => Bodies?.FirstOrDefault(b => b.Categories.Contains(category, StringComparer.Ordinal));
+}
 
 /// <summary>How a city takes routed reports: signed Standard Webhooks JSON, or Open311 POSTs.</summary>
 public sealed record CityDelivery(CityDeliveryFormat Format, Uri Endpoint);
@@ -154,5 +175,40 @@ public sealed record GeoPoint(double Lat, double Lon);
 /// <summary>A service of the "10+X" list: <c>basic</c> (the ten every station offers) or <c>extra</c> (local).</summary>
 public sealed record StationService(string Code, string Name, string Kind);
 
-/// <summary>A hazard category, published to cities as an Open311 service.</summary>
-public sealed record HazardCategory(string Code, string Name, string Description, string Group);
+/// <summary>
+/// A hazard category, published to cities as an Open311 service. A new report links to an open one
+/// of the same category within <see cref="DuplicateRadiusMeters"/> and <see cref="DuplicateWindowDays"/>;
+/// a resolved report may be reopened within <see cref="ReopenWindowDays"/>; the responsible body
+/// answers within <see cref="SlaHours"/> (Open311 <c>expected_datetime</c>, and the escalation timer).
+/// </summary>
+public sealed record HazardCategory(
+    string Code,
+    string Name,
+    string Description,
+    string Group,
+    int DuplicateRadiusMeters = HazardCategory.DefaultDuplicateRadiusMeters,
+    int DuplicateWindowDays = HazardCategory.DefaultDuplicateWindowDays,
+    int ReopenWindowDays = HazardCategory.DefaultReopenWindowDays,
+    int SlaHours = HazardCategory.DefaultSlaHours)
+{
+    public const int DefaultDuplicateRadiusMeters = 50;
+    public const int DefaultDuplicateWindowDays = 14;
+    public const int DefaultReopenWindowDays = 14;
+    public const int DefaultSlaHours = 24;
+
+    /// <summary>The group of workers' own needs (rest, wages, chargers...): the ledger counts them apart from hazards.</summary>
+    public const string WorkerNeedsGroup = "Worker needs";
+
+    public bool IsWorkerNeed => Group == WorkerNeedsGroup;
+
+    public TimeSpan Sla => TimeSpan.FromHours(SlaHours);
+}
+
+/// <summary>
+/// A body other than the city that answers some of a city's categories (a water authority, a
+/// human-resources bureau, a station operator): its own endpoint and format, its own signing
+/// secret (<c>Secrets:Bodies:{id}:SigningSecret</c>), Open311 key and API key
+/// (<c>Auth:ApiKeyHashes:body:{id}</c>). It sees and answers only the reports sent to it.
+/// Ids are unique across cities and bodies: each names one recipient of reports.
+/// </summary>
+public sealed record ResponsibleBody(string Id, string Name, CityDelivery Delivery, IReadOnlyList<string> Categories);

@@ -36,7 +36,21 @@ public static class RegistryLoader
     private static void Check(RegistryDocument document)
     {
         var problems = new List<string>();
-        Unique(document.Cities.Select(c => c.Id), "city id", problems);
+        Unique(document.Cities.Select(c => c.Id).Concat(document.Cities.SelectMany(c => c.Bodies ?? []).Select(b => b.Id)), "city or body id", problems);
+        var categoryCodes = document.HazardCategories.Select(c => c.Code).ToHashSet(StringComparer.Ordinal);
+        foreach (var city in document.Cities)
+        {
+            foreach (var body in city.Bodies ?? [])
+            {
+                problems.AddRange(body.Categories.Where(c => !categoryCodes.Contains(c)).Select(c => $"body '{body.Id}' names unknown category '{c}'"));
+            }
+
+            Unique((city.Bodies ?? []).SelectMany(b => b.Categories), $"category sent to a body of city '{city.Id}'", problems);
+        }
+
+        problems.AddRange(document.HazardCategories
+            .Where(c => c.DuplicateRadiusMeters is < 1 or > 1000 || c.DuplicateWindowDays is < 0 or > 90 || c.ReopenWindowDays is < 0 or > 90 || c.SlaHours is < 1 or > 24 * 90)
+            .Select(c => $"category '{c.Code}' needs duplicateRadiusMeters 1–1000, duplicateWindowDays and reopenWindowDays 0–90, slaHours 1–2160"));
         Unique(document.Cities.SelectMany(c => c.Districts).Select(d => d.Code), "district code", problems);
         Unique(document.Platforms.Select(p => p.Id), "platform id", problems);
         Unique(document.Stations.Select(s => s.Id), "station id", problems);

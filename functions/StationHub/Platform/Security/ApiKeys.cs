@@ -10,6 +10,9 @@ public enum PrincipalKind
     City,
     Station,
     Admin,
+
+    /// <summary>A responsible body other than the city (water authority, human-resources bureau...): reads and answers its own reports.</summary>
+    Body,
 }
 
 /// <summary>Who a request's API key belongs to.</summary>
@@ -31,7 +34,7 @@ public sealed class ApiKeys
         {
             if (!Enum.TryParse<PrincipalKind>(kindSection.Key, ignoreCase: true, out var kind))
             {
-                throw new InvalidOperationException($"Auth:ApiKeyHashes:{kindSection.Key} is not a known kind (platform, city, station, admin).");
+                throw new InvalidOperationException($"Auth:ApiKeyHashes:{kindSection.Key} is not a known kind (platform, city, station, admin, body).");
             }
 
             foreach (var entry in kindSection.GetChildren())
@@ -59,6 +62,13 @@ public sealed class ApiKeys
     }
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    /// <summary>
+    /// A recipient of reports: a city system, or a responsible body. Its id names the reports it may
+    /// read and answer (ids are unique across cities and bodies), so another's reports are a 404.
+    /// </summary>
+    public Principal? AuthenticateRecipient(string? presentedKey) =>
+        Authenticate(presentedKey, PrincipalKind.City) ?? Authenticate(presentedKey, PrincipalKind.Body);
 
     /// <summary>The principal of the given kind that the key belongs to, or null.</summary>
     public Principal? Authenticate(string? presentedKey, PrincipalKind kind)

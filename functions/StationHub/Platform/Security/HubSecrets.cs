@@ -19,6 +19,11 @@ public sealed class HubSecrets(IConfiguration configuration)
 
     public string CityOpen311ApiKey(string cityId) => Required($"Secrets:Cities:{cityId}:Open311ApiKey");
 
+    /// <summary>A responsible body's signing secret (<c>Secrets:Bodies:{id}:SigningSecret</c>).</summary>
+    public StandardWebhook BodySigner(string bodyId) => Signer($"Secrets:Bodies:{bodyId}:SigningSecret");
+
+    public string BodyOpen311ApiKey(string bodyId) => Required($"Secrets:Bodies:{bodyId}:Open311ApiKey");
+
     private StandardWebhook Signer(string key)
     {
         lock (gate)

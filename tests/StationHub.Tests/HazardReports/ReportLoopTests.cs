@@ -1,0 +1,279 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Xml.Linq;
+using StationHub.Ledger;
+using StationHub.Tests.Infrastructure;
+
+namespace StationHub.Tests.HazardReports;
+
+/// <summary>Issue 14 over real HTTP: duplicates linked, reports reopened, responsible bodies.</summary>
+public sealed class ReportLoopTests
+{
+    // About 20 m north of the default test location (30.25, 120.18).
+    private const double NearLat = 30.25018;
+
+    [Fact]
+    public async Task A_report_near_an_open_one_is_linked_not_sent_again_and_hears_the_originals_updates()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var original = await world.AcceptReportAsync("r-first", lat: 30.25, lon: 120.18);
+        await world.City.WaitForAsync(r => r.Count >= 1);
+        await world.WaitForStatusAsync(original, "routed");
+
+        using var second = await world.PostReportAsync(Webhooks.HazardReport("r-second", courierId: "courier-7", lat: NearLat, lon: 120.18));
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        var answer = await second.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(original, answer.GetProperty("duplicateOf").GetString());
+        var linked = answer.GetProperty("hubId").GetString()!;
+
+        // Another category at the same place is its own report.
+        using var other = await world.PostReportAsync(Webhooks.HazardReport("r-other-cat", category: "broken_railing", lat: NearLat, lon: 120.18));
+        Assert.False((await other.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("duplicateOf", out _));
+
+        await world.WaitForStatusAsync(linked, "routed");
+        await world.City.WaitForAsync(r => r.Count >= 2);
+        await Task.Delay(1000);
+        Assert.DoesNotContain(world.City.All, r => r.Text.Contains(linked, StringComparison.Ordinal));
+
+        // The city's view of the original counts the linked report; the linked one is not in its view.
+        var view = await ReadRequestAsync(world, original, TestRegistry.WebhookCityKey);
+        Assert.Equal(1, view.GetProperty("linked_reports").GetInt32());
+        using (var hidden = await world.Hub.Client.GetAsync($"api/v1/open311/requests/{linked}.json?api_key={TestRegistry.WebhookCityKey}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        }
+
+        // A repeat of the linked report gets the same answer.
+        using (var repeat = await world.PostReportAsync(Webhooks.HazardReport("r-second", courierId: "courier-7", lat: NearLat, lon: 120.18)))
+        {
+            Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
+            Assert.Equal(original, (await repeat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("duplicateOf").GetString());
+        }
+
+        using (var resolved = await world.PostCityUpdateAsync(original, "u-res", "resolved", note: "Cleared"))
+        {
+            Assert.Equal(HttpStatusCode.OK, resolved.StatusCode);
+        }
+
+        var updates = await world.Platform.WaitForAsync(r => ReportIdsUpdated(r).Count >= 2);
+        Assert.Equal(["r-first", "r-second"], [.. ReportIdsUpdated(updates).Order(StringComparer.Ordinal)]);
+        await world.WaitForStatusAsync(linked, "resolved");
+
+        // The first reporter earns snapshot_report; the linked one the catalog's snapshot_confirmation.
+        var notices = await world.Platform.WaitForAsync(r => r.Count(x => x.Text.Contains("points.balance_changed", StringComparison.Ordinal)) >= 2);
+        Assert.Contains(notices, r => r.Text.Contains("snapshot_confirmation", StringComparison.Ordinal) && r.Text.Contains("r-second", StringComparison.Ordinal));
+        Assert.Contains(notices, r => r.Text.Contains("snapshot_report", StringComparison.Ordinal) && r.Text.Contains("r-first", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_city_can_link_a_report_to_another_of_its_own()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var original = await world.AcceptReportAsync("r-city-a");
+        var other = await world.AcceptReportAsync("r-city-b", lat: 30.26, lon: 120.19);
+        await world.WaitForStatusAsync(original, "routed");
+        await world.WaitForStatusAsync(other, "routed");
+
+        using var link = await PostDuplicateAsync(world, other, original);
+        Assert.Equal(HttpStatusCode.OK, link.StatusCode);
+        await WaitForAsync(async () => (await ReadRequestAsync(world, original, TestRegistry.WebhookCityKey)).GetProperty("linked_reports").GetInt32() == 1);
+
+        using (var ack = await world.PostCityUpdateAsync(original, "u-ack", "acknowledged"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
+        }
+
+        var received = await world.Platform.WaitForAsync(r => r.Any(x => x.Text.Contains("\"u-ack\"", StringComparison.Ordinal) && x.Text.Contains("r-city-b", StringComparison.Ordinal)));
+        Assert.Contains(received, r => r.Text.Contains("\"duplicate\"", StringComparison.Ordinal) && r.Text.Contains(original, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Two_reports_of_one_place_at_one_instant_on_two_hosts_end_as_one_original()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var second = await world.StartHubAsync();
+        const int Pairs = 6;
+        var tasks = new List<Task<JsonElement>>();
+        for (var i = 0; i < Pairs; i++)
+        {
+            var lat = 30.23 + (i * 0.004);
+            tasks.Add(PostAsync(world.Hub.Client, $"race-{i}-a", lat));
+            tasks.Add(PostAsync(second.Client, $"race-{i}-b", lat + 0.00005));
+        }
+
+        var answers = await Task.WhenAll(tasks);
+
+        for (var i = 0; i < Pairs; i++)
+        {
+            var a = answers[2 * i];
+            var b = answers[(2 * i) + 1];
+            var links = new[] { a, b }.Count(x => x.TryGetProperty("duplicateOf", out _));
+            Assert.Equal(1, links);
+            var (linked, first) = a.TryGetProperty("duplicateOf", out _) ? (a, b) : (b, a);
+            Assert.Equal(first.GetProperty("hubId").GetString(), linked.GetProperty("duplicateOf").GetString());
+        }
+
+        await world.City.WaitForAsync(r => r.Count >= Pairs);
+        await Task.Delay(1500);
+        Assert.Equal(Pairs, world.City.All.Count);
+
+        async Task<JsonElement> PostAsync(HttpClient client, string reportId, double lat)
+        {
+            using var response = await client.SendAsync(Webhooks.Signed("api/v1/platforms/swiftride/hazard-reports", Webhooks.HazardReport(reportId, lat: lat, lon: 120.18), world.PlatformSigner));
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            return await response.Content.ReadFromJsonAsync<JsonElement>();
+        }
+    }
+
+    [Fact]
+    public async Task A_resolved_report_reopened_by_the_platform_goes_back_to_the_city_and_is_counted()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var hubId = await world.AcceptReportAsync("r-reopen");
+        await world.WaitForStatusAsync(hubId, "routed");
+
+        using (var early = await PostReopenAsync(world, "r-reopen", "msg_reopen_early"))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        }
+
+        using (var resolved = await world.PostCityUpdateAsync(hubId, "u-r1", "resolved", note: "Cleared"))
+        {
+            Assert.Equal(HttpStatusCode.OK, resolved.StatusCode);
+        }
+
+        using var reopened = await PostReopenAsync(world, "r-reopen", "msg_reopen");
+        Assert.Equal(HttpStatusCode.Accepted, reopened.StatusCode);
+        using var again = await PostReopenAsync(world, "r-reopen", "msg_reopen");
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+
+        var atCity = await world.City.WaitForAsync(r => r.Any(x => x.Text.Contains("hazard_report.reopened", StringComparison.Ordinal)));
+        var reopen = atCity.Single(x => x.Text.Contains("hazard_report.reopened", StringComparison.Ordinal));
+        using var body = JsonDocument.Parse(reopen.Body);
+        Assert.Equal(hubId, body.RootElement.GetProperty("data").GetProperty("service_request_id").GetString());
+        Assert.Equal("Still blocked after the city closed it", body.RootElement.GetProperty("data").GetProperty("description").GetString());
+
+        var status = await world.WaitForStatusAsync(hubId, "routed");
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("closedAt").ValueKind);
+        Assert.Contains(status.GetProperty("updates").EnumerateArray(), u => u.GetProperty("status").GetString() == "reopened");
+        Assert.Equal("open", (await ReadRequestAsync(world, hubId, TestRegistry.WebhookCityKey)).GetProperty("status").GetString());
+
+        await WaitForAsync(async () => (await world.Storage.LedgerEntriesAsync()).Any(e => e.Kind == LedgerKinds.ReportReopened && e.Scope == LedgerScopes.District("330102")));
+
+        // The city can answer it again, and resolve it again.
+        using (var ack = await world.PostCityUpdateAsync(hubId, "u-r2", "acknowledged"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_body_reads_and_answers_only_its_own_reports()
+    {
+        await using var world = await HubScenario.StartAsync();
+        using var flood = await world.PostReportAsync(Webhooks.HazardReport("r-flood", category: "flooding"));
+        var flooding = (await flood.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hubId").GetString()!;
+        var fire = await world.AcceptReportAsync("r-fire", lat: 30.27, lon: 120.2);
+
+        var atBody = await world.City.WaitForAsync(r => r.Any(x => x.Path.Contains(TestRegistry.BodyPath(TestRegistry.WaterBody), StringComparison.Ordinal)));
+        var routed = atBody.Single(x => x.Path.Contains(TestRegistry.BodyPath(TestRegistry.WaterBody), StringComparison.Ordinal));
+        Assert.True(new StationHub.Platform.Webhooks.StandardWebhook(world.Registry.BodySecret).Verify(
+            routed.WebhookId, routed.Header("webhook-timestamp"), routed.Header("webhook-signature"), routed.Body, DateTimeOffset.UtcNow).IsValid);
+        using (var data = JsonDocument.Parse(routed.Body))
+        {
+            Assert.Equal("Hangzhou Water Authority", data.RootElement.GetProperty("data").GetProperty("agency_responsible").GetString());
+        }
+
+        await world.WaitForStatusAsync(flooding, "routed");
+        await world.WaitForStatusAsync(fire, "routed");
+
+        Assert.Equal("Hangzhou Water Authority", (await ReadRequestAsync(world, flooding, TestRegistry.WaterBodyKey)).GetProperty("agency_responsible").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfReadAsync(world, flooding, TestRegistry.HrBodyKey));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfReadAsync(world, flooding, TestRegistry.WebhookCityKey));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfReadAsync(world, fire, TestRegistry.WaterBodyKey));
+
+        using (var wrongBody = await world.PostCityUpdateAsync(flooding, "u-hr", "acknowledged", cityKey: TestRegistry.HrBodyKey))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, wrongBody.StatusCode);
+        }
+
+        using (var own = await world.PostCityUpdateAsync(flooding, "u-water", "acknowledged", cityKey: TestRegistry.WaterBodyKey))
+        {
+            Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        }
+
+        await world.WaitForStatusAsync(flooding, "acknowledged");
+    }
+
+    [Fact]
+    public async Task Requests_xml_keeps_GeoReport_v2_elements_in_order_with_the_new_fields()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var hubId = await world.AcceptReportAsync("r-xml");
+        await world.WaitForStatusAsync(hubId, "routed");
+
+        var xml = await world.Hub.Client.GetStringAsync($"api/v1/open311/requests.xml?api_key={TestRegistry.WebhookCityKey}");
+
+        var root = XDocument.Parse(xml).Root!;
+        Assert.Equal("service_requests", root.Name.LocalName);
+        var request = Assert.Single(root.Elements("request"));
+        string[] geoReport =
+        [
+            "service_request_id", "status", "status_notes", "service_name", "service_code", "description", "agency_responsible",
+            "service_notice", "requested_datetime", "updated_datetime", "expected_datetime", "address", "address_id", "zipcode",
+            "lat", "long", "media_url",
+        ];
+        var names = request.Elements().Select(e => e.Name.LocalName).ToList();
+        var standard = names.Where(geoReport.Contains).ToList();
+        Assert.Equal(geoReport.Where(standard.Contains), standard);
+        Assert.Equal(names.Take(standard.Count), standard);
+        Assert.Equal("Hangzhou", request.Element("agency_responsible")!.Value);
+        Assert.True(DateTimeOffset.TryParse(request.Element("expected_datetime")!.Value, System.Globalization.CultureInfo.InvariantCulture, out var expected));
+        Assert.True(expected > DateTimeOffset.Parse(request.Element("requested_datetime")!.Value, System.Globalization.CultureInfo.InvariantCulture).AddHours(23));
+        Assert.Equal("0", request.Element("linked_reports")!.Value);
+    }
+
+    private static List<string> ReportIdsUpdated(IReadOnlyList<Received> received) =>
+        [.. received.Where(r => r.Text.Contains("hazard_report.updated", StringComparison.Ordinal))
+            .Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("reportId").GetString()!)];
+
+    private static async Task<JsonElement> ReadRequestAsync(HubScenario world, string hubId, string key)
+    {
+        using var response = await world.Hub.Client.GetAsync($"api/v1/open311/requests/{hubId}.json?api_key={key}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Single();
+    }
+
+    private static async Task<HttpStatusCode> StatusOfReadAsync(HubScenario world, string hubId, string key)
+    {
+        using var response = await world.Hub.Client.GetAsync($"api/v1/open311/requests/{hubId}.json?api_key={key}");
+        return response.StatusCode;
+    }
+
+    private static Task<HttpResponseMessage> PostReopenAsync(HubScenario world, string reportId, string webhookId) =>
+        world.PostReportAsync(
+            "{\"type\":\"hazard_report.reopened\",\"timestamp\":\"2026-11-22T08:00:00Z\",\"data\":{" +
+            $"\"reportId\":\"{reportId}\",\"note\":\"Still blocked after the city closed it\",\"observedAt\":\"{StationHub.Platform.Json.IsoTimestamp.Format(TimeProvider.System.GetUtcNow())}\"}}}}",
+            webhookId);
+
+    private static async Task<HttpResponseMessage> PostDuplicateAsync(HubScenario world, string hubId, string original)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/city/requests/{hubId}/updates")
+        {
+            Content = JsonContent.Create(new { updateId = "u-dup", status = "duplicate", duplicateOf = original, updatedAt = StationHub.Platform.Json.IsoTimestamp.Format(TimeProvider.System.GetUtcNow()) }),
+        };
+        request.Headers.Add("x-api-key", TestRegistry.WebhookCityKey);
+        return await world.Hub.Client.SendAsync(request);
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 30 s.");
+            await Task.Delay(100);
+        }
+    }
+}
