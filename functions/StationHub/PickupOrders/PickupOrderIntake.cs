@@ -75,6 +75,11 @@ public sealed class PickupOrderIntake(
         var attemptId = Guid.NewGuid().ToString("N");
         var created = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, webhook.WebhookId, now, PickupOrderEventKind.Created, order.HubId, attemptId, order);
         var answer = new WebhookAnswer(order.HubId, PickupOrderStatus.Created.ToWire(), StatusUrlFor(order.PlatformId, order.HubId));
+        if (await FirstClaimAsync(webhook, ClaimItem(PickupOrderStatus.Created, order.HubId), cancellationToken) is { } first)
+        {
+            return first;
+        }
+
         if (await store.AcceptAsync(created, OrderEntity.For(order, webhook.WebhookId, attemptId), cancellationToken))
         {
             Log.OrderAccepted(logger, order.HubId, order.PlatformId, order.StationId);
@@ -95,6 +100,11 @@ public sealed class PickupOrderIntake(
 
         var hubId = PickupOrder.HubIdFor(webhook.Platform.Id, orderId!);
         var answer = new WebhookAnswer(hubId, PickupOrderStatus.Cancelled.ToWire(), StatusUrlFor(webhook.Platform.Id, hubId));
+        if (await FirstClaimAsync(webhook, ClaimItem(PickupOrderStatus.Cancelled, hubId), cancellationToken) is { } first)
+        {
+            return first;
+        }
+
         var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, webhook.WebhookId, time.GetUtcNow(), PickupOrderEventKind.Cancelled, hubId, Guid.NewGuid().ToString("N"));
         var outcome = await PickupOrderChanges.ApplyAsync(store, hubId, change, null, cancellationToken);
         return outcome.Result switch
@@ -105,6 +115,24 @@ public sealed class PickupOrderIntake(
             _ => Answer(answer, StatusCodes.Accepted),
         };
     }
+
+    /// <summary>
+    /// The same webhook-id with another body (another order, or another event of it) gets the first
+    /// item's answer and makes nothing; null when the id is this item's (new, or its own retry).
+    /// </summary>
+    private async Task<HubResponse?> FirstClaimAsync(VerifiedWebhook webhook, string item, CancellationToken cancellationToken)
+    {
+        var held = await store.ClaimWebhookIdAsync(webhook.Platform.Id, webhook.WebhookId, item, cancellationToken);
+        if (held == item)
+        {
+            return null;
+        }
+
+        var (status, hubId) = (held[..held.IndexOf(':', StringComparison.Ordinal)], held[(held.IndexOf(':', StringComparison.Ordinal) + 1)..]);
+        return Answer(new WebhookAnswer(hubId, status, StatusUrlFor(webhook.Platform.Id, hubId)), StatusCodes.Ok);
+    }
+
+    private static string ClaimItem(PickupOrderStatus status, string hubId) => status.ToWire() + ":" + hubId;
 
     private static HubResponse Answer(WebhookAnswer answer, int status) =>
         HubResponse.Json(status, answer, HubJsonContext.Default.WebhookAnswer, new Dictionary<string, string> { ["Location"] = answer.StatusUrl });

@@ -2,6 +2,7 @@ using System.Globalization;
 using Azure.Data.Tables;
 using StationHub.Platform.Json;
 using StationHub.Platform.Storage;
+using StationHub.Platform.Webhooks;
 using StationHub.Triggers;
 
 namespace StationHub.PickupOrders;
@@ -16,6 +17,10 @@ public sealed class PickupOrderStore(HubStorage storage)
     public const string DuePartition = "due";
 
     private TableClient Orders => storage.Table(Tables.PickupOrders);
+
+    /// <summary>Claims a platform's webhook-id for one order event (<see cref="WebhookIdClaims"/>); returns the item that holds it.</summary>
+    public Task<string> ClaimWebhookIdAsync(string platformId, string webhookId, string itemId, CancellationToken cancellationToken = default) =>
+        WebhookIdClaims.ClaimAsync(Orders, platformId, webhookId, itemId, cancellationToken);
 
     public Task<bool> AcceptAsync(PickupOrderEvent created, OrderEntity entity, CancellationToken cancellationToken = default) =>
         QueueFirst.AcceptAsync(storage, Queues.PickupOrderEvents, created, HubJsonContext.Default.PickupOrderEvent, Orders, entity, e => e.AttemptId, cancellationToken);

@@ -7,6 +7,7 @@ using StationHub.Platform;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
 using StationHub.Platform.Storage;
+using StationHub.Platform.Webhooks;
 using StationHub.Triggers;
 
 namespace StationHub.Points;
@@ -230,6 +231,14 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
     /// transaction id is used for owns it (written once, before the transaction is queued). Returns
     /// the owner: <paramref name="courierPseudonym"/> itself, or the courier who had it first.
     /// </summary>
+    /// <summary>Claims a platform's webhook-id for one transaction (<see cref="WebhookIdClaims"/>): the (courier, transaction) that holds it.</summary>
+    public async Task<(string Courier, string TransactionId)> ClaimWebhookIdAsync(string platformId, string webhookId, string courierPseudonym, string transactionId, CancellationToken cancellationToken = default)
+    {
+        var held = await WebhookIdClaims.ClaimAsync(Accounts, platformId, webhookId, courierPseudonym + "\n" + transactionId, cancellationToken);
+        var split = held.IndexOf('\n', StringComparison.Ordinal);
+        return (held[..split], held[(split + 1)..]);
+    }
+
     public async Task<string> ClaimTransactionIdAsync(string platformId, string transactionId, string courierPseudonym, CancellationToken cancellationToken = default)
     {
         var claim = new TableEntity(ClaimPartition(platformId), transactionId) { ["Courier"] = courierPseudonym };

@@ -96,6 +96,16 @@ public sealed partial class PointsIntake(
         var courier = pseudonyms.Courier(platformId, courierId!);
         var hubTransactionId = PointsBook.PlatformTransactionId(platformId, transactionId!);
 
+        // The same webhook-id with another body (another transaction) gets the first one's answer and
+        // applies nothing.
+        var (heldCourier, heldTransaction) = await book.ClaimWebhookIdAsync(platformId, webhook.WebhookId, courier, hubTransactionId, cancellationToken);
+        if (heldCourier != courier || heldTransaction != hubTransactionId)
+        {
+            return await book.FindTransactionAsync(heldCourier, heldTransaction, cancellationToken) is { } claimed
+                ? Answer(platformId, new PointsOutcome(claimed, Repeat: true))
+                : HubResponse.Problem(Problem.Conflict("That webhook-id is being applied for another transaction; retry to get its answer."));
+        }
+
         // A transaction id belongs to the first courier it was sent for: sent again for another courier,
         // it gets that first answer and nothing is applied (nor queued) for this one.
         var owner = await book.ClaimTransactionIdAsync(platformId, transactionId!, courier, cancellationToken);

@@ -36,6 +36,50 @@ public sealed class AbuseTests
     }
 
     [Fact]
+    public async Task The_same_webhook_id_with_another_order_gets_the_first_answer_and_makes_nothing()
+    {
+        await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
+        const string webhookId = "msg_replayed_order";
+
+        using var first = await world.Hub.Client.SendAsync(Webhooks.Signed("api/v1/platforms/swiftride/pickup-orders", PickupOrders.PickupOrderFlowTests.Created("o-first"), world.PlatformSigner, webhookId));
+        var firstBody = await first.Content.ReadAsStringAsync();
+        using var second = await world.Hub.Client.SendAsync(Webhooks.Signed("api/v1/platforms/swiftride/pickup-orders", PickupOrders.PickupOrderFlowTests.Created("o-second"), world.PlatformSigner, webhookId));
+        var secondBody = await second.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(firstBody, secondBody);
+        var store = world.Hub.Get<StationHub.PickupOrders.PickupOrderStore>();
+        Assert.NotNull(await store.FindAsync(StationHub.PickupOrders.PickupOrder.HubIdFor(TestRegistry.Platform, "o-first")));
+        Assert.Null(await store.FindAsync(StationHub.PickupOrders.PickupOrder.HubIdFor(TestRegistry.Platform, "o-second")));
+        Assert.Equal(1, await world.Storage.CountMessagesAsync(Queues.PickupOrderEvents));
+    }
+
+    [Fact]
+    public async Task The_same_webhook_id_with_another_points_transaction_gets_the_first_answer_and_applies_nothing()
+    {
+        await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
+        const string webhookId = "msg_replayed_points";
+        static string Earn(string transactionId, string task) =>
+            $$$"""{"type":"points.earned","timestamp":"{{{Webhooks.RecentlyObserved()}}}","data":{"transactionId":"{{{transactionId}}}","courierId":"courier-abuse","task":"{{{task}}}","stationId":"st-hz-01"}}""";
+
+        using var first = await world.Hub.Client.SendAsync(Webhooks.Signed("api/v1/platforms/swiftride/points-transactions", Earn("t-first", "patrol_hour"), world.PlatformSigner, webhookId));
+        var firstBody = await first.Content.ReadAsStringAsync();
+        using var second = await world.Hub.Client.SendAsync(Webhooks.Signed("api/v1/platforms/swiftride/points-transactions", Earn("t-second", "emergency_assistance"), world.PlatformSigner, webhookId));
+        var secondBody = await second.Content.ReadAsStringAsync();
+
+        Assert.True(first.IsSuccessStatusCode, firstBody);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(firstBody, secondBody);
+        using var balance = new HttpRequestMessage(HttpMethod.Get, "api/v1/platforms/swiftride/couriers/courier-abuse/points");
+        balance.Headers.Add("x-api-key", TestRegistry.PlatformKey);
+        using var read = await world.Hub.Client.SendAsync(balance);
+        var points = await read.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(5, points.GetProperty("available").GetInt64());
+        Assert.Equal(1, await world.Storage.CountMessagesAsync(Queues.PointsTransactions));
+    }
+
+    [Fact]
     public async Task Unsigned_requests_do_not_use_up_a_platforms_rate()
     {
         await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");

@@ -329,7 +329,8 @@ public sealed class MixedStream
     private async Task AssertOrdersStoredOnceAsync()
     {
         var stored = new List<string>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ne {PickupOrderStore.DuePartition}");
+        // The orders themselves: not the due index, nor the webhook-id claims beside them.
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {OrderEntity.Row}");
         await foreach (var order in world.Storage.Hub.Table(Tables.PickupOrders).QueryAsync<TableEntity>(filter, select: ["PartitionKey"]))
         {
             stored.Add(order.PartitionKey);

@@ -42,10 +42,12 @@ public sealed class TestStorage : IAsyncDisposable
         return properties.Value.ApproximateMessagesCount;
     }
 
-    public async Task<int> CountEntitiesAsync(string table)
+    /// <summary>The entities of a table, or only those with the given row key (say, a flow's items beside its claim rows).</summary>
+    public async Task<int> CountEntitiesAsync(string table, string? rowKey = null)
     {
         var count = 0;
-        await foreach (var _ in Hub.Table(table).QueryAsync<TableEntity>(select: ["PartitionKey"]))
+        var filter = rowKey is null ? null : TableClient.CreateQueryFilter($"RowKey eq {rowKey}");
+        await foreach (var _ in Hub.Table(table).QueryAsync<TableEntity>(filter, select: ["PartitionKey"]))
         {
             count++;
         }

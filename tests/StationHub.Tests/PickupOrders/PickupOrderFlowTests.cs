@@ -68,7 +68,7 @@ public sealed class PickupOrderFlowTests
         await WaitForAsync(async () => (await LedgerAsync(world)).GetValueOrDefault(LedgerKinds.PickupReceived) == 1);
         await Task.Delay(1000);
         Assert.Equal(1, (await LedgerAsync(world))[LedgerKinds.PickupReceived]);
-        Assert.Equal(1, await world.Storage.CountEntitiesAsync(Tables.PickupOrders));
+        Assert.Equal(1, await world.Storage.CountEntitiesAsync(Tables.PickupOrders, StationHub.PickupOrders.OrderEntity.Row));
     }
 
     [Fact]
