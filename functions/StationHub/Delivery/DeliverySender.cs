@@ -66,7 +66,7 @@ public sealed class DeliverySender(IHttpClientFactory httpClients, HubRegistry r
         return SignedPost(platform.WebhookUrl, secrets.PlatformSigner(platform.Id), message);
     }
 
-    private HttpRequestMessage SignedPost(Uri endpoint, StandardWebhook signer, DeliveryRequested message)
+    private HttpRequestMessage SignedPost(Uri endpoint, WebhookSigner signer, DeliveryRequested message)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(
             new OutboundEnvelope(message.EventType, message.OccurredAt, message.Data),
