@@ -82,6 +82,9 @@ var tableNames = [
   'PointsAccounts'
   'Vouchers'
   'LedgerDays'
+  'Endpoints'
+  'ParkedDeliveries'
+  'DeliveryThrottle'
 ]
 
 // Plain settings with their documented defaults; secrets come from Key Vault (secretSettingNames).

@@ -1,3 +1,4 @@
+using StationHub.Delivery;
 using StationHub.HazardReports;
 using StationHub.PickupOrders;
 using StationHub.Points;
@@ -24,5 +25,9 @@ public static class HubEvents
         new(PointsEvents.BalanceChanged, "platform", "A courier's points changed (earned, redeemed, reversed, released).", HubSchemas.BalanceChangedNotice),
         new(PointsEvents.SocialTimeCredited, "platform", "Working time a task cost the courier, which the platform can excuse (late orders).", HubSchemas.SocialTimeNotice),
         new(PointsEvents.Rejected, "platform", "A points transaction the hub could not apply.", HubSchemas.PointsRejectedNotice),
+        new(EndpointEvents.Disabled, "administrator",
+            "A destination failed without a success for Delivery:DisableAfter (default 5 days) and was disabled; its deliveries wait until it is resumed. "
+            + "Sent to the registry's admin.webhookUrl, signed with Secrets:Admin:SigningSecret.",
+            HubSchemas.EndpointDisabledNotice),
     ];
 }

@@ -58,6 +58,25 @@ public sealed record Destination(DestinationKind Kind, string Id)
 
     public static Destination Platform(string id) => new(DestinationKind.Platform, id);
 
+    /// <summary>The administrators' endpoint of the registry (<c>admin</c>): told when a destination is disabled; it has no lifecycle of its own.</summary>
+    public static Destination Administrators { get; } = new(DestinationKind.Admin, "admin");
+
+    /// <summary>Reads the form <see cref="ToString"/> writes (<c>city:hangzhou</c>); null for anything else.</summary>
+    public static Destination? Parse(string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > 200 || value.Split(':') is not [var kind, var id] || id.Length == 0)
+        {
+            return null;
+        }
+
+        return kind switch
+        {
+            "city" => City(id),
+            "platform" => Platform(id),
+            _ => null,
+        };
+    }
+
     public override string ToString() => $"{Kind.ToString().ToLowerInvariant()}:{Id}";
 }
 
@@ -66,4 +85,7 @@ public enum DestinationKind
 {
     City,
     Platform,
+
+    /// <summary>The administrators' endpoint (registry <c>admin</c>).</summary>
+    Admin,
 }

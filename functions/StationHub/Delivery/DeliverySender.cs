@@ -61,6 +61,13 @@ public sealed class DeliverySender(IHttpClientFactory httpClients, HubRegistry r
                 : SignedPost(city.Delivery.Endpoint, secrets.CitySigner(city.Id), message);
         }
 
+        if (message.Destination.Kind == DestinationKind.Admin)
+        {
+            var admin = registry.Document.Admin
+                ?? throw new InvalidOperationException("The registry names no administrators' endpoint (admin).");
+            return SignedPost(admin.WebhookUrl, secrets.AdminSigner(), message);
+        }
+
         var platform = registry.FindPlatform(message.Destination.Id)
             ?? throw new InvalidOperationException($"Platform '{message.Destination.Id}' is not in the registry.");
         return SignedPost(platform.WebhookUrl, secrets.PlatformSigner(platform.Id), message);

@@ -80,6 +80,10 @@ public static class HubServices
         services.AddSingleton<DeliverySender>();
         services.AddSingleton<DeliveryProcessor>();
         services.AddSingleton<DeadLetterAdmin>();
+        services.AddSingleton<EndpointStore>();
+        services.AddSingleton<ParkedDeliveries>();
+        services.AddSingleton<DeliveryThrottle>();
+        services.AddSingleton<EndpointAdmin>();
         services.AddHttpClient(DeliverySender.HttpClientName, (provider, client) =>
             {
                 client.Timeout = provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.Timeout;

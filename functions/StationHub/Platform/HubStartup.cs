@@ -63,6 +63,11 @@ public static partial class HubStartup
             }
         }
 
+        if (registry.Document.Admin is not null)
+        {
+            RequireSigningSecrets(configuration, HubSecrets.AdminSection, problems);
+        }
+
         if (!configuration.GetSection("Auth:ApiKeyHashes:admin").GetChildren().Any())
         {
             problems.Add("No administrator key: set at least one 'Auth:ApiKeyHashes:admin:{name}'.");

@@ -46,4 +46,8 @@ namespace StationHub.Platform.Json;
 [JsonSerializable(typeof(OutboundEnvelope))]
 [JsonSerializable(typeof(DeadLetterView))]
 [JsonSerializable(typeof(List<DeadLetterView>))]
+[JsonSerializable(typeof(EndpointView))]
+[JsonSerializable(typeof(List<EndpointView>))]
+[JsonSerializable(typeof(EndpointRecovery))]
+[JsonSerializable(typeof(EndpointDisabledNotice))]
 public sealed partial class HubJsonContext : JsonSerializerContext;

@@ -71,7 +71,14 @@ public sealed record RegistryDocument(
     IReadOnlyList<Platform> Platforms,
     IReadOnlyList<Station> Stations,
     IReadOnlyList<HazardCategory> HazardCategories,
-    PointsCatalog PointsCatalog);
+    PointsCatalog PointsCatalog,
+    AdminEndpoint? Admin = null);
+
+/// <summary>
+/// The administrators' endpoint: told (signed <c>endpoint.disabled</c> webhooks, with
+/// <c>Secrets:Admin:SigningSecret</c>) when a destination is disabled. Optional; the log says it too.
+/// </summary>
+public sealed record AdminEndpoint(Uri WebhookUrl);
 
 /// <summary>
 /// The public prices of governance points: what each task earns (the governance pricing catalog)
@@ -90,8 +97,11 @@ public sealed record RewardPrice(string Code, string Name, int Cost);
 
 public sealed record City(string Id, string Name, CityDelivery Delivery, IReadOnlyList<District> Districts);
 
-/// <summary>How a city takes routed reports: signed Standard Webhooks JSON, or Open311 POSTs.</summary>
-public sealed record CityDelivery(CityDeliveryFormat Format, Uri Endpoint);
+/// <summary>
+/// How a city takes routed reports: signed Standard Webhooks JSON, or Open311 POSTs; at most
+/// <see cref="MaxPerSecond"/> calls a second across hosts when set.
+/// </summary>
+public sealed record CityDelivery(CityDeliveryFormat Format, Uri Endpoint, int? MaxPerSecond = null);
 
 [JsonConverter(typeof(JsonStringEnumConverter<CityDeliveryFormat>))]
 public enum CityDeliveryFormat
@@ -103,8 +113,11 @@ public enum CityDeliveryFormat
 /// <summary>A district by its GB/T 2260 code, with the polygon (lat/lon ring) it covers.</summary>
 public sealed record District(string Code, string Name, GeoPolygon Area);
 
-/// <summary>A platform; <see cref="RatePerSecond"/> caps its webhooks per hub instance (burst: twice that).</summary>
-public sealed record Platform(string Id, string Name, Uri WebhookUrl, int RatePerSecond = Platform.DefaultRatePerSecond)
+/// <summary>
+/// A platform; <see cref="RatePerSecond"/> caps its webhooks per hub instance (burst: twice that);
+/// <see cref="MaxPerSecond"/>, when set, caps the hub's calls to it a second across hosts.
+/// </summary>
+public sealed record Platform(string Id, string Name, Uri WebhookUrl, int RatePerSecond = Platform.DefaultRatePerSecond, int? MaxPerSecond = null)
 {
     public const int DefaultRatePerSecond = 200;
 }
