@@ -4,6 +4,7 @@ using System.Text.Json;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
+using StationHub.Platform.Telemetry;
 using StationHub.Platform.Webhooks;
 
 namespace StationHub.Delivery;
@@ -21,7 +22,10 @@ public sealed class DeliverySender(IHttpClientFactory httpClients, HubRegistry r
 
     public async Task<DeliveryResult> SendAsync(DeliveryRequested message, CancellationToken cancellationToken = default)
     {
+        using var activity = HubTelemetry.StartOutbound(message.Destination.ToString(), message.EventType);
+        activity?.SetTag("stationhub.delivery_id", message.DeliveryId);
         using var request = Build(message);
+        HubTelemetry.Inject(request);
         var client = httpClients.CreateClient(HttpClientName);
         try
         {

@@ -94,6 +94,9 @@ public static class HubServices
                 AllowAutoRedirect = false,
                 AutomaticDecompression = DecompressionMethods.None,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+
+                // The sender writes traceparent itself (HubTelemetry.Inject), from its own span.
+                ActivityHeadersPropagator = null,
             });
 
         return services;
