@@ -92,8 +92,16 @@ public sealed class ParkedDeliveries(HubStorage storage, EndpointStore endpoints
         }
 
         entity.ReleasingAt = now;
-        if (!await Parked.TryReplaceAsync(entity, cancellationToken))
+        try
         {
+            if (!await Parked.TryReplaceAsync(entity, cancellationToken))
+            {
+                return false;
+            }
+        }
+        catch (RequestFailedException exception) when (HubStorage.IsNotFound(exception))
+        {
+            // Another release queued it and deleted the row meanwhile.
             return false;
         }
 
