@@ -93,6 +93,7 @@ var defaultAppSettings = {
   Ledger__TimeZone: 'Asia/Shanghai'
   Delivery__RetrySchedule: '00:00:05,00:05:00,00:30:00,02:00:00,05:00:00,10:00:00,10:00:00'
   Delivery__Timeout: '00:00:15'
+  Delivery__DisableAfter: '5.00:00:00'
   Funds__GovernanceSharePercent: '20'
 }
 
