@@ -45,6 +45,15 @@ public static class HubTelemetry
         return activity;
     }
 
+    /// <summary>The span of a timer function's occurrence: a new trace (or, in the Functions app, a child of the host's invocation).</summary>
+    public static Activity? StartTimer(string function, string schedule)
+    {
+        var activity = Source.StartActivity(function, ActivityKind.Internal);
+        activity?.SetTag("faas.trigger", "timer");
+        activity?.SetTag("faas.cron", schedule);
+        return activity;
+    }
+
     /// <summary>The span of one outbound call.</summary>
     public static Activity? StartOutbound(string destination, string eventType)
     {
