@@ -76,14 +76,26 @@ public sealed class DeliveryProcessor(
                 return;
             }
 
-            if (Destinations.MaxPerSecond(registry, message.Destination) is { } maxPerSecond
-                && !await throttle.WaitTurnAsync(message.Destination, maxPerSecond, options.Value.ThrottleMaxWait, cancellationToken))
+            if (Destinations.MaxPerSecond(registry, message.Destination) is { } maxPerSecond)
             {
-                // No slot within the wait: the same try, later, so this worker serves other destinations meanwhile.
-                var later = TimeSpan.FromSeconds(1 + Random.Shared.NextDouble() * 2);
-                await storage.RequestDeliveryAsync(message, later, cancellationToken);
-                Log.DeliveryThrottled(logger, message.DeliveryId, message.Destination.ToString(), maxPerSecond, later);
-                return;
+                var asked = time.GetTimestamp();
+                if (!await throttle.WaitTurnAsync(message.Destination, maxPerSecond, options.Value.ThrottleMaxWait, cancellationToken))
+                {
+                    // No slot within the wait: the same try, later, so this worker serves other destinations meanwhile.
+                    var later = TimeSpan.FromSeconds(1 + Random.Shared.NextDouble() * 2);
+                    await storage.RequestDeliveryAsync(message, later, cancellationToken);
+                    Log.DeliveryThrottled(logger, message.DeliveryId, message.Destination.ToString(), maxPerSecond, later);
+                    return;
+                }
+
+                // A pause that came while this delivery waited for its slot holds it too.
+                if (time.GetElapsedTime(asked) > TimeSpan.FromSeconds(1)
+                    && (await endpoints.FindAsync(message.Destination, cancellationToken)) is { IsOpen: false } paused)
+                {
+                    await parked.ParkAsync(message, time.GetUtcNow(), cancellationToken);
+                    Log.DeliveryParked(logger, message.DeliveryId, message.Destination.ToString(), paused.State);
+                    return;
+                }
             }
         }
 
