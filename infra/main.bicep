@@ -85,6 +85,9 @@ var tableNames = [
   'LedgerDays'
   'StationStatus'
   'GigWork'
+  'Endpoints'
+  'ParkedDeliveries'
+  'DeliveryThrottle'
 ]
 
 // Plain settings with their documented defaults; secrets come from Key Vault (secretSettingNames).
@@ -93,6 +96,7 @@ var defaultAppSettings = {
   Ledger__TimeZone: 'Asia/Shanghai'
   Delivery__RetrySchedule: '00:00:05,00:05:00,00:30:00,02:00:00,05:00:00,10:00:00,10:00:00'
   Delivery__Timeout: '00:00:15'
+  Delivery__DisableAfter: '5.00:00:00'
   Funds__GovernanceSharePercent: '20'
 }
 

@@ -10,6 +10,7 @@ using StationHub.Triggers;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddStationHub(builder.Configuration);
+builder.Services.AddHubTracing(builder.Configuration);
 builder.Services.AddSingleton(services => new FunctionRows(services, HubTriggers.All));
 var host = builder.Build();
 

@@ -7,7 +7,7 @@ using StationHub.Triggers;
 
 namespace StationHub.Functions.Delivery;
 
-/// <summary>Outbound delivery and the administrators' dead-letter API. Each method hands its trigger to the row of the same name.</summary>
+/// <summary>Outbound delivery and the administrators' dead-letter and endpoint APIs. Each method hands its trigger to the row of the same name.</summary>
 public sealed class DeliveryFunctions(FunctionRows rows)
 {
     [Function(FunctionNames.DeadLettersList)]
@@ -19,6 +19,26 @@ public sealed class DeliveryFunctions(FunctionRows rows)
     public Task<IActionResult> DeadLetterReplay(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.DeadLetterReplay)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.DeadLetterReplay, request);
+
+    [Function(FunctionNames.EndpointsList)]
+    public Task<IActionResult> EndpointsList(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Endpoints)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.EndpointsList, request);
+
+    [Function(FunctionNames.EndpointPause)]
+    public Task<IActionResult> EndpointPause(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.EndpointPause)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.EndpointPause, request);
+
+    [Function(FunctionNames.EndpointResume)]
+    public Task<IActionResult> EndpointResume(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.EndpointResume)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.EndpointResume, request);
+
+    [Function(FunctionNames.EndpointRecover)]
+    public Task<IActionResult> EndpointRecover(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.EndpointRecover)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.EndpointRecover, request);
 
     [Function(FunctionNames.DeliverOutbound)]
     public Task DeliverOutbound(

@@ -25,7 +25,7 @@ public sealed class FunctionRows(IServiceProvider services, IEnumerable<TriggerF
         Row<QueueFunction>(name).RunAsync(services, message.Body, cancellationToken);
 
     public Task TimerAsync(string name, CancellationToken cancellationToken) =>
-        Row<TimerFunction>(name).Handler(services, cancellationToken);
+        Row<TimerFunction>(name).RunAsync(services, cancellationToken);
 
     private T Row<T>(string name)
         where T : TriggerFunction =>

@@ -1,5 +1,9 @@
+using OpenTelemetry;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using StationHub.Platform;
 using StationHub.Platform.Http;
+using StationHub.Platform.Telemetry;
 using StationHub.Sandbox;
 using StationHub.Triggers;
 
@@ -15,6 +19,7 @@ public static class HubHost
     public const string DefaultUrl = "http://127.0.0.1:7071";
     public const string HostJsonSetting = "LocalHost:HostJson";
     public const string QueueLeaseSetting = "LocalHost:QueueLease";
+    public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <param name="args">Command-line arguments (as for any ASP.NET Core host).</param>
     /// <param name="overrides">Settings that win over every other source (tests use them).</param>
@@ -66,6 +71,17 @@ public static class HubHost
         }
 
         builder.Services.AddStationHub(builder.Configuration);
+
+        // The hub's spans always (so trace context flows from intake to every outbound call);
+        // exported only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("StationHub.LocalHost"))
+            .WithTracing(tracing => tracing.AddSource(HubTelemetry.SourceName));
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]))
+        {
+            telemetry.UseOtlpExporter();
+        }
+
         builder.Services.AddSingleton(queueSettings);
         builder.Services.AddSingleton<TriggerRuntime>();
         builder.Services.AddHostedService(services => services.GetRequiredService<TriggerRuntime>());

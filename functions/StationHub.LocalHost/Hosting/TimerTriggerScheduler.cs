@@ -89,7 +89,7 @@ public sealed partial class TimerTriggerScheduler(
             }
 
             Log.Running(logger, function.Name, occurrence, pastDue);
-            await function.Handler(services, cancellationToken);
+            await function.RunAsync(services, cancellationToken);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {

@@ -89,7 +89,7 @@ public sealed partial class TriggerRuntime(
         var run = function switch
         {
             QueueFunction queue => queue.RunAsync(services, BinaryData.FromString(input ?? string.Empty), stopping.Token),
-            TimerFunction timer => timer.Handler(services, stopping.Token),
+            TimerFunction timer => timer.RunAsync(services, stopping.Token),
             _ => Task.CompletedTask,
         };
         onDemand[run] = true;

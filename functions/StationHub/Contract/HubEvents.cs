@@ -1,4 +1,5 @@
 using StationHub.GigWork;
+using StationHub.Delivery;
 using StationHub.HazardReports;
 using StationHub.PickupOrders;
 using StationHub.Points;
@@ -35,5 +36,9 @@ public static class HubEvents
         new(StationStatusBook.StatusChanged, "platform",
             "A station opened, closed, went stale, or its free chargers went from none to some or back (to platforms that subscribe).",
             HubSchemas.StationStatusNotice),
+        new(EndpointEvents.Disabled, "administrator",
+            "A destination failed without a success for Delivery:DisableAfter (default 5 days) and was disabled; its deliveries wait until it is resumed. "
+            + "Sent to the registry's admin.webhookUrl, signed with Secrets:Admin:SigningSecret.",
+            HubSchemas.EndpointDisabledNotice),
     ];
 }

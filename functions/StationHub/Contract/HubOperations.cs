@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using StationHub.GigWork;
+using StationHub.Delivery;
 using StationHub.HazardReports;
 using StationHub.PickupOrders;
 using StationHub.Points;
@@ -30,7 +31,7 @@ public static class HubOperations
         [StationsTag] = "Station staff: parcels, vouchers and live status; the warm map of stations (public).",
         [CitiesTag] = "City management systems: Open311 GeoReport v2 pull, and status updates.",
         [LedgerTag] = "The public, hash-chained ledger of each day.",
-        [AdminTag] = "Dead letters and replay.",
+        [AdminTag] = "Dead letters and replay; the outbound endpoints' lifecycle (pause, resume, recover).",
         [ContractTag] = "This document.",
     };
 
@@ -283,6 +284,34 @@ public static class HubOperations
                 Problem(401, "No valid administrator key."),
                 Problem(404, "No dead letter has that id."),
                 Problem(409, "The dead letter was already replayed."),
+            ],
+        },
+
+        new(FunctionNames.EndpointsList, AdminTag, Caller.Admin, "List the outbound endpoints",
+            "Every destination of the registry (cities, platforms), with its state (active, paused, disabled), last success, failures and the deliveries waiting for it.")
+        {
+            Answers = [Json(200, "The endpoints.", HubSchemas.ArrayOf(HubSchemas.EndpointView)), Problem(401, "No valid administrator key.")],
+        },
+        new(FunctionNames.EndpointPause, AdminTag, Caller.Admin, "Pause an endpoint",
+            "Deliveries to it wait, none dropped, until it is resumed. The id is a kind and a registry id, such as city:hangzhou.")
+        {
+            Answers = [Json(200, "The endpoint, paused.", HubSchemas.EndpointView), Problem(401, "No valid administrator key."), Problem(404, "No endpoint has that id.")],
+        },
+        new(FunctionNames.EndpointResume, AdminTag, Caller.Admin, "Resume a paused or disabled endpoint",
+            "It becomes active, its failure streak starts afresh, and every delivery that waited is queued again, each once.")
+        {
+            Answers = [Json(200, "The endpoint, active.", HubSchemas.EndpointView), Problem(401, "No valid administrator key."), Problem(404, "No endpoint has that id.")],
+        },
+        new(FunctionNames.EndpointRecover, AdminTag, Caller.Admin, "Replay an endpoint's dead letters since a time",
+            $"Queues again, from the first try, each of the endpoint's dead letters not yet replayed that failed at or after since (at most {EndpointAdmin.MaxRecovered} a call; more says to call again).")
+        {
+            Query = [new("since", "ISO 8601 date and time with a time zone, not in the future.", HubSchemas.Timestamp(), Required: true)],
+            Answers =
+            [
+                Json(202, "The dead letters are queued again.", HubSchemas.EndpointRecovery),
+                Problem(400, "since is missing, not a time, or in the future."),
+                Problem(401, "No valid administrator key."),
+                Problem(404, "No endpoint has that id."),
             ],
         },
 

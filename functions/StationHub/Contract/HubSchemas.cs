@@ -42,6 +42,9 @@ public static class HubSchemas
         [nameof(LedgerDayLink)] = () => Export(HubJsonContext.Default.LedgerDayLink),
         [nameof(LedgerProof)] = () => Export(HubJsonContext.Default.LedgerProof),
         [nameof(DeadLetterView)] = () => Export(HubJsonContext.Default.DeadLetterView),
+        [nameof(EndpointView)] = () => Export(HubJsonContext.Default.EndpointView),
+        [nameof(EndpointRecovery)] = () => Export(HubJsonContext.Default.EndpointRecovery),
+        [nameof(EndpointDisabledNotice)] = () => Export(HubJsonContext.Default.EndpointDisabledNotice),
         [nameof(RoutedRequest)] = () => Export(HubJsonContext.Default.RoutedRequest),
         [nameof(ReportReopenedEvent)] = () => Export(HubJsonContext.Default.ReportReopenedEvent),
         [nameof(ReportUpdatedEvent)] = () => Export(HubJsonContext.Default.ReportUpdatedEvent),
@@ -303,6 +306,12 @@ public static class HubSchemas
     public static JsonNode LedgerProof => Ref(nameof(LedgerProof));
 
     public static JsonNode DeadLetterView => Ref(nameof(DeadLetterView));
+
+    public static JsonNode EndpointView => Ref(nameof(EndpointView));
+
+    public static JsonNode EndpointRecovery => Ref(nameof(EndpointRecovery));
+
+    public static JsonNode EndpointDisabledNotice => Ref(nameof(EndpointDisabledNotice));
 
     public static JsonNode RoutedRequest => Ref(nameof(RoutedRequest));
 

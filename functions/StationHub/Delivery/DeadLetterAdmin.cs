@@ -1,7 +1,6 @@
 using StationHub.Platform.Http;
 using StationHub.Platform.Json;
 using StationHub.Platform.Security;
-using StationHub.Platform.Storage;
 using StationHub.Triggers;
 
 namespace StationHub.Delivery;
@@ -10,7 +9,7 @@ namespace StationHub.Delivery;
 /// Administrators' view of dead letters: <c>GET /api/v1/admin/dead-letters</c> lists them,
 /// <c>POST /api/v1/admin/dead-letters/{id}/replay</c> queues the delivery again from its first try.
 /// </summary>
-public sealed class DeadLetterAdmin(ApiKeys apiKeys, DeliveryStore store, HubStorage storage, TimeProvider time)
+public sealed class DeadLetterAdmin(ApiKeys apiKeys, DeliveryStore store, TimeProvider time)
 {
     public const int MaxListed = 500;
 
@@ -45,10 +44,7 @@ public sealed class DeadLetterAdmin(ApiKeys apiKeys, DeliveryStore store, HubSto
             return HubResponse.Problem(Problem.Conflict("That dead letter was already replayed."));
         }
 
-        // Queue first, then mark: a crash in between replays it twice (same webhook-id), never zero times.
-        var message = letter.ToMessage() with { Attempt = 0 };
-        await storage.RequestDeliveryAsync(message, cancellationToken: cancellationToken);
-        if (!await store.TryMarkReplayedAsync(letter, time.GetUtcNow(), cancellationToken))
+        if (!await store.ReplayAsync(letter, time.GetUtcNow(), cancellationToken))
         {
             return HubResponse.Problem(Problem.Conflict("That dead letter was replayed by someone else just now."));
         }

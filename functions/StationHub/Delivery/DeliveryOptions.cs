@@ -31,6 +31,20 @@ public sealed class DeliveryOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// A destination that has failed without a success for this long is disabled and the
+    /// administrators are told (default 5 days); its deliveries wait until it is resumed.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "90.00:00:00")]
+    public TimeSpan DisableAfter { get; set; } = TimeSpan.FromDays(5);
+
+    /// <summary>
+    /// How long a delivery waits in its function for a throttled destination's slot (default 10 s)
+    /// before it is queued again for later.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan ThrottleMaxWait { get; set; } = TimeSpan.FromSeconds(10);
+
     public IReadOnlyList<TimeSpan> RetryDelays() =>
         [.. RetrySchedule.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(part => TimeSpan.Parse(part, CultureInfo.InvariantCulture))];

@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StationHub.Ledger;
 using StationHub.Platform.Json;
+using StationHub.Platform.Registry;
 using StationHub.Platform.Storage;
 using StationHub.Triggers;
 
@@ -20,12 +23,24 @@ namespace StationHub.Delivery;
 /// record final and writes the fact again from the record (idempotent, same row, same day), so the
 /// fact is never lost and a repeat across midnight never counts on a second day.
 /// </remarks>
+/// <para>
+/// Each destination has a state (<see cref="EndpointStore"/>): a delivery to a paused or disabled one
+/// is parked (<see cref="ParkedDeliveries"/>) and goes out when it is resumed; a destination with a
+/// <c>maxPerSecond</c> takes a slot of its shared counter first (<see cref="DeliveryThrottle"/>). A
+/// failure is counted against the destination, and the one that finds it failing without a success
+/// for <see cref="DeliveryOptions.DisableAfter"/> disables it and tells the administrators.
+/// </para>
 public sealed class DeliveryProcessor(
     DeliverySender sender,
     DeliveryStore store,
     RetryPolicy retries,
     HubStorage storage,
     LedgerEntryWriter ledger,
+    EndpointStore endpoints,
+    ParkedDeliveries parked,
+    DeliveryThrottle throttle,
+    HubRegistry registry,
+    IOptions<DeliveryOptions> options,
     TimeProvider time,
     ILogger<DeliveryProcessor> logger)
 {
@@ -49,6 +64,41 @@ public sealed class DeliveryProcessor(
             return;
         }
 
+        var hasLifecycle = message.Destination.Kind != DestinationKind.Admin;
+        EndpointEntity? endpoint = null;
+        if (hasLifecycle)
+        {
+            endpoint = await endpoints.FindAsync(message.Destination, cancellationToken);
+            if (endpoint is { IsOpen: false })
+            {
+                await parked.ParkAsync(message, time.GetUtcNow(), cancellationToken);
+                Log.DeliveryParked(logger, message.DeliveryId, message.Destination.ToString(), endpoint.State);
+                return;
+            }
+
+            if (Destinations.MaxPerSecond(registry, message.Destination) is { } maxPerSecond)
+            {
+                var asked = time.GetTimestamp();
+                if (!await throttle.WaitTurnAsync(message.Destination, maxPerSecond, options.Value.ThrottleMaxWait, cancellationToken))
+                {
+                    // No slot within the wait: the same try, later, so this worker serves other destinations meanwhile.
+                    var later = TimeSpan.FromSeconds(1 + Random.Shared.NextDouble() * 2);
+                    await storage.RequestDeliveryAsync(message, later, cancellationToken);
+                    Log.DeliveryThrottled(logger, message.DeliveryId, message.Destination.ToString(), maxPerSecond, later);
+                    return;
+                }
+
+                // A pause that came while this delivery waited for its slot holds it too.
+                if (time.GetElapsedTime(asked) > TimeSpan.FromSeconds(1)
+                    && (await endpoints.FindAsync(message.Destination, cancellationToken)) is { IsOpen: false } paused)
+                {
+                    await parked.ParkAsync(message, time.GetUtcNow(), cancellationToken);
+                    Log.DeliveryParked(logger, message.DeliveryId, message.Destination.ToString(), paused.State);
+                    return;
+                }
+            }
+        }
+
         var result = await sender.SendAsync(message, cancellationToken);
         var now = time.GetUtcNow();
         if (result.Delivered)
@@ -56,7 +106,17 @@ public sealed class DeliveryProcessor(
             await store.RecordAsync(message, DeliveryStates.Delivered, result.StatusCode, null, now, cancellationToken);
             await ledger.WriteAsync([Fact(LedgerKinds.DeliveryMade, message, now)], cancellationToken);
             Log.Delivered(logger, message.DeliveryId, message.EventType, message.Destination.ToString(), message.Attempt + 1, result.StatusCode);
+            if (hasLifecycle)
+            {
+                await endpoints.RecordSuccessAsync(message.Destination, endpoint, now, cancellationToken);
+            }
+
             return;
+        }
+
+        if (hasLifecycle && await endpoints.RecordFailureAsync(message.Destination, now, result.Error, options.Value.DisableAfter, cancellationToken) is { } disabled)
+        {
+            await TellAdministratorsAsync(message.Destination, disabled, now, cancellationToken);
         }
 
         var delay = retries.NextDelay(message.Attempt, result.RetryAfter);
@@ -74,6 +134,22 @@ public sealed class DeliveryProcessor(
         await store.RecordAsync(message, DeliveryStates.DeadLettered, result.StatusCode, result.Error, now, cancellationToken);
         await ledger.WriteAsync([Fact(LedgerKinds.DeliveryFailed, message, now)], cancellationToken);
         Log.DeadLettered(logger, message.DeliveryId, message.Destination.ToString(), message.Attempt + 1, result.Error);
+    }
+
+    /// <summary>The log, and the registry's administrators' endpoint when it names one (<c>endpoint.disabled</c>).</summary>
+    private async Task TellAdministratorsAsync(Destination destination, EndpointEntity disabled, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        Log.EndpointDisabled(logger, destination.ToString(), disabled.FailingSince, disabled.ConsecutiveFailures, disabled.LastError);
+        if (registry.Document.Admin is null)
+        {
+            return;
+        }
+
+        var notice = new EndpointDisabledNotice(destination.ToString(), now, disabled.FailingSince, disabled.LastSuccessAt, disabled.ConsecutiveFailures, disabled.LastError);
+        var data = JsonSerializer.SerializeToElement(notice, HubJsonContext.Default.EndpointDisabledNotice);
+        var eventKey = EndpointEvents.Disabled + "@" + now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        var delivery = DeliveryRequested.Create(destination.ToString(), now, Destination.Administrators, EndpointEvents.Disabled, eventKey, data, destination.ToString());
+        await storage.RequestDeliveryAsync(delivery, cancellationToken: cancellationToken);
     }
 
     /// <summary>A delivery's ledger fact, at the time it happened (kept with the delivery's record).</summary>

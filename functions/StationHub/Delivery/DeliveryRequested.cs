@@ -61,6 +61,26 @@ public sealed record Destination(DestinationKind Kind, string Id)
     /// <summary>A responsible body of a city (registry <c>cities[].bodies[]</c>).</summary>
     public static Destination Body(string id) => new(DestinationKind.Body, id);
 
+    /// <summary>The administrators' endpoint of the registry (<c>admin</c>): told when a destination is disabled; it has no lifecycle of its own.</summary>
+    public static Destination Administrators { get; } = new(DestinationKind.Admin, "admin");
+
+    /// <summary>Reads the form <see cref="ToString"/> writes (<c>city:hangzhou</c>); null for anything else.</summary>
+    public static Destination? Parse(string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > 200 || value.Split(':') is not [var kind, var id] || id.Length == 0)
+        {
+            return null;
+        }
+
+        return kind switch
+        {
+            "city" => City(id),
+            "platform" => Platform(id),
+            "body" => Body(id),
+            _ => null,
+        };
+    }
+
     public override string ToString() => $"{Kind.ToString().ToLowerInvariant()}:{Id}";
 }
 
@@ -70,4 +90,7 @@ public enum DestinationKind
     City,
     Platform,
     Body,
+
+    /// <summary>The administrators' endpoint (registry <c>admin</c>).</summary>
+    Admin,
 }

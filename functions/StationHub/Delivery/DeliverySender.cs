@@ -4,6 +4,7 @@ using System.Text.Json;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
+using StationHub.Platform.Telemetry;
 using StationHub.Platform.Webhooks;
 
 namespace StationHub.Delivery;
@@ -21,7 +22,10 @@ public sealed class DeliverySender(IHttpClientFactory httpClients, HubRegistry r
 
     public async Task<DeliveryResult> SendAsync(DeliveryRequested message, CancellationToken cancellationToken = default)
     {
+        using var activity = HubTelemetry.StartOutbound(message.Destination.ToString(), message.EventType);
+        activity?.SetTag("stationhub.delivery_id", message.DeliveryId);
         using var request = Build(message);
+        HubTelemetry.Inject(request);
         var client = httpClients.CreateClient(HttpClientName);
         try
         {
@@ -70,12 +74,19 @@ public sealed class DeliverySender(IHttpClientFactory httpClients, HubRegistry r
                 : SignedPost(body.Delivery.Endpoint, secrets.BodySigner(body.Id), message);
         }
 
+        if (message.Destination.Kind == DestinationKind.Admin)
+        {
+            var admin = registry.Document.Admin
+                ?? throw new InvalidOperationException("The registry names no administrators' endpoint (admin).");
+            return SignedPost(admin.WebhookUrl, secrets.AdminSigner(), message);
+        }
+
         var platform = registry.FindPlatform(message.Destination.Id)
             ?? throw new InvalidOperationException($"Platform '{message.Destination.Id}' is not in the registry.");
         return SignedPost(platform.WebhookUrl, secrets.PlatformSigner(platform.Id), message);
     }
 
-    private HttpRequestMessage SignedPost(Uri endpoint, StandardWebhook signer, DeliveryRequested message)
+    private HttpRequestMessage SignedPost(Uri endpoint, WebhookSigner signer, DeliveryRequested message)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(
             new OutboundEnvelope(message.EventType, message.OccurredAt, message.Data),

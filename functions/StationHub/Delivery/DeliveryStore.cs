@@ -123,6 +123,37 @@ public sealed class DeliveryStore(HubStorage storage)
         return list;
     }
 
+    /// <summary>The destination's dead letters not yet replayed that failed at or after <paramref name="since"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<DeadLetterEntity>> ListDeadLettersAsync(Destination destination, DateTimeOffset since, int max, CancellationToken cancellationToken = default)
+    {
+        var list = new List<DeadLetterEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DeadLetterEntity.Partition} and Destination eq {destination.ToString()} and FailedAt ge {since}");
+        await foreach (var entity in DeadLetters.QueryAsync<DeadLetterEntity>(filter, cancellationToken: cancellationToken))
+        {
+            if (entity.ReplayedAt is null)
+            {
+                list.Add(entity);
+                if (list.Count >= max)
+                {
+                    break;
+                }
+            }
+        }
+
+        return [.. list.OrderBy(letter => letter.FailedAt)];
+    }
+
+    /// <summary>
+    /// Queues the dead letter's delivery again from its first try, then marks it replayed; false when
+    /// someone else marked it first. Queue first, then mark: a crash in between replays it twice (same
+    /// <c>webhook-id</c>), never zero times.
+    /// </summary>
+    public async Task<bool> ReplayAsync(DeadLetterEntity letter, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await storage.RequestDeliveryAsync(letter.ToMessage() with { Attempt = 0 }, cancellationToken: cancellationToken);
+        return await TryMarkReplayedAsync(letter, now, cancellationToken);
+    }
+
     /// <summary>Marks a dead letter replayed unless someone else did first (ETag).</summary>
     public Task<bool> TryMarkReplayedAsync(DeadLetterEntity entity, DateTimeOffset now, CancellationToken cancellationToken = default)
     {

@@ -103,6 +103,10 @@ public static class HubServices
         services.AddSingleton<DeliverySender>();
         services.AddSingleton<DeliveryProcessor>();
         services.AddSingleton<DeadLetterAdmin>();
+        services.AddSingleton<EndpointStore>();
+        services.AddSingleton<ParkedDeliveries>();
+        services.AddSingleton<DeliveryThrottle>();
+        services.AddSingleton<EndpointAdmin>();
         services.AddHttpClient(DeliverySender.HttpClientName, (provider, client) =>
             {
                 client.Timeout = provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.Timeout;
@@ -113,6 +117,9 @@ public static class HubServices
                 AllowAutoRedirect = false,
                 AutomaticDecompression = DecompressionMethods.None,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+
+                // The sender writes traceparent itself (HubTelemetry.Inject), from its own span.
+                ActivityHeadersPropagator = null,
             });
 
         return services;

@@ -49,13 +49,13 @@ public static partial class HubStartup
 
         foreach (var platform in registry.Document.Platforms)
         {
-            RequireSecret(configuration, $"Secrets:Platforms:{platform.Id}:SigningSecret", problems);
+            RequireSigningSecrets(configuration, HubSecrets.PlatformSection(platform.Id), problems);
             RequireKeyHash(configuration, $"Auth:ApiKeyHashes:platform:{platform.Id}", problems);
         }
 
         foreach (var city in registry.Document.Cities)
         {
-            RequireSecret(configuration, $"Secrets:Cities:{city.Id}:SigningSecret", problems);
+            RequireSigningSecrets(configuration, HubSecrets.CitySection(city.Id), problems);
             RequireKeyHash(configuration, $"Auth:ApiKeyHashes:city:{city.Id}", problems);
             if (city.Delivery.Format == CityDeliveryFormat.Open311 && string.IsNullOrEmpty(configuration[$"Secrets:Cities:{city.Id}:Open311ApiKey"]))
             {
@@ -65,12 +65,17 @@ public static partial class HubStartup
 
         foreach (var (city, body) in registry.Bodies)
         {
-            RequireSecret(configuration, $"Secrets:Bodies:{body.Id}:SigningSecret", problems);
+            RequireSigningSecrets(configuration, HubSecrets.BodySection(body.Id), problems);
             RequireKeyHash(configuration, $"Auth:ApiKeyHashes:body:{body.Id}", problems);
             if (body.Delivery.Format == CityDeliveryFormat.Open311 && string.IsNullOrEmpty(configuration[$"Secrets:Bodies:{body.Id}:Open311ApiKey"]))
             {
                 problems.Add($"The setting 'Secrets:Bodies:{body.Id}:Open311ApiKey' is missing (body {body.Id} of city {city.Id} takes Open311 POSTs).");
             }
+        }
+
+        if (registry.Document.Admin is not null)
+        {
+            RequireSigningSecrets(configuration, HubSecrets.AdminSection, problems);
         }
 
         if (!configuration.GetSection("Auth:ApiKeyHashes:admin").GetChildren().Any())
@@ -87,22 +92,51 @@ public static partial class HubStartup
         return problems;
     }
 
-    private static void RequireSecret(IConfiguration configuration, string key, List<string> problems)
+    /// <summary>
+    /// The section's <c>SigningSecret</c> (required) and, during a rotation, its
+    /// <c>NextSigningSecret</c> (optional, but well-formed and not the same secret when set).
+    /// </summary>
+    private static void RequireSigningSecrets(IConfiguration configuration, string section, List<string> problems)
     {
-        var value = configuration[key];
-        if (string.IsNullOrEmpty(value))
+        var key = $"{section}:{HubSecrets.SigningSecretName}";
+        var current = configuration[key];
+        if (string.IsNullOrEmpty(current))
         {
             problems.Add($"The setting '{key}' is missing.");
+        }
+        else
+        {
+            CheckSecret(key, current, problems);
+        }
+
+        var nextKey = $"{section}:{HubSecrets.NextSigningSecretName}";
+        var next = configuration[nextKey];
+        if (next is null)
+        {
             return;
         }
 
+        if (next.Length == 0)
+        {
+            problems.Add($"The setting '{nextKey}' is empty: remove it, or set the next signing secret.");
+        }
+        else if (CheckSecret(nextKey, next, problems) && string.Equals(next, current, StringComparison.Ordinal))
+        {
+            problems.Add($"The setting '{nextKey}' is the same secret as '{key}': a rotation needs a new one.");
+        }
+    }
+
+    private static bool CheckSecret(string key, string value, List<string> problems)
+    {
         try
         {
             _ = new StandardWebhook(value);
+            return true;
         }
         catch (ArgumentException)
         {
             problems.Add($"The setting '{key}' must be a signing secret of the form whsec_<base64>.");
+            return false;
         }
     }
 

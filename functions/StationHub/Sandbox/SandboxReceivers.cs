@@ -62,7 +62,7 @@ public static partial class SandboxReceivers
         group.MapGet("/inbox", () => Results.Json(inbox.ToArray()));
     }
 
-    private static async Task<IResult> ReceiveSignedAsync(HttpContext context, string kind, string id, StandardWebhook? signer, ConcurrentQueue<SandboxArrival> inbox, TimeProvider time, ILoggerFactory logs)
+    private static async Task<IResult> ReceiveSignedAsync(HttpContext context, string kind, string id, WebhookSigner? signer, ConcurrentQueue<SandboxArrival> inbox, TimeProvider time, ILoggerFactory logs)
     {
         if (signer is null)
         {

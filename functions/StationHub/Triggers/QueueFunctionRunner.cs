@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StationHub.Platform.Storage;
+using StationHub.Platform.Telemetry;
 
 namespace StationHub.Triggers;
 
@@ -14,6 +15,8 @@ public static partial class QueueFunctionRunner
 {
     public static async Task RunAsync(this QueueFunction function, IServiceProvider services, BinaryData message, CancellationToken cancellationToken = default)
     {
+        var (traceParent, traceState) = QueueTrace.Read(message.ToMemory().Span);
+        using var activity = HubTelemetry.StartQueueMessage(function.Name, function.Queue, traceParent, traceState);
         try
         {
             await function.Handler(services, message, cancellationToken);

@@ -54,6 +54,10 @@ public static class FunctionNames
     // HTTP: administrators
     public const string DeadLettersList = nameof(DeadLettersList);
     public const string DeadLetterReplay = nameof(DeadLetterReplay);
+    public const string EndpointsList = nameof(EndpointsList);
+    public const string EndpointPause = nameof(EndpointPause);
+    public const string EndpointResume = nameof(EndpointResume);
+    public const string EndpointRecover = nameof(EndpointRecover);
 
     // HTTP: the contract (OpenAPI 3.1, generated from this table)
     public const string OpenApiDocument = nameof(OpenApiDocument);
@@ -124,6 +128,10 @@ public static class Routes
 
     public const string DeadLetters = "api/v1/admin/dead-letters";
     public const string DeadLetterReplay = "api/v1/admin/dead-letters/{id}/replay";
+    public const string Endpoints = "api/v1/admin/endpoints";
+    public const string EndpointPause = "api/v1/admin/endpoints/{id}/pause";
+    public const string EndpointResume = "api/v1/admin/endpoints/{id}/resume";
+    public const string EndpointRecover = "api/v1/admin/endpoints/{id}/recover";
 
     public const string OpenApiDocument = "api/v1/openapi.json";
 
@@ -177,8 +185,17 @@ public static class Tables
     /// <summary>Gig work: jobs, matches, the events that made them, the overdue-payment index.</summary>
     public const string GigWork = nameof(GigWork);
 
+    /// <summary>Each outbound destination's state (active, paused, disabled) and delivery record.</summary>
+    public const string Endpoints = nameof(Endpoints);
+
+    /// <summary>Deliveries waiting for a paused or disabled destination.</summary>
+    public const string ParkedDeliveries = nameof(ParkedDeliveries);
+
+    /// <summary>Each throttled destination's shared per-second counter.</summary>
+    public const string DeliveryThrottle = nameof(DeliveryThrottle);
+
     public static IReadOnlyList<string> All { get; } =
-        [HazardReports, CityRequests, Deliveries, DeadLetters, TimerClaims, PickupOrders, PointsAccounts, Vouchers, LedgerDays, StationStatus, GigWork];
+        [HazardReports, CityRequests, Deliveries, DeadLetters, TimerClaims, PickupOrders, PointsAccounts, Vouchers, LedgerDays, StationStatus, GigWork, Endpoints, ParkedDeliveries, DeliveryThrottle];
 
     /// <summary>The entry table of one city-local day, given as <c>yyyyMMdd</c>.</summary>
     public static string LedgerEntriesOf(string day) => LedgerEntries + day;

@@ -256,6 +256,32 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
             (_, _) => Json(HttpMethod.Post, "api/v1/admin/dead-letters/no-such-letter/replay", "{}", TestRegistry.AdminKey),
             (_, _) => Json(HttpMethod.Post, "api/v1/admin/dead-letters/no-such-letter/replay", "{}", null),
         ],
+        [FunctionNames.EndpointsList] =
+        [
+            (_, _) => Get(Routes.Endpoints, TestRegistry.AdminKey),
+            (_, _) => Get(Routes.Endpoints, TestRegistry.StationKey),
+        ],
+        [FunctionNames.EndpointPause] =
+        [
+            // The other platform: nothing in these cases waits for its deliveries; EndpointResume resumes it.
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/endpoints/platform:neighborbuy/pause", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/endpoints/platform:nobody/pause", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/endpoints/platform:neighborbuy/pause", "{}", null),
+        ],
+        [FunctionNames.EndpointResume] =
+        [
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/endpoints/platform:neighborbuy/resume", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/endpoints/nonsense/resume", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/endpoints/platform:neighborbuy/resume", "{}", TestRegistry.StationKey),
+        ],
+        [FunctionNames.EndpointRecover] =
+        [
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/endpoints/platform:neighborbuy/recover?since=2026-01-01T00:00:00Z", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/endpoints/platform:neighborbuy/recover?since=yesterday", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/endpoints/platform:neighborbuy/recover", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/endpoints/city:atlantis/recover?since=2026-01-01T00:00:00Z", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/endpoints/platform:neighborbuy/recover?since=2026-01-01T00:00:00Z", "{}", null),
+        ],
         [FunctionNames.OpenApiDocument] =
         [
             (_, _) => Get(Routes.OpenApiDocument, null),

@@ -56,7 +56,7 @@ public sealed class OpenApiDocumentTests
     [Fact]
     public void Every_event_type_the_hub_sends_is_a_webhook()
     {
-        var sent = new[] { typeof(HazardReportEvents), typeof(PickupOrderEvents), typeof(PointsEvents), typeof(StationHub.Stations.StationStatusBook) }
+        var sent = new[] { typeof(HazardReportEvents), typeof(PickupOrderEvents), typeof(PointsEvents), typeof(StationHub.Stations.StationStatusBook), typeof(StationHub.Delivery.EndpointEvents) }
             .SelectMany(type => type.GetFields(BindingFlags.Public | BindingFlags.Static).Where(field => field.IsLiteral))
             .Select(field => (string)field.GetRawConstantValue()!)
             .Append(StationHub.GigWork.GigWorkTypes.PaymentOverdue)

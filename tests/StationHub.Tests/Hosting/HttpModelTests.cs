@@ -66,6 +66,10 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
         [FunctionNames.StationStatusReceived] = (200, s => Task.FromResult(SignedCase(s, Routes.PlatformStationStatus,
             "{\"type\":\"station.status\",\"timestamp\":\"2026-11-22T08:00:00Z\",\"data\":" + Stations.StationStatusFlowTests.Status(true, 1, 2, DateTimeOffset.UtcNow).Insert(1, "\"stationId\":\"st-hz-01\",") + "}"))),
         [FunctionNames.DeadLetterReplay] = (404, _ => Task.FromResult(("api/v1/admin/dead-letters/no-such-letter/replay", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
+        // The endpoint routes read no body: a chunked one is taken and ignored (an unknown endpoint, so nothing changes).
+        [FunctionNames.EndpointPause] = (404, _ => Task.FromResult(("api/v1/admin/endpoints/city:nowhere/pause", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
+        [FunctionNames.EndpointResume] = (404, _ => Task.FromResult(("api/v1/admin/endpoints/city:nowhere/resume", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
+        [FunctionNames.EndpointRecover] = (404, _ => Task.FromResult(("api/v1/admin/endpoints/city:nowhere/recover?since=2026-01-01T00:00:00Z", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
     };
 
     [Fact]

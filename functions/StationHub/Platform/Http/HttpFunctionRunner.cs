@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StationHub.Platform.Storage;
+using StationHub.Platform.Telemetry;
 using StationHub.Triggers;
 
 namespace StationHub.Platform.Http;
@@ -18,6 +19,8 @@ public static partial class HttpFunctionRunner
 {
     public static async Task RunAsync(this HttpFunction function, IServiceProvider services, HttpContext context)
     {
+        using var activity = HubTelemetry.StartRequest(function.Name, context.Request.Method,
+            context.Request.Headers[HubTelemetry.TraceParentHeader].FirstOrDefault(), context.Request.Headers[HubTelemetry.TraceStateHeader].FirstOrDefault());
         HubResponse response;
         try
         {
@@ -36,6 +39,7 @@ public static partial class HttpFunctionRunner
             response = HubResponse.Problem(unavailable ? Problem.Unavailable("Storage is not reachable; retry later.") : Problem.Internal());
         }
 
+        activity?.SetTag("http.response.status_code", response.Status);
         await WriteAsync(context, response);
     }
 

@@ -56,4 +56,8 @@ namespace StationHub.Platform.Json;
 [JsonSerializable(typeof(GigEventView))]
 [JsonSerializable(typeof(PaymentOverdueNotice))]
 [JsonSerializable(typeof(GigWorkStandingsView))]
+[JsonSerializable(typeof(EndpointView))]
+[JsonSerializable(typeof(List<EndpointView>))]
+[JsonSerializable(typeof(EndpointRecovery))]
+[JsonSerializable(typeof(EndpointDisabledNotice))]
 public sealed partial class HubJsonContext : JsonSerializerContext;

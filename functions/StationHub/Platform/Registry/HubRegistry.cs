@@ -107,7 +107,14 @@ public sealed record RegistryDocument(
     IReadOnlyList<HazardCategory> HazardCategories,
     PointsCatalog PointsCatalog,
     IReadOnlyList<StationService>? StationServices = null,
-    IReadOnlyList<SubsidyPolicy>? SubsidyPolicies = null);
+    IReadOnlyList<SubsidyPolicy>? SubsidyPolicies = null,
+    AdminEndpoint? Admin = null);
+
+/// <summary>
+/// The administrators' endpoint: told (signed <c>endpoint.disabled</c> webhooks, with
+/// <c>Secrets:Admin:SigningSecret</c>) when a destination is disabled. Optional; the log says it too.
+/// </summary>
+public sealed record AdminEndpoint(Uri WebhookUrl);
 
 /// <summary>
 /// The public prices of governance points: what each task earns (the governance pricing catalog)
@@ -130,8 +137,11 @@ public sealed record City(string Id, string Name, CityDelivery Delivery, IReadOn
     public ResponsibleBody? BodyFor(string category) => Bodies?.FirstOrDefault(b => b.Categories.Contains(category, StringComparer.Ordinal));
 }
 
-/// <summary>How a city takes routed reports: signed Standard Webhooks JSON, or Open311 POSTs.</summary>
-public sealed record CityDelivery(CityDeliveryFormat Format, Uri Endpoint);
+/// <summary>
+/// How a city takes routed reports: signed Standard Webhooks JSON, or Open311 POSTs; at most
+/// <see cref="MaxPerSecond"/> calls a second across hosts when set.
+/// </summary>
+public sealed record CityDelivery(CityDeliveryFormat Format, Uri Endpoint, int? MaxPerSecond = null);
 
 [JsonConverter(typeof(JsonStringEnumConverter<CityDeliveryFormat>))]
 public enum CityDeliveryFormat
@@ -144,10 +154,11 @@ public enum CityDeliveryFormat
 public sealed record District(string Code, string Name, GeoPolygon Area);
 
 /// <summary>
-/// A platform; <see cref="RatePerSecond"/> caps its webhooks per hub instance (burst: twice that).
+/// A platform; <see cref="RatePerSecond"/> caps its webhooks per hub instance (burst: twice that);
+/// <see cref="MaxPerSecond"/>, when set, caps the hub's calls to it a second across hosts.
 /// <see cref="Subscriptions"/> names the optional event types it asked for (<c>station.status_changed</c>).
 /// </summary>
-public sealed record Platform(string Id, string Name, Uri WebhookUrl, int RatePerSecond = Platform.DefaultRatePerSecond, IReadOnlyList<string>? Subscriptions = null)
+public sealed record Platform(string Id, string Name, Uri WebhookUrl, int RatePerSecond = Platform.DefaultRatePerSecond, IReadOnlyList<string>? Subscriptions = null, int? MaxPerSecond = null)
 {
     public const int DefaultRatePerSecond = 200;
 }

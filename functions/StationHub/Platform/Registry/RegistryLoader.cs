@@ -6,6 +6,9 @@ namespace StationHub.Platform.Registry;
 /// <summary>Loads and checks the registry file named by <c>Registry:Path</c>.</summary>
 public static class RegistryLoader
 {
+    /// <summary>The highest <c>maxPerSecond</c> a destination may have.</summary>
+    public const int MaxPerSecondLimit = 1000;
+
     public static HubRegistry Load(string path)
     {
         if (!File.Exists(path))
@@ -75,6 +78,21 @@ public static class RegistryLoader
 
         problems.AddRange(StationProblems(document, districtCodes));
         CheckSubsidyPolicies(document.SubsidyPolicies ?? [], districtCodes, problems);
+        foreach (var city in document.Cities.Where(c => c.Delivery.MaxPerSecond is < 1 or > MaxPerSecondLimit))
+        {
+            problems.Add($"city '{city.Id}' has delivery.maxPerSecond {city.Delivery.MaxPerSecond}; it must be 1 to {MaxPerSecondLimit}");
+        }
+
+        foreach (var platform in document.Platforms.Where(p => p.MaxPerSecond is < 1 or > MaxPerSecondLimit))
+        {
+            problems.Add($"platform '{platform.Id}' has maxPerSecond {platform.MaxPerSecond}; it must be 1 to {MaxPerSecondLimit}");
+        }
+
+        if (document.Admin is { } admin && !(admin.WebhookUrl.IsAbsoluteUri && admin.WebhookUrl.Scheme is "https" or "http"))
+        {
+            problems.Add("admin.webhookUrl must be an absolute http(s) URL");
+        }
+
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("The registry is not consistent: " + string.Join("; ", problems) + ".");

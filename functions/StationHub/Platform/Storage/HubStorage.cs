@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
+using StationHub.Platform.Telemetry;
 using StationHub.Triggers;
 
 namespace StationHub.Platform.Storage;
@@ -79,10 +80,13 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
         await Task.WhenAll(work);
     }
 
-    /// <summary>Sends a message as UTF-8 JSON (the client Base64-encodes it, as Functions expects).</summary>
+    /// <summary>
+    /// Sends a message as UTF-8 JSON (the client Base64-encodes it, as Functions expects), carrying
+    /// the current trace context (<see cref="QueueTrace"/>).
+    /// </summary>
     public Task SendAsync<T>(string queue, T message, JsonTypeInfo<T> typeInfo, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default) =>
         Queue(queue).SendMessageAsync(
-            new BinaryData(JsonSerializer.SerializeToUtf8Bytes(message, typeInfo)),
+            new BinaryData(QueueTrace.Attach(JsonSerializer.SerializeToUtf8Bytes(message, typeInfo))),
             visibilityDelay,
             timeToLive: TimeSpan.FromSeconds(-1),
             cancellationToken);

@@ -1,0 +1,183 @@
+using Azure;
+using Azure.Data.Tables;
+using StationHub.Platform.Registry;
+using StationHub.Platform.Storage;
+using StationHub.Triggers;
+
+namespace StationHub.Delivery;
+
+/// <summary>An outbound destination's state: deliveries go out only while it is active.</summary>
+public static class EndpointStates
+{
+    public const string Active = "active";
+
+    /// <summary>An administrator paused it: deliveries wait (parked) until it is resumed.</summary>
+    public const string Paused = "paused";
+
+    /// <summary>It failed without a success for <see cref="DeliveryOptions.DisableAfter"/>: deliveries wait until it is resumed.</summary>
+    public const string Disabled = "disabled";
+}
+
+/// <summary>
+/// One destination's state and delivery record (table <c>Endpoints</c>, one partition, row = the
+/// destination, <c>city:hangzhou</c>). A destination with no row is active and has no history.
+/// </summary>
+public sealed class EndpointEntity : ITableEntity
+{
+    public const string Partition = "endpoint";
+
+    public string PartitionKey { get; set; } = Partition;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string State { get; set; } = EndpointStates.Active;
+    public DateTimeOffset? StateChangedAt { get; set; }
+    public DateTimeOffset? LastSuccessAt { get; set; }
+
+    /// <summary>The first failure since the last success (null while the destination answers).</summary>
+    public DateTimeOffset? FailingSince { get; set; }
+    public DateTimeOffset? LastFailureAt { get; set; }
+    public string? LastError { get; set; }
+    public int ConsecutiveFailures { get; set; }
+    public long TotalFailures { get; set; }
+
+    public bool IsOpen => State == EndpointStates.Active;
+}
+
+/// <summary>Reads and changes destinations' states and records, under ETags (<see cref="Optimistic"/>).</summary>
+public sealed class EndpointStore(HubStorage storage)
+{
+    /// <summary>A success is written again only when the stored one is older than this (one write per destination and window, not per delivery).</summary>
+    public static readonly TimeSpan SuccessGranularity = TimeSpan.FromSeconds(5);
+
+    private TableClient Endpoints => storage.Table(Tables.Endpoints);
+
+    public Task<EndpointEntity?> FindAsync(Destination destination, CancellationToken cancellationToken = default) =>
+        Endpoints.FindAsync<EndpointEntity>(EndpointEntity.Partition, destination.ToString(), cancellationToken);
+
+    public async Task<Dictionary<string, EndpointEntity>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var all = new Dictionary<string, EndpointEntity>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {EndpointEntity.Partition}");
+        await foreach (var entity in Endpoints.QueryAsync<EndpointEntity>(filter, cancellationToken: cancellationToken))
+        {
+            all[entity.RowKey] = entity;
+        }
+
+        return all;
+    }
+
+    /// <summary>A delivery went through: the failure streak ends (skipped when <paramref name="seen"/> already says so recently).</summary>
+    public Task RecordSuccessAsync(Destination destination, EndpointEntity? seen, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        if (seen is { FailingSince: null, LastSuccessAt: { } last } && now - last < SuccessGranularity)
+        {
+            return Task.CompletedTask;
+        }
+
+        return ChangeAsync(destination, "an endpoint's last success", entity =>
+        {
+            entity.LastSuccessAt = entity.LastSuccessAt is { } stored && stored > now ? stored : now;
+            entity.FailingSince = null;
+            entity.ConsecutiveFailures = 0;
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// A delivery failed. When the destination has failed without a success for
+    /// <paramref name="disableAfter"/> and is active, it becomes disabled; the one caller whose write
+    /// did that gets the entity back (to tell the administrators once), every other caller null.
+    /// </summary>
+    public async Task<EndpointEntity?> RecordFailureAsync(Destination destination, DateTimeOffset now, string? error, TimeSpan disableAfter, CancellationToken cancellationToken = default)
+    {
+        EndpointEntity? disabled = null;
+        await ChangeAsync(destination, "an endpoint's failures", entity =>
+        {
+            disabled = null;
+            entity.FailingSince ??= now;
+            entity.LastFailureAt = now;
+            entity.LastError = error;
+            entity.ConsecutiveFailures++;
+            entity.TotalFailures++;
+            if (entity.State == EndpointStates.Active && now - entity.FailingSince >= disableAfter)
+            {
+                entity.State = EndpointStates.Disabled;
+                entity.StateChangedAt = now;
+                disabled = entity;
+            }
+
+            return true;
+        }, cancellationToken);
+        return disabled;
+    }
+
+    /// <summary>Sets the state; false when it already was that state (nothing written).</summary>
+    public async Task<(EndpointEntity Entity, bool Changed)> SetStateAsync(Destination destination, string state, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var changed = false;
+        var entity = await ChangeAsync(destination, "an endpoint's state", entity =>
+        {
+            changed = entity.State != state;
+            if (!changed)
+            {
+                return false;
+            }
+
+            entity.State = state;
+            entity.StateChangedAt = now;
+            if (state == EndpointStates.Active)
+            {
+                // A fresh start: the failure streak that disabled it does not count against it again.
+                entity.FailingSince = null;
+                entity.ConsecutiveFailures = 0;
+            }
+
+            return true;
+        }, cancellationToken);
+        return (entity, changed);
+    }
+
+    /// <summary>Reads the row (or a new one), applies <paramref name="change"/>, writes it under its ETag; again on a lost race.</summary>
+    private Task<EndpointEntity> ChangeAsync(Destination destination, string what, Func<EndpointEntity, bool> change, CancellationToken cancellationToken) =>
+        Optimistic.RetryAsync(what, async _ =>
+        {
+            var stored = await FindAsync(destination, cancellationToken);
+            var entity = stored ?? new EndpointEntity { RowKey = destination.ToString() };
+            if (!change(entity))
+            {
+                return Attempt<EndpointEntity>.Done(entity);
+            }
+
+            var written = stored is null ? await Endpoints.TryAddAsync(entity, cancellationToken) : await Endpoints.TryReplaceAsync(entity, cancellationToken);
+            return written ? Attempt<EndpointEntity>.Done(entity) : Attempt<EndpointEntity>.Retry;
+        }, cancellationToken);
+}
+
+/// <summary>The destinations the registry names, and each one's <c>maxPerSecond</c>.</summary>
+public static class Destinations
+{
+    public static IEnumerable<Destination> All(HubRegistry registry) =>
+        registry.Cities.OrderBy(c => c.Id, StringComparer.Ordinal).Select(c => Destination.City(c.Id))
+            .Concat(registry.Bodies.Select(b => b.Body.Id).Order(StringComparer.Ordinal).Select(Destination.Body))
+            .Concat(registry.Document.Platforms.OrderBy(p => p.Id, StringComparer.Ordinal).Select(p => Destination.Platform(p.Id)));
+
+    /// <summary>True for a destination of the registry that has a lifecycle (not the administrators' own endpoint).</summary>
+    public static bool IsKnown(HubRegistry registry, Destination destination) => destination.Kind switch
+    {
+        DestinationKind.City => registry.FindCity(destination.Id) is not null,
+        DestinationKind.Body => registry.FindBody(destination.Id) is not null,
+        DestinationKind.Platform => registry.FindPlatform(destination.Id) is not null,
+        _ => false,
+    };
+
+    /// <summary>The destination's throttle, or null for none.</summary>
+    public static int? MaxPerSecond(HubRegistry registry, Destination destination) => destination.Kind switch
+    {
+        DestinationKind.City => registry.FindCity(destination.Id)?.Delivery.MaxPerSecond,
+        DestinationKind.Body => registry.FindBody(destination.Id)?.Body.Delivery.MaxPerSecond,
+        DestinationKind.Platform => registry.FindPlatform(destination.Id)?.MaxPerSecond,
+        _ => null,
+    };
+}

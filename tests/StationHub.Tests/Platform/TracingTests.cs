@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using StationHub.Platform.Telemetry;
+using StationHub.Tests.Infrastructure;
+
+namespace StationHub.Tests.Platform;
+
+/// <summary>
+/// One trace per item: a report's intake, routing and delivery spans share the trace of the intake
+/// request's <c>traceparent</c> (or a new one), the context rides in every queue message, and the city
+/// receives a <c>traceparent</c> of that trace. Spans are collected with an ActivityListener on the
+/// hub's ActivitySource (the hosts subscribe with OpenTelemetry; the library knows only System.Diagnostics).
+/// </summary>
+public sealed class TracingTests : IDisposable
+{
+    private readonly ConcurrentBag<Activity> spans = [];
+    private readonly ActivityListener listener;
+
+    public TracingTests()
+    {
+        listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == HubTelemetry.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+    }
+
+    public void Dispose() => listener.Dispose();
+
+    [Fact]
+    public async Task A_reports_intake_route_and_delivery_share_the_trace_of_the_intake_traceparent()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var traceId = ActivityTraceId.CreateRandom();
+        var traceParent = $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01";
+
+        var hubId = await PostAsync(world, "r-traced", traceParent);
+
+        var atCity = (await world.City.WaitForAsync(r => r.Count >= 1)).Single();
+        Assert.Equal(traceId, ActivityContext.Parse(atCity.Header("traceparent"), null).TraceId);
+        var names = await SpanNamesAsync(traceId, "DeliverOutbound");
+        Assert.Contains("HazardReportReceived", names);
+        Assert.Contains("RouteHazardReport", names);
+        Assert.Contains("DeliverOutbound", names);
+        Assert.Contains("deliver hazard_report.routed", names);
+        Assert.Contains(hubId, atCity.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("not-a-traceparent")]
+    [InlineData("00-00000000000000000000000000000000-0000000000000000-01")]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331")]
+    public async Task Without_a_valid_traceparent_a_new_trace_starts_and_still_reaches_the_city(string? traceParent)
+    {
+        await using var world = await HubScenario.StartAsync();
+
+        await PostAsync(world, "r-new-trace-" + Guid.NewGuid().ToString("N")[..6], traceParent);
+
+        var atCity = (await world.City.WaitForAsync(r => r.Count >= 1)).Single();
+        var traceId = ActivityContext.Parse(atCity.Header("traceparent"), null).TraceId;
+        Assert.NotEqual(default, traceId);
+        var names = await SpanNamesAsync(traceId, "DeliverOutbound");
+        Assert.Contains("HazardReportReceived", names);
+        Assert.Contains("RouteHazardReport", names);
+    }
+
+    [Fact]
+    public async Task A_timer_run_has_a_span_of_its_own()
+    {
+        await using var world = await HubScenario.StartAsync();
+
+        using var run = await world.Hub.Client.PostAsync("admin/functions/CompileLedger", new StringContent("{\"input\":\"\"}", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+        for (var i = 0; i < 100 && !spans.Any(span => span.DisplayName == "CompileLedger"); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        // Other tests' hubs in this process may run it too: any of the runs shows the span's shape.
+        Assert.Contains(spans, span => span.DisplayName == "CompileLedger" && "timer".Equals(span.GetTagItem("faas.trigger")) && span.GetTagItem("faas.cron") is not null);
+    }
+
+    [Fact]
+    public void The_context_is_added_in_front_of_a_message_and_read_back_and_an_old_message_has_none()
+    {
+        using var activity = new Activity("test").SetIdFormat(ActivityIdFormat.W3C).Start();
+        activity.TraceStateString = "vendor=1";
+        var original = """{"schemaVersion":1,"data":{"traceParent":"nested, not read"}}"""u8.ToArray();
+
+        var sent = QueueTrace.Attach(original);
+        var (parent, state) = QueueTrace.Read(sent);
+
+        Assert.Equal(activity.Id, parent);
+        Assert.Equal("vendor=1", state);
+        Assert.EndsWith("\"schemaVersion\":1,\"data\":{\"traceParent\":\"nested, not read\"}}", Encoding.UTF8.GetString(sent), StringComparison.Ordinal);
+        Assert.Equal((null, null), QueueTrace.Read(original));
+        Assert.Equal("{\"traceParent\":\"" + activity.Id + "\",\"traceState\":\"vendor=1\"}", Encoding.UTF8.GetString(QueueTrace.Attach("{}"u8.ToArray())));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("[1,2]")]
+    [InlineData("{\"traceParent\":42}")]
+    [InlineData("{\"traceParent\":")]
+    [InlineData("not json")]
+    public void A_message_with_no_usable_context_reads_as_none(string message)
+    {
+        Assert.Null(QueueTrace.Read(Encoding.UTF8.GetBytes(message)).TraceParent);
+    }
+
+    private static async Task<string> PostAsync(HubScenario world, string reportId, string? traceParent)
+    {
+        using var request = Webhooks.Signed($"api/v1/platforms/{TestRegistry.Platform}/hazard-reports", Webhooks.HazardReport(reportId), world.PlatformSigner);
+        if (traceParent is not null)
+        {
+            request.Headers.TryAddWithoutValidation("traceparent", traceParent);
+        }
+
+        using var response = await world.Hub.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var answer = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(response.Content);
+        return answer.GetProperty("hubId").GetString()!;
+    }
+
+    /// <summary>The names of the trace's spans, once the one named <paramref name="last"/> has ended.</summary>
+    private async Task<List<string>> SpanNamesAsync(ActivityTraceId traceId, string last)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var names = spans.Where(span => span.TraceId == traceId).Select(span => span.DisplayName).ToList();
+            if (names.Contains(last))
+            {
+                return names;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return [.. spans.Where(span => span.TraceId == traceId).Select(span => span.DisplayName)];
+    }
+}
