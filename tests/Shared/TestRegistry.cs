@@ -62,6 +62,12 @@ public sealed class TestRegistry
 
     public StandardWebhook PlatformSigner => new(PlatformSecret);
 
+    /// <summary>The ledger's checkpoint key in tests (a signed-note private key; never used outside tests).</summary>
+    public const string LedgerSigningKey = "PRIVATE+KEY+stationhub.test/ledger+e5621fa8+AXTkNaFutmrrW+e+UszDYhL1Hd2xWsWiji98TTJ4drLk";
+
+    /// <summary>Its verifier key.</summary>
+    public const string LedgerVerifierKey = "stationhub.test/ledger+e5621fa8+AQC9rp1gU+CNdI19dDkzOHpXr9PpLStVJeUdkSwWJa3P";
+
     /// <summary>Every setting the hub needs, for this registry and the given storage account and name prefix.</summary>
     public Dictionary<string, string?> Settings(string connectionString, string prefix) => new()
     {
@@ -74,6 +80,7 @@ public sealed class TestRegistry
         ["Secrets:Cities:hangzhou:SigningSecret"] = CitySecret,
         ["Secrets:Cities:ningbo:SigningSecret"] = Open311CitySecret,
         ["Secrets:Cities:ningbo:Open311ApiKey"] = Open311OutboundKey,
+        ["Secrets:LedgerSigningKey"] = LedgerSigningKey,
         ["Auth:ApiKeyHashes:platform:swiftride"] = ApiKeys.Hash(PlatformKey),
         ["Auth:ApiKeyHashes:platform:neighborbuy"] = ApiKeys.Hash(OtherPlatformKey),
         ["Auth:ApiKeyHashes:city:hangzhou"] = ApiKeys.Hash(WebhookCityKey),

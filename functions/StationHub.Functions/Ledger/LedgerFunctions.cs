@@ -29,6 +29,26 @@ public sealed class LedgerFunctions(FunctionRows rows)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerPage)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.LedgerPage, request);
 
+    [Function(FunctionNames.LedgerKey)]
+    public Task<IActionResult> LedgerKey(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerKey)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.LedgerKey, request);
+
+    [Function(FunctionNames.LedgerCheckpoint)]
+    public Task<IActionResult> LedgerCheckpoint(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerCheckpoint)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.LedgerCheckpoint, request);
+
+    [Function(FunctionNames.LedgerDayCheckpoint)]
+    public Task<IActionResult> LedgerDayCheckpoint(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerDayCheckpoint)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.LedgerDayCheckpoint, request);
+
+    [Function(FunctionNames.LedgerConsistency)]
+    public Task<IActionResult> LedgerConsistency(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerConsistency)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.LedgerConsistency, request);
+
     [Function(FunctionNames.CompileLedger)]
     public Task CompileLedger(
         [TimerTrigger(Schedules.CompileLedger)] TimerInfo timer,

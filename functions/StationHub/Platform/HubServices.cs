@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using StationHub.Delivery;
 using StationHub.HazardReports;
 using StationHub.Ledger;
+using StationHub.Ledger.Checkpoints;
 using StationHub.PickupOrders;
 using StationHub.Points;
 using StationHub.Platform.Registry;
@@ -42,6 +43,11 @@ public static class HubServices
         services.AddSingleton<LedgerSealer>();
         services.AddSingleton<LedgerApi>();
         services.AddSingleton<LedgerPage>();
+        services.AddSingleton(_ => new LedgerSigningKey(configuration));
+        services.AddSingleton<LedgerTreeStore>();
+        services.AddSingleton<LedgerCheckpoints>();
+        services.AddSingleton<LedgerSealing>();
+        services.AddSingleton<LedgerCheckpointApi>();
 
         // Hazard reports
         services.AddSingleton<HazardReportStore>();

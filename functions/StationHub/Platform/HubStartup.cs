@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using StationHub.Ledger.Checkpoints;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
 using StationHub.Platform.Storage;
@@ -61,6 +62,11 @@ public static partial class HubStartup
             {
                 problems.Add($"The setting 'Secrets:Cities:{city.Id}:Open311ApiKey' is missing (city {city.Id} takes Open311 POSTs).");
             }
+        }
+
+        if (LedgerSigningKey.Problem(configuration) is { } ledgerKeyProblem)
+        {
+            problems.Add(ledgerKeyProblem);
         }
 
         if (!configuration.GetSection("Auth:ApiKeyHashes:admin").GetChildren().Any())

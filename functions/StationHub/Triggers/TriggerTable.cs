@@ -36,6 +36,10 @@ public static class FunctionNames
     public const string LedgerDay = nameof(LedgerDay);
     public const string LedgerProof = nameof(LedgerProof);
     public const string LedgerPage = nameof(LedgerPage);
+    public const string LedgerKey = nameof(LedgerKey);
+    public const string LedgerCheckpoint = nameof(LedgerCheckpoint);
+    public const string LedgerDayCheckpoint = nameof(LedgerDayCheckpoint);
+    public const string LedgerConsistency = nameof(LedgerConsistency);
 
     // HTTP: administrators
     public const string DeadLettersList = nameof(DeadLettersList);
@@ -88,6 +92,10 @@ public static class Routes
     public const string LedgerDay = "api/v1/ledger/{date}";
     public const string LedgerProof = "api/v1/ledger/{date}/proof";
     public const string LedgerPage = "ledger";
+    public const string LedgerKey = "api/v1/ledger/key";
+    public const string LedgerCheckpoint = "api/v1/ledger/checkpoint";
+    public const string LedgerDayCheckpoint = "api/v1/ledger/{date}/checkpoint";
+    public const string LedgerConsistency = "api/v1/ledger/consistency";
 
     public const string DeadLetters = "api/v1/admin/dead-letters";
     public const string DeadLetterReplay = "api/v1/admin/dead-letters/{id}/replay";
@@ -137,8 +145,14 @@ public static class Tables
     public const string Vouchers = nameof(Vouchers);
     public const string LedgerDays = nameof(LedgerDays);
 
+    /// <summary>The perfect subtrees of the one Merkle tree over every sealed day's leaves.</summary>
+    public const string LedgerTree = nameof(LedgerTree);
+
+    /// <summary>Each sealed day's place in that tree, its signed checkpoint and the witnesses' cosignatures.</summary>
+    public const string LedgerCheckpoints = nameof(LedgerCheckpoints);
+
     public static IReadOnlyList<string> All { get; } =
-        [HazardReports, CityRequests, Deliveries, DeadLetters, TimerClaims, PickupOrders, PointsAccounts, Vouchers, LedgerDays];
+        [HazardReports, CityRequests, Deliveries, DeadLetters, TimerClaims, PickupOrders, PointsAccounts, Vouchers, LedgerDays, LedgerTree, LedgerCheckpoints];
 
     /// <summary>The entry table of one city-local day, given as <c>yyyyMMdd</c>.</summary>
     public static string LedgerEntriesOf(string day) => LedgerEntries + day;

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using StationHub.Delivery;
 using StationHub.HazardReports;
 using StationHub.Ledger;
+using StationHub.Ledger.Checkpoints;
 using StationHub.PickupOrders;
 using StationHub.Points;
 using StationHub.Platform.Http;
@@ -41,6 +42,8 @@ namespace StationHub.Platform.Json;
 [JsonSerializable(typeof(CourierPointsView))]
 [JsonSerializable(typeof(List<LedgerDayLink>))]
 [JsonSerializable(typeof(LedgerProof))]
+[JsonSerializable(typeof(LedgerConsistency))]
+[JsonSerializable(typeof(LedgerTreeProof))]
 [JsonSerializable(typeof(DeliveryRequested))]
 [JsonSerializable(typeof(OutboundEnvelope))]
 [JsonSerializable(typeof(DeadLetterView))]
