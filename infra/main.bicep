@@ -72,6 +72,7 @@ var queueNames = [
   'deliveries'
   'pickup-orders-events'
   'points-transactions'
+  'ledger-witness'
 ]
 
 var tableNames = [

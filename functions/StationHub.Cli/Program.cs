@@ -10,6 +10,18 @@ using StationHub.Platform.Webhooks;
 //   The sandbox receivers are the local host's when it serves them; otherwise (say, against the
 //   Functions app) this command starts them itself at --sandbox, where the sample registry points.
 var options = Options.Parse(args);
+if (options.Command == "witness")
+{
+    // witness --key ... --log <hub verifier key> [--state FILE] [--urls URL]: a C2SP tlog-witness for the ledger.
+    return await StationHub.Cli.WitnessServer.RunAsync(args);
+}
+
+if (options.Command == "keygen")
+{
+    // keygen <name> [--witness]: a new Ed25519 signed-note key (or cosignature key) and its verifier key.
+    return StationHub.Cli.WitnessServer.KeyGen(args);
+}
+
 if (options.Command == "verify-ledger")
 {
     // verify-ledger [--hub URL] [--proof DATE SCOPE KIND]: from the public API alone.
@@ -36,7 +48,7 @@ if (options.Command == "verify-ledger")
 
 if (options.Command is not ("sample" or "pickup-sample"))
 {
-    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample|verify-ledger [--hub URL] [--settings FILE] [--sandbox URL] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY] [--proof DATE SCOPE KIND]");
+    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample|verify-ledger|witness|keygen [--hub URL] [--settings FILE] [--sandbox URL] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY] [--proof DATE SCOPE KIND]");
     return 2;
 }
 
@@ -268,7 +280,7 @@ internal sealed record Options(string Command, string Hub, string SettingsPath, 
 
 internal static class Clock
 {
-    private static readonly TimeProvider Time = TimeProvider.System;
+    public static readonly TimeProvider Time = TimeProvider.System;
 
     public static DateTimeOffset GetUtcNow() => Time.GetUtcNow();
 }

@@ -41,6 +41,7 @@ public sealed class TestRegistry
             .Replace("http://127.0.0.1:7079/sandbox/cities/hangzhou/webhooks", cityEndpoint.AbsoluteUri, StringComparison.Ordinal)
             .Replace("http://127.0.0.1:7079/sandbox/cities/ningbo/open311/requests.json", open311Endpoint.AbsoluteUri, StringComparison.Ordinal)
             .Replace("http://127.0.0.1:7079/sandbox/platforms/swiftride/webhooks\"", platformEndpoint.AbsoluteUri + "\"" + (platformRatePerSecond is { } rate ? $", \"ratePerSecond\": {rate}" : string.Empty), StringComparison.Ordinal)
+            .Replace("http://127.0.0.1:7079/sandbox/witness", "http://127.0.0.1:9/witness", StringComparison.Ordinal)
             .Replace("http://127.0.0.1:7079/sandbox/platforms/neighborbuy/webhooks\" }", otherPlatformEndpoint.AbsoluteUri + $"\", \"ratePerSecond\": {OtherPlatformRatePerSecond} }}", StringComparison.Ordinal);
         using (JsonDocument.Parse(sample))
         {

@@ -1,3 +1,4 @@
+using Azure.Storage.Queues.Models;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -48,6 +49,12 @@ public sealed class LedgerFunctions(FunctionRows rows)
     public Task<IActionResult> LedgerConsistency(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerConsistency)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.LedgerConsistency, request);
+
+    [Function(FunctionNames.CosignLedgerCheckpoint)]
+    public Task CosignLedgerCheckpoint(
+        [QueueTrigger(Queues.LedgerWitness, Connection = Connections.Storage)] QueueMessage message,
+        CancellationToken cancellationToken) =>
+        rows.QueueAsync(FunctionNames.CosignLedgerCheckpoint, message, cancellationToken);
 
     [Function(FunctionNames.CompileLedger)]
     public Task CompileLedger(

@@ -16,6 +16,7 @@ public static class LedgerTriggers
         HttpFunction.Get<LedgerCheckpointApi>(FunctionNames.LedgerCheckpoint, Routes.LedgerCheckpoint, (api, request, ct) => api.LatestAsync(request, ct)),
         HttpFunction.Get<LedgerCheckpointApi>(FunctionNames.LedgerDayCheckpoint, Routes.LedgerDayCheckpoint, (api, request, ct) => api.DayAsync(request, ct)),
         HttpFunction.Get<LedgerCheckpointApi>(FunctionNames.LedgerConsistency, Routes.LedgerConsistency, (api, request, ct) => api.ConsistencyAsync(request, ct)),
+        QueueFunction.For<WitnessCosigning>(FunctionNames.CosignLedgerCheckpoint, Queues.LedgerWitness, (cosigning, message, ct) => cosigning.HandleAsync(message, ct)),
         TimerFunction.For<LedgerSealer>(FunctionNames.CompileLedger, Schedules.CompileLedger, (sealer, ct) => sealer.CompileTodayAsync(ct)),
         TimerFunction.For<LedgerSealing>(FunctionNames.SealLedger, Schedules.SealLedger, (sealing, ct) => sealing.RunAsync(ct)),
     ];

@@ -48,6 +48,14 @@ public static class HubServices
         services.AddSingleton<LedgerCheckpoints>();
         services.AddSingleton<LedgerSealing>();
         services.AddSingleton<LedgerCheckpointApi>();
+        services.AddSingleton<WitnessRequests>();
+        services.AddSingleton<WitnessCosigning>();
+        services.AddHttpClient(WitnessCosigning.HttpClientName, (provider, client) =>
+            {
+                client.Timeout = provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.Timeout;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("StationHub/1.0");
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
 
         // Hazard reports
         services.AddSingleton<HazardReportStore>();

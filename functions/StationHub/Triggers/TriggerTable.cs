@@ -54,6 +54,7 @@ public static class FunctionNames
     public const string DeliverOutbound = nameof(DeliverOutbound);
     public const string RoutePickupOrderEvent = nameof(RoutePickupOrderEvent);
     public const string ApplyPointsTransaction = nameof(ApplyPointsTransaction);
+    public const string CosignLedgerCheckpoint = nameof(CosignLedgerCheckpoint);
 
     // Timers
     public const string EscalateUnacknowledgedReports = nameof(EscalateUnacknowledgedReports);
@@ -118,10 +119,11 @@ public static class Queues
     public const string Deliveries = "deliveries";
     public const string PickupOrderEvents = "pickup-orders-events";
     public const string PointsTransactions = "points-transactions";
+    public const string LedgerWitness = "ledger-witness";
 
     public const string PoisonSuffix = "-poison";
 
-    public static IReadOnlyList<string> All { get; } = [HazardReportsAccepted, HazardReportUpdates, Deliveries, PickupOrderEvents, PointsTransactions];
+    public static IReadOnlyList<string> All { get; } = [HazardReportsAccepted, HazardReportUpdates, Deliveries, PickupOrderEvents, PointsTransactions, LedgerWitness];
 }
 
 /// <summary>Table names (PascalCase letters and digits).</summary>

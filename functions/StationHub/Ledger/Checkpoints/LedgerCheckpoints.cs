@@ -11,13 +11,15 @@ namespace StationHub.Ledger.Checkpoints;
 /// figures, in the same order, as the day's own tree) go after the previous day's, using only
 /// the previous day's frontier, so a day costs its own leaves, never the history. Each appended
 /// day gets a checkpoint (C2SP tlog-checkpoint: origin, size, root, and the extension line
-/// <c>day &lt;date&gt; &lt;day hash&gt;</c>) signed with the hub's Ed25519 key. Everything is computed from sealed data only, and Ed25519 is
+/// <c>day &lt;date&gt; &lt;day hash&gt;</c>) signed with the hub's Ed25519 key; the witnesses are
+/// then asked to cosign it. Everything is computed from sealed data only, and Ed25519 is
 /// deterministic, so two hosts catching up at once write the same nodes and the same checkpoint.
 /// </summary>
 public sealed partial class LedgerCheckpoints(
     LedgerTreeStore tree,
     LedgerStore days,
     LedgerSigningKey key,
+    WitnessRequests witnesses,
     TimeProvider time,
     ILogger<LedgerCheckpoints> logger)
 {
@@ -128,6 +130,9 @@ public sealed partial class LedgerCheckpoints(
         if (await tree.TryAddCheckpointAsync(checkpoint, cancellationToken))
         {
             Log.Appended(logger, checkpoint.RowKey, leaves.Count, newSize);
+
+            // Lost if the queue is down right now: then the next checkpoint's request catches the witnesses up.
+            await witnesses.RequestAllAsync(checkpoint.RowKey, cancellationToken);
             return checkpoint;
         }
 

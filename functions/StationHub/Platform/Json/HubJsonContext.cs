@@ -44,6 +44,7 @@ namespace StationHub.Platform.Json;
 [JsonSerializable(typeof(LedgerProof))]
 [JsonSerializable(typeof(LedgerConsistency))]
 [JsonSerializable(typeof(LedgerTreeProof))]
+[JsonSerializable(typeof(LedgerWitnessRequested))]
 [JsonSerializable(typeof(DeliveryRequested))]
 [JsonSerializable(typeof(OutboundEnvelope))]
 [JsonSerializable(typeof(DeadLetterView))]

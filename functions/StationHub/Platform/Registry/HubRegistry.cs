@@ -39,6 +39,11 @@ public sealed class HubRegistry
 
     public Station? FindStation(string id) => stations.GetValueOrDefault(id);
 
+    /// <summary>The ledger's witnesses (none when the registry names none).</summary>
+    public IReadOnlyList<LedgerWitness> Witnesses => Document.Witnesses ?? [];
+
+    public LedgerWitness? FindWitness(string id) => Witnesses.FirstOrDefault(w => w.Id == id);
+
     public HazardCategory? FindCategory(string code) => categories.GetValueOrDefault(code);
 
     public TaskPrice? FindTask(string code) => Document.PointsCatalog.Tasks.FirstOrDefault(t => t.Code == code);
@@ -71,7 +76,15 @@ public sealed record RegistryDocument(
     IReadOnlyList<Platform> Platforms,
     IReadOnlyList<Station> Stations,
     IReadOnlyList<HazardCategory> HazardCategories,
-    PointsCatalog PointsCatalog);
+    PointsCatalog PointsCatalog,
+    IReadOnlyList<LedgerWitness>? Witnesses = null);
+
+/// <summary>
+/// A witness of the public ledger (C2SP tlog-witness): its id (letters, digits, '-' and '_'), the
+/// submission prefix its <c>add-checkpoint</c> is under, and its cosignature verifier key (type 0x04).
+/// Cities are the natural first witnesses; anyone may run one (<c>StationHub.Cli witness</c>).
+/// </summary>
+public sealed record LedgerWitness(string Id, Uri Url, string VerifierKey);
 
 /// <summary>
 /// The public prices of governance points: what each task earns (the governance pricing catalog)

@@ -108,6 +108,7 @@ public sealed class LedgerTreeTests : IAsyncLifetime
             services.GetRequiredService<LedgerTreeStore>(),
             services.GetRequiredService<LedgerStore>(),
             services.GetRequiredService<LedgerSigningKey>(),
+            services.GetRequiredService<WitnessRequests>(),
             clock,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<LedgerCheckpoints>.Instance);
 
