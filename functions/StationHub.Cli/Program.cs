@@ -35,6 +35,26 @@ if (options.Command == "verify-ledger")
     }
 
     Console.WriteLine($"OK: {result.DaysChecked} sealed days, hashes and chain intact, Merkle roots match their figures");
+
+    // The signed checkpoints: --key VKEY (pin the hub's key), --witness VKEY ... --quorum N,
+    // --seen FILE ... (checkpoints kept from before), --save FILE (keep the latest for next time).
+    var policy = new StationHub.Ledger.Checkpoints.CheckpointPolicy(
+        Flag(args, "--key").FirstOrDefault(),
+        Flag(args, "--witness"),
+        int.Parse(Flag(args, "--quorum").FirstOrDefault() ?? "0", CultureInfo.InvariantCulture),
+        [.. Flag(args, "--seen").Where(File.Exists).Select(File.ReadAllText)]);
+    var checkpoints = await new StationHub.Ledger.Checkpoints.LedgerCheckpointVerifier(client).VerifyAsync(policy);
+    if (!checkpoints.Ok)
+    {
+        Console.WriteLine($"FAILED ({checkpoints.Problem}) at {checkpoints.Day}: {checkpoints.Reason}");
+        return 1;
+    }
+
+    Console.WriteLine($"OK: {checkpoints.CheckpointsChecked} checkpoints signed by the hub{(policy.HubKey is null ? " (key as served: pin it with --key)" : string.Empty)}, each consistent with the one before; tree size {checkpoints.TreeSize}; cosigned by {(checkpoints.Cosigners.Count == 0 ? "no trusted witness" : string.Join(", ", checkpoints.Cosigners))} (quorum {policy.Quorum})");
+    if (Flag(args, "--save").FirstOrDefault() is { } save && checkpoints.LatestCheckpoint is { } latestCheckpoint)
+    {
+        await File.WriteAllTextAsync(save, latestCheckpoint);
+    }
     var proofAt = Array.IndexOf(args, "--proof");
     if (proofAt >= 0 && proofAt + 3 < args.Length)
     {
@@ -48,7 +68,7 @@ if (options.Command == "verify-ledger")
 
 if (options.Command is not ("sample" or "pickup-sample"))
 {
-    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample|verify-ledger|witness|keygen [--hub URL] [--settings FILE] [--sandbox URL] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY] [--proof DATE SCOPE KIND]");
+    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample|verify-ledger|witness|keygen [--hub URL] [--settings FILE] [--sandbox URL] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY] [--proof DATE SCOPE KIND] [--key VKEY] [--witness VKEY]... [--quorum N] [--seen FILE]... [--save FILE]");
     return 2;
 }
 
@@ -228,6 +248,9 @@ async Task<string> GetStatusAsync()
 }
 
 async Task<string> InboxAsync() => await sandboxClient.GetStringAsync("sandbox/inbox");
+
+static List<string> Flag(string[] args, string name) =>
+    [.. args.Select((arg, i) => (arg, i)).Where(p => p.arg == name && p.i + 1 < args.Length).Select(p => args[p.i + 1])];
 
 static async Task WaitAsync(Func<Task<bool>> done)
 {

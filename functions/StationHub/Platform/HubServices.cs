@@ -48,6 +48,7 @@ public static class HubServices
         services.AddSingleton<LedgerCheckpoints>();
         services.AddSingleton<LedgerSealing>();
         services.AddSingleton<LedgerCheckpointApi>();
+        services.AddSingleton<CheckpointSection>();
         services.AddSingleton<WitnessRequests>();
         services.AddSingleton<WitnessCosigning>();
         services.AddHttpClient(WitnessCosigning.HttpClientName, (provider, client) =>
