@@ -59,7 +59,7 @@ internal static class WitnessServer
             using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
             var answer = await witness.AddCheckpointAsync(await reader.ReadToEndAsync(context.RequestAborted), context.RequestAborted);
             Console.WriteLine($"{Clock.GetUtcNow():u} add-checkpoint: {answer.Status} {answer.Body.TrimEnd('\n')}");
-            return Results.Text(answer.Body, answer.ContentType, Encoding.UTF8, answer.Status);
+            return Results.Text(answer.Body, answer.ContentType, null, answer.Status);
         });
         Console.WriteLine($"Witness {key.Name} ({witness.VerifierKey}) for {string.Join(", ", trusted.Select(t => t.Name))}; state in {Path.GetFullPath(state.Path)}");
         await app.RunAsync();

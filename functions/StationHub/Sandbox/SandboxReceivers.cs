@@ -90,7 +90,7 @@ public static partial class SandboxReceivers
             using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
             var answer = await witness.AddCheckpointAsync(await reader.ReadToEndAsync(context.RequestAborted), context.RequestAborted);
             Log.Witnessed(logs.CreateLogger("StationHub.Sandbox"), answer.Status);
-            return Results.Text(answer.Body, answer.ContentType, Encoding.UTF8, answer.Status);
+            return Results.Text(answer.Body, answer.ContentType, null, answer.Status);
         });
     }
 

@@ -113,6 +113,9 @@ public sealed record WitnessState(long Size, byte[] Root, string Checkpoint);
 /// </summary>
 public sealed class WitnessStateFile(string path)
 {
+    // Indented, and base64 and the em dash written as they are: the file is for people too.
+    private static readonly JsonSerializerOptions FileFormat = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public string Path { get; } = path;
 
     public async Task<WitnessState?> GetAsync(string origin, CancellationToken cancellationToken = default)
@@ -135,7 +138,7 @@ public sealed class WitnessStateFile(string path)
         var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
         Directory.CreateDirectory(folder);
         var temporary = System.IO.Path.Combine(folder, "." + System.IO.Path.GetFileName(Path) + "." + Guid.NewGuid().ToString("N")[..8]);
-        await File.WriteAllTextAsync(temporary, all.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+        await File.WriteAllTextAsync(temporary, all.ToJsonString(FileFormat), cancellationToken);
         File.Move(temporary, Path, overwrite: true);
     }
 

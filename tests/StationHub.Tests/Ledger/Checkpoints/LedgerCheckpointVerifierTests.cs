@@ -187,7 +187,7 @@ public sealed class LedgerCheckpointVerifierTests
         {
             using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
             var answer = await witness.AddCheckpointAsync(await reader.ReadToEndAsync());
-            return Results.Text(answer.Body, answer.ContentType, Encoding.UTF8, answer.Status);
+            return Results.Text(answer.Body, answer.ContentType, null, answer.Status);
         });
         await app.StartAsync();
         return new TestWitness(app, new Uri($"http://127.0.0.1:{port}/w/"));
