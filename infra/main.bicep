@@ -34,6 +34,8 @@ Add one entry per platform, city and API-key principal, e.g. Secrets__Platforms_
 Secrets__Cities__<id>__SigningSecret, Secrets__Cities__<id>__Open311ApiKey, Auth__ApiKeyHashes__<kind>__<id>.''')
 param secretSettingNames string[] = [
   'Secrets__PseudonymKey'
+  // The ledger's Ed25519 checkpoint key: a secret, because Key Vault keys do not do Ed25519.
+  'Secrets__LedgerSigningKey'
 ]
 
 @description('Plain app settings that replace or add to the defaults in this template (for example Ledger__TimeZone).')
@@ -71,6 +73,7 @@ var queueNames = [
   'pickup-orders-events'
   'points-transactions'
   'gig-work-events'
+  'ledger-witness'
 ]
 
 var tableNames = [
@@ -88,6 +91,8 @@ var tableNames = [
   'Endpoints'
   'ParkedDeliveries'
   'DeliveryThrottle'
+  'LedgerTree'
+  'LedgerCheckpoints'
 ]
 
 // Plain settings with their documented defaults; secrets come from Key Vault (secretSettingNames).

@@ -11,6 +11,18 @@ using StationHub.Platform.Webhooks;
 //   Functions app) this command starts them itself at --sandbox, where the sample registry points.
 // gig-sample: a small day of gig work at station st-hz-01 (see GigSampleAsync).
 var options = Options.Parse(args);
+if (options.Command == "witness")
+{
+    // witness --key ... --log <hub verifier key> [--state FILE] [--urls URL]: a C2SP tlog-witness for the ledger.
+    return await StationHub.Cli.WitnessServer.RunAsync(args);
+}
+
+if (options.Command == "keygen")
+{
+    // keygen <name> [--witness]: a new Ed25519 signed-note key (or cosignature key) and its verifier key.
+    return StationHub.Cli.WitnessServer.KeyGen(args);
+}
+
 if (options.Command == "verify-ledger")
 {
     // verify-ledger [--hub URL] [--proof DATE SCOPE KIND]: from the public API alone.
@@ -24,6 +36,26 @@ if (options.Command == "verify-ledger")
     }
 
     Console.WriteLine($"OK: {result.DaysChecked} sealed days, hashes and chain intact, Merkle roots match their figures");
+
+    // The signed checkpoints: --key VKEY (pin the hub's key), --witness VKEY ... --quorum N,
+    // --seen FILE ... (checkpoints kept from before), --save FILE (keep the latest for next time).
+    var policy = new StationHub.Ledger.Checkpoints.CheckpointPolicy(
+        Flag(args, "--key").FirstOrDefault(),
+        Flag(args, "--witness"),
+        int.Parse(Flag(args, "--quorum").FirstOrDefault() ?? "0", CultureInfo.InvariantCulture),
+        [.. Flag(args, "--seen").Where(File.Exists).Select(File.ReadAllText)]);
+    var checkpoints = await new StationHub.Ledger.Checkpoints.LedgerCheckpointVerifier(client).VerifyAsync(policy);
+    if (!checkpoints.Ok)
+    {
+        Console.WriteLine($"FAILED ({checkpoints.Problem}) at {checkpoints.Day}: {checkpoints.Reason}");
+        return 1;
+    }
+
+    Console.WriteLine($"OK: {checkpoints.CheckpointsChecked} checkpoints signed by the hub{(policy.HubKey is null ? " (key as served: pin it with --key)" : string.Empty)}, each consistent with the one before; tree size {checkpoints.TreeSize}; cosigned by {(checkpoints.Cosigners.Count == 0 ? "no trusted witness" : string.Join(", ", checkpoints.Cosigners))} (quorum {policy.Quorum})");
+    if (Flag(args, "--save").FirstOrDefault() is { } save && checkpoints.LatestCheckpoint is { } latestCheckpoint)
+    {
+        await File.WriteAllTextAsync(save, latestCheckpoint);
+    }
     var proofAt = Array.IndexOf(args, "--proof");
     if (proofAt >= 0 && proofAt + 3 < args.Length)
     {
@@ -37,7 +69,7 @@ if (options.Command == "verify-ledger")
 
 if (options.Command is not ("sample" or "pickup-sample" or "gig-sample"))
 {
-    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample|gig-sample|verify-ledger [--hub URL] [--settings FILE] [--sandbox URL] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY] [--proof DATE SCOPE KIND]");
+    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample|gig-sample|verify-ledger|witness|keygen [--hub URL] [--settings FILE] [--sandbox URL] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY] [--proof DATE SCOPE KIND]");
     return 2;
 }
 
@@ -300,6 +332,9 @@ async Task<string> GetStatusAsync()
 
 async Task<string> InboxAsync() => await sandboxClient.GetStringAsync("sandbox/inbox");
 
+static List<string> Flag(string[] args, string name) =>
+    [.. args.Select((arg, i) => (arg, i)).Where(p => p.arg == name && p.i + 1 < args.Length).Select(p => args[p.i + 1])];
+
 static async Task WaitAsync(Func<Task<bool>> done)
 {
     for (var i = 0; i < 150; i++)
@@ -351,7 +386,7 @@ internal sealed record Options(string Command, string Hub, string SettingsPath, 
 
 internal static class Clock
 {
-    private static readonly TimeProvider Time = TimeProvider.System;
+    public static readonly TimeProvider Time = TimeProvider.System;
 
     public static DateTimeOffset GetUtcNow() => Time.GetUtcNow();
 }

@@ -53,6 +53,7 @@ public sealed class TestRegistry
             .Replace("http://127.0.0.1:7079/sandbox/bodies/", cityEndpoint.GetLeftPart(UriPartial.Authority) + "/body/", StringComparison.Ordinal)
             .Replace("http://127.0.0.1:7079/sandbox/cities/ningbo/open311/requests.json", open311Endpoint.AbsoluteUri, StringComparison.Ordinal)
             .Replace("http://127.0.0.1:7079/sandbox/platforms/swiftride/webhooks\"", platformEndpoint.AbsoluteUri + "\"" + (platformRatePerSecond is { } rate ? $", \"ratePerSecond\": {rate}" : string.Empty), StringComparison.Ordinal)
+            .Replace("http://127.0.0.1:7079/sandbox/witness", "http://127.0.0.1:9/witness", StringComparison.Ordinal)
             .Replace("http://127.0.0.1:7079/sandbox/platforms/neighborbuy/webhooks\" }", otherPlatformEndpoint.AbsoluteUri + $"\", \"ratePerSecond\": {OtherPlatformRatePerSecond} }}", StringComparison.Ordinal);
         using (JsonDocument.Parse(sample))
         {
@@ -77,6 +78,12 @@ public sealed class TestRegistry
 
     public StandardWebhook PlatformSigner => new(PlatformSecret);
 
+    /// <summary>The ledger's checkpoint key in tests (a signed-note private key; never used outside tests).</summary>
+    public const string LedgerSigningKey = "PRIVATE+KEY+stationhub.test/ledger+e5621fa8+AXTkNaFutmrrW+e+UszDYhL1Hd2xWsWiji98TTJ4drLk";
+
+    /// <summary>Its verifier key.</summary>
+    public const string LedgerVerifierKey = "stationhub.test/ledger+e5621fa8+AQC9rp1gU+CNdI19dDkzOHpXr9PpLStVJeUdkSwWJa3P";
+
     /// <summary>Every setting the hub needs, for this registry and the given storage account and name prefix.</summary>
     public Dictionary<string, string?> Settings(string connectionString, string prefix) => new()
     {
@@ -89,6 +96,7 @@ public sealed class TestRegistry
         ["Secrets:Cities:hangzhou:SigningSecret"] = CitySecret,
         ["Secrets:Cities:ningbo:SigningSecret"] = Open311CitySecret,
         ["Secrets:Cities:ningbo:Open311ApiKey"] = Open311OutboundKey,
+        ["Secrets:LedgerSigningKey"] = LedgerSigningKey,
         ["Auth:ApiKeyHashes:platform:swiftride"] = ApiKeys.Hash(PlatformKey),
         ["Auth:ApiKeyHashes:platform:neighborbuy"] = ApiKeys.Hash(OtherPlatformKey),
         ["Auth:ApiKeyHashes:city:hangzhou"] = ApiKeys.Hash(WebhookCityKey),

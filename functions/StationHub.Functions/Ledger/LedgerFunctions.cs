@@ -1,3 +1,4 @@
+using Azure.Storage.Queues.Models;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -28,6 +29,32 @@ public sealed class LedgerFunctions(FunctionRows rows)
     public Task<IActionResult> LedgerPage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerPage)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.LedgerPage, request);
+
+    [Function(FunctionNames.LedgerCheckpointKey)]
+    public Task<IActionResult> LedgerCheckpointKey(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerKey)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.LedgerCheckpointKey, request);
+
+    [Function(FunctionNames.LedgerCheckpoint)]
+    public Task<IActionResult> LedgerCheckpoint(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerCheckpoint)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.LedgerCheckpoint, request);
+
+    [Function(FunctionNames.LedgerDayCheckpoint)]
+    public Task<IActionResult> LedgerDayCheckpoint(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerDayCheckpoint)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.LedgerDayCheckpoint, request);
+
+    [Function(FunctionNames.LedgerConsistency)]
+    public Task<IActionResult> LedgerConsistency(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerConsistency)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.LedgerConsistency, request);
+
+    [Function(FunctionNames.CosignLedgerCheckpoint)]
+    public Task CosignLedgerCheckpoint(
+        [QueueTrigger(Queues.LedgerWitness, Connection = Connections.Storage)] QueueMessage message,
+        CancellationToken cancellationToken) =>
+        rows.QueueAsync(FunctionNames.CosignLedgerCheckpoint, message, cancellationToken);
 
     [Function(FunctionNames.CompileLedger)]
     public Task CompileLedger(

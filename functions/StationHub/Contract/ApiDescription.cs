@@ -51,6 +51,9 @@ public enum BodyKind
 
     /// <summary>RFC 7946 GeoJSON (<c>application/geo+json</c>) with <see cref="ApiAnswer.Schema"/>.</summary>
     GeoJson,
+
+    /// <summary>Plain text (<c>text/plain</c>): a C2SP signed note or a verifier key.</summary>
+    Text,
 }
 
 /// <summary>One answer of a route: its status, what it means and its body.</summary>

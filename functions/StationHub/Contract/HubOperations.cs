@@ -265,6 +265,29 @@ public static class HubOperations
             ],
             Answers = [Json(200, "The proof.", HubSchemas.LedgerProof), Problem(400, "The date is not yyyy-MM-dd, or scope or kind is missing."), Problem(404, "The day is not sealed, or has no such figure.")],
         },
+        new(FunctionNames.LedgerCheckpointKey, LedgerTag, Caller.Public, "The hub's verifier key",
+            "The C2SP signed-note verifier key (Ed25519) that signs the ledger's checkpoints.")
+        {
+            Answers = [new(200, "The verifier key.", BodyKind.Text)],
+        },
+        new(FunctionNames.LedgerCheckpoint, LedgerTag, Caller.Public, "The latest signed checkpoint",
+            "A C2SP tlog-checkpoint of the tree over every sealed day, signed by the hub, with the witnesses' cosignatures appended.")
+        {
+            Answers = [new(200, "The signed note.", BodyKind.Text), Problem(404, "No day has been sealed into the tree yet.")],
+        },
+        new(FunctionNames.LedgerDayCheckpoint, LedgerTag, Caller.Public, "A sealed day's signed checkpoint", "The checkpoint made right after the day was added to the tree.")
+        {
+            Answers = [new(200, "The signed note.", BodyKind.Text), Problem(400, "The date is not yyyy-MM-dd."), Problem(404, "The day is not sealed, or not yet in the tree.")],
+        },
+        new(FunctionNames.LedgerConsistency, LedgerTag, Caller.Public, "Prove one tree size extends another", "An RFC 9162 consistency proof between two tree sizes.")
+        {
+            Query =
+            [
+                new("from", "The older tree size (0 or more).", HubSchemas.String("^[0-9]+$"), Required: true),
+                new("to", "The newer tree size (at most the tree's size).", HubSchemas.String("^[0-9]+$"), Required: true),
+            ],
+            Answers = [Json(200, "The proof (hex hashes).", HubSchemas.LedgerConsistency), Problem(400, "The sizes are missing, not whole numbers, out of order or beyond the tree.")],
+        },
         new(FunctionNames.LedgerPage, LedgerTag, Caller.Public, "The ledger as a page", "The public ledger for people, with charts.")
         {
             Answers = [new(200, "The page.", BodyKind.Html)],

@@ -53,6 +53,7 @@ public static class HubSchemas
         [nameof(SocialTimeNotice)] = () => Export(HubJsonContext.Default.SocialTimeNotice),
         [nameof(PointsRejectedNotice)] = () => Export(HubJsonContext.Default.PointsRejectedNotice),
         [nameof(StationStatusView)] = () => Export(HubJsonContext.Default.StationStatusView),
+        [nameof(LedgerConsistency)] = () => Export(HubJsonContext.Default.LedgerConsistency),
         [nameof(GigEventView)] = () => Export(HubJsonContext.Default.GigEventView),
         [nameof(GigWorkStandingsView)] = () => Export(HubJsonContext.Default.GigWorkStandingsView),
         [nameof(PaymentOverdueNotice)] = () => Export(HubJsonContext.Default.PaymentOverdueNotice),
@@ -330,6 +331,8 @@ public static class HubSchemas
     public static JsonNode PointsRejectedNotice => Ref(nameof(PointsRejectedNotice));
 
     public static JsonNode StationStatusView => Ref(nameof(StationStatusView));
+
+    public static JsonNode LedgerConsistency => Ref(nameof(LedgerConsistency));
 
     public static JsonNode GigEventView => Ref(nameof(GigEventView));
 

@@ -238,6 +238,9 @@ public static partial class OpenApiContract
             case BodyKind.Html:
                 content["text/html"] = new OpenApiMediaType { Schema = Schema(HubSchemas.String(), document) };
                 break;
+            case BodyKind.Text:
+                content["text/plain"] = new OpenApiMediaType { Schema = Schema(HubSchemas.String(), document) };
+                break;
             case BodyKind.GeoJson:
                 content["application/geo+json"] = new OpenApiMediaType { Schema = Schema(answer.Schema!, document) };
                 break;

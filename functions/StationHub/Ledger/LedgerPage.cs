@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using StationHub.Ledger.Checkpoints;
 using StationHub.Platform.Http;
 
 namespace StationHub.Ledger;
@@ -12,7 +13,7 @@ namespace StationHub.Ledger;
 /// points issued against redeemed, the share of reports answered within 24 hours). No script, no
 /// third-party request, no tracking; every value is HTML-encoded.
 /// </summary>
-public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer, GigWork.GigWorkStandings gigWork)
+public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer, GigWork.GigWorkStandings gigWork, CheckpointSection checkpoint)
 {
     public const int DaysShown = 30;
 
@@ -28,7 +29,8 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer, GigWork.G
 
         var draft = await store.FindDraftAsync(sealer.Today, cancellationToken);
         var latest = draft?.Json ?? (sealedDays.Count > 0 ? (await store.FindSealedAsync(DateOnly.ParseExact(sealedDays[^1].RowKey, "yyyy-MM-dd", CultureInfo.InvariantCulture), cancellationToken))?.Json : null);
-        var html = Render(shown, draft is null ? null : (LedgerStore.Key(sealer.Today), Totals(draft.Json)), latest is null ? null : NightCoverage(latest), await gigWork.PageSectionAsync(cancellationToken));
+        var html = Render(shown, draft is null ? null : (LedgerStore.Key(sealer.Today), Totals(draft.Json)), latest is null ? null : NightCoverage(latest), await gigWork.PageSectionAsync(cancellationToken))
+            .Replace("</body></html>", await checkpoint.RenderAsync(cancellationToken) + "</body></html>", StringComparison.Ordinal);
         return new HubResponse(StatusCodes.Ok, "text/html; charset=utf-8", Encoding.UTF8.GetBytes(html), new Dictionary<string, string>
         {
             ["Cache-Control"] = "public, max-age=60",

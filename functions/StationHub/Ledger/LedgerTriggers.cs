@@ -1,3 +1,4 @@
+using StationHub.Ledger.Checkpoints;
 using StationHub.Triggers;
 
 namespace StationHub.Ledger;
@@ -11,7 +12,12 @@ public static class LedgerTriggers
         HttpFunction.Get<LedgerApi>(FunctionNames.LedgerDay, Routes.LedgerDay, (api, request, ct) => api.DayAsync(request, ct)),
         HttpFunction.Get<LedgerApi>(FunctionNames.LedgerProof, Routes.LedgerProof, (api, request, ct) => api.ProofAsync(request, ct)),
         HttpFunction.Get<LedgerPage>(FunctionNames.LedgerPage, Routes.LedgerPage, (page, request, ct) => page.HandleAsync(request, ct)),
+        HttpFunction.Get<LedgerCheckpointApi>(FunctionNames.LedgerCheckpointKey, Routes.LedgerKey, (api, request, ct) => api.KeyAsync(request, ct)),
+        HttpFunction.Get<LedgerCheckpointApi>(FunctionNames.LedgerCheckpoint, Routes.LedgerCheckpoint, (api, request, ct) => api.LatestAsync(request, ct)),
+        HttpFunction.Get<LedgerCheckpointApi>(FunctionNames.LedgerDayCheckpoint, Routes.LedgerDayCheckpoint, (api, request, ct) => api.DayAsync(request, ct)),
+        HttpFunction.Get<LedgerCheckpointApi>(FunctionNames.LedgerConsistency, Routes.LedgerConsistency, (api, request, ct) => api.ConsistencyAsync(request, ct)),
+        QueueFunction.For<WitnessCosigning>(FunctionNames.CosignLedgerCheckpoint, Queues.LedgerWitness, (cosigning, message, ct) => cosigning.HandleAsync(message, ct)),
         TimerFunction.For<LedgerSealer>(FunctionNames.CompileLedger, Schedules.CompileLedger, (sealer, ct) => sealer.CompileTodayAsync(ct)),
-        TimerFunction.For<LedgerSealer>(FunctionNames.SealLedger, Schedules.SealLedger, (sealer, ct) => sealer.SealAsync(ct)),
+        TimerFunction.For<LedgerSealing>(FunctionNames.SealLedger, Schedules.SealLedger, (sealing, ct) => sealing.RunAsync(ct)),
     ];
 }

@@ -6,6 +6,7 @@ using StationHub.Delivery;
 using StationHub.GigWork;
 using StationHub.HazardReports;
 using StationHub.Ledger;
+using StationHub.Ledger.Checkpoints;
 using StationHub.PickupOrders;
 using StationHub.Points;
 using StationHub.Platform.Json;
@@ -47,6 +48,20 @@ public static class HubServices
         services.AddSingleton<LedgerSealer>();
         services.AddSingleton<LedgerApi>();
         services.AddSingleton<LedgerPage>();
+        services.AddSingleton(_ => new LedgerSigningKey(configuration));
+        services.AddSingleton<LedgerTreeStore>();
+        services.AddSingleton<LedgerCheckpoints>();
+        services.AddSingleton<LedgerSealing>();
+        services.AddSingleton<LedgerCheckpointApi>();
+        services.AddSingleton<CheckpointSection>();
+        services.AddSingleton<WitnessRequests>();
+        services.AddSingleton<WitnessCosigning>();
+        services.AddHttpClient(WitnessCosigning.HttpClientName, (provider, client) =>
+            {
+                client.Timeout = provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.Timeout;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("StationHub/1.0");
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
 
         // Hazard reports
         services.AddSingleton<HazardReportStore>();

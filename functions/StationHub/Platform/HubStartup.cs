@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using StationHub.Ledger.Checkpoints;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
 using StationHub.Platform.Storage;
@@ -76,6 +77,11 @@ public static partial class HubStartup
         if (registry.Document.Admin is not null)
         {
             RequireSigningSecrets(configuration, HubSecrets.AdminSection, problems);
+        }
+
+        if (LedgerSigningKey.Problem(configuration) is { } ledgerKeyProblem)
+        {
+            problems.Add(ledgerKeyProblem);
         }
 
         if (!configuration.GetSection("Auth:ApiKeyHashes:admin").GetChildren().Any())

@@ -4,7 +4,11 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using StationHub.Ledger.Checkpoints;
+using StationHub.Ledger.Integrity;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
 using StationHub.Platform.Webhooks;
@@ -23,6 +27,9 @@ namespace StationHub.Sandbox;
 public static partial class SandboxReceivers
 {
     public const string EnabledSetting = "Sandbox:Enabled";
+
+    /// <summary>The sandbox witness's cosignature key (a signed-note private key of type 0x04).</summary>
+    public const string WitnessKeySetting = "Sandbox:WitnessKey";
 
     /// <summary>Where the sample registry's cities and platforms are.</summary>
     public const string DefaultUrl = "http://127.0.0.1:7079";
@@ -60,6 +67,33 @@ public static partial class SandboxReceivers
             return Results.Json(new[] { new { service_request_id = "city-" + hubId, service_notice = "Received by the sandbox city." } });
         });
         group.MapGet("/inbox", () => Results.Json(inbox.ToArray()));
+        MapWitness(group, app.ServiceProvider.GetRequiredService<IConfiguration>());
+    }
+
+    /// <summary>
+    /// The sandbox witness of the public ledger (C2SP tlog-witness) at <c>/sandbox/witness/add-checkpoint</c>,
+    /// the same <see cref="CheckpointWitness"/> that <c>StationHub.Cli witness</c> runs: it trusts the
+    /// hub's own checkpoint key, cosigns with <c>Sandbox:WitnessKey</c> (a local-only sample key) and
+    /// keeps its state in a file of this process in the temp folder, so each run starts as a new witness.
+    /// </summary>
+    private static void MapWitness(RouteGroupBuilder group, IConfiguration configuration)
+    {
+        if (configuration[WitnessKeySetting] is not { Length: > 0 } witnessKey || configuration[LedgerSigningKey.Setting] is not { Length: > 0 } ledgerKey)
+        {
+            return;
+        }
+
+        var key = NoteSigner.Parse(witnessKey);
+        using var ledger = NoteSigner.Parse(ledgerKey);
+        var state = new WitnessStateFile(Path.Combine(Path.GetTempPath(), $"stationhub-sandbox-witness-{Environment.ProcessId}.json"));
+        var witness = new CheckpointWitness(key, [ledger.Verifier], state, TimeProvider.System);
+        group.MapPost("/witness/add-checkpoint", async (HttpContext context, ILoggerFactory logs) =>
+        {
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            var answer = await witness.AddCheckpointAsync(await reader.ReadToEndAsync(context.RequestAborted), context.RequestAborted);
+            Log.Witnessed(logs.CreateLogger("StationHub.Sandbox"), answer.Status);
+            return Results.Text(answer.Body, answer.ContentType, null, answer.Status);
+        });
     }
 
     private static async Task<IResult> ReceiveSignedAsync(HttpContext context, string kind, string id, WebhookSigner? signer, ConcurrentQueue<SandboxArrival> inbox, TimeProvider time, ILoggerFactory logs)
@@ -107,5 +141,8 @@ public static partial class SandboxReceivers
     {
         [LoggerMessage(EventId = 9201, Level = LogLevel.Information, Message = "Sandbox {Kind} {Id} received {Type} for {Subject} (webhook-id {WebhookId})")]
         public static partial void Arrived(ILogger logger, string kind, string id, string type, string? subject, string webhookId);
+
+        [LoggerMessage(EventId = 9202, Level = LogLevel.Information, Message = "Sandbox witness answered add-checkpoint with {Status}")]
+        public static partial void Witnessed(ILogger logger, int status);
     }
 }

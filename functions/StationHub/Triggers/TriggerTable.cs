@@ -47,6 +47,12 @@ public static class FunctionNames
     public const string LedgerDay = nameof(LedgerDay);
     public const string LedgerProof = nameof(LedgerProof);
     public const string LedgerPage = nameof(LedgerPage);
+    // Named to sort before LedgerDay: the Functions host tries routes in function-name order, and
+    // api/v1/ledger/{date} would answer api/v1/ledger/key (RouteOrderTests).
+    public const string LedgerCheckpointKey = nameof(LedgerCheckpointKey);
+    public const string LedgerCheckpoint = nameof(LedgerCheckpoint);
+    public const string LedgerDayCheckpoint = nameof(LedgerDayCheckpoint);
+    public const string LedgerConsistency = nameof(LedgerConsistency);
 
     // HTTP: the public gig-work figures (year to date, the policy's subsidy)
     public const string GigWorkStations = nameof(GigWorkStations);
@@ -75,6 +81,7 @@ public static class FunctionNames
     public const string RoutePickupOrderEvent = nameof(RoutePickupOrderEvent);
     public const string ApplyPointsTransaction = nameof(ApplyPointsTransaction);
     public const string ApplyGigWorkEvent = nameof(ApplyGigWorkEvent);
+    public const string CosignLedgerCheckpoint = nameof(CosignLedgerCheckpoint);
 
     // Timers
     public const string EscalateUnacknowledgedReports = nameof(EscalateUnacknowledgedReports);
@@ -125,6 +132,10 @@ public static class Routes
     public const string LedgerDay = "api/v1/ledger/{date}";
     public const string LedgerProof = "api/v1/ledger/{date}/proof";
     public const string LedgerPage = "ledger";
+    public const string LedgerKey = "api/v1/ledger/key";
+    public const string LedgerCheckpoint = "api/v1/ledger/checkpoint";
+    public const string LedgerDayCheckpoint = "api/v1/ledger/{date}/checkpoint";
+    public const string LedgerConsistency = "api/v1/ledger/consistency";
 
     public const string DeadLetters = "api/v1/admin/dead-letters";
     public const string DeadLetterReplay = "api/v1/admin/dead-letters/{id}/replay";
@@ -154,10 +165,11 @@ public static class Queues
     public const string PickupOrderEvents = "pickup-orders-events";
     public const string PointsTransactions = "points-transactions";
     public const string GigWorkEvents = "gig-work-events";
+    public const string LedgerWitness = "ledger-witness";
 
     public const string PoisonSuffix = "-poison";
 
-    public static IReadOnlyList<string> All { get; } = [HazardReportsAccepted, HazardReportUpdates, Deliveries, PickupOrderEvents, PointsTransactions, GigWorkEvents];
+    public static IReadOnlyList<string> All { get; } = [HazardReportsAccepted, HazardReportUpdates, Deliveries, PickupOrderEvents, PointsTransactions, GigWorkEvents, LedgerWitness];
 }
 
 /// <summary>Table names (PascalCase letters and digits).</summary>
@@ -194,8 +206,14 @@ public static class Tables
     /// <summary>Each throttled destination's shared per-second counter.</summary>
     public const string DeliveryThrottle = nameof(DeliveryThrottle);
 
+    /// <summary>The perfect subtrees of the one Merkle tree over every sealed day's leaves.</summary>
+    public const string LedgerTree = nameof(LedgerTree);
+
+    /// <summary>Each sealed day's place in that tree, its signed checkpoint and the witnesses' cosignatures.</summary>
+    public const string LedgerCheckpoints = nameof(LedgerCheckpoints);
+
     public static IReadOnlyList<string> All { get; } =
-        [HazardReports, CityRequests, Deliveries, DeadLetters, TimerClaims, PickupOrders, PointsAccounts, Vouchers, LedgerDays, StationStatus, GigWork, Endpoints, ParkedDeliveries, DeliveryThrottle];
+        [HazardReports, CityRequests, Deliveries, DeadLetters, TimerClaims, PickupOrders, PointsAccounts, Vouchers, LedgerDays, StationStatus, GigWork, Endpoints, ParkedDeliveries, DeliveryThrottle, LedgerTree, LedgerCheckpoints];
 
     /// <summary>The entry table of one city-local day, given as <c>yyyyMMdd</c>.</summary>
     public static string LedgerEntriesOf(string day) => LedgerEntries + day;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StationHub.LocalHost.Hosting;
 using StationHub.Ledger;
+using StationHub.Ledger.Checkpoints;
 using StationHub.Platform;
 using StationHub.Platform.Storage;
 using StationHub.Testing;
@@ -38,6 +39,11 @@ public sealed class LedgerWorld : IAsyncDisposable
 
     public LedgerSealer Sealer => services.GetRequiredService<LedgerSealer>();
 
+    /// <summary>What the hourly timer runs: sealing, then appending the sealed days to the tree and signing their checkpoints.</summary>
+    public LedgerSealing Sealing => services.GetRequiredService<LedgerSealing>();
+
+    public LedgerCheckpoints Checkpoints => services.GetRequiredService<LedgerCheckpoints>();
+
     private HubStorage Storage => services.GetRequiredService<HubStorage>();
 
     public static async Task<LedgerWorld> CreateAsync(AzuriteProcess azurite, TestRegistry registry, DateOnly startDate)
@@ -68,9 +74,15 @@ public sealed class LedgerWorld : IAsyncDisposable
     /// <summary>Sets the clock to 02:00 city time the day after <paramref name="date"/>: past the grace period, so the day is sealable.</summary>
     public void SetClockToSeal(DateOnly date) => Clock.Now = LedgerDays.At(date.AddDays(1), new TimeOnly(2, 0), Zone);
 
-    /// <summary>Removes a sealed day, so the same day can be sealed again for another timed run.</summary>
-    public Task UnsealAsync(DateOnly date) =>
-        Storage.Table(Tables.LedgerDays).DeleteEntityAsync(LedgerDayEntity.SealedPartition, LedgerStore.Key(date));
+    /// <summary>
+    /// Removes a sealed day and its checkpoint, so the same day can be sealed and appended again for
+    /// another timed run (its tree nodes stay: they are rewritten with the same hashes).
+    /// </summary>
+    public async Task UnsealAsync(DateOnly date)
+    {
+        await Storage.Table(Tables.LedgerDays).DeleteEntityAsync(LedgerDayEntity.SealedPartition, LedgerStore.Key(date));
+        await Storage.Table(Tables.LedgerCheckpoints).DeleteEntityAsync(LedgerCheckpointEntity.DayPartition, LedgerStore.Key(date));
+    }
 
     public async ValueTask DisposeAsync()
     {

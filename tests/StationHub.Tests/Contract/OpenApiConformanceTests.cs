@@ -241,6 +241,26 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
             (_, w) => Get($"{Routes.Ledger}/{w.SealedDay}/proof", null),
             (_, _) => Get($"{Routes.Ledger}/1999-01-01/proof?scope=total&kind=report.received", null),
         ],
+        [FunctionNames.LedgerCheckpointKey] =
+        [
+            (_, _) => Get(Routes.LedgerKey, null),
+        ],
+        [FunctionNames.LedgerCheckpoint] =
+        [
+            (_, _) => Get(Routes.LedgerCheckpoint, null),
+        ],
+        [FunctionNames.LedgerDayCheckpoint] =
+        [
+            (_, w) => Get($"api/v1/ledger/{w.SealedDay}/checkpoint", null),
+            (_, _) => Get("api/v1/ledger/not-a-date/checkpoint", null),
+            (_, _) => Get("api/v1/ledger/2001-01-01/checkpoint", null),
+        ],
+        [FunctionNames.LedgerConsistency] =
+        [
+            (_, _) => Get(Routes.LedgerConsistency + "?from=0&to=1", null),
+            (_, _) => Get(Routes.LedgerConsistency + "?from=2&to=1", null),
+            (_, _) => Get(Routes.LedgerConsistency, null),
+        ],
         [FunctionNames.LedgerPage] =
         [
             (_, _) => Get(Routes.LedgerPage, null),
@@ -322,7 +342,8 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
 
         Assert.Contains(statuses, status => status is >= 200 and < 300);
         var documented = world.Schemas.Operation(function)["responses"]!.AsObject().Select(r => int.Parse(r.Key, CultureInfo.InvariantCulture));
-        if (documented.Any(status => status is >= 400 and < 500))
+        // The latest checkpoint's only refusal (404) is for a hub that has sealed no day yet; this world has one.
+        if (documented.Any(status => status is >= 400 and < 500) && function != FunctionNames.LedgerCheckpoint)
         {
             Assert.Contains(statuses, status => status is >= 400 and < 500);
         }

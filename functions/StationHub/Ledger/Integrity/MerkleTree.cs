@@ -5,7 +5,8 @@ namespace StationHub.Ledger.Integrity;
 /// <summary>
 /// The Merkle Tree Hash of RFC 9162 §2.1.1 (the same as RFC 6962 §2.1, Certificate Transparency)
 /// with SHA-256, its inclusion proofs (RFC 9162 §2.1.3.1, <c>PATH</c>) and their verification
-/// (RFC 9162 §2.1.3.2).
+/// (RFC 9162 §2.1.3.2), and its consistency proofs (§2.1.4.1, <c>PROOF</c>) and their verification
+/// (§2.1.4.2).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -120,6 +121,115 @@ public sealed class MerkleTree
         }
 
         return proof;
+    }
+
+    /// <summary>
+    /// The hash of the perfect subtree at <paramref name="level"/> (0 = leaf hashes) and
+    /// <paramref name="index"/>, covering the leaves [index·2^level, (index+1)·2^level) (a copy).
+    /// </summary>
+    public byte[] Node(int level, long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(level);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        if (level >= levels.Length || ((index + 1) << level) > Size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), "No perfect subtree of the tree is there.");
+        }
+
+        return (byte[])levels[level][index].Clone();
+    }
+
+    /// <summary>
+    /// The consistency proof <c>PROOF(m, D[n])</c> of RFC 9162 §2.1.4.1 between the first
+    /// <paramref name="oldSize"/> leaves and the whole tree; empty when
+    /// <paramref name="oldSize"/> is 0 or the tree's size.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="oldSize"/> is negative or beyond the tree.</exception>
+    public IReadOnlyList<byte[]> ConsistencyProof(long oldSize) =>
+        MerkleRanges.Resolve(MerkleRanges.ConsistencyRanges(oldSize, Size), Node);
+
+    /// <summary>
+    /// Verifies that the tree of <paramref name="newSize"/> leaves with root
+    /// <paramref name="newRoot"/> extends the tree of <paramref name="oldSize"/> leaves with root
+    /// <paramref name="oldRoot"/>, by the algorithm of RFC 9162 §2.1.4.2. Equal sizes need an empty
+    /// proof and equal roots; an old size of 0 needs an empty proof (every tree extends the empty
+    /// one). Malformed input (sizes out of order, hashes that are not 32 bytes, a proof too short or
+    /// too long) verifies as <see langword="false"/>.
+    /// </summary>
+    public static bool VerifyConsistency(long oldSize, long newSize, IReadOnlyList<byte[]> proof, byte[] oldRoot, byte[] newRoot)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        ArgumentNullException.ThrowIfNull(oldRoot);
+        ArgumentNullException.ThrowIfNull(newRoot);
+        if (oldSize < 0 || newSize < oldSize || oldRoot.Length != HashSize || newRoot.Length != HashSize)
+        {
+            return false;
+        }
+
+        if (oldSize == newSize)
+        {
+            return proof.Count == 0 && CryptographicOperations.FixedTimeEquals(oldRoot, newRoot);
+        }
+
+        if (oldSize == 0)
+        {
+            return proof.Count == 0;
+        }
+
+        // 1. An empty proof fails.
+        if (proof.Count == 0 || proof.Any(p => p is null || p.Length != HashSize))
+        {
+            return false;
+        }
+
+        // 2. When the old tree is perfect, its root is the first node of the path.
+        var path = (oldSize & (oldSize - 1)) == 0 ? [oldRoot, .. proof] : proof.ToList();
+
+        // 3., 4. fn and sn, shifted right past the trailing ones of fn.
+        var fn = oldSize - 1;
+        var sn = newSize - 1;
+        while ((fn & 1) == 1)
+        {
+            fn >>= 1;
+            sn >>= 1;
+        }
+
+        // 5.
+        var fr = path[0];
+        var sr = path[0];
+
+        // 6.
+        for (var i = 1; i < path.Count; i++)
+        {
+            var c = path[i];
+            if (sn == 0)
+            {
+                return false;
+            }
+
+            if ((fn & 1) == 1 || fn == sn)
+            {
+                fr = NodeHash(c, fr);
+                sr = NodeHash(c, sr);
+                while ((fn & 1) == 0 && fn != 0)
+                {
+                    fn >>= 1;
+                    sn >>= 1;
+                }
+            }
+            else
+            {
+                sr = NodeHash(sr, c);
+            }
+
+            fn >>= 1;
+            sn >>= 1;
+        }
+
+        // 7.
+        return sn == 0
+            && CryptographicOperations.FixedTimeEquals(fr, oldRoot)
+            && CryptographicOperations.FixedTimeEquals(sr, newRoot);
     }
 
     /// <summary>

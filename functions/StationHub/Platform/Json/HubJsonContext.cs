@@ -4,6 +4,7 @@ using StationHub.Delivery;
 using StationHub.GigWork;
 using StationHub.HazardReports;
 using StationHub.Ledger;
+using StationHub.Ledger.Checkpoints;
 using StationHub.PickupOrders;
 using StationHub.Points;
 using StationHub.Stations;
@@ -48,6 +49,9 @@ namespace StationHub.Platform.Json;
 [JsonSerializable(typeof(CourierPointsView))]
 [JsonSerializable(typeof(List<LedgerDayLink>))]
 [JsonSerializable(typeof(LedgerProof))]
+[JsonSerializable(typeof(LedgerConsistency))]
+[JsonSerializable(typeof(LedgerTreeProof))]
+[JsonSerializable(typeof(LedgerWitnessRequested))]
 [JsonSerializable(typeof(DeliveryRequested))]
 [JsonSerializable(typeof(OutboundEnvelope))]
 [JsonSerializable(typeof(DeadLetterView))]

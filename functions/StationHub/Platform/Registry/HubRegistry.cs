@@ -58,6 +58,11 @@ public sealed class HubRegistry
 
     public Station? FindStation(string id) => stations.GetValueOrDefault(id);
 
+    /// <summary>The ledger's witnesses (none when the registry names none).</summary>
+    public IReadOnlyList<LedgerWitness> Witnesses => Document.Witnesses ?? [];
+
+    public LedgerWitness? FindWitness(string id) => Witnesses.FirstOrDefault(w => w.Id == id);
+
     public HazardCategory? FindCategory(string code) => categories.GetValueOrDefault(code);
 
     public IReadOnlyList<Station> Stations => Document.Stations;
@@ -108,7 +113,16 @@ public sealed record RegistryDocument(
     PointsCatalog PointsCatalog,
     IReadOnlyList<StationService>? StationServices = null,
     IReadOnlyList<SubsidyPolicy>? SubsidyPolicies = null,
-    AdminEndpoint? Admin = null);
+    AdminEndpoint? Admin = null,
+    IReadOnlyList<LedgerWitness>? Witnesses = null);
+
+/// <summary>
+/// A witness of the public ledger (C2SP tlog-witness): its id (letters, digits, '-' and '_'), the
+/// submission prefix its <c>add-checkpoint</c> is under, and its cosignature verifier key (type 0x04).
+/// Cities are the natural first witnesses; anyone may run one (<c>StationHub.Cli witness</c>).
+/// </summary>
+public sealed record LedgerWitness(string Id, Uri Url, string VerifierKey);
+
 
 /// <summary>
 /// The administrators' endpoint: told (signed <c>endpoint.disabled</c> webhooks, with

@@ -70,6 +70,27 @@ public static class RegistryLoader
             problems.AddRange(document.PointsCatalog.Rewards.Where(r => r.Cost <= 0).Select(r => $"reward '{r.Code}' must cost a positive number of points"));
         }
 
+        Unique((document.Witnesses ?? []).Select(w => w.Id), "witness id", problems);
+        foreach (var witness in document.Witnesses ?? [])
+        {
+            if (string.IsNullOrEmpty(witness.Id) || !witness.Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                problems.Add($"witness id '{witness.Id}' must be letters, digits, '-' and '_'");
+            }
+
+            try
+            {
+                if (Ledger.Integrity.NoteVerifier.Parse(witness.VerifierKey ?? string.Empty).Type != Ledger.Integrity.NoteKeys.CosignatureV1)
+                {
+                    problems.Add($"witness '{witness.Id}' must have a cosignature/v1 verifier key (type 0x04)");
+                }
+            }
+            catch (FormatException)
+            {
+                problems.Add($"witness '{witness.Id}' has a malformed verifier key");
+            }
+        }
+
         var districtCodes = document.Cities.SelectMany(c => c.Districts).Select(d => d.Code).ToHashSet(StringComparer.Ordinal);
         foreach (var station in document.Stations.Where(s => !districtCodes.Contains(s.District)))
         {

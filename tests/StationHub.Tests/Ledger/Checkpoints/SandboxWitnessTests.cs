@@ -1,0 +1,76 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StationHub.Ledger;
+using StationHub.Ledger.Checkpoints;
+using StationHub.Ledger.Integrity;
+using StationHub.Platform.Registry;
+using StationHub.Platform.Security;
+using StationHub.Sandbox;
+using StationHub.Tests.Infrastructure;
+
+namespace StationHub.Tests.Ledger.Checkpoints;
+
+/// <summary>The sample's path: a seal queues a witness request, the queue function calls the sandbox witness, the checkpoint comes back cosigned.</summary>
+public sealed class SandboxWitnessTests
+{
+    // The sample settings' sandbox witness (local.settings.sample.json; its verifier key is in registry.sample.json).
+    private const string SampleWitnessKey = "PRIVATE+KEY+sandbox.stationhub.local/witness+739ffde2+BC/mLHNKoAS+82l3wqFVXb7EMMLsQSbfmlTE7Fdr+rlC";
+    private const string SampleWitnessVerifierKey = "sandbox.stationhub.local/witness+739ffde2+BLAueWn10mq71OZQ7jx22aZYjmDpqzgVFCZ2jWoHPA1O";
+
+    [Fact]
+    public async Task A_sealed_day_comes_back_cosigned_by_the_sandbox_witness_through_the_queue()
+    {
+        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
+        var port = Loopback.FreePort();
+        await using var world = await HubScenario.StartAsync(startHub: false, configure: s =>
+        {
+            s["Ledger:SealGrace"] = "00:00:00";
+            s["Ledger:StartDate"] = yesterday.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        });
+        var registry = await File.ReadAllTextAsync(world.Registry.RegistryPath);
+        await File.WriteAllTextAsync(world.Registry.RegistryPath, registry.Replace("http://127.0.0.1:9/witness", $"http://127.0.0.1:{port}/sandbox/witness", StringComparison.Ordinal));
+        await using var sandbox = await StartSandboxAsync(port, world.Registry.RegistryPath);
+        await world.StartHubAsync();
+
+        Assert.Equal(1, await world.Hub.Get<LedgerSealing>().RunAsync());
+
+        var witness = NoteVerifier.Parse(SampleWitnessVerifierKey);
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        SignedNote served;
+        do
+        {
+            await Task.Delay(250);
+            served = SignedNote.Parse(await world.Hub.Client.GetStringAsync("api/v1/ledger/checkpoint"));
+        }
+        while (witness.FindIn(served) is null && DateTimeOffset.UtcNow < deadline);
+
+        Assert.NotNull(witness.FindIn(served));
+        Assert.NotNull(NoteVerifier.Parse(TestRegistry.LedgerVerifierKey).FindIn(served));
+        var verified = await new LedgerCheckpointVerifier(world.Hub.Client).VerifyAsync(new CheckpointPolicy(TestRegistry.LedgerVerifierKey, [SampleWitnessVerifierKey], Quorum: 1));
+        Assert.True(verified.Ok, verified.Problem + ": " + verified.Reason);
+    }
+
+    // The sandbox receivers on their own address, as StationHub.Cli starts them beside a hub that has none.
+    private static async Task<WebApplication> StartSandboxAsync(int port, string registryPath)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [SandboxReceivers.WitnessKeySetting] = SampleWitnessKey,
+            [LedgerSigningKey.Setting] = TestRegistry.LedgerSigningKey,
+        });
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton(RegistryLoader.Load(registryPath));
+        builder.Services.AddSingleton(services => new HubSecrets(services.GetRequiredService<IConfiguration>()));
+        builder.Services.AddSingleton(TimeProvider.System);
+        var app = builder.Build();
+        SandboxReceivers.Map(app);
+        await app.StartAsync();
+        return app;
+    }
+}
