@@ -6,7 +6,9 @@ using StationHub.Platform.Webhooks;
 
 // dotnet run --project functions/StationHub.Cli -- sample [--hub http://127.0.0.1:7071] [--settings local.settings.json] [--sandbox http://127.0.0.1:7079]
 //   Sends a signed hazard report as the sample platform, waits for it to reach the sandbox city,
-//   answers as the city (acknowledged, then resolved) and waits for the platform to hear back.
+//   sends a second report of the same place (202 with duplicateOf; the city gets nothing new),
+//   answers as the city (acknowledged, then resolved), waits for the platform to hear back for
+//   both, then reopens the report (hazard_report.reopened: routed again, the city hears it).
 //   The sandbox receivers are the local host's when it serves them; otherwise (say, against the
 //   Functions app) this command starts them itself at --sandbox, where the sample registry points.
 // gig-sample: a small day of gig work at station st-hz-01 (see GigSampleAsync).
@@ -91,22 +93,14 @@ if (options.Command == "gig-sample")
     return await GigSampleAsync();
 }
 
-var reportId = "sample-" + Clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-var body = JsonSerializer.Serialize(new
-{
-    type = "hazard_report.created",
-    timestamp = Clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-    data = new
-    {
-        reportId,
-        courierId = "courier-7",
-        category = "blocked_fire_exit",
-        description = "Fire exit of the night market blocked by parked e-bikes",
-        location = new { lat = 30.2541, lon = 120.1681, address = "Hubin Rd 12, Shangcheng" },
-        mediaUrls = new[] { "https://media.example.com/sample/fire-exit.jpg" },
-        observedAt = Clock.GetUtcNow().AddMinutes(-2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-    },
-});
+var run = Clock.GetUtcNow().ToUnixTimeSeconds();
+var reportId = "sample-" + run.ToString(CultureInfo.InvariantCulture);
+
+// Each run reports its own place (cells about 66 m apart, beyond the 50 m duplicate radius), so an
+// earlier run's report, reopened and still open, does not make this run's a duplicate of it.
+var lat = 30.2300 + (run % 100 * 0.0006);
+var lon = 120.1600 + (run / 100 % 80 * 0.0006);
+var body = ReportBody(reportId, "courier-7", lat, lon);
 
 Step($"1. platform {options.Platform} posts hazard report {reportId} (signed)");
 var posted = await PostSignedAsync($"api/v1/platforms/{options.Platform}/hazard-reports", body);
@@ -122,23 +116,80 @@ var statusUrl = answer.GetProperty("statusUrl").GetString()!.TrimStart('/');
 
 Step("2. the hub routes it to the city that owns the street");
 await WaitAsync(async () => (await GetStatusAsync()).Contains("\"status\":\"routed\"", StringComparison.Ordinal));
-await WaitAsync(async () => (await InboxAsync()).Contains(hubId, StringComparison.Ordinal));
+await WaitAsync(async () => (await ArrivalsAsync("city", hubId, "hazard_report.routed")) > 0);
 Console.WriteLine($"   -> the sandbox city received hazard_report.routed for {hubId}");
+
+Step("3. another courier reports the same place: linked as a duplicate, the city gets nothing new");
+var duplicateId = reportId + "-dup";
+var duplicate = await PostSignedAsync($"api/v1/platforms/{options.Platform}/hazard-reports", ReportBody(duplicateId, "courier-8", lat + 0.00018, lon));
+Console.WriteLine($"   -> {(int)duplicate.Status} {duplicate.Body}");
+var duplicateAnswer = JsonDocument.Parse(duplicate.Body).RootElement;
+if (duplicate.Status != 202 || !duplicateAnswer.TryGetProperty("duplicateOf", out var duplicateOf) || duplicateOf.GetString() != hubId)
+{
+    Console.WriteLine($"   -> expected 202 with duplicateOf {hubId}");
+    return 1;
+}
+
+var duplicateHubId = duplicateAnswer.GetProperty("hubId").GetString()!;
+var duplicateStatusUrl = duplicateAnswer.GetProperty("statusUrl").GetString()!.TrimStart('/');
+await WaitAsync(async () => (await GetStatusAsync(duplicateStatusUrl)).Contains("\"status\":\"routed\"", StringComparison.Ordinal));
+await Task.Delay(1000);
+if (await ArrivalsAsync("city", duplicateHubId) > 0)
+{
+    Console.WriteLine("   -> the city was sent the duplicate");
+    return 1;
+}
+
+Console.WriteLine($"   -> {duplicateHubId} is linked to {hubId}; the city's view of it counts one linked report");
 
 foreach (var status in new[] { "acknowledged", "resolved" })
 {
-    Step($"3. the city answers: {status}");
+    Step($"4. the city answers: {status}");
     var update = await PostCityUpdateAsync(status);
     Console.WriteLine($"   -> {(int)update.Status} {update.Body}");
     await WaitAsync(async () => (await GetStatusAsync()).Contains($"\"status\":\"{status}\"", StringComparison.Ordinal));
 }
 
-Step("4. the platform hears back (hazard_report.updated)");
-await WaitAsync(async () => CountOccurrences(await InboxAsync(), "hazard_report.updated") >= 2);
-Console.WriteLine("   -> the sandbox platform received both updates");
+Step("5. the platform hears back for both reports, each under its own reportId (hazard_report.updated)");
+await WaitAsync(async () => await ArrivalsAsync("platform", hubId, "hazard_report.updated") >= 2 && await ArrivalsAsync("platform", duplicateHubId, "hazard_report.updated") >= 2);
+Console.WriteLine("   -> the sandbox platform received both updates of each");
+
+Step("6. the courier finds it not fixed: the platform reopens it (hazard_report.reopened)");
+var reopen = JsonSerializer.Serialize(new
+{
+    type = "hazard_report.reopened",
+    timestamp = Clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+    data = new { reportId, note = "Still blocked the evening after the city closed it", observedAt = Clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) },
+});
+var reopened = await PostSignedAsync($"api/v1/platforms/{options.Platform}/hazard-reports", reopen);
+Console.WriteLine($"   -> {(int)reopened.Status} {reopened.Body}");
+if (reopened.Status != 202)
+{
+    return 1;
+}
+
+await WaitAsync(async () => (await GetStatusAsync()).Contains("\"status\":\"routed\"", StringComparison.Ordinal));
+await WaitAsync(async () => (await ArrivalsAsync("city", hubId, "hazard_report.reopened")) > 0);
+Console.WriteLine($"   -> back to routed; the sandbox city received hazard_report.reopened for {hubId}, and its SLA clock starts again");
 Console.WriteLine($"   status: {await GetStatusAsync()}");
 Console.WriteLine($"Done. The hub's log shows each step; GET {options.Sandbox}sandbox/inbox lists what the sandbox receivers got.");
 return 0;
+
+string ReportBody(string id, string courierId, double atLat, double atLon) => JsonSerializer.Serialize(new
+{
+    type = "hazard_report.created",
+    timestamp = Clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+    data = new
+    {
+        reportId = id,
+        courierId,
+        category = "blocked_fire_exit",
+        description = "Fire exit of the night market blocked by parked e-bikes",
+        location = new { lat = Math.Round(atLat, 6), lon = Math.Round(atLon, 6), address = "Hubin Rd 12, Shangcheng" },
+        mediaUrls = new[] { "https://media.example.com/sample/fire-exit.jpg" },
+        observedAt = Clock.GetUtcNow().AddMinutes(-2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+    },
+});
 
 // pickup-sample: a group-buy order to station st-hz-01, its arrival, the customer collecting it with
 // the code the platform received, and the revenue entries the ledger will sum.
@@ -322,9 +373,9 @@ async Task<(int Status, string Body)> PostCityUpdateAsync(string status)
     return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
 }
 
-async Task<string> GetStatusAsync()
+async Task<string> GetStatusAsync(string? url = null)
 {
-    using var request = new HttpRequestMessage(HttpMethod.Get, statusUrl);
+    using var request = new HttpRequestMessage(HttpMethod.Get, url ?? statusUrl);
     request.Headers.Add("x-api-key", options.PlatformKey);
     using var response = await http.SendAsync(request);
     return await response.Content.ReadAsStringAsync();
@@ -334,6 +385,16 @@ async Task<string> InboxAsync() => await sandboxClient.GetStringAsync("sandbox/i
 
 static List<string> Flag(string[] args, string name) =>
     [.. args.Select((arg, i) => (arg, i)).Where(p => p.arg == name && p.i + 1 < args.Length).Select(p => args[p.i + 1])];
+
+// How many times a sandbox receiver ("city", "platform", "body") got something about a report, of one type or any.
+async Task<int> ArrivalsAsync(string receiver, string subject, string? type = null)
+{
+    using var inbox = JsonDocument.Parse(await InboxAsync());
+    return inbox.RootElement.EnumerateArray().Count(a =>
+        a.GetProperty("receiver").GetString() == receiver
+        && a.GetProperty("subject").GetString() == subject
+        && (type is null || a.GetProperty("type").GetString() == type));
+}
 
 static async Task WaitAsync(Func<Task<bool>> done)
 {
@@ -349,8 +410,6 @@ static async Task WaitAsync(Func<Task<bool>> done)
 
     throw new TimeoutException("The hub did not get there within 30 s; see its log.");
 }
-
-static int CountOccurrences(string text, string value) => text.Split(value).Length - 1;
 
 static void Step(string text) => Console.WriteLine(text);
 

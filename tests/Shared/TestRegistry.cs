@@ -65,6 +65,33 @@ public sealed class TestRegistry
 
     public string RegistryPath { get; }
 
+    /// <summary>The Open311 key a body that takes Open311 POSTs sends (setting <c>Secrets:Bodies:{id}:Open311ApiKey</c>).</summary>
+    public const string BodyOpen311Key = "test-body-open311-key";
+
+    /// <summary>Makes one body take Open311 form POSTs at <paramref name="endpoint"/> instead of signed webhooks.</summary>
+    public void SendBodyByOpen311(string bodyId, Uri endpoint)
+    {
+        var json = File.ReadAllText(RegistryPath);
+        var webhook = new System.Text.RegularExpressions.Regex($"\"format\": \"webhook\", \"endpoint\": \"[^\"]*/body/{bodyId}/webhooks\"");
+        if (!webhook.IsMatch(json))
+        {
+            throw new InvalidOperationException($"The test registry has no body '{bodyId}' taking webhooks.");
+        }
+
+        File.WriteAllText(RegistryPath, webhook.Replace(json, $"\"format\": \"open311\", \"endpoint\": \"{endpoint.AbsoluteUri}\"", 1));
+    }
+
+    /// <summary>Rewrites the test registry's JSON (say, a category's window), before the hub starts.</summary>
+    public void Edit(Func<string, string> change)
+    {
+        var json = change(File.ReadAllText(RegistryPath));
+        using (JsonDocument.Parse(json))
+        {
+        }
+
+        File.WriteAllText(RegistryPath, json);
+    }
+
     public string PlatformSecret { get; }
 
     public string OtherPlatformSecret { get; }

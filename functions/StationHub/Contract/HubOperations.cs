@@ -288,7 +288,7 @@ public static class HubOperations
             ],
             Answers = [Json(200, "The proof (hex hashes).", HubSchemas.LedgerConsistency), Problem(400, "The sizes are missing, not whole numbers, out of order or beyond the tree.")],
         },
-        new(FunctionNames.LedgerPage, LedgerTag, Caller.Public, "The ledger as a page", "The public ledger for people, with charts.")
+        new(FunctionNames.LedgerPage, LedgerTag, Caller.Public, "The ledger as a page", "The public ledger for people, with charts: reports by district and, beside them, worker needs heard and answered by district and body; every share with its sample, and a share of fewer than 10 cases marked too few to judge.")
         {
             Answers = [new(200, "The page.", BodyKind.Html)],
         },

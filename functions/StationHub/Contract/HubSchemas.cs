@@ -176,7 +176,7 @@ public static class HubSchemas
                 "hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" },
                 "figures": {
                   "type": "object",
-                  "description": "Per scope (station~id, district~code, total), per kind: a count, a sum or a share.",
+                  "description": "Per scope (station~id, district~code, body~id, total), per kind: a count, a sum or a share. A share (kind ending -bp, basis points) carries its sample size beside it in the same scope (e.g. report.ack-within-24h-sample, need.answered-within-sla-sample, station.night-minutes). Worker needs are counted apart as need.* (received, first-response, answered-within-sla, resolved, reopened) by district and by responsible body (body~id: the body, else the city; totals leave body scopes out). report.resolved-held and need.resolved-held are resolved less reopened: a reopening takes back the resolution it undoes.",
                   "additionalProperties": { "type": "object", "additionalProperties": { "type": "integer" } }
                 },
                 "leafCount": { "type": "integer", "minimum": 0 },

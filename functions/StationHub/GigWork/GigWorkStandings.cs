@@ -126,8 +126,11 @@ public sealed class GigWorkStandings(HubRegistry registry, LedgerStore store, Le
         return figures.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64(), StringComparer.Ordinal);
     }
 
+    /// <summary>A share with its sample; on fewer than <see cref="LedgerDay.MinimumSample"/> matches, marked too few to judge, as the rest of the page does.</summary>
     private static string Share(long? basisPoints, long sample) =>
-        basisPoints is { } bp ? string.Create(CultureInfo.InvariantCulture, $"{bp / 100.0:0.#} % <small>of {sample}</small>") : "–";
+        basisPoints is not { } bp ? "–"
+        : sample < LedgerDay.MinimumSample ? string.Create(CultureInfo.InvariantCulture, $"<span class=\"few\" title=\"Fewer than {LedgerDay.MinimumSample} cases\">too few to judge ({bp / 100.0:0.#} % <small>of {sample}</small>)</span>")
+        : string.Create(CultureInfo.InvariantCulture, $"{bp / 100.0:0.#} % <small>of {sample}</small>");
 
     private static string Yuan(long fen) => (fen / 100.0).ToString("#,0", CultureInfo.InvariantCulture);
 

@@ -277,7 +277,13 @@ public sealed class HazardReportUpdateRouter(
         if (update.Status == HazardReportStatus.Reopened)
         {
             // Back to the recipient, who answers it again; the ledger counts the reopening (closed, and not fixed).
-            await ledger.WriteAsync([new LedgerEntry(LedgerKinds.ReportReopened, scope, report.HubId + "~" + update.UpdateId, update.ReceivedAt, Label: report.Category)], cancellationToken);
+            var reopenSource = report.HubId + "~" + update.UpdateId;
+            await ledger.WriteAsync(
+                [
+                    new LedgerEntry(LedgerKinds.ReportReopened, scope, reopenSource, update.ReceivedAt, Label: report.Category),
+                    .. NeedFacts.Of(registry, report, LedgerKinds.NeedReopened, reopenSource, update.ReceivedAt),
+                ],
+                cancellationToken);
             var reopened = DeliveryRequested.Create(message.CorrelationId, update.ReceivedAt, report.Recipient, HazardReportEvents.Reopened, "reopen:" + update.UpdateId, CityPayloads.Reopened(report, entity, update, registry), report.HubId);
             await storage.RequestDeliveryAsync(reopened, cancellationToken: cancellationToken);
             return;
@@ -286,12 +292,15 @@ public sealed class HazardReportUpdateRouter(
         var entries = new List<LedgerEntry>();
         if (entity.FirstResponseAt == update.ReceivedAt && entity.RoutedAt is { } routedAt)
         {
-            entries.Add(new LedgerEntry(LedgerKinds.ReportFirstResponse, scope, report.HubId, update.ReceivedAt, Hours: (update.ReceivedAt - routedAt).TotalHours, Label: update.Status.ToWire()));
+            var hours = (update.ReceivedAt - routedAt).TotalHours;
+            entries.Add(new LedgerEntry(LedgerKinds.ReportFirstResponse, scope, report.HubId, update.ReceivedAt, Hours: hours, Label: update.Status.ToWire()));
+            entries.AddRange(NeedFacts.FirstResponse(registry, report, update.ReceivedAt, hours));
         }
 
         if (update.Status == HazardReportStatus.Resolved)
         {
             entries.Add(new LedgerEntry(LedgerKinds.ReportResolved, scope, report.HubId + Round(entity), update.ReceivedAt, Label: report.Category));
+            entries.AddRange(NeedFacts.Of(registry, report, LedgerKinds.NeedResolved, report.HubId + Round(entity), update.ReceivedAt));
 
             // Resolved as valid: the reporting courier earns the catalog's points, once (the points flow derives the id from the report).
             await points.EarnForValidReportAsync(report.PlatformId, report.CourierPseudonym, report.HubId, report.ReportId, report.CityId, update.ReceivedAt, message.CorrelationId, cancellationToken);

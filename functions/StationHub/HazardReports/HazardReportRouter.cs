@@ -83,6 +83,7 @@ public sealed class HazardReportRouter(
                 [
                     new LedgerEntry(LedgerKinds.ReportReceived, scope, report.HubId, report.ReceivedAt, Label: report.Category),
                     new LedgerEntry(LedgerKinds.ReportLinked, scope, report.HubId, now, Label: report.Category),
+                    .. NeedFacts.Of(registry, report, LedgerKinds.NeedReceived, report.HubId, report.ReceivedAt),
                 ],
                 cancellationToken);
             await links.LinkAsync(originalId, report.HubId, now, cancellationToken);
@@ -99,6 +100,7 @@ public sealed class HazardReportRouter(
             [
                 new LedgerEntry(LedgerKinds.ReportReceived, scope, report.HubId, report.ReceivedAt, Label: report.Category),
                 new LedgerEntry(LedgerKinds.ReportRouted, scope, report.HubId, now, Label: report.Category),
+                .. NeedFacts.Of(registry, report, LedgerKinds.NeedReceived, report.HubId, report.ReceivedAt),
             ],
             cancellationToken);
         var delivery = DeliveryRequested.Create(

@@ -18,6 +18,28 @@ public static class LedgerDay
     public const string AcknowledgedWithin24hShare = "report.ack-within-24h-share-bp";
     public const string MedianFirstResponseMinutes = "report.first-response-median-minutes";
 
+    /// <summary>The sample of the 24-hour share and of the median: first responses with a routing time.</summary>
+    public const string AcknowledgedWithin24hSample = "report.ack-within-24h-sample";
+
+    /// <summary>Worker needs first answered within their category's SLA, basis points of <see cref="NeedAnsweredWithinSlaSample"/>.</summary>
+    public const string NeedAnsweredWithinSlaShare = "need.answered-within-sla-share-bp";
+
+    /// <summary>The sample of the needs' SLA share: worker needs first answered this day.</summary>
+    public const string NeedAnsweredWithinSlaSample = "need.answered-within-sla-sample";
+
+    /// <summary>
+    /// Resolutions less reopenings (<c>report.resolved</c> − <c>report.reopened</c>): a reopening takes
+    /// back, on its own day, the resolution it undoes. Summed over any span of days it counts the
+    /// resolutions that held; a day may be negative when it reopens more than it resolves.
+    /// </summary>
+    public const string ResolvedHeld = "report.resolved-held";
+
+    /// <summary>The same for worker needs (<c>need.resolved</c> − <c>need.reopened</c>).</summary>
+    public const string NeedResolvedHeld = "need.resolved-held";
+
+    /// <summary>A share whose sample is smaller than this (reports, matches) is shown as too few to judge.</summary>
+    public const int MinimumSample = 10;
+
     /// <summary>A district's night coverage: the share of its night minutes (22:00–06:00) with a station open, basis points.</summary>
     public const string NightCoverageShare = "station.night-coverage-bp";
 
@@ -38,7 +60,8 @@ public static class LedgerDay
             scopes[group.Key] = Summarise(group);
         }
 
-        var totals = Summarise(list);
+        // A body's view repeats facts its districts count already.
+        var totals = Summarise(list.Where(e => !LedgerScopes.IsView(e.Scope)));
         totals[OutstandingPoints] = outstandingBefore + PointsMovement(list.Select(e => (e.Kind, e.Amount)));
         scopes[TotalScope] = totals;
         return scopes;
@@ -121,7 +144,35 @@ public static class LedgerDay
     /// as a change. Shares, medians and the running points balance do not.
     /// </summary>
     public static bool IsAdditive(string kind) =>
-        kind is not (AcknowledgedWithin24hShare or MedianFirstResponseMinutes or OutstandingPoints);
+        kind is not (AcknowledgedWithin24hShare or MedianFirstResponseMinutes or OutstandingPoints)
+        && !IsShare(kind)
+        && !kind.EndsWith("-median-minutes", StringComparison.Ordinal);
+
+    /// <summary>Whether a figure is a share (basis points); each one has its sample beside it (<see cref="SampleOf"/>).</summary>
+    public static bool IsShare(string kind) => kind.EndsWith("-bp", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The figure a share is a share of, published beside it in the same scope: reports answered,
+    /// matches made or paid, or (night coverage) minutes of night. Null for a kind that is no share.
+    /// </summary>
+    public static string? SampleOf(string shareKind) => shareKind switch
+    {
+        AcknowledgedWithin24hShare => AcknowledgedWithin24hSample,
+        NeedAnsweredWithinSlaShare => NeedAnsweredWithinSlaSample,
+        NightCoverageShare => "station.night-minutes",
+        GigWork.GigWorkFigures.RepeatShare => GigWork.GigWorkKinds.MatchMade,
+        GigWork.GigWorkFigures.PaidWithin2hShare => GigWork.GigWorkFigures.PaySample,
+        _ when shareKind.StartsWith("gig.ytd.", StringComparison.Ordinal)
+            && SampleOf("gig." + shareKind["gig.ytd.".Length..]) is { } daily => GigWork.GigWorkFigures.YearToDate(daily),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Whether a share rests on too few cases to judge (fewer than <see cref="MinimumSample"/>), so
+    /// one quick answer cannot top the table. Night coverage counts minutes, not cases: never too few.
+    /// </summary>
+    public static bool TooFewToJudge(string shareKind, long sample) =>
+        shareKind != NightCoverageShare && sample < MinimumSample;
 
     /// <summary>
     /// What a sealed day is missing: <paramref name="current"/> (its figures recounted now) less what
@@ -213,6 +264,14 @@ public static class LedgerDay
         }
     }
 
+    private static void Held(SortedDictionary<string, long> figures, string resolved, string reopened, string held)
+    {
+        if (figures.ContainsKey(resolved) || figures.ContainsKey(reopened))
+        {
+            figures[held] = figures.GetValueOrDefault(resolved) - figures.GetValueOrDefault(reopened);
+        }
+    }
+
     private static SortedDictionary<string, long> Summarise(IEnumerable<LedgerEntryEntity> entries)
     {
         var list = entries.ToList();
@@ -227,11 +286,23 @@ public static class LedgerDay
         {
             var within = responses.Count(h => h <= 24);
             figures[AcknowledgedWithin24h] = within;
+            figures[AcknowledgedWithin24hSample] = responses.Count;
             figures[AcknowledgedWithin24hShare] = within * 10_000L / responses.Count;
             var middle = responses.Count / 2;
             var median = responses.Count % 2 == 1 ? responses[middle] : (responses[middle - 1] + responses[middle]) / 2;
             figures[MedianFirstResponseMinutes] = (long)Math.Round(median * 60, MidpointRounding.AwayFromZero);
         }
+
+        // Worker needs: answered within their category's SLA (judged when the answer was written), beside its sample.
+        if (figures.GetValueOrDefault(LedgerKinds.NeedFirstResponse) is > 0 and var needsAnswered)
+        {
+            figures[NeedAnsweredWithinSlaSample] = needsAnswered;
+            figures[NeedAnsweredWithinSlaShare] = figures.GetValueOrDefault(LedgerKinds.NeedAnsweredWithinSla) * 10_000L / needsAnswered;
+        }
+
+        // A report closed and then reopened is not a success: its reopening takes the resolution back.
+        Held(figures, LedgerKinds.ReportResolved, LedgerKinds.ReportReopened, ResolvedHeld);
+        Held(figures, LedgerKinds.NeedResolved, LedgerKinds.NeedReopened, NeedResolvedHeld);
 
         // The warm map's night coverage, beside its sample size (station.night-minutes).
         if (figures.TryGetValue("station.night-minutes", out var night) && night > 0)

@@ -42,6 +42,23 @@ public static class LedgerKinds
 
     /// <summary>A resolved report the platform reopened: it was closed, and not fixed.</summary>
     public const string ReportReopened = "report.reopened";
+
+    /// <summary>
+    /// A report of the "Worker needs" category group heard (linked ones too), written beside its
+    /// <c>report.received</c> in its district's scope and its responsible body's (<see cref="LedgerScopes.Body"/>).
+    /// </summary>
+    public const string NeedReceived = "need.received";
+
+    /// <summary>A worker need's first answer from its body; <see cref="LedgerEntry.Hours"/> is hours since routing. The sample of the SLA share.</summary>
+    public const string NeedFirstResponse = "need.first-response";
+
+    /// <summary>A worker need first answered within its category's <c>slaHours</c>.</summary>
+    public const string NeedAnsweredWithinSla = "need.answered-within-sla";
+
+    public const string NeedResolved = "need.resolved";
+
+    /// <summary>A resolved worker need the platform reopened: its resolution is taken back.</summary>
+    public const string NeedReopened = "need.reopened";
     public const string PickupReceived = "pickup.received";
     public const string PickupCollected = "pickup.collected";
     public const string PickupExpired = "pickup.expired";
@@ -78,6 +95,18 @@ public static class LedgerScopes
     public static string District(string code) => "district~" + code;
 
     public static string Station(string id) => "station~" + id;
+
+    /// <summary>
+    /// A responsible body's view (<c>body~hz-hr-bureau</c>): the recipient of a worker need, the city
+    /// itself when no body of the city takes its category. It repeats facts already counted under
+    /// their district, so the day's totals leave it out.
+    /// </summary>
+    public static string Body(string recipientId) => BodyPrefix + recipientId;
+
+    public const string BodyPrefix = "body~";
+
+    /// <summary>Whether a scope repeats facts counted elsewhere (a body's view), so totals leave it out.</summary>
+    public static bool IsView(string scope) => scope.StartsWith(BodyPrefix, StringComparison.Ordinal);
 }
 
 /// <summary>Ledger settings (section <c>Ledger</c>).</summary>

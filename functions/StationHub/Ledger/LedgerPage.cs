@@ -29,7 +29,7 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer, GigWork.G
 
         var draft = await store.FindDraftAsync(sealer.Today, cancellationToken);
         var latest = draft?.Json ?? (sealedDays.Count > 0 ? (await store.FindSealedAsync(DateOnly.ParseExact(sealedDays[^1].RowKey, "yyyy-MM-dd", CultureInfo.InvariantCulture), cancellationToken))?.Json : null);
-        var html = Render(shown, draft is null ? null : (LedgerStore.Key(sealer.Today), Totals(draft.Json)), latest is null ? null : NightCoverage(latest), await gigWork.PageSectionAsync(cancellationToken))
+        var html = Render(shown, draft is null ? null : (LedgerStore.Key(sealer.Today), Totals(draft.Json)), latest is null ? null : ReportsAndNeeds(latest) + NightCoverage(latest), await gigWork.PageSectionAsync(cancellationToken))
             .Replace("</body></html>", await checkpoint.RenderAsync(cancellationToken) + "</body></html>", StringComparison.Ordinal);
         return new HubResponse(StatusCodes.Ok, "text/html; charset=utf-8", Encoding.UTF8.GetBytes(html), new Dictionary<string, string>
         {
@@ -49,6 +49,69 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer, GigWork.G
 
     private static long Sum(Dictionary<string, long> totals, string prefix) =>
         totals.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(t => t.Value);
+
+    /// <summary>
+    /// Hazard reports by district, and beside them the worker needs heard and answered by district and
+    /// by responsible body: received, answered in time (with its sample, or too few to judge),
+    /// resolved, reopened, and the resolutions that held (resolved less reopened).
+    /// </summary>
+    private static string ReportsAndNeeds(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var scopes = document.RootElement.GetProperty("figures").EnumerateObject()
+            .ToDictionary(s => s.Name, s => s.Value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64(), StringComparer.Ordinal), StringComparer.Ordinal);
+        var date = document.RootElement.GetProperty("date").GetString() ?? string.Empty;
+        var html = new StringBuilder();
+
+        var reports = new StringBuilder();
+        foreach (var (scope, figures) in scopes.Where(s => s.Key.StartsWith("district~", StringComparison.Ordinal) && s.Value.Keys.Any(k => k.StartsWith("report.", StringComparison.Ordinal))))
+        {
+            var hazards = figures.GetValueOrDefault(LedgerKinds.ReportReceived) - figures.GetValueOrDefault(LedgerKinds.NeedReceived);
+            reports.Append(CultureInfo.InvariantCulture, $"<tr><td>{Enc(scope["district~".Length..])}</td><td>{hazards}</td><td>{Share(figures, LedgerDay.AcknowledgedWithin24hShare)}</td><td>{figures.GetValueOrDefault(LedgerKinds.ReportResolved)}</td><td>{figures.GetValueOrDefault(LedgerKinds.ReportReopened)}</td><td>{figures.GetValueOrDefault(LedgerDay.ResolvedHeld)}</td></tr>");
+        }
+
+        if (reports.Length > 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<h2>Reports by district ({Enc(date)})</h2><p>Hazards received; the share of all reports answered within 24 hours, with the number answered; resolved, reopened (closed, and not fixed), and the resolutions that held: resolved less reopened. A share of fewer than {LedgerDay.MinimumSample} reports is too few to judge.</p>")
+                .Append("<div class=\"scroll\"><table><thead><tr><th>District</th><th>Hazards received</th><th>Answered ≤ 24 h</th><th>Resolved</th><th>Reopened</th><th>Resolved and held</th></tr></thead><tbody>")
+                .Append(reports).Append("</tbody></table></div>");
+        }
+
+        var needs = new StringBuilder();
+        foreach (var (scope, figures) in scopes.Where(s => (s.Key.StartsWith("district~", StringComparison.Ordinal) || LedgerScopes.IsView(s.Key)) && s.Value.Keys.Any(k => k.StartsWith("need.", StringComparison.Ordinal))))
+        {
+            var name = LedgerScopes.IsView(scope) ? "body " + scope[LedgerScopes.BodyPrefix.Length..] : "district " + scope["district~".Length..];
+            needs.Append(CultureInfo.InvariantCulture, $"<tr><td>{Enc(name)}</td><td>{figures.GetValueOrDefault(LedgerKinds.NeedReceived)}</td><td>{Share(figures, LedgerDay.NeedAnsweredWithinSlaShare)}</td><td>{figures.GetValueOrDefault(LedgerKinds.NeedResolved)}</td><td>{figures.GetValueOrDefault(LedgerKinds.NeedReopened)}</td><td>{figures.GetValueOrDefault(LedgerDay.NeedResolvedHeld)}</td></tr>");
+        }
+
+        if (needs.Length > 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<h2>Needs heard and answered ({Enc(date)})</h2><p>Workers' own needs (night rest, wages, chargers, job fit, dispatch pressure), by district and by the body responsible: received, the share first answered within the category's promised hours, resolved, reopened, and resolutions that held.</p>")
+                .Append("<div class=\"scroll\"><table><thead><tr><th>Where</th><th>Needs received</th><th>Answered in time</th><th>Resolved</th><th>Reopened</th><th>Resolved and held</th></tr></thead><tbody>")
+                .Append(needs).Append("</tbody></table></div>");
+        }
+
+        return html.ToString();
+    }
+
+    /// <summary>
+    /// A share with its sample size ("83.3 % of 12"), or, on fewer than <see cref="LedgerDay.MinimumSample"/>
+    /// cases, marked too few to judge. Days sealed before samples were published fall back to the count of first responses.
+    /// </summary>
+    private static string Share(Dictionary<string, long> figures, string shareKind)
+    {
+        if (!figures.TryGetValue(shareKind, out var bp))
+        {
+            return "–";
+        }
+
+        var sample = figures.TryGetValue(LedgerDay.SampleOf(shareKind) ?? string.Empty, out var n) ? n
+            : shareKind == LedgerDay.AcknowledgedWithin24hShare ? figures.GetValueOrDefault(LedgerKinds.ReportFirstResponse) : 0;
+        var text = string.Create(CultureInfo.InvariantCulture, $"{(bp / 100.0).ToString("0.#", CultureInfo.InvariantCulture)} % of {sample}");
+        return LedgerDay.TooFewToJudge(shareKind, sample)
+            ? $"<span class=\"few\" title=\"Fewer than {LedgerDay.MinimumSample} cases\">too few to judge ({text})</span>"
+            : text;
+    }
 
     /// <summary>The warm map's night coverage by district (22:00–06:00: the share of night minutes with a station open), with its sample size.</summary>
     private static string? NightCoverage(string json)
@@ -83,7 +146,7 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer, GigWork.G
             svg{width:100%;height:auto}.legend span{margin-right:1rem;font-size:.85rem}
             table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border-bottom:1px solid #d0d7de;padding:.35rem;text-align:right}
             th:first-child,td:first-child{text-align:left}code{font-size:.8rem;word-break:break-all}
-            .scroll{overflow-x:auto}
+            .scroll{overflow-x:auto}.few{color:#6e7781;font-style:italic}
             </style></head><body>
             <h1>StationHub public ledger</h1>
             <p>Every day the hub publishes what came in and went out at the rider stations: reports and how fast cities answered,
@@ -107,7 +170,7 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer, GigWork.G
         html.Append("</div><h2>Sealed days</h2><div class=\"scroll\"><table><thead><tr><th>Day</th><th>Reports</th><th>Answered ≤ 24 h</th><th>Pickups collected</th><th>Revenue (¥)</th><th>Fund (¥)</th><th>Points issued</th><th>Hash</th></tr></thead><tbody>");
         foreach (var day in Enumerable.Reverse(days))
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Enc(day.Date)}</td><td>{day.Totals.GetValueOrDefault("report.received")}</td><td>{Percent(day.Totals)}</td><td>{day.Totals.GetValueOrDefault("pickup.collected")}</td><td>{Yuan(Sum(day.Totals, "pickup.revenue."))}</td><td>{Yuan(Sum(day.Totals, "pickup.fund."))}</td><td>{Sum(day.Totals, "points.issued.")}</td><td><code>{Enc((day.Hash ?? string.Empty)[..Math.Min(16, day.Hash?.Length ?? 0)])}…</code></td></tr>");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Enc(day.Date)}</td><td>{day.Totals.GetValueOrDefault("report.received")}</td><td>{Share(day.Totals, LedgerDay.AcknowledgedWithin24hShare)}</td><td>{day.Totals.GetValueOrDefault("pickup.collected")}</td><td>{Yuan(Sum(day.Totals, "pickup.revenue."))}</td><td>{Yuan(Sum(day.Totals, "pickup.fund."))}</td><td>{Sum(day.Totals, "points.issued.")}</td><td><code>{Enc((day.Hash ?? string.Empty)[..Math.Min(16, day.Hash?.Length ?? 0)])}…</code></td></tr>");
         }
 
         if (days.Count == 0)
@@ -120,10 +183,7 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer, GigWork.G
     }
 
     private static string Summary(Dictionary<string, long> totals) =>
-        string.Create(CultureInfo.InvariantCulture, $"<p>{totals.GetValueOrDefault("report.received")} reports received, {totals.GetValueOrDefault("report.routed")} routed, {totals.GetValueOrDefault("report.resolved")} resolved; {totals.GetValueOrDefault("pickup.collected")} pickups collected; ¥{Yuan(Sum(totals, "pickup.revenue."))} revenue, ¥{Yuan(Sum(totals, "pickup.fund."))} to the fund; {Sum(totals, "points.issued.")} points issued, {totals.GetValueOrDefault(LedgerDay.OutstandingPoints)} outstanding.</p>");
-
-    private static string Percent(Dictionary<string, long> totals) =>
-        totals.TryGetValue(LedgerDay.AcknowledgedWithin24hShare, out var bp) ? (bp / 100.0).ToString("0.#", CultureInfo.InvariantCulture) + " %" : "–";
+        string.Create(CultureInfo.InvariantCulture, $"<p>{totals.GetValueOrDefault("report.received")} reports received, {totals.GetValueOrDefault("report.routed")} routed, {totals.GetValueOrDefault("report.resolved")} resolved, {totals.GetValueOrDefault(LedgerKinds.ReportReopened)} reopened, answered within 24 h: {Share(totals, LedgerDay.AcknowledgedWithin24hShare)}; worker needs: {totals.GetValueOrDefault(LedgerKinds.NeedReceived)} heard, answered in time: {Share(totals, LedgerDay.NeedAnsweredWithinSlaShare)}; {totals.GetValueOrDefault("pickup.collected")} pickups collected; ¥{Yuan(Sum(totals, "pickup.revenue."))} revenue, ¥{Yuan(Sum(totals, "pickup.fund."))} to the fund; {Sum(totals, "points.issued.")} points issued, {totals.GetValueOrDefault(LedgerDay.OutstandingPoints)} outstanding.</p>");
 
     private static string Yuan(long fen) => (fen / 100.0).ToString("0.00", CultureInfo.InvariantCulture);
 

@@ -74,11 +74,51 @@ public sealed class AcknowledgementWatchTests : IAsyncLifetime
         Assert.Contains(LedgerKinds.ReportFirstResponse + ":" + answered, ledger);
     }
 
-    private async Task<string> RouteAsync(string reportId)
+    [Fact]
+    public async Task Each_report_is_held_to_its_own_categorys_SLA_whoever_answers_it()
+    {
+        // flooding: 12 h, to the water authority; no_charger: 72 h, to the station operator; traffic_danger: 24 h, to the city.
+        var flood = await RouteAsync("r-flood", "flooding", TestRegistry.WaterBody);
+        var need = await RouteAsync("r-charger", "no_charger", TestRegistry.OperatorBody);
+        var danger = await RouteAsync("r-danger");
+        var watch = services.GetRequiredService<AcknowledgementWatch>();
+        var store = services.GetRequiredService<HazardReportStore>();
+
+        clock.Advance(TimeSpan.FromHours(11.5));
+        Assert.Equal(0, await watch.RunAsync());
+
+        clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, await watch.RunAsync());
+        Assert.True((await store.FindAsync(flood))!.Escalated);
+        Assert.False((await store.FindAsync(danger))!.Escalated);
+
+        clock.Advance(TimeSpan.FromHours(12));
+        Assert.Equal(1, await watch.RunAsync());
+        Assert.True((await store.FindAsync(danger))!.Escalated);
+        Assert.False((await store.FindAsync(need))!.Escalated);
+
+        clock.Advance(TimeSpan.FromHours(47));
+        Assert.Equal(0, await watch.RunAsync());
+        clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(1, await watch.RunAsync());
+        Assert.True((await store.FindAsync(need))!.Escalated);
+
+        // Each escalation goes to the report's own recipient.
+        var escalations = (await storage.Hub.Queue(Queues.Deliveries).PeekMessagesAsync(32)).Value
+            .Select(m => JsonDocument.Parse(m.Body.ToString()).RootElement)
+            .Where(m => m.GetProperty("data").TryGetProperty("escalated", out var flag) && flag.GetBoolean())
+            .ToDictionary(m => m.GetProperty("subject").GetString()!, m => m.GetProperty("destination").GetRawText());
+        Assert.Equal(3, escalations.Count);
+        Assert.Contains(TestRegistry.WaterBody, escalations[flood], StringComparison.Ordinal);
+        Assert.Contains(TestRegistry.OperatorBody, escalations[need], StringComparison.Ordinal);
+        Assert.Contains("hangzhou", escalations[danger], StringComparison.Ordinal);
+    }
+
+    private async Task<string> RouteAsync(string reportId, string category = "traffic_danger", string? bodyId = null)
     {
         var now = clock.GetUtcNow();
-        var report = new HazardReport(HazardReport.HubIdFor("swiftride", reportId), "swiftride", reportId, "cp_test", "traffic_danger", "Signal out",
-            new GeoLocation(30.25, 120.18, null), "330102", "hangzhou", [], now.AddMinutes(-1), now);
+        var report = new HazardReport(HazardReport.HubIdFor("swiftride", reportId), "swiftride", reportId, "cp_test", category, "Signal out",
+            new GeoLocation(30.25 + (reportId.Length * 0.001), 120.18, null), "330102", "hangzhou", [], now.AddMinutes(-1), now, bodyId);
         var message = new HazardReportAccepted(1, reportId, now, "msg_" + reportId, "attempt-" + reportId, report);
         await services.GetRequiredService<HazardReportRouter>().HandleAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(message, HubJsonContext.Default.HazardReportAccepted)));
         return report.HubId;

@@ -207,6 +207,64 @@ public sealed class ReportLoopTests
     }
 
     [Fact]
+    public async Task A_reopening_after_the_categorys_window_is_a_409_and_leaves_the_report_resolved()
+    {
+        await using var world = await HubScenario.StartAsync(startHub: false);
+        world.Registry.Edit(json => json.Replace("\"code\": \"blocked_fire_exit\"", "\"code\": \"blocked_fire_exit\", \"reopenWindowDays\": 0", StringComparison.Ordinal));
+        await world.StartHubAsync();
+        var hubId = await world.AcceptReportAsync("r-late-reopen");
+        await world.WaitForStatusAsync(hubId, "routed");
+        using (var resolved = await world.PostCityUpdateAsync(hubId, "u-late", "resolved", note: "Cleared"))
+        {
+            Assert.Equal(HttpStatusCode.OK, resolved.StatusCode);
+        }
+
+        await Task.Delay(50);
+        using var late = await PostReopenAsync(world, "r-late-reopen", "msg_reopen_late");
+
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        Assert.Equal("application/problem+json", late.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("within 0 days", (await late.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var status = await world.GetStatusAsync(hubId);
+        Assert.Equal("resolved", status.GetProperty("status").GetString());
+        await Task.Delay(500);
+        Assert.DoesNotContain(world.City.All, r => r.Text.Contains("hazard_report.reopened", StringComparison.Ordinal));
+        Assert.DoesNotContain(await world.Storage.LedgerEntriesAsync(), e => e.Kind == LedgerKinds.ReportReopened);
+    }
+
+    [Fact]
+    public async Task A_body_that_takes_Open311_gets_a_GeoReport_form_with_its_own_key_and_its_name()
+    {
+        await using var world = await HubScenario.StartAsync(startHub: false);
+        world.Registry.SendBodyByOpen311(TestRegistry.WaterBody, world.Open311City.Url("water/open311/requests.json"));
+        world.Settings[$"Secrets:Bodies:{TestRegistry.WaterBody}:Open311ApiKey"] = TestRegistry.BodyOpen311Key;
+        await world.StartHubAsync();
+
+        using var flood = await world.PostReportAsync(Webhooks.HazardReport("r-flood-311", category: "flooding"));
+        Assert.Equal(HttpStatusCode.Accepted, flood.StatusCode);
+        var hubId = (await flood.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hubId").GetString()!;
+
+        var atBody = (await world.Open311City.WaitForAsync(r => r.Count >= 1)).Single();
+        Assert.EndsWith("water/open311/requests.json", atBody.Path, StringComparison.Ordinal);
+        Assert.StartsWith("application/x-www-form-urlencoded", atBody.Header("content-type"), StringComparison.Ordinal);
+        var form = System.Web.HttpUtility.ParseQueryString(atBody.Text);
+        Assert.Equal(TestRegistry.BodyOpen311Key, form["api_key"]);
+        Assert.Equal("flooding", form["service_code"]);
+        Assert.Equal("Hangzhou Water Authority", form["attribute[agency_responsible]"]);
+        Assert.False(string.IsNullOrEmpty(form["attribute[expected_datetime]"]));
+        Assert.DoesNotContain(world.City.All, r => r.Text.Contains(hubId, StringComparison.Ordinal));
+
+        // It answers over the same routes as a webhook body, with its own key.
+        await world.WaitForStatusAsync(hubId, "routed");
+        using (var own = await world.PostCityUpdateAsync(hubId, "u-water-311", "acknowledged", cityKey: TestRegistry.WaterBodyKey))
+        {
+            Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        }
+
+        await world.WaitForStatusAsync(hubId, "acknowledged");
+    }
+
+    [Fact]
     public async Task Requests_xml_keeps_GeoReport_v2_elements_in_order_with_the_new_fields()
     {
         await using var world = await HubScenario.StartAsync();

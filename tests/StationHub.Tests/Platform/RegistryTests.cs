@@ -69,4 +69,36 @@ public sealed class RegistryTests
         var error = Assert.Throws<InvalidOperationException>(() => RegistryLoader.Load(path));
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("\"categories\": [\"flooding\"]", "\"categories\": [\"teleport\"]", "body 'hz-water' names unknown category 'teleport'")]
+    [InlineData("\"id\": \"hz-station-operator\"", "\"id\": \"hz-water\"", "city or body id 'hz-water' appears more than once")]
+    [InlineData("\"id\": \"hz-water\"", "\"id\": \"hangzhou\"", "city or body id 'hangzhou' appears more than once")]
+    [InlineData("\"categories\": [\"flooding\"]", "\"categories\": [\"flooding\", \"no_charger\"]", "category sent to a body of city 'hangzhou' 'no_charger' appears more than once")]
+    [InlineData("\"slaHours\": 12 }", "\"slaHours\": 0 }", "category 'flooding' needs")]
+    public void Refuses_a_registry_whose_bodies_or_categories_do_not_add_up(string from, string to, string named)
+    {
+        var sample = File.ReadAllText(Path.Combine(RepoPaths.Root, "functions", "registry.sample.json"));
+        Assert.Contains(from, sample, StringComparison.Ordinal);
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, sample.Replace(from, to, StringComparison.Ordinal));
+
+        var error = Assert.Throws<InvalidOperationException>(() => RegistryLoader.Load(path));
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_sample_sends_flooding_and_worker_needs_to_their_bodies_and_keeps_the_rest_with_the_city()
+    {
+        var hangzhou = Sample.FindCity("hangzhou")!;
+
+        Assert.Equal("hz-water", hangzhou.BodyFor("flooding")?.Id);
+        Assert.Equal("hz-hr-bureau", hangzhou.BodyFor("unpaid_wages")?.Id);
+        Assert.Equal("hz-station-operator", hangzhou.BodyFor("no_charger")?.Id);
+        Assert.Null(hangzhou.BodyFor("blocked_fire_exit"));
+        Assert.Equal("hangzhou", Sample.FindBody("hz-water")?.City.Id);
+        Assert.Equal(5, Sample.HazardCategories.Count(c => c.IsWorkerNeed));
+        Assert.Equal(12, Sample.FindCategory("flooding")!.SlaHours);
+        Assert.Equal(HazardCategory.DefaultSlaHours, Sample.FindCategory("blocked_fire_exit")!.SlaHours);
+    }
 }
