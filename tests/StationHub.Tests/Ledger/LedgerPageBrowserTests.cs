@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using StationHub.Ledger;
 using StationHub.Tests.Infrastructure;
 
@@ -11,12 +10,11 @@ namespace StationHub.Tests.Ledger;
 /// </summary>
 public sealed class LedgerPageBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
 
     [Fact]
     public async Task The_ledger_page_renders_the_days_and_charts_in_headless_Chromium()
     {
-        Assert.True(File.Exists(Chromium), "Chromium is not installed: tests/run-all.sh installs Debian's chromium package.");
+        Assert.True(HeadlessChromium.IsInstalled, "Chromium is not installed: tests/run-all.sh installs Debian's chromium package.");
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime);
         await using var world = await HubScenario.StartAsync(configure: s =>
         {
@@ -46,8 +44,8 @@ public sealed class LedgerPageBrowserTests
         File.Delete(screenshot);
         var url = new Uri(world.Hub.BaseAddress, "ledger").AbsoluteUri;
 
-        var dom = await RunChromiumAsync("--dump-dom", url);
-        await RunChromiumAsync($"--screenshot={screenshot}", "--window-size=412,1400", url);
+        var dom = await HeadlessChromium.RunAsync("--dump-dom", url);
+        await HeadlessChromium.RunAsync($"--screenshot={screenshot}", "--window-size=412,1400", url);
 
         Assert.Contains("Sealed days", dom, StringComparison.Ordinal);
         Assert.Contains(today.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), dom, StringComparison.Ordinal);
@@ -56,27 +54,5 @@ public sealed class LedgerPageBrowserTests
         Assert.Equal(5, dom.Split("<polyline", StringSplitOptions.None).Length - 1);
         Assert.Contains("50.00", dom, StringComparison.Ordinal);
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is empty");
-    }
-
-    private static async Task<string> RunChromiumAsync(params string[] args)
-    {
-        var profile = Directory.CreateTempSubdirectory("stationhub-chromium-").FullName;
-        var start = new ProcessStartInfo(Chromium) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[]
-        {
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--hide-scrollbars", $"--user-data-dir={profile}",
-        }.Concat(args))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        Directory.Delete(profile, recursive: true);
-        return await output;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -10,7 +9,6 @@ namespace StationHub.Tests.Stations;
 /// <summary>The warm map out: GeoJSON filters, caching, bad queries, and the page in headless Chromium.</summary>
 public sealed class StationMapTests
 {
-    private const string Chromium = "/usr/bin/chromium";
 
     [Fact]
     public async Task The_map_is_an_RFC_7946_feature_collection_filtered_by_bbox_near_service_and_openNow()
@@ -102,7 +100,7 @@ public sealed class StationMapTests
     [Fact]
     public async Task The_map_page_shows_open_closed_and_stale_stations_with_free_chargers_in_headless_Chromium()
     {
-        Assert.True(File.Exists(Chromium), "Chromium is not installed: tests/run-all.sh installs Debian's chromium package.");
+        Assert.True(HeadlessChromium.IsInstalled, "Chromium is not installed: tests/run-all.sh installs Debian's chromium package.");
         await using var world = await HubScenario.StartAsync(configure: s =>
         {
             s["LocalHost:TriggersDisabled"] = "true";
@@ -123,8 +121,8 @@ public sealed class StationMapTests
         File.Delete(screenshot);
         var url = new Uri(world.Hub.BaseAddress, "map").AbsoluteUri;
 
-        var dom = await RunChromiumAsync("--dump-dom", url);
-        await RunChromiumAsync($"--screenshot={screenshot}", "--window-size=412,1600", url);
+        var dom = await HeadlessChromium.RunAsync("--dump-dom", url);
+        await HeadlessChromium.RunAsync($"--screenshot={screenshot}", "--window-size=412,1600", url);
 
         Assert.Contains("Warm map", dom, StringComparison.Ordinal);
         Assert.Contains("data-station=\"st-hz-01\" data-status=\"open\"", dom, StringComparison.Ordinal);
@@ -146,27 +144,5 @@ public sealed class StationMapTests
         return [.. collection.GetProperty("features").EnumerateArray().Select(f => (
             f.GetProperty("id").GetString()!,
             f.GetProperty("properties").TryGetProperty("distanceMeters", out var d) ? d.GetDouble() : (double?)null))];
-    }
-
-    private static async Task<string> RunChromiumAsync(params string[] args)
-    {
-        var profile = Directory.CreateTempSubdirectory("stationhub-chromium-").FullName;
-        var start = new ProcessStartInfo(Chromium) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[]
-        {
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--hide-scrollbars", $"--user-data-dir={profile}",
-        }.Concat(args))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        Directory.Delete(profile, recursive: true);
-        return await output;
     }
 }
