@@ -27,8 +27,10 @@ public sealed partial class QueueTriggerListener(
     /// <summary>How long work in flight may go on after shutdown begins.</summary>
     public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(10);
 
-    private readonly QueueClient queue = storage.Queue(function.Queue);
-    private readonly QueueClient poison = storage.PoisonQueue(function.Queue);
+    // Raw clients: each message is decoded here, so one that is not base64 goes to poison alone
+    // instead of failing every receive of its batch (the SDK decodes a whole batch at once).
+    private readonly QueueClient queue = storage.RawQueue(function.Queue);
+    private readonly QueueClient poison = storage.RawQueue(function.Queue + Queues.PoisonSuffix);
     private readonly CancellationTokenSource abort = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -108,11 +110,18 @@ public sealed partial class QueueTriggerListener(
             return;
         }
 
+        if (Decode(message) is not { } body)
+        {
+            Log.NotBase64(logger, function.Name, message.MessageId);
+            await MoveToPoisonAsync(message, receipt);
+            return;
+        }
+
         using var renewal = new CancellationTokenSource();
         var renewing = RenewAsync(message, receipt, renewal.Token);
         try
         {
-            await function.RunAsync(services, message.Body, abort.Token);
+            await function.RunAsync(services, body, abort.Token);
             await renewal.CancelAsync();
             await renewing;
             await queue.DeleteMessageAsync(message.MessageId, receipt.Value, CancellationToken.None);
@@ -139,6 +148,14 @@ public sealed partial class QueueTriggerListener(
                 await ReleaseAsync(message, receipt, settings.VisibilityTimeout);
             }
         }
+    }
+
+    /// <summary>The message's body as the Functions queue extension reads it (base64), or null when it is not base64.</summary>
+    private static BinaryData? Decode(QueueMessage message)
+    {
+        var text = message.Body.ToString();
+        var bytes = new byte[text.Length * 3 / 4 + 3];
+        return Convert.TryFromBase64String(text, bytes, out var written) ? BinaryData.FromBytes(bytes.AsMemory(0, written)) : null;
     }
 
     private async Task RenewAsync(QueueMessage message, Receipt receipt, CancellationToken cancellationToken)
@@ -195,6 +212,9 @@ public sealed partial class QueueTriggerListener(
 
         [LoggerMessage(EventId = 9002, Level = LogLevel.Warning, Message = "{Function} failed on message {MessageId} (try {DequeueCount} of {MaxDequeueCount})")]
         public static partial void Failed(ILogger logger, Exception exception, string function, string messageId, long dequeueCount, int maxDequeueCount);
+
+        [LoggerMessage(EventId = 9009, Level = LogLevel.Error, Message = "{Function}: message {MessageId} is not base64 and goes to poison at once")]
+        public static partial void NotBase64(ILogger logger, string function, string messageId);
 
         [LoggerMessage(EventId = 9003, Level = LogLevel.Error, Message = "{Function} moved message {MessageId} to {PoisonQueue} after {DequeueCount} tries")]
         public static partial void Poisoned(ILogger logger, string function, string messageId, long dequeueCount, string poisonQueue);

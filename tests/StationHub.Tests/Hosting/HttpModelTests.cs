@@ -213,6 +213,20 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
     }
 
     [Fact]
+    public async Task A_message_that_is_not_base64_goes_to_poison_alone_and_the_queue_goes_on()
+    {
+        var raw = new Azure.Storage.Queues.QueueClient(Scenario.Storage.ConnectionString, Scenario.Storage.Hub.QueueName(Queues.HazardReportsAccepted));
+        var poison = new Azure.Storage.Queues.QueueClient(Scenario.Storage.ConnectionString, Scenario.Storage.Hub.QueueName(Queues.HazardReportsAccepted + Queues.PoisonSuffix));
+        var marker = "not base64! " + Guid.NewGuid().ToString("N");
+        await raw.SendMessageAsync(marker);
+
+        // A good report sent after it is routed, and the bad message reaches poison as it was sent.
+        var hubId = await Scenario.AcceptReportAsync("after-bad-" + Guid.NewGuid().ToString("N")[..8]);
+        await Scenario.WaitForStatusAsync(hubId, "routed", TimeSpan.FromSeconds(20));
+        await Eventually(async () => (await poison.PeekMessagesAsync(32)).Value.Any(m => m.Body.ToString() == marker), "the bad message to reach poison");
+    }
+
+    [Fact]
     public async Task A_missing_setting_stops_start_up_and_is_named()
     {
         var settings = new Dictionary<string, string?>(Scenario.Settings);

@@ -13,8 +13,11 @@ namespace StationHub.Platform.Storage;
 /// The hub's queues and tables. Names come from the trigger table; an optional prefix
 /// (<c>Storage:Prefix</c>, empty in production) lets tests run side by side on one account.
 /// </summary>
-public sealed class HubStorage(QueueServiceClient queueService, TableServiceClient tableService, string prefix = "")
+public sealed class HubStorage(QueueServiceClient queueService, TableServiceClient tableService, string prefix = "", QueueServiceClient? rawQueueService = null)
 {
+    private readonly QueueServiceClient? rawQueueService = rawQueueService;
+    private readonly ConcurrentDictionary<string, QueueClient> rawQueues = new(StringComparer.Ordinal);
+
     private readonly ConcurrentDictionary<string, QueueClient> queues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TableClient> tables = new(StringComparer.Ordinal);
 
@@ -32,6 +35,14 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
         queues.GetOrAdd(queue, static (name, self) => self.QueueService.GetQueueClient(self.QueueName(name)), this);
 
     public QueueClient PoisonQueue(string queue) => Queue(queue + Queues.PoisonSuffix);
+
+    /// <summary>
+    /// The queue without message decoding (a host's listener decodes each message itself, so one
+    /// message that is not base64 cannot fail a whole batch); the decoding client when none was given.
+    /// </summary>
+    public QueueClient RawQueue(string queue) => rawQueueService is null
+        ? Queue(queue)
+        : rawQueues.GetOrAdd(queue, static (name, self) => self.rawQueueService!.GetQueueClient(self.QueueName(name)), this);
 
     public TableClient Table(string table) =>
         tables.GetOrAdd(table, static (name, self) => self.TableService.GetTableClient(self.TableName(name)), this);

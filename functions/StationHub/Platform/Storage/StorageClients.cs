@@ -38,6 +38,8 @@ public static class StorageClients
     {
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
         Configure(queueOptions.Retry);
+        var rawQueueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        Configure(rawQueueOptions.Retry);
         var tableOptions = new TableClientOptions();
         Configure(tableOptions.Retry);
         var prefix = configuration["Storage:Prefix"] ?? string.Empty;
@@ -47,7 +49,8 @@ public static class StorageClients
             return new HubStorage(
                 new QueueServiceClient(connection, queueOptions),
                 new TableServiceClient(connection, tableOptions),
-                prefix);
+                prefix,
+                new QueueServiceClient(connection, rawQueueOptions));
         }
 
         var account = configuration[$"{ConnectionSetting}:accountName"];
@@ -61,10 +64,12 @@ public static class StorageClients
         {
             ManagedIdentityClientId = configuration[$"{ConnectionSetting}:clientId"],
         });
+        var queueEndpoint = new Uri($"https://{account}.queue.core.windows.net");
         return new HubStorage(
-            new QueueServiceClient(new Uri($"https://{account}.queue.core.windows.net"), credential, queueOptions),
+            new QueueServiceClient(queueEndpoint, credential, queueOptions),
             new TableServiceClient(new Uri($"https://{account}.table.core.windows.net"), credential, tableOptions),
-            prefix);
+            prefix,
+            new QueueServiceClient(queueEndpoint, credential, rawQueueOptions));
     }
 
     private static void Configure(RetryOptions retry)
