@@ -14,6 +14,11 @@ builder.Services.AddHubTracing(builder.Configuration);
 builder.Services.AddSingleton(services => new FunctionRows(services, HubTriggers.All));
 var host = builder.Build();
 
-// Settings checked and queues and tables made before the worker takes its first invocation.
-await HubStartup.PrepareAsync(host.Services);
+// Settings checked before the worker takes its first invocation (a missing one stops it, named);
+// queues and tables made beside it, again and again while storage is out of reach, so a worker
+// started during an outage comes up at once and answers 503 until storage is back.
+HubStartup.CheckSettingsOrThrow(host.Services);
+var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+var storageReady = HubStartup.EnsureStorageAsync(host.Services, lifetime.ApplicationStopping);
 await host.RunAsync();
+await storageReady.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

@@ -16,17 +16,49 @@ namespace StationHub.Platform;
 /// </summary>
 public static partial class HubStartup
 {
+    /// <summary>How long to wait between two tries to make the queues and tables while storage is out of reach.</summary>
+    public static readonly TimeSpan StorageRetry = TimeSpan.FromSeconds(2);
+
     public static async Task PrepareAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        CheckSettingsOrThrow(services);
+        await EnsureStorageAsync(services, cancellationToken);
+    }
+
+    /// <summary>Stops start-up, naming every setting that is missing or malformed.</summary>
+    public static void CheckSettingsOrThrow(IServiceProvider services)
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HubStartup));
         var problems = CheckSettings(services, logger);
         if (problems.Count > 0)
         {
-            throw new InvalidOperationException("StationHub cannot start: " + string.Join(" ", problems));
+            throw new InvalidOperationException("StationHub cannot start: " + string.Join(" ", problems)
+                + " (A setting A:B is the app setting or environment variable A__B.)");
         }
+    }
 
-        await services.GetRequiredService<HubStorage>().EnsureCreatedAsync(cancellationToken);
-        Log.Ready(logger);
+    /// <summary>
+    /// Makes the queues and tables, trying again every <see cref="StorageRetry"/> while storage is out of
+    /// reach (a host started during an outage comes up, and answers 503 until storage is back).
+    /// </summary>
+    public static async Task EnsureStorageAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HubStartup));
+        var time = services.GetRequiredService<TimeProvider>();
+        while (true)
+        {
+            try
+            {
+                await services.GetRequiredService<HubStorage>().EnsureCreatedAsync(cancellationToken);
+                Log.Ready(logger);
+                return;
+            }
+            catch (Exception exception) when (HubStorage.IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
+            {
+                Log.StorageNotReady(logger, exception.GetType().Name);
+                await Task.Delay(StorageRetry, time, cancellationToken);
+            }
+        }
     }
 
     /// <summary>Every problem with the settings, each naming its setting; empty when all is well.</summary>
@@ -156,6 +188,9 @@ public static partial class HubStartup
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 9003, Level = LogLevel.Warning, Message = "Storage is out of reach at start-up ({ErrorType}); making the queues and tables again shortly")]
+        public static partial void StorageNotReady(ILogger logger, string errorType);
+
         [LoggerMessage(EventId = 9001, Level = LogLevel.Information, Message = "Settings checked; queues and tables are in place")]
         public static partial void Ready(ILogger logger);
 

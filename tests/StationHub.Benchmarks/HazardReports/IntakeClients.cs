@@ -65,9 +65,10 @@ public sealed class HubIntakeClient(HttpClient http, StandardWebhook signer, str
 }
 
 /// <summary>
-/// The storage limit: exactly the storage work of an accepted report — one queue send of the
-/// same <see cref="HazardReportAccepted"/> message, then one insert of the same
-/// <see cref="ReportEntity"/> — from a bare SDK client, with no HTTP, signing or validation.
+/// The storage limit: the storage writes of an accepted report — the webhook-id's claim row, one
+/// queue send of the same <see cref="HazardReportAccepted"/> message, then one insert of the same
+/// <see cref="ReportEntity"/> — from a bare SDK client, with no HTTP, signing or validation. (The
+/// duplicate check's cell reads and claim, since issue 14, are not in it: the hub pays them on top.)
 /// </summary>
 public sealed class StorageLimitClient(QueueClient queue, TableClient table, string runId, string courierPseudonym)
 {
@@ -82,6 +83,7 @@ public sealed class StorageLimitClient(QueueClient queue, TableClient table, str
     public async Task<string?> SendAndStoreAsync(long number, CancellationToken cancellationToken)
     {
         var (message, entity) = Build(number);
+        await table.AddEntityAsync(new WebhookIdClaimEntity { PartitionKey = WebhookIdClaims.PartitionFor(TestRegistry.Platform, $"msg_{runId}_{number}"), ItemId = entity.PartitionKey }, cancellationToken);
         await queue.SendMessageAsync(message, visibilityTimeout: null, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken);
         await table.AddEntityAsync(entity, cancellationToken);
         return null;
