@@ -73,10 +73,12 @@ public sealed class DuplicateClaims(HubStorage storage, HubRegistry registry, Ha
 
         return Optimistic.RetryAsync<string?>($"The duplicate cells of {report.HubId}", async _ =>
         {
+            // The nine cells are read at once: one round trip of latency instead of nine.
+            var read = await Task.WhenAll(neighbours.Select(row => Cells.FindAsync<DuplicateCellEntity>(partition, row, cancellationToken)));
             var cells = new Dictionary<string, DuplicateCellEntity?>(StringComparer.Ordinal);
-            foreach (var row in neighbours)
+            for (var i = 0; i < neighbours.Count; i++)
             {
-                cells[row] = await Cells.FindAsync<DuplicateCellEntity>(partition, row, cancellationToken);
+                cells[neighbours[i]] = read[i];
             }
 
             if (cells[own]?.Candidates().Any(c => c.HubId == report.HubId) == true)
