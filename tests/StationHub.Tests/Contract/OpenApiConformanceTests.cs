@@ -52,6 +52,13 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
                 using var days = await Scenario.Hub.Client.GetAsync(Routes.Ledger);
                 return (await days.Content.ReadAsStringAsync()).Contains(SealedDay, StringComparison.Ordinal);
             }, "the sealer to seal " + SealedDay);
+
+            // The day is listed once sealed; its checkpoint follows when the same run appends it to the tree.
+            await Eventually(async () =>
+            {
+                using var checkpoint = await Scenario.Hub.Client.GetAsync(Routes.LedgerCheckpoint);
+                return checkpoint.StatusCode == HttpStatusCode.OK;
+            }, "the sealed day's checkpoint");
         }
 
         public async Task DisposeAsync() => await Scenario.DisposeAsync();
