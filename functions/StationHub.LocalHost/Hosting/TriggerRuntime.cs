@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using StationHub.Platform;
+using StationHub.Platform.Http;
 using StationHub.Platform.Storage;
 using StationHub.Triggers;
 
@@ -72,9 +73,7 @@ public sealed partial class TriggerRuntime(
         var function = HubTriggers.Find(name);
         if (function is not (QueueFunction or TimerFunction))
         {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            context.Response.ContentType = "application/problem+json; charset=utf-8";
-            await context.Response.WriteAsync($$"""{"type":"urn:stationhub:problem:not-found","title":"Not found.","status":404,"detail":"No queue or timer function is named '{{JsonEncodedText.Encode(name)}}'."}""", context.RequestAborted);
+            await HttpFunctionRunner.WriteAsync(context, HubResponse.Problem(Problem.NotFound($"No queue or timer function is named '{name}'.")));
             return;
         }
 
@@ -105,7 +104,7 @@ public sealed partial class TriggerRuntime(
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
-        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        await HttpFunctionRunner.WriteAsync(context, HubResponse.Empty(StationHub.Platform.Http.StatusCodes.Accepted));
     }
 
     private static partial class Log

@@ -186,6 +186,7 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
         using var response = await Scenario.Hub.Client.PostAsync($"admin/functions/{name}", JsonContent.Create(new { input = "" }));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
     [Theory]

@@ -65,7 +65,8 @@ public static partial class HttpFunctionRunner
             path: path);
     }
 
-    private static async Task WriteAsync(HttpContext context, HubResponse response)
+    /// <summary>Writes a handler's answer onto the ASP.NET Core response (also for the hosts' own endpoints).</summary>
+    public static async Task WriteAsync(HttpContext context, HubResponse response)
     {
         var answer = context.Response;
         answer.StatusCode = response.Status;
