@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using StationHub.Platform;
 using StationHub.Platform.Http;
+using StationHub.Platform.Json;
 using StationHub.Platform.Storage;
 using StationHub.Triggers;
 
@@ -80,8 +81,17 @@ public sealed partial class TriggerRuntime(
         string? input = null;
         if (context.Request.ContentLength is not 0 && context.Request.HasJsonContentType())
         {
-            using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-            input = body.RootElement.TryGetProperty("input", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            var read = await RequestBody.ReadAsync(context.Request.Body, context.Request.ContentLength, context.RequestAborted);
+            if (read is null || JsonBody.Parse(read, out _) is not { } body || body.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                await HttpFunctionRunner.WriteAsync(context, HubResponse.Problem(Problem.BadRequest("The body must be a JSON object {\"input\": \"...\"} of at most 64 KiB.")));
+                return;
+            }
+
+            using (body)
+            {
+                input = body.RootElement.TryGetProperty("input", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            }
         }
 
         Log.RunningOnDemand(logger, function.Name);

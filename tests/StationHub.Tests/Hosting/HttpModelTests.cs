@@ -179,6 +179,18 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
     }
 
     [Theory]
+    [InlineData("{not json")]
+    [InlineData("[1,2]")]
+    [InlineData("{\"input\":1,\"input\":2}")]
+    public async Task Running_a_function_with_a_bad_body_is_400(string body)
+    {
+        using var response = await Scenario.Hub.Client.PostAsync($"admin/functions/{FunctionNames.CompileLedger}", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
     [InlineData("NoSuchFunction")]
     [InlineData(FunctionNames.HazardReportReceived)]
     public async Task Running_an_unknown_or_HTTP_function_is_404(string name)
