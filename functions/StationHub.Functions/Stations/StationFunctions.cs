@@ -1,3 +1,4 @@
+using Azure.Storage.Queues.Models;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -28,6 +29,12 @@ public sealed class StationFunctions(FunctionRows rows)
     public Task<IActionResult> StationsMapPage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.StationsMapPage)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.StationsMapPage, request);
+
+    [Function(FunctionNames.SendStationNotices)]
+    public Task SendStationNotices(
+        [QueueTrigger(Queues.StationNotices, Connection = Connections.Storage)] QueueMessage message,
+        CancellationToken cancellationToken) =>
+        rows.QueueAsync(FunctionNames.SendStationNotices, message, cancellationToken);
 
     [Function(FunctionNames.MarkStaleStations)]
     public Task MarkStaleStations(
