@@ -172,6 +172,9 @@ public sealed class OrderEntity : ITableEntity
     public bool Locked { get; set; }
     public int Version { get; set; }
 
+    /// <summary>The <c>Idempotency-Key</c> digest of the station action that made the latest change, if it sent one.</summary>
+    public string? ActionKey { get; set; }
+
     public PickupOrderStatus CurrentStatus => Status switch
     {
         "arrived" => PickupOrderStatus.Arrived,

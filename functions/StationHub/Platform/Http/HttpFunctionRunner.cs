@@ -36,7 +36,7 @@ public static partial class HttpFunctionRunner
         {
             var unavailable = HubStorage.IsUnreachable(exception);
             Log.RequestFailed(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpFunctionRunner)), exception, function.Name, context.Request.Method);
-            response = HubResponse.Problem(unavailable ? Problem.Unavailable("Storage is not reachable; retry later.") : Problem.Internal());
+            response = HubResponse.Problem(unavailable ? Problem.Unavailable("Storage is not reachable; retry later with the same request (the same webhook-id, or the same Idempotency-Key).") : Problem.Internal());
         }
 
         activity?.SetTag("http.response.status_code", response.Status);
