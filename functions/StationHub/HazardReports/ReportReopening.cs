@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using StationHub.Platform.Http;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
+using StationHub.Platform.Security;
 using StationHub.Platform.Storage;
 using StationHub.Platform.Webhooks;
 using StationHub.Triggers;
@@ -20,6 +21,7 @@ namespace StationHub.HazardReports;
 /// </summary>
 public sealed class ReportReopening(
     HazardReportStore store,
+    HubIdKey hubIds,
     ReportUpdateApplier applier,
     HubRegistry registry,
     HubStorage storage,
@@ -46,8 +48,15 @@ public sealed class ReportReopening(
         }
 
         var platformId = webhook.Platform.Id;
-        var hubId = HazardReport.HubIdFor(platformId, reportId!);
+        var hubId = HazardReport.HubIdFor(hubIds, platformId, reportId!);
         var entity = await store.FindAsync(hubId, cancellationToken);
+        if (entity is null)
+        {
+            // A report received before ids were keyed keeps its old id (one more read, only on this miss).
+            hubId = HazardReport.LegacyHubIdFor(platformId, reportId!);
+            entity = await store.FindAsync(hubId, cancellationToken);
+        }
+
         if (entity is null)
         {
             return HubResponse.Problem(Problem.NotFound("None of your reports has that reportId."));

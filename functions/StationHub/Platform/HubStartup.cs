@@ -71,6 +71,7 @@ public static partial class HubStartup
         {
             registry = services.GetRequiredService<HubRegistry>();
             _ = services.GetRequiredService<Pseudonyms>();
+            _ = services.GetRequiredService<HubIdKey>();
             _ = services.GetRequiredService<ApiKeys>();
             _ = services.GetRequiredService<HubStorage>();
         }
