@@ -155,8 +155,7 @@ public readonly record struct ChangeOutcome(ChangeResult Result, OrderEntity? En
 /// </summary>
 public static class PickupOrderChanges
 {
-    /// <param name="actionKey">The <c>Idempotency-Key</c> digest of the station action making the change, kept on the order so that its retry knows the change as its own.</param>
-    public static async Task<ChangeOutcome> ApplyAsync(PickupOrderStore store, string hubId, PickupOrderEvent change, string? codeDigest, CancellationToken cancellationToken, string? actionKey = null)
+    public static async Task<ChangeOutcome> ApplyAsync(PickupOrderStore store, string hubId, PickupOrderEvent change, string? codeDigest, CancellationToken cancellationToken)
     {
         var entity = await store.FindAsync(hubId, cancellationToken);
         if (entity is null)
@@ -189,7 +188,6 @@ public static class PickupOrderChanges
             }
 
             PickupOrderMachine.TryApply(entity, change, codeDigest);
-            entity.ActionKey = actionKey;
             return await store.TryReplaceAsync(entity, cancellationToken)
                 ? Attempt<ChangeOutcome>.Done(new(ChangeResult.Applied, entity))
                 : Attempt<ChangeOutcome>.Retry;

@@ -135,8 +135,10 @@ public sealed partial class StationActions(ApiKeys apiKeys, PickupOrderStore sto
 
             if (codes.Matches(hubId, code, entity.CodeDigest))
             {
-                var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, Guid.NewGuid().ToString("N"), time.GetUtcNow(), PickupOrderEventKind.Collected, hubId, Guid.NewGuid().ToString("N"));
-                var outcome = await PickupOrderChanges.ApplyAsync(store, hubId, change, null, cancellationToken, keyDigest);
+                // The key travels with the queued change: if this request's write does not land (a 503), the
+                // router applies the change from its message, and the order still knows whose it was.
+                var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, Guid.NewGuid().ToString("N"), time.GetUtcNow(), PickupOrderEventKind.Collected, hubId, Guid.NewGuid().ToString("N"), ActionKey: keyDigest);
+                var outcome = await PickupOrderChanges.ApplyAsync(store, hubId, change, null, cancellationToken);
                 return Attempt<HubResponse>.Done(outcome.Result == ChangeResult.Applied
                     ? View(outcome.Entity!)
                     : HubResponse.Problem(Problem.Conflict($"The order is {outcome.Entity?.Status}; it was not collected now.")));
