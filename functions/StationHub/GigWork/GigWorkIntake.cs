@@ -29,18 +29,18 @@ public sealed class GigWorkIntake(
 
     public TableClient ClaimTable => book.ClaimTable;
 
-    public Task<WebhookParse> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken)
+    public Task<OrProblem<WebhookItem>> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(webhook);
         var fields = new FieldReader();
         if (Parse(webhook, fields) is not { } gigEvent)
         {
-            return Task.FromResult<WebhookParse>(Problem.BadRequest("The gig-work event is not valid.", fields.Errors));
+            return Task.FromResult<OrProblem<WebhookItem>>(Problem.BadRequest("The gig-work event is not valid.", fields.Errors));
         }
 
         // A webhook-id names one event (its hub id): the same id with another body gets that event's answer.
         var platformId = gigEvent.PlatformId;
-        return Task.FromResult<WebhookParse>(new WebhookItem(
+        return Task.FromResult<OrProblem<WebhookItem>>(new WebhookItem(
             gigEvent.HubId,
             async token =>
             {

@@ -43,7 +43,7 @@ public sealed partial class HazardReportIntake(
 
     public TableClient ClaimTable => store.ClaimTable;
 
-    public async Task<WebhookParse> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken)
+    public async Task<OrProblem<WebhookItem>> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(webhook);
         if (webhook.Type == ReopenedType)

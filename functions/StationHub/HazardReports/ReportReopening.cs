@@ -31,7 +31,7 @@ public sealed class ReportReopening(
     /// exists, is resolved, within its window), before anything is written, so a refused reopening
     /// leaves nothing behind. Accepted, it is queued, then applied under the report's ETag.
     /// </summary>
-    public async Task<WebhookParse> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken = default)
+    public async Task<OrProblem<WebhookItem>> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(webhook);
         var fields = new FieldReader();

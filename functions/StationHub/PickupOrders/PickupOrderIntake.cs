@@ -33,7 +33,7 @@ public sealed class PickupOrderIntake(
 
     public TableClient ClaimTable => store.ClaimTable;
 
-    public Task<WebhookParse> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken)
+    public Task<OrProblem<WebhookItem>> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(webhook);
         return Task.FromResult(webhook.Type == CreatedType ? ParseCreated(webhook) : ParseCancelled(webhook));
@@ -42,7 +42,7 @@ public sealed class PickupOrderIntake(
     public static string StatusUrlFor(string platformId, string hubId) =>
         "/" + Routes.PickupOrderStatus.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{hubId}", hubId, StringComparison.Ordinal);
 
-    private WebhookParse ParseCreated(VerifiedWebhook webhook)
+    private OrProblem<WebhookItem> ParseCreated(VerifiedWebhook webhook)
     {
         var fields = new FieldReader();
         var data = webhook.Data;
@@ -83,7 +83,7 @@ public sealed class PickupOrderIntake(
         });
     }
 
-    private WebhookParse ParseCancelled(VerifiedWebhook webhook)
+    private OrProblem<WebhookItem> ParseCancelled(VerifiedWebhook webhook)
     {
         var fields = new FieldReader();
         var orderId = fields.Identifier(webhook.Data, "orderId", "data.orderId");

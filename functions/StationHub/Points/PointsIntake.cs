@@ -33,10 +33,10 @@ public sealed partial class PointsIntake(
 
     public TableClient ClaimTable => book.ClaimTable;
 
-    public Task<WebhookParse> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken) =>
+    public Task<OrProblem<WebhookItem>> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken) =>
         Task.FromResult(Parse(webhook));
 
-    private WebhookParse Parse(VerifiedWebhook webhook)
+    private OrProblem<WebhookItem> Parse(VerifiedWebhook webhook)
     {
         ArgumentNullException.ThrowIfNull(webhook);
         var fields = new FieldReader();

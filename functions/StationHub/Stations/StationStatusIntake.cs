@@ -85,7 +85,7 @@ public sealed class StationStatusIntake(
     /// names one observation of one station, so the same id with another body gets the station's
     /// status as that first observation left it (<c>applied</c> false) and changes nothing.
     /// </summary>
-    public Task<WebhookParse> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken)
+    public Task<OrProblem<WebhookItem>> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(webhook);
         var fields = new FieldReader();
@@ -99,17 +99,17 @@ public sealed class StationStatusIntake(
         var report = ReadReport(webhook.Data, "data.", fields);
         if (fields.HasErrors)
         {
-            return Task.FromResult<WebhookParse>(Problem.BadRequest("The station status is not valid.", fields.Errors));
+            return Task.FromResult<OrProblem<WebhookItem>>(Problem.BadRequest("The station status is not valid.", fields.Errors));
         }
 
         if (station!.StatusPlatform != webhook.Platform.Id)
         {
-            return Task.FromResult<WebhookParse>(Problem.Forbidden($"Platform {webhook.Platform.Id} does not run station {station.Id}'s door and chargers."));
+            return Task.FromResult<OrProblem<WebhookItem>>(Problem.Forbidden($"Platform {webhook.Platform.Id} does not run station {station.Id}'s door and chargers."));
         }
 
         var source = "platform:" + webhook.Platform.Id;
         var correlationId = webhook.WebhookId;
-        return Task.FromResult<WebhookParse>(new WebhookItem(
+        return Task.FromResult<OrProblem<WebhookItem>>(new WebhookItem(
             station.Id + "\n" + IsoTimestamp.Format(report!.ObservedAt),
             token => ApplyAsync(station.Id, report, source, correlationId, token),
             (held, token) => CurrentAsync(held[..held.IndexOf('\n', StringComparison.Ordinal)], token)));

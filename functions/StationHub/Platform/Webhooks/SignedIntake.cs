@@ -29,15 +29,15 @@ public sealed partial class SignedIntake(PlatformWebhooks webhooks, ILogger<Sign
             return HubResponse.Problem(problem);
         }
 
-        using var webhook = read.Webhook!;
+        using var webhook = read.Value!;
         var parsed = await route.ParseAsync(webhook, cancellationToken);
-        if (parsed.Refusal is { } refusal)
+        if (parsed.Problem is { } refusal)
         {
             Log.Refused(logger, webhook.Platform.Id, refusal.Status, refusal.Detail);
             return HubResponse.Problem(refusal);
         }
 
-        var item = parsed.Item!;
+        var item = parsed.Value!;
         var held = await WebhookIdClaims.ClaimAsync(route.ClaimTable, webhook.Platform.Id, webhook.WebhookId, item.ClaimId, cancellationToken);
         if (held != item.ClaimId)
         {
@@ -69,7 +69,7 @@ public interface IWebhookRoute
     TableClient ClaimTable { get; }
 
     /// <summary>Reads the item from a verified webhook, or the problem to answer (nothing written either way).</summary>
-    Task<WebhookParse> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken);
+    Task<OrProblem<WebhookItem>> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken);
 }
 
 /// <summary>An item a webhook names: what its webhook-id claims, how it is accepted, and its answer when another item holds the id.</summary>
@@ -86,24 +86,6 @@ public sealed class WebhookItem(
 
     /// <summary>The answer about the item <paramref name="heldBy"/> that claimed the webhook-id first.</summary>
     public Task<HubResponse> AnswerClaimedAsync(string heldBy, CancellationToken cancellationToken) => answerClaimed(heldBy, cancellationToken);
-}
-
-/// <summary>Either an item or the problem to answer with.</summary>
-public readonly struct WebhookParse
-{
-    private WebhookParse(WebhookItem? item, Problem? refusal)
-    {
-        Item = item;
-        Refusal = refusal;
-    }
-
-    public WebhookItem? Item { get; }
-
-    public Problem? Refusal { get; }
-
-    public static implicit operator WebhookParse(WebhookItem item) => new(item, null);
-
-    public static implicit operator WebhookParse(Problem refusal) => new(null, refusal);
 }
 
 /// <summary>
