@@ -23,6 +23,7 @@ namespace StationHub.HazardReports;
 public sealed partial class HazardReportIntake(
     HubRegistry registry,
     Pseudonyms pseudonyms,
+    HubIdKey hubIds,
     HazardReportStore store,
     DuplicateClaims duplicates,
     ReportReopening reopening,
@@ -182,7 +183,7 @@ public sealed partial class HazardReportIntake(
         }
 
         return new HazardReport(
-            HazardReport.HubIdFor(webhook.Platform.Id, reportId!),
+            HazardReport.HubIdFor(hubIds, webhook.Platform.Id, reportId!),
             webhook.Platform.Id,
             reportId!,
             pseudonyms.Courier(webhook.Platform.Id, courierId!),

@@ -28,7 +28,7 @@ public sealed class SignedIntakeTests
         var (first, second) = await PostTwiceAsync(world, Reports, Webhooks.HazardReport("r-reuse-1"), Webhooks.HazardReport("r-reuse-2"));
 
         AssertFirstAnswer(first, second);
-        Assert.Equal(HttpStatusCode.NotFound, await GetStatusCodeAsync(world, $"{Reports}/{StationHub.HazardReports.HazardReport.HubIdFor(TestRegistry.Platform, "r-reuse-2")}"));
+        Assert.Equal(HttpStatusCode.NotFound, await GetStatusCodeAsync(world, $"{Reports}/{StationHub.HazardReports.HazardReport.HubIdFor(TestRegistry.HubIds, TestRegistry.Platform, "r-reuse-2")}"));
         Assert.Equal(1, await world.Storage.CountMessagesAsync(Queues.HazardReportsAccepted));
     }
 
