@@ -11,6 +11,7 @@ public static class StationTriggers
         HttpFunction.Post<StationStatusIntake>(FunctionNames.StationStatusReceived, Routes.PlatformStationStatus, (intake, request, ct) => intake.WebhookAsync(request, ct)),
         HttpFunction.Get<StationMapApi>(FunctionNames.StationsMap, Routes.Stations, (api, request, ct) => api.HandleAsync(request, ct)),
         HttpFunction.Get<StationMapPage>(FunctionNames.StationsMapPage, Routes.StationsMapPage, (page, request, ct) => page.HandleAsync(request, ct)),
+        HttpFunction.Get<StationMapAssets>(FunctionNames.StationsMapAssets, Routes.StationsMapAssets, (assets, request, _) => Task.FromResult(assets.Handle(request))),
         TimerFunction.For<StationWatch>(FunctionNames.MarkStaleStations, Schedules.MarkStaleStations, (watch, ct) => watch.MarkStaleAsync(ct)),
         TimerFunction.For<StationWatch>(FunctionNames.PublishStationFigures, Schedules.PublishStationFigures, (watch, ct) => watch.PublishFiguresAsync(ct)),
     ];
