@@ -206,7 +206,7 @@ public static class HubOperations
         new(FunctionNames.StationsMapAssets, StationsTag, Caller.Public, "A file of the map page",
             "The page's script and style sheet and Leaflet's (leaflet.js, leaflet.css, map.js, map.css), served by the hub itself; ?v= names the version the page links to.")
         {
-            Answers = [new(200, "The file (JavaScript or CSS).", BodyKind.Text), NotModified(), Problem(404, "No such file.")],
+            Answers = [new(200, "The file (JavaScript or CSS).", BodyKind.PageFile), NotModified(), Problem(404, "No such file.")],
         },
 
         // City systems

@@ -5,7 +5,7 @@ using StationHub.Platform.Http;
 namespace StationHub.Stations;
 
 /// <summary>
-/// <c>GET /map/assets/{name}</c>: the map page's script and style sheet and Leaflet's, embedded in this
+/// <c>GET /map/assets/{file}</c>: the map page's script and style sheet and Leaflet's, embedded in this
 /// assembly at build time (Leaflet from the npm package pinned in <c>Stations/MapAssets/package-lock.json</c>),
 /// so the page needs no CDN. The page names each file with <c>?v=</c> and the first bytes of its SHA-256:
 /// a request that carries the current one may be cached for a year; any other, for five minutes.
@@ -41,7 +41,7 @@ public sealed class StationMapAssets
     public HubResponse Handle(HubRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!assets.TryGetValue(request.Route("name"), out var asset))
+        if (!assets.TryGetValue(request.Route("file"), out var asset))
         {
             return HubResponse.Problem(Problem.NotFound("There is no such map file."));
         }

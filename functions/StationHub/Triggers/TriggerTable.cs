@@ -122,7 +122,7 @@ public static class Routes
     public const string PlatformStationStatus = "api/v1/platforms/{platformId}/station-status";
     public const string Stations = "api/v1/stations";
     public const string StationsMapPage = "map";
-    public const string StationsMapAssets = "map/assets/{name}";
+    public const string StationsMapAssets = "map/assets/{file}";
 
     public const string Open311Services = "api/v1/open311/services.{format}";
     public const string Open311Requests = "api/v1/open311/requests.{format}";

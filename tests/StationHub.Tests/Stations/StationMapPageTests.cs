@@ -69,7 +69,7 @@ public sealed class StationMapPageTests
         await browser.WaitForAsync("document.querySelectorAll('img.leaflet-tile-loaded').length > 0 && document.querySelectorAll('.leaflet-marker-icon[data-station]').length === 8");
         await browser.Page.FocusAsync(".leaflet-marker-icon[data-station='st-hz-03']");
         await browser.Page.Keyboard.PressAsync("Enter");
-        await browser.WaitForAsync("document.querySelector('.leaflet-popup-content .station-card') !== null");
+        await browser.WaitForAsync("document.querySelector('.leaflet-popup') !== null && getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'");
         Assert.Empty(await browser.ViolationsAsync());
         await ScreenshotAsync(browser, "map-phone.png", fullPage: false);
         await browser.Page.SetViewportAsync(new PuppeteerSharp.ViewPortOptions { Width = 1280, Height = 900 });
@@ -99,7 +99,7 @@ public sealed class StationMapPageTests
         Assert.Contains("✕ Closed", await browser.EvalAsync<string>("document.querySelector(\"li.station[data-station='st-hz-01'] .state\").innerText"), StringComparison.Ordinal);
         Assert.All(browser.Requests, url => Assert.StartsWith(world.Hub.BaseAddress.GetLeftPart(UriPartial.Authority) + "/", url, StringComparison.Ordinal));
         Assert.Empty(await browser.ViolationsAsync());
-        await ScreenshotAsync(browser, "map-schematic-phone.png");
+        await ScreenshotAsync(browser, "map-schematic-phone.png", fullPage: false);
 
         // Nearest first, from st-hz-01's own door: it is closed, so the nearest open one leads.
         await browser.GoAsync(new Uri(world.Hub.BaseAddress, "map?near=30.2573,120.1640"));
