@@ -19,7 +19,7 @@ namespace StationHub.PickupOrders;
 /// collection that went through is known by its key on the order), and the key on another action or
 /// order, or with another code, is a 422. A keyed action costs one read and one write more.
 /// </summary>
-public sealed partial class StationActions(ApiKeys apiKeys, PickupOrderStore store, PickupCodes codes, TimeProvider time, ILogger<StationActions> logger)
+public sealed partial class StationActions(PickupOrderStore store, PickupCodes codes, TimeProvider time, ILogger<StationActions> logger)
 {
     /// <summary>Wrong codes allowed before the order locks.</summary>
     public const int MaxWrongCodes = 5;
@@ -37,7 +37,7 @@ public sealed partial class StationActions(ApiKeys apiKeys, PickupOrderStore sto
         KeyedAsync(request, "unlock", readsCode: false, (entity, _, _) => UnlockAsync(entity, cancellationToken), cancellationToken);
 
     /// <summary>
-    /// Who may act (401, 403), the key (400), the order (404), the body (400); then the answer kept under
+    /// The key (400), the order (404), the body (400; who may act is the runner's, by the row's caller); then the answer kept under
     /// the key, or the action's answer, kept under the key when there is one. Refusals before the action
     /// are not kept: they change nothing, and a retry meets them again.
     /// </summary>
@@ -45,17 +45,6 @@ public sealed partial class StationActions(ApiKeys apiKeys, PickupOrderStore sto
     {
         var stationId = request.Route("stationId");
         var orderId = request.Route("orderId");
-        var station = apiKeys.Authenticate(request.Header(ApiKeyHeader.Name), PrincipalKind.Station);
-        if (station is null)
-        {
-            return HubResponse.Problem(Problem.Unauthorized("A station's x-api-key is required."));
-        }
-
-        if (station.Id != stationId)
-        {
-            return HubResponse.Problem(Problem.Forbidden("That key belongs to another station."));
-        }
-
         if (!IdempotencyKey.TryRead(request.Header(IdempotencyKey.Header), out var key, out var keyError))
         {
             return HubResponse.Problem(IdempotencyKey.Invalid(keyError));
