@@ -76,6 +76,7 @@ var queueNames = [
   'points-transactions'
   'gig-work-events'
   'ledger-witness'
+  'station-notices'
 ]
 
 var tableNames = [

@@ -16,6 +16,11 @@ public sealed record BenchmarkOptions
     public static readonly IReadOnlyList<int> DefaultLedgerSizes = [1_000, 10_000, 100_000];
     public static readonly IReadOnlyList<int> DefaultFlowConcurrencies = [1, 4, 16];
     public static readonly IReadOnlyList<string> AllParts = ["intake", "flows", "e2e", "ledger", "stations"];
+    public const double DefaultSoakMinutes = 12;
+    public const double DefaultSoakRate = 25;
+
+    /// <summary>Parts run only when named (the soak takes its minutes).</summary>
+    public static readonly IReadOnlyList<string> OptInParts = ["soak"];
 
     public const string Usage = """
         StationHub benchmark: intake throughput and ack latency against the storage limit, end-to-end
@@ -35,7 +40,13 @@ public sealed record BenchmarkOptions
           --ledger-history N  earlier days sealed before the second round of seals (default 365)
           --ledger-history-entries N
                               entries in each earlier day (default 1000)
-          --parts LIST        which parts to run: intake,flows,e2e,ledger,stations (default all; memory comes with intake)
+          --parts LIST        which parts to run: intake,flows,e2e,ledger,stations (default all; memory comes with intake),
+                              and soak (only when named)
+          --soak-minutes N    the soak's length (default 12); the hub is killed at a third, Azurite frozen 20 s at two thirds
+          --soak-rate N       the soak's requests per second (default 25)
+          --soak-bare yes|no  after the soak, the same rate and length of reports through the bare 3-call client,
+                              without and with the duplicate check's cell reads (default no)
+          --soak-disk yes|no  the soak's Azurite on disk instead of in memory (default no)
           --out PATH          JSON result (default artifacts/benchmarks/latest.json in the repository)
         """;
 
@@ -62,6 +73,14 @@ public sealed record BenchmarkOptions
     public IReadOnlyList<string> Parts { get; init; } = AllParts;
 
     public string? Out { get; init; }
+
+    public TimeSpan SoakDuration { get; init; } = TimeSpan.FromMinutes(DefaultSoakMinutes);
+
+    public double SoakRate { get; init; } = DefaultSoakRate;
+
+    public bool SoakBare { get; init; }
+
+    public bool SoakDisk { get; init; }
 
     public bool Runs(string part) => Parts.Contains(part, StringComparer.Ordinal);
 
@@ -101,6 +120,10 @@ public sealed record BenchmarkOptions
                     "--ledger-history-entries" => options with { LedgerHistoryEntriesPerDay = (int)Positive(value) },
                     "--parts" => options with { Parts = ParseParts(value) },
                     "--out" => options with { Out = value },
+                    "--soak-minutes" => options with { SoakDuration = TimeSpan.FromMinutes(Positive(value)) },
+                    "--soak-rate" => options with { SoakRate = Positive(value) },
+                    "--soak-bare" => options with { SoakBare = YesNo(value) },
+                    "--soak-disk" => options with { SoakDisk = YesNo(value) },
                     _ => throw new FormatException($"unknown option {name}"),
                 };
             }
@@ -117,9 +140,11 @@ public sealed record BenchmarkOptions
     private static string[] ParseParts(string text)
     {
         var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var unknown = parts.Except(AllParts, StringComparer.Ordinal).ToArray();
-        return unknown.Length == 0 && parts.Length > 0 ? parts : throw new FormatException($"parts are {string.Join(", ", AllParts)}");
+        var unknown = parts.Except(AllParts.Concat(OptInParts), StringComparer.Ordinal).ToArray();
+        return unknown.Length == 0 && parts.Length > 0 ? parts : throw new FormatException($"parts are {string.Join(", ", AllParts.Concat(OptInParts))}");
     }
+
+    private static bool YesNo(string text) => text is "yes" or "true" || (text is "no" or "false" ? false : throw new FormatException("yes or no"));
 
     private static double Positive(string text)
     {

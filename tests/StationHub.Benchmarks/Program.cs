@@ -3,6 +3,7 @@ using StationHub.Benchmarks.HazardReports;
 using StationHub.Benchmarks.Ledger;
 using StationHub.Benchmarks.OtherFlows;
 using StationHub.Benchmarks.Reporting;
+using StationHub.Benchmarks.Soak;
 using StationHub.Benchmarks.Stations;
 using StationHub.Testing;
 
@@ -51,6 +52,13 @@ if (options.Runs("stations"))
     stations = await new StationBenchmark(options, progress).RunAsync();
 }
 
+SoakRun? soak = null;
+if (options.Runs("soak"))
+{
+    progress.WriteLine($"6. soak: {options.SoakDuration.TotalMinutes:0.#} min of mixed traffic at {options.SoakRate:0.#}/s, with the hub killed and Azurite frozen");
+    soak = await new SoakBenchmark(options, progress).RunAsync();
+}
+
 var report = BenchmarkReport.Build(options, command, intake, flows, endToEnd, ledger);
 await ReportJson.WriteAsync(report, outPath);
 progress.WriteLine();
@@ -58,6 +66,11 @@ ReportTable.Print(report, outPath, Console.Out);
 if (stations is not null)
 {
     StationBenchmark.Print(stations, Console.Out);
+}
+
+if (soak is not null)
+{
+    SoakBenchmark.Print(soak, Console.Out);
 }
 
 return 0;

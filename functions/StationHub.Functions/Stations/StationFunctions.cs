@@ -1,3 +1,4 @@
+using Azure.Storage.Queues.Models;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -33,6 +34,12 @@ public sealed class StationFunctions(FunctionRows rows)
     public Task<IActionResult> StationsMapAssets(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.StationsMapAssets)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.StationsMapAssets, request);
+
+    [Function(FunctionNames.SendStationNotices)]
+    public Task SendStationNotices(
+        [QueueTrigger(Queues.StationNotices, Connection = Connections.Storage)] QueueMessage message,
+        CancellationToken cancellationToken) =>
+        rows.QueueAsync(FunctionNames.SendStationNotices, message, cancellationToken);
 
     [Function(FunctionNames.MarkStaleStations)]
     public Task MarkStaleStations(

@@ -37,6 +37,11 @@ public static class HubOperations
 
     private static readonly ApiParameter IfNoneMatch = new("If-None-Match", "An ETag from an earlier answer: 304 when nothing changed.", HubSchemas.String());
 
+    private static readonly ApiParameter IdempotencyKeyHeader = new(Platform.Http.IdempotencyKey.Header,
+        "Optional, 1-255 printable ASCII characters (a Structured Field string or a bare token), the station's own: a retry of this request "
+        + "(after a timeout or a 503) sends the same key and body and gets the first answer, byte for byte, done once; the key on another request is a 422.",
+        HubSchemas.String());
+
     private static readonly ApiParameter[] Open311Window =
     [
         new("start_date", "ISO 8601 date and time with a time zone; default: end_date less 90 days.", HubSchemas.Timestamp()),
@@ -110,13 +115,17 @@ public static class HubOperations
 
         // Stations
         new(FunctionNames.PickupOrderArrival, StationsTag, Caller.Station, "Mark a parcel arrived",
-            "The hub makes the pickup code and sends it to the platform (pickup_order.ready). Repeating it is harmless.")
+            "The hub makes the pickup code and sends it to the platform (pickup_order.ready). Repeating it is harmless. "
+            + "Send an Idempotency-Key, and a retry gets the first answer.")
         {
-            Answers = [Json(200, "The order, arrived.", HubSchemas.PickupOrderView), .. StationRefusals(), Problem(409, "The order cannot arrive now.")],
+            Headers = [IdempotencyKeyHeader],
+            Answers = [Json(200, "The order, arrived.", HubSchemas.PickupOrderView), Problem(400, "The Idempotency-Key header is not valid."), .. StationRefusals(), Problem(409, "The order cannot arrive now."), KeyReused()],
         },
         new(FunctionNames.PickupOrderCollection, StationsTag, Caller.Station, "Hand a parcel over against its code",
-            $"A wrong code is a 403; after {StationActions.MaxWrongCodes} wrong codes the order is locked (423) until staff unlock it.")
+            $"A wrong code is a 403; after {StationActions.MaxWrongCodes} wrong codes the order is locked (423) until staff unlock it. "
+            + "Send an Idempotency-Key: a retry of a collection that went through (its answer lost, or a 503) gets the first answer, not a 409.")
         {
+            Headers = [IdempotencyKeyHeader],
             RequestBody = HubSchemas.PickupCollection,
             Answers =
             [
@@ -126,12 +135,14 @@ public static class HubOperations
                 Problem(409, "Only an arrived order can be collected."),
                 Problem(413, "The body is over 64 KiB."),
                 Problem(415, "The body is not UTF-8 application/json."),
+                Problem(422, "The Idempotency-Key was used for another request."),
                 Problem(423, "The order is locked by wrong codes."),
             ],
         },
-        new(FunctionNames.PickupOrderUnlock, StationsTag, Caller.Station, "Unlock an order locked by wrong codes", "Clears the wrong-code count.")
+        new(FunctionNames.PickupOrderUnlock, StationsTag, Caller.Station, "Unlock an order locked by wrong codes", "Clears the wrong-code count. Takes an Idempotency-Key as the other station actions do.")
         {
-            Answers = [Json(200, "The order, unlocked.", HubSchemas.PickupOrderView), .. StationRefusals()],
+            Headers = [IdempotencyKeyHeader],
+            Answers = [Json(200, "The order, unlocked.", HubSchemas.PickupOrderView), Problem(400, "The Idempotency-Key header is not valid."), .. StationRefusals(), KeyReused()],
         },
         new(FunctionNames.VoucherRedemption, StationsTag, Caller.Station, "Settle a points voucher", "Settles the redemption a platform made for a courier.")
         {
@@ -390,6 +401,8 @@ public static class HubOperations
             Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["Retry-After"] = "Seconds to wait." },
         };
     }
+
+    private static ApiAnswer KeyReused() => Problem(422, "The Idempotency-Key was used for another request.");
 
     private static IEnumerable<ApiAnswer> StationRefusals()
     {

@@ -65,7 +65,8 @@ public sealed record PickupOrderEvent(
     string HubId,
     string AttemptId,
     PickupOrder? Order = null,
-    string? PickupCode = null)
+    string? PickupCode = null,
+    string? ActionKey = null)
 {
     public const int CurrentSchemaVersion = 1;
 }
@@ -121,6 +122,7 @@ public static class PickupOrderMachine
         entity.Status = Target(change.Kind).ToWire();
         entity.UpdatedAt = change.OccurredAt;
         entity.LastAttemptId = change.AttemptId;
+        entity.ActionKey = change.ActionKey;
         entity.Version++;
         switch (change.Kind)
         {
@@ -171,6 +173,12 @@ public sealed class OrderEntity : ITableEntity
     public int WrongCodes { get; set; }
     public bool Locked { get; set; }
     public int Version { get; set; }
+
+    /// <summary>
+    /// The <c>Idempotency-Key</c> digest of the station action that made the latest change, if it sent one
+    /// (carried by the change's queued event, so it is kept whether the request or the router applied it).
+    /// </summary>
+    public string? ActionKey { get; set; }
 
     public PickupOrderStatus CurrentStatus => Status switch
     {

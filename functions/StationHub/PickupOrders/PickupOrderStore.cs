@@ -18,6 +18,14 @@ public sealed class PickupOrderStore(HubStorage storage)
 
     private TableClient Orders => storage.Table(Tables.PickupOrders);
 
+    /// <summary>The answer a station's action kept under its <c>Idempotency-Key</c> (partition <c>key~{station}</c>), or null.</summary>
+    public Task<KeyedAnswer?> FindKeyedAnswerAsync(string stationId, string keyDigest, CancellationToken cancellationToken = default) =>
+        Orders.FindKeyedAnswerAsync(stationId, keyDigest, cancellationToken);
+
+    /// <summary>Keeps a station action's first answer under its key; returns the one kept.</summary>
+    public Task<KeyedAnswer> KeepKeyedAnswerAsync(string stationId, string keyDigest, KeyedAnswer answer, CancellationToken cancellationToken = default) =>
+        Orders.KeepKeyedAnswerAsync(stationId, keyDigest, answer, cancellationToken);
+
     /// <summary>Claims a platform's webhook-id for one order event (<see cref="WebhookIdClaims"/>); returns the item that holds it.</summary>
     /// <summary>Where the pickup-order route's webhook-ids are claimed (<see cref="WebhookIdClaims"/>).</summary>
     public TableClient ClaimTable => Orders;

@@ -14,22 +14,79 @@ namespace StationHub.PickupOrders;
 /// What station staff do with a parcel: mark it arrived (the hub makes the pickup code and sends
 /// it to the platform), hand it over against the code, and unlock an order locked by wrong codes.
 /// Orders are named by their hub id (the <c>hubId</c> the platform got, printed on the label).
+/// Each action takes an <c>Idempotency-Key</c> (<see cref="IdempotencyKey"/>, scoped by the station): a
+/// retry with the key gets the first answer byte for byte, also when the first answer was lost (a
+/// collection that went through is known by its key on the order), and the key on another action or
+/// order, or with another code, is a 422. A keyed action costs one read and one write more.
 /// </summary>
 public sealed partial class StationActions(PickupOrderStore store, PickupCodes codes, TimeProvider time, ILogger<StationActions> logger)
 {
     /// <summary>Wrong codes allowed before the order locks.</summary>
     public const int MaxWrongCodes = 5;
 
-    public async Task<HubResponse> ArrivalAsync(HubRequest request, CancellationToken cancellationToken = default)
+    private const string KeyPurpose = "station-action";
+    private const string KeyReused = "Each station action takes its own key; a retry of one action sends the same key and body.";
+
+    public Task<HubResponse> ArrivalAsync(HubRequest request, CancellationToken cancellationToken = default) =>
+        KeyedAsync(request, "arrival", readsCode: false, (entity, _, _) => ArriveAsync(entity, cancellationToken), cancellationToken);
+
+    public Task<HubResponse> CollectionAsync(HubRequest request, CancellationToken cancellationToken = default) =>
+        KeyedAsync(request, "collection", readsCode: true, (entity, code, keyDigest) => CollectAsync(entity, code!, keyDigest, cancellationToken), cancellationToken);
+
+    public Task<HubResponse> UnlockAsync(HubRequest request, CancellationToken cancellationToken = default) =>
+        KeyedAsync(request, "unlock", readsCode: false, (entity, _, _) => UnlockAsync(entity, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// The key (400), the order (404), the body (400; who may act is the runner's, by the row's caller); then the answer kept under
+    /// the key, or the action's answer, kept under the key when there is one. Refusals before the action
+    /// are not kept: they change nothing, and a retry meets them again.
+    /// </summary>
+    private async Task<HubResponse> KeyedAsync(HubRequest request, string action, bool readsCode, Func<OrderEntity, string?, string?, Task<HubResponse>> act, CancellationToken cancellationToken)
     {
-        var (entity, refusal) = await FindOwnAsync(request, cancellationToken);
-        if (refusal is not null)
+        var stationId = request.Route("stationId");
+        var orderId = request.Route("orderId");
+        if (!IdempotencyKey.TryRead(request.Header(IdempotencyKey.Header), out var key, out var keyError))
         {
-            return refusal;
+            return HubResponse.Problem(IdempotencyKey.Invalid(keyError));
         }
 
+        var entity = await store.FindAsync(orderId, cancellationToken);
+        if (entity is null || entity.ToOrder().StationId != stationId)
+        {
+            return HubResponse.Problem(Problem.NotFound("No order of this station has that id."));
+        }
+
+        string? code = null;
+        if (readsCode)
+        {
+            code = ReadCode(request, out var problem);
+            if (problem is not null)
+            {
+                return HubResponse.Problem(problem);
+            }
+        }
+
+        if (key is null)
+        {
+            return await act(entity, code, null);
+        }
+
+        var keyDigest = IdempotencyKey.Digest(KeyPurpose, stationId, key);
+        var subject = action + " " + orderId + (code is null ? string.Empty : " " + codes.Digest(orderId, code));
+        if (await store.FindKeyedAnswerAsync(stationId, keyDigest, cancellationToken) is { } kept)
+        {
+            return IdempotencyKey.Replay(kept, subject, KeyReused);
+        }
+
+        var answer = await act(entity, code, keyDigest);
+        var first = await store.KeepKeyedAnswerAsync(stationId, keyDigest, KeyedAnswer.Of(subject, answer), cancellationToken);
+        return IdempotencyKey.Replay(first, subject, KeyReused);
+    }
+
+    private async Task<HubResponse> ArriveAsync(OrderEntity entity, CancellationToken cancellationToken)
+    {
         var code = codes.NewCode();
-        var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, Guid.NewGuid().ToString("N"), time.GetUtcNow(), PickupOrderEventKind.Arrived, entity!.PartitionKey, Guid.NewGuid().ToString("N"), PickupCode: code);
+        var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, Guid.NewGuid().ToString("N"), time.GetUtcNow(), PickupOrderEventKind.Arrived, entity.PartitionKey, Guid.NewGuid().ToString("N"), PickupCode: code);
         var outcome = await PickupOrderChanges.ApplyAsync(store, entity.PartitionKey, change, codes.Digest(entity.PartitionKey, code), cancellationToken);
         return outcome.Result switch
         {
@@ -39,26 +96,20 @@ public sealed partial class StationActions(PickupOrderStore store, PickupCodes c
         };
     }
 
-    public async Task<HubResponse> CollectionAsync(HubRequest request, CancellationToken cancellationToken = default)
+    private async Task<HubResponse> CollectAsync(OrderEntity entity, string code, string? keyDigest, CancellationToken cancellationToken)
     {
-        var (entity, refusal) = await FindOwnAsync(request, cancellationToken);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
-
-        var code = ReadCode(request, out var problem);
-        if (problem is not null)
-        {
-            return HubResponse.Problem(problem);
-        }
-
-        var hubId = entity!.PartitionKey;
+        var hubId = entity.PartitionKey;
         return await Optimistic.RetryAsync($"Order {hubId}", async attempt =>
         {
             if (attempt > 0)
             {
                 entity = await store.FindAsync(hubId, cancellationToken) ?? throw new InvalidOperationException($"Order {hubId} vanished.");
+            }
+
+            if (keyDigest is not null && entity.CurrentStatus == PickupOrderStatus.Collected && entity.ActionKey == keyDigest)
+            {
+                // This very collection went through, but its answer was lost (a 503 after the write): the same answer.
+                return Attempt<HubResponse>.Done(View(entity));
             }
 
             if (entity.CurrentStatus != PickupOrderStatus.Arrived)
@@ -71,9 +122,11 @@ public sealed partial class StationActions(PickupOrderStore store, PickupCodes c
                 return Attempt<HubResponse>.Done(Locked());
             }
 
-            if (codes.Matches(hubId, code!, entity.CodeDigest))
+            if (codes.Matches(hubId, code, entity.CodeDigest))
             {
-                var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, Guid.NewGuid().ToString("N"), time.GetUtcNow(), PickupOrderEventKind.Collected, hubId, Guid.NewGuid().ToString("N"));
+                // The key travels with the queued change: if this request's write does not land (a 503), the
+                // router applies the change from its message, and the order still knows whose it was.
+                var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, Guid.NewGuid().ToString("N"), time.GetUtcNow(), PickupOrderEventKind.Collected, hubId, Guid.NewGuid().ToString("N"), ActionKey: keyDigest);
                 var outcome = await PickupOrderChanges.ApplyAsync(store, hubId, change, null, cancellationToken);
                 return Attempt<HubResponse>.Done(outcome.Result == ChangeResult.Applied
                     ? View(outcome.Entity!)
@@ -100,15 +153,9 @@ public sealed partial class StationActions(PickupOrderStore store, PickupCodes c
         }, cancellationToken);
     }
 
-    public async Task<HubResponse> UnlockAsync(HubRequest request, CancellationToken cancellationToken = default)
+    private async Task<HubResponse> UnlockAsync(OrderEntity entity, CancellationToken cancellationToken)
     {
-        var (entity, refusal) = await FindOwnAsync(request, cancellationToken);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
-
-        var unlocked = await Optimistic.RetryAsync($"Order {entity!.PartitionKey}", async attempt =>
+        var unlocked = await Optimistic.RetryAsync($"Order {entity.PartitionKey}", async attempt =>
         {
             if (attempt > 0)
             {
@@ -125,18 +172,6 @@ public sealed partial class StationActions(PickupOrderStore store, PickupCodes c
             return await store.TryReplaceAsync(entity, cancellationToken) ? Attempt<OrderEntity>.Done(entity) : Attempt<OrderEntity>.Retry;
         }, cancellationToken);
         return View(unlocked);
-    }
-
-    private async Task<(OrderEntity? Entity, HubResponse? Refusal)> FindOwnAsync(HubRequest request, CancellationToken cancellationToken)
-    {
-        var stationId = request.Route("stationId");
-        var entity = await store.FindAsync(request.Route("orderId"), cancellationToken);
-        if (entity is null || entity.ToOrder().StationId != stationId)
-        {
-            return (null, HubResponse.Problem(Problem.NotFound("No order of this station has that id.")));
-        }
-
-        return (entity, null);
     }
 
     private static string? ReadCode(HubRequest request, out Problem? problem)

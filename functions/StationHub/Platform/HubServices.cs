@@ -102,6 +102,7 @@ public static class HubServices
         services.AddSingleton<StationStatusStore>();
         services.AddSingleton<StationIndex>();
         services.AddSingleton<StationStatusBook>();
+        services.AddSingleton<StationNotices>();
         services.AddSingleton<StationStatusIntake>();
         services.AddSingleton<StationMapApi>();
         services.AddSingleton<StationMapPage>();

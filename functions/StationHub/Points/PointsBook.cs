@@ -73,8 +73,6 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
 
     private static string PlatformCourierPartition(string platformId) => "cp~" + platformId;
 
-    private static string KeyedAnswerPartition(string scope) => "key~" + scope;
-
     /// <summary>The pseudonym a platform sees for one of its couriers (<c>cp_…</c>, as in its notices).</summary>
     public string PlatformCourierRef(string platformId, string courierPseudonym) => keys.ForRecipient("platform:" + platformId, courierPseudonym);
 
@@ -275,29 +273,12 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
         value.StartsWith("cp_", StringComparison.Ordinal) && value.Length <= 128 && value.AsSpan(3).IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") < 0;
 
     /// <summary>The answer kept under an <c>Idempotency-Key</c> of a caller (<paramref name="scope"/>), or null.</summary>
-    public async Task<KeyedAnswer?> FindKeyedAnswerAsync(string scope, string keyDigest, CancellationToken cancellationToken = default)
-    {
-        var row = await Vouchers.FindAsync<TableEntity>(KeyedAnswerPartition(scope), keyDigest, cancellationToken);
-        return row is null ? null : KeyedAnswer.From(row);
-    }
+    public Task<KeyedAnswer?> FindKeyedAnswerAsync(string scope, string keyDigest, CancellationToken cancellationToken = default) =>
+        Vouchers.FindKeyedAnswerAsync(scope, keyDigest, cancellationToken);
 
     /// <summary>Keeps the first answer under the key; returns the one kept (this one, or an earlier one).</summary>
-    public async Task<KeyedAnswer> KeepKeyedAnswerAsync(string scope, string keyDigest, KeyedAnswer answer, CancellationToken cancellationToken = default)
-    {
-        var row = new TableEntity(KeyedAnswerPartition(scope), keyDigest)
-        {
-            ["Subject"] = answer.Subject,
-            ["Status"] = answer.Status,
-            ["ContentType"] = answer.ContentType,
-            ["Body"] = answer.Body,
-        };
-        if (await Vouchers.TryAddAsync(row, cancellationToken))
-        {
-            return answer;
-        }
-
-        return await FindKeyedAnswerAsync(scope, keyDigest, cancellationToken) ?? answer;
-    }
+    public Task<KeyedAnswer> KeepKeyedAnswerAsync(string scope, string keyDigest, KeyedAnswer answer, CancellationToken cancellationToken = default) =>
+        Vouchers.KeepKeyedAnswerAsync(scope, keyDigest, answer, cancellationToken);
 
     /// <summary>Vouchers whose validity ended at or before <paramref name="now"/>.</summary>
     public async IAsyncEnumerable<(string CourierPseudonym, string Code, DateTimeOffset ExpiresAt)> DueVouchersAsync(
@@ -485,11 +466,4 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
 
         public static Decision Reject(string reason) => new(0, reason, [], null, null);
     }
-}
-
-/// <summary>An answer kept under an <c>Idempotency-Key</c>: what it was about, and its exact status and bytes.</summary>
-public sealed record KeyedAnswer(string Subject, int Status, string? ContentType, string Body)
-{
-    internal static KeyedAnswer From(TableEntity row) =>
-        new(row.GetString("Subject") ?? string.Empty, row.GetInt32("Status") ?? 500, row.GetString("ContentType"), row.GetString("Body") ?? string.Empty);
 }

@@ -23,8 +23,8 @@ namespace StationHub.Points;
 /// </summary>
 public sealed class VoucherSettlement(PointsBook book, HubRegistry registry, TimeProvider time)
 {
-    public const string IdempotencyKeyHeader = "Idempotency-Key";
-    public const int MaxIdempotencyKeyLength = 255;
+    public const string IdempotencyKeyHeader = IdempotencyKey.Header;
+    public const int MaxIdempotencyKeyLength = IdempotencyKey.MaxLength;
 
     public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
     {
@@ -52,37 +52,8 @@ public sealed class VoucherSettlement(PointsBook book, HubRegistry registry, Tim
         return Replay(first, code);
     }
 
-    /// <summary>The key's value: a Structured Field string (<c>"…"</c>) or, as many clients send it, a bare token.</summary>
-    public static bool TryReadIdempotencyKey(string? header, out string? key, out string error)
-    {
-        key = null;
-        error = string.Empty;
-        if (header is null)
-        {
-            return true;
-        }
-
-        var value = header.Trim();
-        if (value.Length >= 2 && value[0] == '"' && value[^1] == '"')
-        {
-            value = value[1..^1];
-        }
-
-        if (value.Length is 0 or > MaxIdempotencyKeyLength)
-        {
-            error = $"must be 1 to {MaxIdempotencyKeyLength} characters.";
-            return false;
-        }
-
-        if (value.AsSpan().IndexOfAnyExceptInRange(' ', '~') >= 0 || value.Contains('"', StringComparison.Ordinal) || value.Contains('\\', StringComparison.Ordinal))
-        {
-            error = "must be printable ASCII without quotes or backslashes.";
-            return false;
-        }
-
-        key = value;
-        return true;
-    }
+    /// <summary>The key's value (<see cref="IdempotencyKey.TryRead"/>).</summary>
+    public static bool TryReadIdempotencyKey(string? header, out string? key, out string error) => IdempotencyKey.TryRead(header, out key, out error);
 
     private static string KeyDigest(string stationId, string key) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("settle\n" + stationId + "\n" + key)));

@@ -18,4 +18,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "The station index could not be refreshed; the map keeps its copy: {Reason}")]
     public static partial void IndexRefreshFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Debug, Message = "Station {StationId}: notice {Sequence} sent ({Signal})")]
+    public static partial void NoticeSent(ILogger logger, string stationId, int sequence, string signal);
 }

@@ -78,7 +78,8 @@ public sealed class StationIndex
 
     /// <summary>Takes a status this host wrote or read; an older observation than the one held changes nothing.</summary>
     public void Update(string stationId, LiveStatus status) =>
-        live.AddOrUpdate(stationId, status, (_, held) => status.ObservedAt >= held.ObservedAt ? status : held);
+        live.AddOrUpdate(stationId, status, (_, held) =>
+            status.ReceivedAt > held.ReceivedAt || (status.ReceivedAt == held.ReceivedAt && status.ObservedAt >= held.ObservedAt) ? status : held);
 
     /// <summary>Makes sure the live copy is loaded, and starts a refresh in the background when it is old.</summary>
     public async Task EnsureFreshAsync(CancellationToken cancellationToken = default)

@@ -19,18 +19,27 @@ public sealed class StationOptions
     /// <summary>How old the in-memory station index may grow before a request starts a refresh from the table (default 15 s).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = "Stations:IndexRefresh must be between 00:00:01 and 00:10:00.")]
     public TimeSpan IndexRefresh { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// At most one <c>station.status_changed</c> per station (and so per subscriber) in this long (default 10 s);
+    /// changes within it are told together at its end, the last state always (<see cref="StationNotices"/>).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Stations:NoticeWindow must be between 00:00:00 and 00:10:00.")]
+    public TimeSpan NoticeWindow { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>What a station or its platform says: open or not, free and total chargers (and seats), when seen.</summary>
 public sealed record StationReport(bool Open, int ChargersFree, int ChargersTotal, int? SeatsFree, int? SeatsTotal, DateTimeOffset ObservedAt);
 
 /// <summary>The live part of a station as the index keeps it.</summary>
-public sealed record LiveStatus(bool Open, int ChargersFree, int ChargersTotal, int? SeatsFree, int? SeatsTotal, DateTimeOffset ObservedAt)
+/// <param name="ReceivedAt">When the hub wrote it: of two copies, the one written later is the station's state (an observation
+/// from a clock ahead may carry a later <paramref name="ObservedAt"/> and still be older, <see cref="StationStatusBook.IsNewer"/>).</param>
+public sealed record LiveStatus(bool Open, int ChargersFree, int ChargersTotal, int? SeatsFree, int? SeatsTotal, DateTimeOffset ObservedAt, DateTimeOffset ReceivedAt = default)
 {
     public bool IsStaleAt(DateTimeOffset now, TimeSpan staleAfter) => now >= ObservedAt + staleAfter;
 
     public static LiveStatus Of(StationStatusEntity entity) =>
-        new(entity.Open, entity.ChargersFree, entity.ChargersTotal, entity.SeatsFree, entity.SeatsTotal, entity.ObservedAt);
+        new(entity.Open, entity.ChargersFree, entity.ChargersTotal, entity.SeatsFree, entity.SeatsTotal, entity.ObservedAt, entity.ReceivedAt);
 }
 
 /// <summary>
@@ -57,8 +66,28 @@ public sealed class StationStatusEntity : ITableEntity
     public DateTimeOffset ReceivedAt { get; set; }
     public string Source { get; set; } = string.Empty;
 
-    /// <summary>What platforms were last told (<see cref="StationSignal"/>).</summary>
+    /// <summary>The signal of the state written (<see cref="StationSignal"/>).</summary>
     public string Signal { get; set; } = StationSignal.None;
+
+    /// <summary>When <see cref="Signal"/> last changed in a way platforms are told of.</summary>
+    public DateTimeOffset? SignalChangedAt { get; set; }
+
+    /// <summary>What platforms were last told; null on rows written before notices were coalesced, where <see cref="Signal"/> was it.</summary>
+    public string? NotifiedSignal { get; set; }
+
+    /// <summary>The number of the last notice committed (<see cref="StationNotices"/>).</summary>
+    public int NoticeSeq { get; set; }
+
+    /// <summary>The last notice committed: its <c>data</c>, exactly as sent, and when it was committed.</summary>
+    public string? Notice { get; set; }
+
+    public DateTimeOffset? NoticeAt { get; set; }
+
+    /// <summary>No notice goes out before this (the coalescing window of the last one).</summary>
+    public DateTimeOffset? NoticeWindowEnds { get; set; }
+
+    /// <summary>When the wake-up on its way is due; null when none is.</summary>
+    public DateTimeOffset? NoticeWakeAt { get; set; }
 
     /// <summary>True once the stale watch (or a report already stale on arrival) has marked this observation stale.</summary>
     public bool StaleMarked { get; set; }

@@ -13,16 +13,16 @@ public sealed record StatusOutcome(bool Applied, StationStatusEntity Entity);
 
 /// <summary>
 /// Applies reports and stale marks to a station's row, the one way both take: read the row, account
-/// the minutes since the last write, decide the new signal, queue a <c>station.status_changed</c> for
-/// each subscribed platform if the signal changed (queued first, with an id stable for the
-/// observation, so a retry sends nothing twice), then replace the row under its ETag, and on a
-/// conflict read again and decide again. An observation no newer than the stored one changes nothing.
+/// the minutes since the last write, decide the new signal, queue a wake-up for the platforms' notice
+/// if the signal changed from what they were told (<see cref="StationNotices"/>: the notice itself is
+/// made from the row once written, so it describes the state that won), then replace the row under its
+/// ETag, and on a conflict read again and decide again. An observation no newer than the stored one
+/// changes nothing (<see cref="IsNewer"/>).
 /// </summary>
 public sealed class StationStatusBook(
     StationStatusStore store,
     StationIndex index,
-    HubRegistry registry,
-    HubStorage storage,
+    StationNotices notices,
     IOptions<StationOptions> options,
     TimeProvider time,
     ILogger<StationStatusBook> logger)
@@ -35,13 +35,13 @@ public sealed class StationStatusBook(
         Optimistic.RetryAsync($"Station {stationId}'s status", async _ =>
         {
             var stored = await store.FindAsync(stationId, cancellationToken);
-            if (stored is not null && report.ObservedAt <= stored.ObservedAt)
+            var now = time.GetUtcNow();
+            if (stored is not null && !IsNewer(report.ObservedAt, stored, now))
             {
                 index.Update(stationId, LiveStatus.Of(stored));
                 return Attempt<StatusOutcome>.Done(new StatusOutcome(false, stored));
             }
 
-            var now = time.GetUtcNow();
             var entity = stored?.Copy() ?? new StationStatusEntity { PartitionKey = stationId, AccountedUntil = now };
             entity.ETag = stored?.ETag ?? default;
             StationMinutes.Advance(entity, now, StaleAfter, index.Zone);
@@ -56,8 +56,7 @@ public sealed class StationStatusBook(
             entity.Reports++;
             var signal = StationSignal.Of(entity, now, StaleAfter);
             entity.StaleMarked = StationSignal.State(signal) == "stale";
-            await NotifyAsync(entity, signal, $"report~{IsoTimestamp.Format(report.ObservedAt)}", correlationId, now, cancellationToken);
-            entity.Signal = signal;
+            await ChangeSignalAsync(entity, signal, correlationId, now, cancellationToken);
             if (stored is null ? await store.TryAddAsync(entity, cancellationToken) : await store.TryReplaceAsync(entity, cancellationToken))
             {
                 index.Update(stationId, LiveStatus.Of(entity));
@@ -81,8 +80,7 @@ public sealed class StationStatusBook(
         StationMinutes.Advance(entity, now, StaleAfter, index.Zone);
         entity.StaleMarked = true;
         var signal = StationSignal.Of(entity, now, StaleAfter);
-        await NotifyAsync(entity, signal, $"stale~{IsoTimestamp.Format(entity.ObservedAt)}", "stale-" + entity.PartitionKey, now, cancellationToken);
-        entity.Signal = signal;
+        await ChangeSignalAsync(entity, signal, "stale-" + entity.PartitionKey, now, cancellationToken);
         if (!await store.TryReplaceAsync(entity, cancellationToken))
         {
             return false;
@@ -92,33 +90,33 @@ public sealed class StationStatusBook(
         return true;
     }
 
-    private async Task NotifyAsync(StationStatusEntity entity, string signal, string eventKey, string correlationId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether an observation is newer than the stored one. Observations are ordered by their
+    /// <c>observedAt</c>; but one the sender's clock put ahead of the hub's (up to
+    /// <see cref="StationStatusIntake.MaxAhead"/>) is ordered by the hub's time of receipt, so that a
+    /// sender whose clock runs ahead does not pin the station against its own live reports until its
+    /// clock's lead has passed. A report observed after that receipt, and not itself ahead, is newer.
+    /// The same observation again (a retry) is never newer.
+    /// </summary>
+    public static bool IsNewer(DateTimeOffset observedAt, StationStatusEntity stored, DateTimeOffset now)
     {
-        if (!StationSignal.Changed(entity.Signal, signal))
+        ArgumentNullException.ThrowIfNull(stored);
+        return observedAt > stored.ObservedAt
+            || (stored.ObservedAt > stored.ReceivedAt && observedAt > stored.ReceivedAt && observedAt <= now);
+    }
+
+    /// <summary>Sets the entity's signal and, before it is written, queues the platforms' wake-up if they are now to be told something.</summary>
+    private async Task ChangeSignalAsync(StationStatusEntity entity, string signal, string correlationId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Rows written before notices were coalesced kept what platforms were told in Signal.
+        entity.NotifiedSignal ??= entity.Signal;
+        if (StationSignal.Changed(entity.Signal, signal))
         {
-            return;
+            entity.SignalChangedAt = now;
         }
 
-        var station = index.Find(entity.PartitionKey);
-        var stale = StationSignal.State(signal) == "stale";
-        var scheduled = station?.Hours?.IsOpenAt(TimeZoneInfo.ConvertTime(now, index.Zone).DateTime);
-        var notice = new StationStatusNotice(
-            entity.PartitionKey,
-            StationSignal.State(signal),
-            StationSignal.State(entity.Signal) is var before && before == StationSignal.None ? null : before,
-            StationSignal.Reason(entity.Signal, signal),
-            stale ? scheduled ?? false : entity.Open,
-            stale,
-            new Capacity(stale ? null : entity.ChargersFree, entity.ChargersTotal),
-            entity.SeatsTotal is { } seats ? new Capacity(stale ? null : entity.SeatsFree, seats) : null,
-            entity.ObservedAt,
-            now);
-        var data = JsonSerializer.SerializeToElement(notice, HubJsonContext.Default.StationStatusNotice);
-        foreach (var platform in registry.SubscribersOf(StatusChanged))
-        {
-            var delivery = DeliveryRequested.Create(correlationId, now, Destination.Platform(platform.Id), StatusChanged, eventKey + "~" + signal, data, entity.PartitionKey);
-            await storage.RequestDeliveryAsync(delivery, cancellationToken: cancellationToken);
-        }
+        entity.Signal = signal;
+        await notices.ScheduleAsync(entity, correlationId, now, cancellationToken);
     }
 }
 

@@ -13,7 +13,7 @@ public sealed class StationStatusStore(HubStorage storage)
 {
     private static readonly string[] LiveColumns =
         ["PartitionKey", "RowKey", nameof(StationStatusEntity.Open), nameof(StationStatusEntity.ChargersFree), nameof(StationStatusEntity.ChargersTotal),
-         nameof(StationStatusEntity.SeatsFree), nameof(StationStatusEntity.SeatsTotal), nameof(StationStatusEntity.ObservedAt)];
+         nameof(StationStatusEntity.SeatsFree), nameof(StationStatusEntity.SeatsTotal), nameof(StationStatusEntity.ObservedAt), nameof(StationStatusEntity.ReceivedAt)];
 
     private TableClient Statuses => storage.Table(Tables.StationStatus);
 

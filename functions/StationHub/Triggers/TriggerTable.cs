@@ -82,6 +82,7 @@ public static class FunctionNames
     public const string RoutePickupOrderEvent = nameof(RoutePickupOrderEvent);
     public const string ApplyPointsTransaction = nameof(ApplyPointsTransaction);
     public const string ApplyGigWorkEvent = nameof(ApplyGigWorkEvent);
+    public const string SendStationNotices = nameof(SendStationNotices);
     public const string CosignLedgerCheckpoint = nameof(CosignLedgerCheckpoint);
 
     // Timers
@@ -168,10 +169,11 @@ public static class Queues
     public const string PointsTransactions = "points-transactions";
     public const string GigWorkEvents = "gig-work-events";
     public const string LedgerWitness = "ledger-witness";
+    public const string StationNotices = "station-notices";
 
     public const string PoisonSuffix = "-poison";
 
-    public static IReadOnlyList<string> All { get; } = [HazardReportsAccepted, HazardReportUpdates, Deliveries, PickupOrderEvents, PointsTransactions, GigWorkEvents, LedgerWitness];
+    public static IReadOnlyList<string> All { get; } = [HazardReportsAccepted, HazardReportUpdates, Deliveries, PickupOrderEvents, PointsTransactions, GigWorkEvents, LedgerWitness, StationNotices];
 }
 
 /// <summary>Table names (PascalCase letters and digits).</summary>

@@ -52,6 +52,38 @@ public sealed class PickupOrderFlowTests
     }
 
     [Fact]
+    public async Task A_collection_retried_with_its_Idempotency_Key_gets_the_first_answer_byte_for_byte()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var hubId = await CreateAsync(world, "o-keyed");
+        var otherHubId = await CreateAsync(world, "o-keyed-2");
+        using (var arrival = await StationPost(world, hubId, "arrival", idempotencyKey: "arrive-o-keyed"))
+        {
+            Assert.Equal(HttpStatusCode.OK, arrival.StatusCode);
+        }
+
+        var code = (await ReceivedAsync(world, "pickup_order.ready")).GetProperty("pickupCode").GetString()!;
+
+        using var first = await StationPost(world, hubId, "collection", new { pickupCode = code }, idempotencyKey: "collect-o-keyed");
+        using var retry = await StationPost(world, hubId, "collection", new { pickupCode = code }, idempotencyKey: "\"collect-o-keyed\"");
+        using var otherOrder = await StationPost(world, otherHubId, "arrival", idempotencyKey: "collect-o-keyed");
+        using var otherStation = await StationPost(world, hubId, "collection", new { pickupCode = code }, station: TestRegistry.OtherStation, key: TestRegistry.OtherStationKey, idempotencyKey: "collect-o-keyed");
+        using var badKey = await StationPost(world, hubId, "collection", new { pickupCode = code }, idempotencyKey: "bad \\ key");
+        using var unkeyed = await StationPost(world, hubId, "collection", new { pickupCode = code });
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(await first.Content.ReadAsByteArrayAsync(), await retry.Content.ReadAsByteArrayAsync());
+        Assert.Equal(first.Content.Headers.ContentType?.ToString(), retry.Content.Headers.ContentType?.ToString());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, otherOrder.StatusCode);
+        Assert.Equal("urn:stationhub:problem:idempotency-key-reused", (await otherOrder.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, otherStation.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badKey.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, unkeyed.StatusCode);
+        Assert.Equal("created", (await StatusAsync(world, otherHubId)).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_repeated_order_webhook_gets_the_first_answer_and_makes_one_order()
     {
         await using var world = await HubScenario.StartAsync();
@@ -224,7 +256,7 @@ public sealed class PickupOrderFlowTests
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hubId").GetString()!;
     }
 
-    private static Task<HttpResponseMessage> StationPost(HubScenario world, string hubId, string action, object? body = null, string station = TestRegistry.Station, string? key = TestRegistry.StationKey)
+    private static Task<HttpResponseMessage> StationPost(HubScenario world, string hubId, string action, object? body = null, string station = TestRegistry.Station, string? key = TestRegistry.StationKey, string? idempotencyKey = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/stations/{station}/pickup-orders/{hubId}/{action}")
         {
@@ -233,6 +265,11 @@ public sealed class PickupOrderFlowTests
         if (key is not null)
         {
             request.Headers.Add("x-api-key", key);
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
         }
 
         return world.Hub.Client.SendAsync(request);

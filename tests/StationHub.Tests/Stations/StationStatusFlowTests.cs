@@ -60,13 +60,15 @@ public sealed class StationStatusFlowTests
     [Fact]
     public async Task Platforms_hear_of_chargers_running_out_and_closing_but_not_of_three_becoming_four()
     {
-        await using var world = await HubScenario.StartAsync();
+        // No coalescing window, and each report waits for what it should be told: every change is its own notice.
+        await using var world = await HubScenario.StartAsync(configure: s => s["Stations:NoticeWindow"] = "00:00:00");
         var at = DateTimeOffset.UtcNow.AddMinutes(-4);
 
-        foreach (var (open, free, seconds) in new[] { (true, 3, 0), (true, 4, 10), (true, 0, 20), (true, 0, 30), (true, 2, 40), (false, 2, 50) })
+        foreach (var (open, free, seconds, told) in new[] { (true, 3, 0, 1), (true, 4, 10, 1), (true, 0, 20, 2), (true, 0, 30, 2), (true, 2, 40, 3), (false, 2, 50, 4) })
         {
             using var response = await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(open, free, 8, at.AddSeconds(seconds)));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await world.Platform.WaitForAsync(r => r.Count(IsStatusNotice) >= told);
         }
 
         // An older observation than the stored one changes nothing and gets the current state back.

@@ -40,7 +40,7 @@ public static partial class HttpFunctionRunner
             var unavailable = HubStorage.IsUnreachable(exception);
             Log.RequestFailed(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpFunctionRunner)), exception, function.Name, context.Request.Method);
             response = unavailable
-                ? services.GetRequiredService<RequestDeadline>().Unavailable(exception, "Storage is not reachable; retry later.")
+                ? services.GetRequiredService<RequestDeadline>().Unavailable(exception, "Storage is not reachable; retry later with the same request (the same webhook-id, or the same Idempotency-Key).")
                 : HubResponse.Problem(Problem.Internal());
         }
 

@@ -40,6 +40,7 @@ namespace StationHub.Platform.Json;
 [JsonSerializable(typeof(PickupOrderNotice))]
 [JsonSerializable(typeof(StationStatusView))]
 [JsonSerializable(typeof(StationStatusNotice))]
+[JsonSerializable(typeof(StationNoticeDue))]
 [JsonSerializable(typeof(PointsTransactionRequested))]
 [JsonSerializable(typeof(PointsAnswer))]
 [JsonSerializable(typeof(BalanceChangedNotice))]

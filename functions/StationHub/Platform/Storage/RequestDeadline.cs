@@ -25,7 +25,8 @@ public sealed partial class RequestDeadline(TimeProvider time, ILogger<RequestDe
     /// <summary>What the 503 says.</summary>
     public const string MayHaveBeenAccepted =
         "Storage did not answer in time. What you sent may have been accepted: retry the same request " +
-        "(a webhook with the same webhook-id and body) and it is applied once, with exactly one item made.";
+        "(a webhook with the same webhook-id and body; a station action or voucher settlement with the same " +
+        "Idempotency-Key) and it is applied once, with exactly one item made and the first answer.";
 
     /// <summary>
     /// Runs <paramref name="work"/> with a token that is cancelled when the budget is spent; a storage
