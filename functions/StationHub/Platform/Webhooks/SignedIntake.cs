@@ -51,10 +51,10 @@ public sealed partial class SignedIntake(PlatformWebhooks webhooks, ILogger<Sign
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 9501, Level = LogLevel.Information, Message = "Webhook refused for platform {PlatformId}: {Status} {Reason}")]
+        [LoggerMessage(EventId = 9601, Level = LogLevel.Information, Message = "Webhook refused for platform {PlatformId}: {Status} {Reason}")]
         public static partial void Refused(ILogger logger, string platformId, int status, string? reason);
 
-        [LoggerMessage(EventId = 9502, Level = LogLevel.Warning, Message = "A webhook-id of platform {PlatformId} came again with another body ({Type}); answered with the first item")]
+        [LoggerMessage(EventId = 9602, Level = LogLevel.Warning, Message = "A webhook-id of platform {PlatformId} came again with another body ({Type}); answered with the first item")]
         public static partial void WebhookIdReused(ILogger logger, string platformId, string type);
     }
 }
