@@ -34,11 +34,9 @@ public sealed class LedgerFaultTests
         var deliveries = world.Storage.Hub.Table(Tables.Deliveries);
         var hit = 0;
         var rounds = 0;
-        var port = (int?)null;
         for (; rounds < 6 && hit == 0; rounds++)
         {
-            await using var host = await ChildHost.StartAsync(world.Settings, port);
-            port = host.Port;
+            await using var host = await ChildHost.StartAsync(world.Settings);
             using var client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
             using var accepted = await client.SendAsync(Webhooks.Signed($"api/v1/platforms/{TestRegistry.Platform}/hazard-reports", Webhooks.HazardReport($"crash-{rounds}"), world.PlatformSigner));
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
@@ -62,7 +60,7 @@ public sealed class LedgerFaultTests
         }
 
         // Back up: the message the dead host held comes back, finds the delivery made, and writes its fact.
-        await using var restarted = await ChildHost.StartAsync(world.Settings, port);
+        await using var restarted = await ChildHost.StartAsync(world.Settings);
         using var live = new HttpClient { BaseAddress = restarted.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         await WaitForAsync(async () => (await world.Storage.LedgerEntriesAsync()).Count(e => e.Kind == LedgerKinds.DeliveryMade) >= rounds, what: $"a delivery.made fact for each of the {rounds} deliveries made");
         await SettleAsync(world);

@@ -31,11 +31,10 @@ public sealed class TestHub : IAsyncDisposable
 
     public static async Task<TestHub> StartAsync(IDictionary<string, string?> settings)
     {
-        var all = new Dictionary<string, string?>(settings) { ["urls"] = "http://127.0.0.1:0" };
+        var all = new Dictionary<string, string?>(settings) { ["urls"] = Loopback.AnyPort };
         var app = HubHost.Build([], all, readLocalSettings: false);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new TestHub(app, new Uri(address + "/"));
+        return new TestHub(app, Loopback.AddressOf(app));
     }
 
     public T Get<T>()
