@@ -20,7 +20,8 @@ public sealed partial class TriggerRuntime(
     IServiceProvider services,
     TimeProvider time,
     ILoggerFactory logs,
-    IConfiguration configuration) : IHostedService
+    IConfiguration configuration,
+    HubActivity activity) : IHostedService
 {
     public const string DisabledSetting = "LocalHost:TriggersDisabled";
 
@@ -39,12 +40,12 @@ public sealed partial class TriggerRuntime(
 
         foreach (var function in HubTriggers.Queue)
         {
-            running.Add(new QueueTriggerListener(function, storage, queueSettings, services, time, logs.CreateLogger<QueueTriggerListener>()));
+            running.Add(new QueueTriggerListener(function, storage, queueSettings, services, time, logs.CreateLogger<QueueTriggerListener>(), activity));
         }
 
         foreach (var function in HubTriggers.Timer)
         {
-            running.Add(new TimerTriggerScheduler(function, storage, services, time, logs.CreateLogger<TimerTriggerScheduler>()));
+            running.Add(new TimerTriggerScheduler(function, storage, services, time, logs.CreateLogger<TimerTriggerScheduler>(), activity));
         }
 
         foreach (var service in running)
@@ -95,6 +96,7 @@ public sealed partial class TriggerRuntime(
         }
 
         Log.RunningOnDemand(logger, function.Name);
+        var counted = activity.Begin();
         var run = function switch
         {
             QueueFunction queue => queue.RunAsync(services, BinaryData.FromString(input ?? string.Empty), stopping.Token),
@@ -105,6 +107,7 @@ public sealed partial class TriggerRuntime(
         _ = run.ContinueWith(
             done =>
             {
+                counted.Dispose();
                 onDemand.TryRemove(done, out _);
                 if (done.Exception is { } exception)
                 {

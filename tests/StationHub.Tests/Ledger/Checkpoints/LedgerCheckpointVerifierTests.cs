@@ -19,7 +19,7 @@ namespace StationHub.Tests.Ledger.Checkpoints;
 /// </summary>
 public sealed class LedgerCheckpointVerifierTests
 {
-    private static readonly DateOnly Yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
+    private static readonly DateOnly Yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
 
     [Fact]
     public async Task A_witness_cosigns_over_http_and_the_verifier_counts_it_toward_the_quorum()

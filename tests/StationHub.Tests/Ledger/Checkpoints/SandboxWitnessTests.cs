@@ -24,7 +24,7 @@ public sealed class SandboxWitnessTests
     [Fact]
     public async Task A_sealed_day_comes_back_cosigned_by_the_sandbox_witness_through_the_queue()
     {
-        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
+        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
         await using var world = await HubScenario.StartAsync(startHub: false, configure: s =>
         {
             s["Ledger:SealGrace"] = "00:00:00";
@@ -39,14 +39,11 @@ public sealed class SandboxWitnessTests
         Assert.Equal(1, await world.Hub.Get<LedgerSealing>().RunAsync());
 
         var witness = NoteVerifier.Parse(SampleWitnessVerifierKey);
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
-        SignedNote served;
-        do
-        {
-            await Task.Delay(250);
-            served = SignedNote.Parse(await world.Hub.Client.GetStringAsync("api/v1/ledger/checkpoint"));
-        }
-        while (witness.FindIn(served) is null && DateTimeOffset.UtcNow < deadline);
+        var served = await Eventually.UntilAsync(
+            async () => SignedNote.Parse(await world.Hub.Client.GetStringAsync("api/v1/ledger/checkpoint")),
+            note => witness.FindIn(note) is not null,
+            note => "the checkpoint was not cosigned by the sandbox witness",
+            TimeSpan.FromSeconds(30));
 
         Assert.NotNull(witness.FindIn(served));
         Assert.NotNull(NoteVerifier.Parse(TestRegistry.LedgerVerifierKey).FindIn(served));
