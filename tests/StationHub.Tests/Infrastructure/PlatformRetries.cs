@@ -15,6 +15,9 @@ public sealed class PlatformRetries(Func<bool> enabled) : DelegatingHandler(new 
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>On an answer that came after a retry: how many 503s it followed.</summary>
+    public const string RetriedHeader = "x-test-platform-retries";
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (request.Method != HttpMethod.Post || !request.Headers.Contains("webhook-id") || request.Content is null || !enabled())
@@ -24,12 +27,17 @@ public sealed class PlatformRetries(Func<bool> enabled) : DelegatingHandler(new 
 
         var body = await request.Content.ReadAsByteArrayAsync(cancellationToken);
         var started = Stopwatch.GetTimestamp();
-        while (true)
+        for (var refused = 0; ; refused++)
         {
             using var attempt = Copy(request, body);
             var response = await base.SendAsync(attempt, cancellationToken);
             if (response.StatusCode != HttpStatusCode.ServiceUnavailable || Stopwatch.GetElapsedTime(started) > GiveUpAfter)
             {
+                if (refused > 0)
+                {
+                    response.Headers.TryAddWithoutValidation(RetriedHeader, refused.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+
                 return response;
             }
 
