@@ -67,7 +67,7 @@ public sealed class StorageOutageIntakeTests(ITestOutputHelper output)
         var body = Webhooks.HazardReport("r-split");
         const string webhookId = "msg_r-split";
         await AssertRefusedInTimeAsync(world, "Table service down after the queue send", body, webhookId);
-        var hubId = HazardReport.HubIdFor(TestRegistry.Platform, "r-split");
+        var hubId = HazardReport.HubIdFor(TestRegistry.HubIds, TestRegistry.Platform, "r-split");
         Assert.Null(await world.Storage.Hub.Table(Tables.HazardReports).FindAsync<ReportEntity>(hubId, ReportEntity.Row));
 
         // Back up: the router stores the report from the queued message and routes it (it was
