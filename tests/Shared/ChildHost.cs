@@ -1,37 +1,46 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace StationHub.Testing;
 
 /// <summary>
 /// The local host (<c>dotnet StationHub.LocalHost.dll</c>, built next to the caller) as a separate
 /// process with its settings as environment variables (<c>A__B</c>): a test can kill it with
-/// SIGKILL, the benchmark can read its memory from /proc.
+/// SIGKILL, the benchmark can read its memory from /proc. It binds port 0 and the address it got is
+/// read back from the line ASP.NET Core prints ("Now listening on: http://127.0.0.1:NNNNN"), so no
+/// other process can take the port in between; a host started again has a new address. Stopping,
+/// killing and disposing are each harmless when repeated or after the process is gone.
 /// </summary>
-public sealed class ChildHost : IAsyncDisposable
+public sealed partial class ChildHost : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private readonly Process process;
+    private readonly ChildOutput output;
+    private int disposed;
 
-    private ChildHost(Process process, int port)
+    private ChildHost(Process process, ChildOutput output, Uri address)
     {
         this.process = process;
-        Port = port;
-        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        this.output = output;
+        Port = address.Port;
+        BaseAddress = address;
     }
 
     public int Port { get; }
 
     public Uri BaseAddress { get; }
 
-    public int ProcessId => process.Id;
+    public int ProcessId { get; private init; }
 
-    public bool HasExited => process.HasExited;
+    public bool HasExited => Volatile.Read(ref disposed) != 0 || process.HasExited;
 
-    /// <summary>Starts the host and waits until it answers HTTP (the Open311 service list).</summary>
-    public static async Task<ChildHost> StartAsync(IDictionary<string, string?> settings, int? port = null)
+    /// <summary>What the host printed last (for a failure message).</summary>
+    public string Tail => output.Tail;
+
+    /// <summary>Starts the host on a port of its own and waits until it answers HTTP (the Open311 service list).</summary>
+    public static async Task<ChildHost> StartAsync(IDictionary<string, string?> settings)
     {
-        var chosen = port ?? Loopback.FreePort();
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "StationHub.LocalHost.dll"));
         foreach (var (key, value) in settings)
@@ -39,45 +48,85 @@ public sealed class ChildHost : IAsyncDisposable
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        start.Environment["urls"] = $"http://127.0.0.1:{chosen}";
+        start.Environment["urls"] = "http://127.0.0.1:0";
         start.Environment["Sandbox__Enabled"] = "false";
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var host = new ChildHost(process, chosen);
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var started = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(started) < StartTimeout)
+        // The line that reports the bound address comes from this category; keep it on whatever the settings say.
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var output = new ChildOutput(process, line =>
         {
-            if (process.HasExited)
+            if (ListeningLine().Match(line) is { Success: true } match)
             {
-                throw new InvalidOperationException($"The host exited at start with code {process.ExitCode}.");
+                listening.TrySetResult(new Uri(match.Groups[1].Value.TrimEnd('/') + "/"));
+            }
+        });
+        process.Start();
+        output.Begin();
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            var exited = process.WaitForExitAsync();
+            var first = await Task.WhenAny(listening.Task, exited, Task.Delay(StartTimeout));
+            if (first != listening.Task)
+            {
+                throw first == exited
+                    ? new InvalidOperationException($"The host exited at start with code {process.ExitCode}; it printed:\n{output.Tail}")
+                    : new TimeoutException($"The host did not report its address within {StartTimeout.TotalSeconds:0} s; it printed:\n{output.Tail}");
             }
 
-            try
-            {
-                using var response = await client.GetAsync(new Uri(host.BaseAddress, "api/v1/open311/services.json"));
-                if (response.IsSuccessStatusCode)
-                {
-                    return host;
-                }
-            }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(200);
+            var host = new ChildHost(process, output, await listening.Task) { ProcessId = process.Id };
+            await host.WaitUntilAnsweringAsync(StartTimeout - Stopwatch.GetElapsedTime(started));
+            return host;
         }
+        catch
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
 
-        process.Kill(entireProcessTree: true);
-        throw new TimeoutException($"The host did not start within {StartTimeout.TotalSeconds:0} s.");
+            process.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Its function runs, begun and in flight (<c>GET /admin/test/activity</c>; the host must run
+    /// with <c>LocalHost:TestHooks</c> on). A host that has gone away counts as idle.
+    /// </summary>
+    public async Task<(long Started, long Running)> ActivityAsync()
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("admin/test/activity"));
+            return (document.RootElement.GetProperty("started").GetInt64(), document.RootElement.GetProperty("running").GetInt64());
+        }
+        catch (HttpRequestException) when (HasExited)
+        {
+            return (0, 0);
+        }
+    }
+
+    /// <summary>Moves the host's clock forward (<c>POST /admin/test/clock</c>; test hooks on).</summary>
+    public async Task AdvanceClockAsync(TimeSpan by)
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        using var content = new StringContent("{\"advance\":\"" + by.ToString("c", CultureInfo.InvariantCulture) + "\"}", System.Text.Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync("admin/test/clock", content);
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>SIGKILL: no shutdown, no cleanup, as a crash.</summary>
     public void Kill()
     {
+        if (HasExited)
+        {
+            return;
+        }
+
         process.Kill(entireProcessTree: true);
         process.WaitForExit();
     }
@@ -85,7 +134,7 @@ public sealed class ChildHost : IAsyncDisposable
     /// <summary>SIGTERM: the host's graceful shutdown; SIGKILL if it has not exited within the timeout.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {
-        if (process.HasExited)
+        if (HasExited)
         {
             return;
         }
@@ -108,6 +157,11 @@ public sealed class ChildHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);
@@ -116,4 +170,38 @@ public sealed class ChildHost : IAsyncDisposable
 
         process.Dispose();
     }
+
+    private async Task WaitUntilAnsweringAsync(TimeSpan timeout)
+    {
+        // The address is bound before the hub has prepared storage; it answers once it has.
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < timeout)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The host exited at start with code {process.ExitCode}; it printed:\n{output.Tail}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(new Uri(BaseAddress, "api/v1/open311/services.json"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            // A real process starting: the one wait on the wall clock the suite allows.
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"The host at {BaseAddress} did not answer within {timeout.TotalSeconds:0} s; it printed:\n{output.Tail}");
+    }
+
+    [GeneratedRegex(@"Now listening on: (https?://\S+)")]
+    private static partial Regex ListeningLine();
 }

@@ -1,42 +1,25 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace StationHub.Testing;
 
-/// <summary>Free ports on 127.0.0.1 and waiting for a listener on one.</summary>
+/// <summary>
+/// Listeners in the test process bind port 0 and ask the server which port they got: a port
+/// chosen first and bound later can be taken in between by anything else on a busy machine.
+/// </summary>
 public static class Loopback
 {
-    public static int FreePort()
+    /// <summary>Kestrel on an ephemeral loopback port (<c>UseUrls(Loopback.AnyPort)</c>).</summary>
+    public const string AnyPort = "http://127.0.0.1:0";
+
+    /// <summary>The address a started app is listening on, with a trailing slash.</summary>
+    public static Uri AddressOf(WebApplication app)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>Waits until something accepts connections on the port; fails early if the process that should listen exits.</summary>
-    public static async Task WaitForPortAsync(Process process, int port, string what, TimeSpan timeout)
-    {
-        var started = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(started) < timeout)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"{what} exited at start with code {process.ExitCode}.");
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
-        }
-
-        throw new TimeoutException($"{what} did not answer on port {port} within {timeout.TotalSeconds:0} s.");
+        ArgumentNullException.ThrowIfNull(app);
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new Uri(address.TrimEnd('/') + "/");
     }
 }

@@ -44,14 +44,13 @@ public sealed class TestReceiver : IAsyncDisposable
     public static async Task<TestReceiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(Loopback.AnyPort);
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new TestReceiver(app);
         app.Run(receiver.HandleAsync);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        receiver.BaseAddress = new Uri(address + "/");
+        receiver.BaseAddress = Loopback.AddressOf(app);
         return receiver;
     }
 

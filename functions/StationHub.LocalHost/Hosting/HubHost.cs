@@ -3,6 +3,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using StationHub.Platform;
 using StationHub.Platform.Http;
+using StationHub.Platform.Json;
 using StationHub.Platform.Telemetry;
 using StationHub.Sandbox;
 using StationHub.Triggers;
@@ -24,7 +25,14 @@ public static class HubHost
     /// <param name="args">Command-line arguments (as for any ASP.NET Core host).</param>
     /// <param name="overrides">Settings that win over every other source (tests use them).</param>
     /// <param name="readLocalSettings">False to ignore local.settings.json and its sample.</param>
-    public static WebApplication Build(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null, bool readLocalSettings = true)
+    /// <param name="clock">TEST ONLY: the clock the hub runs on instead of the system's (tests in the same process pass a <see cref="ShiftedClock"/>).</param>
+    /// <param name="configureLogging">TEST ONLY: extra log providers (a test keeps the hub's warnings for its failure message).</param>
+    public static WebApplication Build(
+        string[] args,
+        IEnumerable<KeyValuePair<string, string?>>? overrides = null,
+        bool readLocalSettings = true,
+        TimeProvider? clock = null,
+        Action<ILoggingBuilder>? configureLogging = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
         var settingsFile = readLocalSettings ? LocalSettings.Find(builder.Environment.ContentRootPath, AppContext.BaseDirectory) : null;
@@ -70,7 +78,25 @@ public static class HubHost
             queueSettings = queueSettings with { MessageLease = lease };
         }
 
+        configureLogging?.Invoke(builder.Logging);
         builder.Services.AddStationHub(builder.Configuration);
+        var testHooks = builder.Configuration.GetValue<bool>(TestHooks.EnabledSetting);
+        if (clock is null && testHooks)
+        {
+            // TEST ONLY (LocalHost:TestHooks): a clock the test can move over POST /admin/test/clock.
+            clock = new ShiftedClock(builder.Configuration.GetValue<TimeSpan>(TestHooks.ClockOffsetSetting));
+        }
+
+        if (clock is not null)
+        {
+            builder.Services.AddSingleton<TimeProvider>(new HubClock(clock));
+            if (clock is ShiftedClock shifted)
+            {
+                builder.Services.AddSingleton(shifted);
+            }
+        }
+
+        builder.Services.AddSingleton<HubActivity>();
 
         // The hub's spans always (so trace context flows from intake to every outbound call);
         // exported only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
@@ -95,6 +121,11 @@ public static class HubHost
 
         // The Functions host's "run a non-HTTP function now", for timers and queue functions.
         app.MapPost("/admin/functions/{name}", (string name, HttpContext context, TriggerRuntime runtime) => runtime.RunNowAsync(context, name));
+        if (testHooks)
+        {
+            TestHooks.Map(app);
+        }
+
         if (app.Configuration.GetValue<bool>(SandboxReceivers.EnabledSetting))
         {
             SandboxReceivers.Map(app);

@@ -22,7 +22,8 @@ public sealed partial class QueueTriggerListener(
     QueueTriggerSettings settings,
     IServiceProvider services,
     TimeProvider time,
-    ILogger<QueueTriggerListener> logger) : BackgroundService
+    ILogger<QueueTriggerListener> logger,
+    HubActivity activity) : BackgroundService
 {
     /// <summary>How long work in flight may go on after shutdown begins.</summary>
     public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(10);
@@ -47,7 +48,10 @@ public sealed partial class QueueTriggerListener(
                 continue;
             }
 
+            // A receive counts as a run from before it asks, so a message taken off the queue is never
+            // between "visible" and "being processed" unseen by a test waiting for quiet.
             QueueMessage[] messages;
+            using var receiving = activity.Begin();
             try
             {
                 var response = await queue.ReceiveMessagesAsync(settings.BatchSize, settings.MessageLease, stoppingToken);
@@ -66,6 +70,7 @@ public sealed partial class QueueTriggerListener(
 
             if (messages.Length == 0)
             {
+                receiving.Dispose();
                 await Task.Delay(delay, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.MaxPollingInterval.Ticks));
                 continue;
@@ -74,7 +79,7 @@ public sealed partial class QueueTriggerListener(
             delay = settings.MinPollingInterval;
             foreach (var message in messages)
             {
-                inFlight.Add(ProcessAsync(message));
+                inFlight.Add(ProcessAsync(message, activity.Begin()));
             }
         }
 
@@ -87,8 +92,9 @@ public sealed partial class QueueTriggerListener(
         base.Dispose();
     }
 
-    private async Task ProcessAsync(QueueMessage message)
+    private async Task ProcessAsync(QueueMessage message, HubActivity.Run run)
     {
+        using var counted = run;
         try
         {
             await ProcessCoreAsync(message);

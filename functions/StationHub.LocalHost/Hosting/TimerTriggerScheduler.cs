@@ -17,7 +17,8 @@ public sealed partial class TimerTriggerScheduler(
     HubStorage storage,
     IServiceProvider services,
     TimeProvider time,
-    ILogger<TimerTriggerScheduler> logger) : BackgroundService
+    ILogger<TimerTriggerScheduler> logger,
+    HubActivity activity) : BackgroundService
 {
     private readonly CronExpression schedule = CronExpression.Parse(function.Schedule, CronFormat.IncludeSeconds);
 
@@ -80,6 +81,7 @@ public sealed partial class TimerTriggerScheduler(
 
     private async Task RunOnceAsync(DateTimeOffset occurrence, bool pastDue, CancellationToken cancellationToken)
     {
+        using var run = activity.Begin();
         try
         {
             if (!await TryClaimAsync(occurrence, cancellationToken))

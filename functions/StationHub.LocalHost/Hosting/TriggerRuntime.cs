@@ -24,7 +24,8 @@ public sealed partial class TriggerRuntime(
     TimeProvider time,
     ILoggerFactory logs,
     IConfiguration configuration,
-    ApiKeys apiKeys) : IHostedService
+    ApiKeys apiKeys,
+    HubActivity activity) : IHostedService
 {
     public const string DisabledSetting = "LocalHost:TriggersDisabled";
 
@@ -49,12 +50,12 @@ public sealed partial class TriggerRuntime(
 
         foreach (var function in HubTriggers.Queue)
         {
-            running.Add(new QueueTriggerListener(function, storage, queueSettings, services, time, logs.CreateLogger<QueueTriggerListener>()));
+            running.Add(new QueueTriggerListener(function, storage, queueSettings, services, time, logs.CreateLogger<QueueTriggerListener>(), activity));
         }
 
         foreach (var function in HubTriggers.Timer)
         {
-            running.Add(new TimerTriggerScheduler(function, storage, services, time, logs.CreateLogger<TimerTriggerScheduler>()));
+            running.Add(new TimerTriggerScheduler(function, storage, services, time, logs.CreateLogger<TimerTriggerScheduler>(), activity));
         }
 
         foreach (var service in running)
@@ -114,6 +115,7 @@ public sealed partial class TriggerRuntime(
         }
 
         Log.RunningOnDemand(logger, function.Name);
+        var counted = activity.Begin();
         var run = function switch
         {
             QueueFunction queue => queue.RunAsync(services, BinaryData.FromString(input ?? string.Empty), stopping.Token),
@@ -124,6 +126,7 @@ public sealed partial class TriggerRuntime(
         _ = run.ContinueWith(
             done =>
             {
+                counted.Dispose();
                 onDemand.TryRemove(done, out _);
                 if (done.Exception is { } exception)
                 {

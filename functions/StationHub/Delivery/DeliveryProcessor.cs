@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using StationHub.Ledger;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
+using StationHub.Platform;
 using StationHub.Platform.Storage;
 using StationHub.Triggers;
 
@@ -42,6 +43,7 @@ public sealed class DeliveryProcessor(
     HubRegistry registry,
     IOptions<DeliveryOptions> options,
     TimeProvider time,
+    Jitter random,
     ILogger<DeliveryProcessor> logger)
 {
     public async Task HandleAsync(BinaryData body, CancellationToken cancellationToken = default)
@@ -82,7 +84,7 @@ public sealed class DeliveryProcessor(
                 if (!await throttle.WaitTurnAsync(message.Destination, maxPerSecond, options.Value.ThrottleMaxWait, cancellationToken))
                 {
                     // No slot within the wait: the same try, later, so this worker serves other destinations meanwhile.
-                    var later = TimeSpan.FromSeconds(1 + Random.Shared.NextDouble() * 2);
+                    var later = random.Between(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3));
                     await storage.RequestDeliveryAsync(message, later, cancellationToken);
                     Log.DeliveryThrottled(logger, message.DeliveryId, message.Destination.ToString(), maxPerSecond, later);
                     return;

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using StationHub.Platform;
 using StationHub.Platform.Storage;
 using StationHub.Triggers;
 
@@ -31,7 +32,7 @@ public sealed class ThrottleEntity : ITableEntity
 /// slot is taken just before the call, so calls of one second reach the destination spread by their
 /// latency. Measured in <c>DeliveryThrottleTests</c>: see README. Costs two table round trips per call.
 /// </summary>
-public sealed class DeliveryThrottle(HubStorage storage, TimeProvider time)
+public sealed class DeliveryThrottle(HubStorage storage, TimeProvider time, Jitter random)
 {
     private TableClient Counters => storage.Table(Tables.DeliveryThrottle);
 
@@ -82,7 +83,7 @@ public sealed class DeliveryThrottle(HubStorage storage, TimeProvider time)
             }
 
             // Spread the waiters over the first part of the next second, so they do not all meet the row at once.
-            var spread = TimeSpan.FromMilliseconds(Random.Shared.Next(0, 50));
+            var spread = random.Between(TimeSpan.Zero, TimeSpan.FromMilliseconds(50));
             await Task.Delay(wait + spread, time, cancellationToken);
         }
     }

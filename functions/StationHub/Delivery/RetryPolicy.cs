@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Options;
+using StationHub.Platform;
 
 namespace StationHub.Delivery;
 
 /// <summary>When to try a failed delivery again, or that it is time to give up.</summary>
-public sealed class RetryPolicy(IOptions<DeliveryOptions> options)
+public sealed class RetryPolicy(IOptions<DeliveryOptions> options, Jitter random)
 {
     private readonly IReadOnlyList<TimeSpan> delays = options.Value.RetryDelays();
 
@@ -22,7 +23,7 @@ public sealed class RetryPolicy(IOptions<DeliveryOptions> options)
 
         var scheduled = delays[attempt];
         var jitter = options.Value.JitterPercent / 100.0;
-        var factor = 1 + ((Random.Shared.NextDouble() * 2) - 1) * jitter;
+        var factor = 1 + ((random.NextDouble() * 2) - 1) * jitter;
         var delay = TimeSpan.FromTicks((long)(scheduled.Ticks * factor));
         if (retryAfter is { } asked)
         {

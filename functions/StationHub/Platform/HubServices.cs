@@ -27,6 +27,7 @@ public static class HubServices
     public static IServiceCollection AddStationHub(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<TimeProvider>(HubClock.SystemClock);
+        services.AddSingleton(new Jitter());
         services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FundOptions>().Bind(configuration.GetSection(FundOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PointsOptions>().Bind(configuration.GetSection(PointsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();

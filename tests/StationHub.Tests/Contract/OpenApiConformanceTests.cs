@@ -34,7 +34,7 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         public async Task InitializeAsync()
         {
             var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
-            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, zone).DateTime);
+            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), zone).DateTime);
             var day = today.AddDays(-2);
             SealedDay = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             Scenario = await HubScenario.StartAsync(configure: settings => settings["Ledger:StartDate"] = SealedDay);
@@ -435,9 +435,9 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         $$$"""{"type":"points.redeemed","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"{{{id}}}","courierId":"{{{courier}}}","reward":"{{{reward}}}"}}""";
 
     private static string CityUpdate(string status) =>
-        JsonSerializer.Serialize(new { updateId = NewId("u"), status, note = "On our way", updatedAt = DateTimeOffset.UtcNow.AddSeconds(-1).ToString("O", CultureInfo.InvariantCulture) });
+        JsonSerializer.Serialize(new { updateId = NewId("u"), status, note = "On our way", updatedAt = TimeProvider.System.GetUtcNow().AddSeconds(-1).ToString("O", CultureInfo.InvariantCulture) });
 
-    private static string Now() => DateTimeOffset.UtcNow.AddSeconds(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Now() => TimeProvider.System.GetUtcNow().AddSeconds(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string StationStatus() =>
         "{\"open\":true,\"chargers\":{\"free\":2,\"total\":6},\"seats\":{\"free\":4,\"total\":10},\"observedAt\":\"" + Now() + "\"}";

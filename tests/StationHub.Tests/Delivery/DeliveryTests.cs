@@ -18,7 +18,7 @@ public sealed class DeliveryTests
         {
             lock (tries)
             {
-                tries.Add(DateTimeOffset.UtcNow);
+                tries.Add(TimeProvider.System.GetUtcNow());
             }
 
             return n switch
@@ -79,10 +79,7 @@ public sealed class DeliveryTests
         Assert.Equal("HTTP 500", letter.GetProperty("lastError").GetString());
 
         // The last try's message is deleted once its function returns, just after the dead letter is written.
-        for (var i = 0; i < 100 && await world.Storage.CountMessagesAsync(Queues.Deliveries) > 0; i++)
-        {
-            await Task.Delay(50);
-        }
+        await world.QuietAsync(delayed: true);
 
         Assert.Equal(0, await world.Storage.CountMessagesAsync(Queues.Deliveries));
 
@@ -125,11 +122,7 @@ public sealed class DeliveryTests
             """{"schemaVersion":1,"correlationId":"c","occurredAt":"2026-11-22T08:00:00Z","deliveryId":"msg_poison","destination":{"kind":"City","id":"atlantis"},"eventType":"hazard_report.routed","data":{},"subject":"s","attempt":0,"firstRequestedAt":"2026-11-22T08:00:00Z"}"""u8.ToArray()));
 
         var poison = world.Storage.Hub.PoisonQueue(Queues.Deliveries);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline && (await poison.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0)
-        {
-            await Task.Delay(200);
-        }
+        await Eventually.UntilAsync(async () => (await poison.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0, "the message never reached the poison queue");
 
         var peeked = (await poison.PeekMessagesAsync()).Value;
         Assert.Single(peeked);
@@ -137,22 +130,8 @@ public sealed class DeliveryTests
         Assert.Equal(0, await world.Storage.CountMessagesAsync(Queues.Deliveries));
     }
 
-    private static async Task<List<JsonElement>> WaitForDeadLettersAsync(HubScenario world, int count)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(40);
-        while (DateTime.UtcNow < deadline)
-        {
-            var letters = await ListDeadLettersAsync(world);
-            if (letters.Count >= count)
-            {
-                return letters;
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException("No dead letter appeared.");
-    }
+    private static Task<List<JsonElement>> WaitForDeadLettersAsync(HubScenario world, int count) =>
+        Eventually.UntilAsync(() => ListDeadLettersAsync(world), letters => letters.Count >= count, letters => $"{letters.Count} of {count} dead letters appeared");
 
     private static async Task<List<JsonElement>> ListDeadLettersAsync(HubScenario world)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using StationHub.Delivery;
+using StationHub.Platform;
 using StationHub.Tests.Faults;
 using StationHub.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -63,20 +64,20 @@ public sealed class DeliveryThrottleTests(ITestOutputHelper output)
         await using var storage = await TestStorage.CreateAsync();
         await storage.Hub.EnsureCreatedAsync();
         // Two "hosts": throttles share nothing but the table, as two processes do.
-        var hosts = new[] { new DeliveryThrottle(storage.Hub, TimeProvider.System), new DeliveryThrottle(storage.Hub, TimeProvider.System) };
+        var hosts = new[] { new DeliveryThrottle(storage.Hub, TimeProvider.System, new Jitter()), new DeliveryThrottle(storage.Hub, TimeProvider.System, new Jitter()) };
         var destination = Destination.City("bench");
         var slots = new List<DateTimeOffset>();
-        var until = DateTimeOffset.UtcNow.AddSeconds(4);
+        var until = TimeProvider.System.GetUtcNow().AddSeconds(4);
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(async worker =>
         {
-            while (DateTimeOffset.UtcNow < until)
+            while (TimeProvider.System.GetUtcNow() < until)
             {
                 if (await hosts[worker % 2].WaitTurnAsync(destination, max, TimeSpan.FromSeconds(2)))
                 {
                     lock (slots)
                     {
-                        slots.Add(DateTimeOffset.UtcNow);
+                        slots.Add(TimeProvider.System.GetUtcNow());
                     }
                 }
             }

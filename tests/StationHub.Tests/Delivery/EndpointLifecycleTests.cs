@@ -45,7 +45,7 @@ public sealed class EndpointLifecycleTests
         }
 
         await world.City.WaitForAsync(r => MixedStream.ReportSubjects(r).ToHashSet().IsSupersetOf(hubIds));
-        await Task.Delay(1000);
+        await world.QuietAsync();
         Assert.Equal(hubIds.Order(), MixedStream.ReportSubjects(world.City.All).Order());
         Assert.Equal(0, (await EndpointAsync(world, City)).GetProperty("waiting").GetInt32());
         Assert.NotEqual(JsonValueKind.Null, (await EndpointAsync(world, City)).GetProperty("lastSuccessAt").ValueKind);
@@ -69,7 +69,7 @@ public sealed class EndpointLifecycleTests
         var first = await world.AcceptReportAsync("r-down-1");
 
         var told = (await admin.WaitForAsync(r => r.Count >= 1, TimeSpan.FromSeconds(30))).Single();
-        Assert.True(new StandardWebhook(adminSecret).Verify(told.WebhookId, told.Header("webhook-timestamp"), told.Header("webhook-signature"), told.Body, DateTimeOffset.UtcNow).IsValid);
+        Assert.True(new StandardWebhook(adminSecret).Verify(told.WebhookId, told.Header("webhook-timestamp"), told.Header("webhook-signature"), told.Body, TimeProvider.System.GetUtcNow()).IsValid);
         var notice = JsonDocument.Parse(told.Body).RootElement;
         Assert.Equal("endpoint.disabled", notice.GetProperty("type").GetString());
         Assert.Equal(City, notice.GetProperty("data").GetProperty("id").GetString());
@@ -82,7 +82,7 @@ public sealed class EndpointLifecycleTests
         var second = await world.AcceptReportAsync("r-down-2");
         await EventuallyAsync(async () => (await EndpointAsync(world, City)).GetProperty("waiting").GetInt32(), n => n == 2);
         var triesWhileDisabled = world.City.All.Count;
-        await Task.Delay(1500);
+        await world.QuietAsync();
         Assert.Equal(triesWhileDisabled, world.City.All.Count);
 
         world.City.AnswerWith(_ => new Reply(200));
@@ -99,8 +99,8 @@ public sealed class EndpointLifecycleTests
         world.City.AnswerWith(_ => new Reply(500));
         var early = await world.AcceptReportAsync("r-early");
         await EventuallyAsync(() => DeadLetterCountAsync(world), n => n == 1);
-        await Task.Delay(1100);
-        var since = DateTimeOffset.UtcNow;
+        world.AdvanceClock(TimeSpan.FromSeconds(1.1));
+        var since = world.Clock.GetUtcNow();
         var late = await world.AcceptReportAsync("r-late");
         await EventuallyAsync(() => DeadLetterCountAsync(world), n => n == 2);
         world.City.AnswerWith(_ => new Reply(200));
@@ -111,7 +111,7 @@ public sealed class EndpointLifecycleTests
         Assert.Equal(HttpStatusCode.Accepted, recovered.StatusCode);
         Assert.Equal(1, (await recovered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("replayed").GetInt32());
         await world.City.WaitForAsync(r => r.Count > failedTries);
-        await Task.Delay(1000);
+        await world.QuietAsync();
         var afterRecovery = world.City.All.Skip(failedTries).ToList();
         Assert.Equal(new[] { late }, MixedStream.ReportSubjects(afterRecovery));
         Assert.DoesNotContain(early, MixedStream.ReportSubjects(afterRecovery));
@@ -204,24 +204,8 @@ public sealed class EndpointLifecycleTests
         return world.Hub.Client.SendAsync(request);
     }
 
-    internal static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(40));
-        T last;
-        do
-        {
-            last = await read();
-            if (done(last))
-            {
-                return last;
-            }
-
-            await Task.Delay(100);
-        }
-        while (DateTime.UtcNow < deadline);
-
-        throw new TimeoutException($"Still {last} after the wait.");
-    }
+    internal static Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? timeout = null) =>
+        Eventually.UntilAsync(read, done, last => $"still {last}", timeout);
 
     private static async Task<int> DeadLetterCountAsync(HubScenario world)
     {

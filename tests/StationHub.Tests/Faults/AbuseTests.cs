@@ -145,8 +145,8 @@ public sealed class AbuseTests
             updates = [.. answer.EnumerateArray()];
             if (updates.Count >= count)
             {
-                // A moment longer: a second row would show up now if there were one.
-                await Task.Delay(500);
+                // Once the hub is quiet: a second row would show up now if there were one.
+                await world.QuietAsync();
                 answer = await world.Hub.Client.GetFromJsonAsync<JsonElement>($"api/v1/open311/servicerequestupdates.json?api_key={TestRegistry.WebhookCityKey}");
                 return [.. answer.EnumerateArray()];
             }

@@ -159,7 +159,7 @@ public sealed class BadRequestCorpusTests(BadRequestCorpusTests.World world) : I
     private void Sign(HttpRequestMessage request, byte[] body, string how)
     {
         var secret = how == "sign-other-secret" ? world.Scenario.Registry.OtherPlatformSecret : world.Scenario.Registry.PlatformSecret;
-        var at = DateTimeOffset.UtcNow.AddMinutes(how switch { "sign-stale" => -6, "sign-future" => 6, _ => 0 });
+        var at = TimeProvider.System.GetUtcNow().AddMinutes(how switch { "sign-stale" => -6, "sign-future" => 6, _ => 0 });
         var id = "msg_" + Guid.NewGuid().ToString("N");
         var signature = new StandardWebhook(secret).Sign(id, at, body);
         var timestamp = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);

@@ -53,7 +53,7 @@ public sealed class FuzzTests
 
         Assert.True(failures.Count == 0, $"seed {seed}: {failures.Count} mutations got a 5xx:\n" + string.Join("\n", failures.Take(10)));
 
-        await Task.Delay(3000);
+        await world.QuietAsync();
         foreach (var queue in Queues.All)
         {
             var poison = await world.Storage.Hub.PoisonQueue(queue).GetPropertiesAsync();
@@ -169,7 +169,7 @@ public sealed class FuzzTests
         }
 
         var id = "msg_" + Guid.NewGuid().ToString("N");
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
         request.Headers.Add("webhook-id", id);
         request.Headers.Add("webhook-timestamp", now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.Add("webhook-signature", world.PlatformSigner.Sign(id, now, body));

@@ -32,12 +32,14 @@ public sealed class HostCrashTests
         host.Kill();
         await sending;
 
-        // The stream goes on to the host started again, and the platform retries what got no answer.
-        await using var restarted = await ChildHost.StartAsync(world.Settings, host.Port);
-        await stream.SendAsync(client, pace: Pace);
-        await stream.RetryUntilAcceptedAsync(client);
+        // The stream goes on to the host started again (on an address of its own), and the platform
+        // retries what got no answer.
+        await using var restarted = await ChildHost.StartAsync(world.Settings);
+        using var again = ClientFor(restarted);
+        await stream.SendAsync(again, pace: Pace);
+        await stream.RetryUntilAcceptedAsync(again);
 
-        await stream.AssertEachAppliedOnceAsync(client);
+        await stream.AssertEachAppliedOnceAsync(again);
     }
 
     [Fact]

@@ -29,16 +29,14 @@ public sealed class LedgerFaultTests
     [Fact]
     public async Task A_hub_killed_between_a_delivery_and_its_ledger_fact_still_counts_the_delivery_once()
     {
-        var today = LedgerEndToEndTests.CityDay(DateTimeOffset.UtcNow);
+        var today = LedgerEndToEndTests.CityDay(TimeProvider.System.GetUtcNow());
         await using var world = await HubScenario.StartAsync(startHub: false, configure: s => Configure(s, today));
         var deliveries = world.Storage.Hub.Table(Tables.Deliveries);
         var hit = 0;
         var rounds = 0;
-        var port = (int?)null;
         for (; rounds < 6 && hit == 0; rounds++)
         {
-            await using var host = await ChildHost.StartAsync(world.Settings, port);
-            port = host.Port;
+            await using var host = await world.StartChildHostAsync();
             using var client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
             using var accepted = await client.SendAsync(Webhooks.Signed($"api/v1/platforms/{TestRegistry.Platform}/hazard-reports", Webhooks.HazardReport($"crash-{rounds}"), world.PlatformSigner));
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
@@ -62,7 +60,7 @@ public sealed class LedgerFaultTests
         }
 
         // Back up: the message the dead host held comes back, finds the delivery made, and writes its fact.
-        await using var restarted = await ChildHost.StartAsync(world.Settings, port);
+        await using var restarted = await world.StartChildHostAsync();
         using var live = new HttpClient { BaseAddress = restarted.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         await WaitForAsync(async () => (await world.Storage.LedgerEntriesAsync()).Count(e => e.Kind == LedgerKinds.DeliveryMade) >= rounds, what: $"a delivery.made fact for each of the {rounds} deliveries made");
         await SettleAsync(world);
@@ -77,7 +75,7 @@ public sealed class LedgerFaultTests
     [Fact]
     public async Task Entries_that_arrive_after_their_day_was_sealed_are_carried_into_the_next_day_as_corrections()
     {
-        var today = LedgerEndToEndTests.CityDay(DateTimeOffset.UtcNow);
+        var today = LedgerEndToEndTests.CityDay(TimeProvider.System.GetUtcNow());
         await using var world = await HubScenario.StartAsync(configure: s => Configure(s, today));
 
         // Before the seal: three reports routed, two of them acknowledged.
@@ -158,32 +156,9 @@ public sealed class LedgerFaultTests
         return JsonDocument.Parse(sealedDay.Json).RootElement.Clone();
     }
 
-    /// <summary>Waits until every queue has been empty twice in a row (a handler queues its follow-up before it deletes its own message).</summary>
-    private static Task SettleAsync(HubScenario world) => WaitForAsync(async () =>
-    {
-        for (var look = 0; look < 2; look++)
-        {
-            foreach (var queue in Queues.All)
-            {
-                if (await world.Storage.CountMessagesAsync(queue) > 0)
-                {
-                    return false;
-                }
-            }
+    /// <summary>Waits until the hub is quiet with every queue empty (delayed messages included).</summary>
+    private static Task SettleAsync(HubScenario world) => world.QuietAsync(delayed: true);
 
-            await Task.Delay(300);
-        }
-
-        return true;
-    });
-
-    private static async Task WaitForAsync(Func<Task<bool>> done, string what = "empty queues", TimeSpan? timeout = null)
-    {
-        var started = Stopwatch.GetTimestamp();
-        while (!await done())
-        {
-            Assert.True(Stopwatch.GetElapsedTime(started) < (timeout ?? TimeSpan.FromSeconds(60)), $"The hub never got to {what}.");
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitForAsync(Func<Task<bool>> done, string what = "empty queues", TimeSpan? timeout = null) =>
+        Eventually.UntilAsync(done, $"the hub never got to {what}", timeout);
 }

@@ -32,7 +32,7 @@ public sealed class PausedEndpointTests
             }
 
             hubIds.AddRange(await SendAsync(world, clients, $"pr{round}b", 6));
-            await Task.Delay(300);
+            await Task.Delay(200);
             using (var resume = await Admin(clients[(round + 1) % 2], $"api/v1/admin/endpoints/{City}/resume"))
             {
                 Assert.Equal(HttpStatusCode.OK, resume.StatusCode);
@@ -41,7 +41,7 @@ public sealed class PausedEndpointTests
 
         await world.City.WaitForAsync(r => MixedStream.ReportSubjects(r).ToHashSet().IsSupersetOf(hubIds), TimeSpan.FromSeconds(60));
         await EndpointLifecycleTests.EventuallyAsync(async () => (await EndpointLifecycleTests.EndpointAsync(world, City)).GetProperty("waiting").GetInt32(), n => n == 0);
-        await Task.Delay(2000);
+        await world.QuietAsync();
 
         var received = MixedStream.ReportSubjects(world.City.All).ToList();
         var doubled = received.GroupBy(id => id).Where(g => g.Count() > 1).Select(g => g.Key).ToList();

@@ -27,14 +27,14 @@ public sealed class StorageRestartTests
         {
             await using var world = await HubScenario.StartAsync(storageConnection: azurite.ConnectionString);
             var hubId = await world.AcceptReportAsync("r-outage");
-            await azurite.DisposeAsync();
+            await azurite.StopAsync();
 
             // A table read: the storage client gives up after its retries (about 2.5 s) and says so
             // with an AggregateException of the failed tries.
             using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/platforms/{TestRegistry.Platform}/hazard-reports/{hubId}");
             request.Headers.Add("x-api-key", TestRegistry.PlatformKey);
             using var response = await world.Hub.Client.SendAsync(request);
-            azurite = await Azurite.StartAsync(ports: azurite.Ports);
+            await azurite.RestartAsync();
 
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.NotNull(response.Headers.RetryAfter);
@@ -60,9 +60,9 @@ public sealed class StorageRestartTests
             // Stop the emulator cleanly with requests and queue messages in flight; the stream goes on.
             var sending = stream.SendAsync(client, pace: TimeSpan.FromMilliseconds(50));
             await stream.WaitForAcceptedAsync(stream.Count / 3);
-            await azurite.DisposeAsync();
+            await azurite.StopAsync();
             await Task.Delay(Outage);
-            azurite = await Azurite.StartAsync(folder, azurite.Ports);
+            await azurite.RestartAsync();
             await sending;
             await stream.RetryUntilAcceptedAsync(client);
 

@@ -68,7 +68,7 @@ public sealed class VoucherScanTests
         // Told once per transaction (repeats only under one webhook-id), every courier's settlement included.
         var expectedNotices = Couriers * 4;
         var received = await world.Platform.WaitForAsync(r => r.Where(IsBalanceNotice).Select(x => x.WebhookId).Distinct().Count() >= expectedNotices);
-        await Task.Delay(1000);
+        await world.QuietAsync();
         var notices = world.Platform.All.Where(IsBalanceNotice).ToList();
         Assert.Equal(expectedNotices, notices.Select(n => n.WebhookId).Distinct().Count());
         Assert.Equal(Couriers, notices.Where(n => Data(n).GetProperty("kind").GetString() == "settled").Select(n => n.WebhookId).Distinct().Count());

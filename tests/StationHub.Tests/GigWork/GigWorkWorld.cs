@@ -48,11 +48,10 @@ public static class GigWorkWorld
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    /// <summary>Polls until every event has left <c>received</c>; returns each one's status.</summary>
+    /// <summary>Polls until every event has left <c>received</c> (or the wait runs out); returns each one's status.</summary>
     public static async Task<Dictionary<string, JsonElement>> SettledAsync(this HubScenario world, params string[] hubIds)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
+        async Task<Dictionary<string, JsonElement>> ReadAsync()
         {
             var statuses = new Dictionary<string, JsonElement>();
             foreach (var hubId in hubIds)
@@ -60,33 +59,22 @@ public static class GigWorkWorld
                 statuses[hubId] = await world.StatusAsync(hubId);
             }
 
-            if (statuses.Values.All(s => s.GetProperty("status").GetString() != "received") || DateTime.UtcNow > deadline)
-            {
-                return statuses;
-            }
+            return statuses;
+        }
 
-            await Task.Delay(50);
+        try
+        {
+            return await Eventually.UntilAsync(ReadAsync, statuses => statuses.Values.All(s => s.GetProperty("status").GetString() != "received"), _ => "events still received", TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            return await ReadAsync();
         }
     }
 
     /// <summary>Polls until the event has the status.</summary>
-    public static async Task<JsonElement> WaitForAsync(this HubScenario world, string hubId, string status)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        JsonElement last;
-        do
-        {
-            last = await world.StatusAsync(hubId);
-            if (last.GetProperty("status").GetString() == status)
-            {
-                return last;
-            }
-
-            await Task.Delay(50);
-        }
-        while (DateTime.UtcNow < deadline);
-        throw new TimeoutException($"Gig event {hubId} did not become {status}: {last}");
-    }
+    public static Task<JsonElement> WaitForAsync(this HubScenario world, string hubId, string status) =>
+        Eventually.UntilAsync(() => world.StatusAsync(hubId), last => last.GetProperty("status").GetString() == status, last => $"gig event {hubId} did not become {status}: {last}");
 
     /// <summary>Compiles today's ledger draft now (the timer's work) and returns the station's figures from the public API.</summary>
     public static async Task<Dictionary<string, long>> TodaysStationFiguresAsync(this HubScenario world, string stationId = TestRegistry.Station)

@@ -13,35 +13,16 @@ namespace StationHub.Tests.GigWork;
 /// Year-to-date counts on a fake clock over a real Azurite: each day's figures add to the sealed days
 /// of its policy year, and start again on the policy year's first day. Events go in as the queue
 /// function's messages. The policy's thresholds are scaled down (3 workers wanted, 2 matches) so a
-/// handful of matches crosses them.
+/// handful of matches crosses them. The clock starts at 10:00 on 30 December 2025 in Shanghai.
 /// </summary>
-public sealed class GigWorkYearTests : IAsyncLifetime
+public sealed class GigWorkYearTests() : HubLibraryTests(new(2025, 12, 30, 2, 0, 0, TimeSpan.Zero), s => s["Ledger:StartDate"] = "2025-12-30", ScaledDownPolicy)
 {
-    // 10:00 on 30 December 2025 in Shanghai.
-    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2025, 12, 30, 2, 0, 0, TimeSpan.Zero));
-    private TestStorage storage = null!;
-    private TestRegistry registry = null!;
-    private ServiceProvider services = null!;
     private int attempt;
 
-    public async Task InitializeAsync()
-    {
-        storage = await TestStorage.CreateAsync();
-        registry = new TestRegistry(new Uri("http://127.0.0.1:9/c"), new Uri("http://127.0.0.1:9/o"), new Uri("http://127.0.0.1:9/p"), new Uri("http://127.0.0.1:9/q"));
-        File.WriteAllText(registry.RegistryPath, File.ReadAllText(registry.RegistryPath)
-            .Replace("\"minWorkersWanted\": 5000, \"minMatches\": 1000,", "\"minWorkersWanted\": 3, \"minMatches\": 2,", StringComparison.Ordinal)
-            .Replace("\"minWorkersWanted\": 5000, \"minMatches\": 5000, \"everyMatches\": 5000,", "\"minWorkersWanted\": 3, \"minMatches\": 3, \"everyMatches\": 1,", StringComparison.Ordinal));
-        var settings = registry.Settings(storage.ConnectionString, storage.Prefix);
-        settings["Ledger:StartDate"] = "2025-12-30";
-        services = new ServiceCollection().AddLogging().AddStationHub(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).AddSingleton<TimeProvider>(clock).BuildServiceProvider();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await services.DisposeAsync();
-        await storage.DisposeAsync();
-        File.Delete(registry.RegistryPath);
-    }
+    // The policy's thresholds scaled down, so a handful of matches crosses them.
+    private static string ScaledDownPolicy(string registry) => registry
+        .Replace("\"minWorkersWanted\": 5000, \"minMatches\": 1000,", "\"minWorkersWanted\": 3, \"minMatches\": 2,", StringComparison.Ordinal)
+        .Replace("\"minWorkersWanted\": 5000, \"minMatches\": 5000, \"everyMatches\": 5000,", "\"minWorkersWanted\": 3, \"minMatches\": 3, \"everyMatches\": 1,", StringComparison.Ordinal);
 
     [Fact]
     public async Task Year_to_date_counts_add_up_the_sealed_days_and_start_again_with_the_policy_year()
@@ -54,9 +35,9 @@ public sealed class GigWorkYearTests : IAsyncLifetime
         Assert.Equal(20_000_000, await SubsidyAsync());
 
         // 31 December: the 30th is sealed; today's one match adds to it.
-        clock.SetUtcNow(new DateTimeOffset(2025, 12, 31, 2, 0, 0, TimeSpan.Zero));
-        await services.GetRequiredService<LedgerSealer>().SealAsync();
-        await services.GetRequiredService<GigWorkYear>().RunAsync();
+        Clock.SetUtcNow(new DateTimeOffset(2025, 12, 31, 2, 0, 0, TimeSpan.Zero));
+        await Services.GetRequiredService<LedgerSealer>().SealAsync();
+        await Services.GetRequiredService<GigWorkYear>().RunAsync();
         await ApplyAsync(Event(GigEventKind.MatchMade, "m-3", jobId: "j-1"));
         await ApplyAsync(Event(GigEventKind.MatchMade, "m-4", jobId: "j-1"));
         await ApplyAsync(Event(GigEventKind.MatchCancelled, "m-4"));
@@ -69,9 +50,9 @@ public sealed class GigWorkYearTests : IAsyncLifetime
         Assert.Equal(20_000_000, await SubsidyAsync());
 
         // 1 January: a new policy year; the old year's counts no longer count.
-        clock.SetUtcNow(new DateTimeOffset(2026, 1, 1, 2, 0, 0, TimeSpan.Zero));
-        await services.GetRequiredService<LedgerSealer>().SealAsync();
-        Assert.Equal(0, await services.GetRequiredService<GigWorkYear>().RunAsync());
+        Clock.SetUtcNow(new DateTimeOffset(2026, 1, 1, 2, 0, 0, TimeSpan.Zero));
+        await Services.GetRequiredService<LedgerSealer>().SealAsync();
+        Assert.Equal(0, await Services.GetRequiredService<GigWorkYear>().RunAsync());
         await ApplyAsync(Event(GigEventKind.JobPosted, "j-2", stationId: TestRegistry.Station, workersWanted: 1));
         await ApplyAsync(Event(GigEventKind.MatchMade, "m-5", jobId: "j-2"));
         var day3 = await CompileAsync();
@@ -80,9 +61,9 @@ public sealed class GigWorkYearTests : IAsyncLifetime
         Assert.Equal(0, await SubsidyAsync());
 
         // 2 January: the first day of the new year is the base.
-        clock.SetUtcNow(new DateTimeOffset(2026, 1, 2, 2, 0, 0, TimeSpan.Zero));
-        await services.GetRequiredService<LedgerSealer>().SealAsync();
-        await services.GetRequiredService<GigWorkYear>().RunAsync();
+        Clock.SetUtcNow(new DateTimeOffset(2026, 1, 2, 2, 0, 0, TimeSpan.Zero));
+        await Services.GetRequiredService<LedgerSealer>().SealAsync();
+        await Services.GetRequiredService<GigWorkYear>().RunAsync();
         await ApplyAsync(Event(GigEventKind.JobPosted, "j-3", stationId: TestRegistry.Station, workersWanted: 5));
         foreach (var match in new[] { "m-6", "m-7", "m-8" })
         {
@@ -99,7 +80,7 @@ public sealed class GigWorkYearTests : IAsyncLifetime
 
     private GigWorkEvent Event(GigEventKind kind, string subject, string? jobId = null, string? stationId = null, int? workersWanted = null)
     {
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         return new GigWorkEvent(
             GigWorkEvent.CurrentSchemaVersion, "c-" + subject, now, GigWorkEvent.EventIdFor(TestRegistry.Platform, GigWorkEvent.HubIdFor(kind, subject)),
             "a" + Interlocked.Increment(ref attempt), kind, TestRegistry.Platform, subject,
@@ -113,18 +94,18 @@ public sealed class GigWorkYearTests : IAsyncLifetime
     }
 
     private Task ApplyAsync(GigWorkEvent gigEvent) =>
-        services.GetRequiredService<GigWorkRouter>().HandleAsync(BinaryData.FromBytes(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(gigEvent, HubJsonContext.Default.GigWorkEvent)));
+        Services.GetRequiredService<GigWorkRouter>().HandleAsync(BinaryData.FromBytes(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(gigEvent, HubJsonContext.Default.GigWorkEvent)));
 
     private async Task<Dictionary<string, long>> CompileAsync()
     {
-        var sealer = services.GetRequiredService<LedgerSealer>();
+        var sealer = Services.GetRequiredService<LedgerSealer>();
         await sealer.CompileTodayAsync();
-        var draft = await services.GetRequiredService<LedgerStore>().FindDraftAsync(sealer.Today);
+        var draft = await Services.GetRequiredService<LedgerStore>().FindDraftAsync(sealer.Today);
         using var document = System.Text.Json.JsonDocument.Parse(draft!.Json);
         return document.RootElement.GetProperty("figures").GetProperty("station~" + TestRegistry.Station).EnumerateObject()
             .ToDictionary(p => p.Name, p => p.Value.GetInt64(), StringComparer.Ordinal);
     }
 
     private async Task<long> SubsidyAsync() =>
-        (await services.GetRequiredService<GigWorkStandings>().StandingsAsync()).Single(s => s.StationId == TestRegistry.Station).SubsidyFen;
+        (await Services.GetRequiredService<GigWorkStandings>().StandingsAsync()).Single(s => s.StationId == TestRegistry.Station).SubsidyFen;
 }

@@ -13,7 +13,7 @@ public sealed class PaymentWatchTests
     {
         await using var world = await HubScenario.StartAsync();
         var second = await world.StartHubAsync();
-        var now = DateTimeOffset.UtcNow;
+        var now = world.Clock.GetUtcNow();
         await world.SendAsync(Job("j-o", postedAt: now.AddHours(-5)));
         await world.SendAsync(Made("m-overdue", "j-o", "worker-1", now.AddHours(-4)), second.Client);
         await world.SendAsync(Completed("m-overdue", now.AddHours(-3)));
@@ -31,7 +31,7 @@ public sealed class PaymentWatchTests
         var watches = new[] { world.Hub.Get<PaymentWatch>(), second.Get<PaymentWatch>() };
         var told = await Task.WhenAll(Enumerable.Range(0, 3).SelectMany(_ => watches.Select(watch => watch.RunAsync())));
         var received = await world.Platform.WaitForAsync(r => r.Any(IsOverdue));
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await world.QuietAsync();
 
         Assert.Equal(1, told.Sum());
         var notice = Assert.Single(world.Platform.All, IsOverdue);

@@ -12,50 +12,29 @@ using StationHub.Triggers;
 namespace StationHub.Tests.HazardReports;
 
 /// <summary>The 24-hour promise, on a fake clock over the real library and a real Azurite.</summary>
-public sealed class AcknowledgementWatchTests : IAsyncLifetime
+public sealed class AcknowledgementWatchTests() : HubLibraryTests(Start)
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 20, 0, 0, 0, TimeSpan.Zero);
-    private readonly FakeTimeProvider clock = new(Start);
-    private TestStorage storage = null!;
-    private ServiceProvider services = null!;
-
-    public async Task InitializeAsync()
-    {
-        storage = await TestStorage.CreateAsync();
-        var registry = new TestRegistry(new Uri("http://127.0.0.1:9/c"), new Uri("http://127.0.0.1:9/o"), new Uri("http://127.0.0.1:9/p"), new Uri("http://127.0.0.1:9/q"));
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(registry.Settings(storage.ConnectionString, storage.Prefix)).Build();
-        services = new ServiceCollection()
-            .AddLogging()
-            .AddStationHub(configuration)
-            .AddSingleton<TimeProvider>(clock)
-            .BuildServiceProvider();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await services.DisposeAsync();
-        await storage.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_report_not_acknowledged_within_24_hours_is_escalated_once()
     {
         var late = await RouteAsync("r-late");
-        clock.Advance(TimeSpan.FromHours(2));
+        Clock.Advance(TimeSpan.FromHours(2));
         var answered = await RouteAsync("r-answered");
         await ApplyUpdateAsync(answered, "acknowledged");
-        var watch = services.GetRequiredService<AcknowledgementWatch>();
+        var watch = Services.GetRequiredService<AcknowledgementWatch>();
 
-        clock.Advance(TimeSpan.FromHours(21));
+        Clock.Advance(TimeSpan.FromHours(21));
         Assert.Equal(0, await watch.RunAsync());
 
-        clock.Advance(TimeSpan.FromHours(1.5));
+        Clock.Advance(TimeSpan.FromHours(1.5));
         Assert.Equal(1, await watch.RunAsync());
         Assert.Equal(0, await watch.RunAsync());
 
-        var report = await services.GetRequiredService<HazardReportStore>().FindAsync(late);
+        var report = await Services.GetRequiredService<HazardReportStore>().FindAsync(late);
         Assert.True(report!.Escalated);
-        var escalations = (await storage.Hub.Queue(Queues.Deliveries).PeekMessagesAsync(32)).Value
+        var escalations = (await Storage.Hub.Queue(Queues.Deliveries).PeekMessagesAsync(32)).Value
             .Select(m => JsonDocument.Parse(m.Body.ToString()).RootElement)
             .Where(m => m.GetProperty("data").TryGetProperty("escalated", out var flag) && flag.GetBoolean())
             .ToList();
@@ -64,7 +43,7 @@ public sealed class AcknowledgementWatchTests : IAsyncLifetime
         Assert.Equal("hazard_report.routed", escalation.GetProperty("eventType").GetString());
 
         var ledger = new List<string>();
-        foreach (var entry in await storage.LedgerEntriesAsync())
+        foreach (var entry in await Storage.LedgerEntriesAsync())
         {
             ledger.Add(entry.Kind + ":" + entry.SourceId);
         }
@@ -81,30 +60,30 @@ public sealed class AcknowledgementWatchTests : IAsyncLifetime
         var flood = await RouteAsync("r-flood", "flooding", TestRegistry.WaterBody);
         var need = await RouteAsync("r-charger", "no_charger", TestRegistry.OperatorBody);
         var danger = await RouteAsync("r-danger");
-        var watch = services.GetRequiredService<AcknowledgementWatch>();
-        var store = services.GetRequiredService<HazardReportStore>();
+        var watch = Services.GetRequiredService<AcknowledgementWatch>();
+        var store = Services.GetRequiredService<HazardReportStore>();
 
-        clock.Advance(TimeSpan.FromHours(11.5));
+        Clock.Advance(TimeSpan.FromHours(11.5));
         Assert.Equal(0, await watch.RunAsync());
 
-        clock.Advance(TimeSpan.FromHours(1));
+        Clock.Advance(TimeSpan.FromHours(1));
         Assert.Equal(1, await watch.RunAsync());
         Assert.True((await store.FindAsync(flood))!.Escalated);
         Assert.False((await store.FindAsync(danger))!.Escalated);
 
-        clock.Advance(TimeSpan.FromHours(12));
+        Clock.Advance(TimeSpan.FromHours(12));
         Assert.Equal(1, await watch.RunAsync());
         Assert.True((await store.FindAsync(danger))!.Escalated);
         Assert.False((await store.FindAsync(need))!.Escalated);
 
-        clock.Advance(TimeSpan.FromHours(47));
+        Clock.Advance(TimeSpan.FromHours(47));
         Assert.Equal(0, await watch.RunAsync());
-        clock.Advance(TimeSpan.FromHours(2));
+        Clock.Advance(TimeSpan.FromHours(2));
         Assert.Equal(1, await watch.RunAsync());
         Assert.True((await store.FindAsync(need))!.Escalated);
 
         // Each escalation goes to the report's own recipient.
-        var escalations = (await storage.Hub.Queue(Queues.Deliveries).PeekMessagesAsync(32)).Value
+        var escalations = (await Storage.Hub.Queue(Queues.Deliveries).PeekMessagesAsync(32)).Value
             .Select(m => JsonDocument.Parse(m.Body.ToString()).RootElement)
             .Where(m => m.GetProperty("data").TryGetProperty("escalated", out var flag) && flag.GetBoolean())
             .ToDictionary(m => m.GetProperty("subject").GetString()!, m => m.GetProperty("destination").GetRawText());
@@ -116,18 +95,18 @@ public sealed class AcknowledgementWatchTests : IAsyncLifetime
 
     private async Task<string> RouteAsync(string reportId, string category = "traffic_danger", string? bodyId = null)
     {
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var report = new HazardReport(HazardReport.HubIdFor(TestRegistry.HubIds, "swiftride", reportId), "swiftride", reportId, "cp_test", category, "Signal out",
             new GeoLocation(30.25 + (reportId.Length * 0.001), 120.18, null), "330102", "hangzhou", [], now.AddMinutes(-1), now, bodyId);
         var message = new HazardReportAccepted(1, reportId, now, "msg_" + reportId, "attempt-" + reportId, report);
-        await services.GetRequiredService<HazardReportRouter>().HandleAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(message, HubJsonContext.Default.HazardReportAccepted)));
+        await Services.GetRequiredService<HazardReportRouter>().HandleAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(message, HubJsonContext.Default.HazardReportAccepted)));
         return report.HubId;
     }
 
     private async Task ApplyUpdateAsync(string hubId, string status)
     {
-        var update = new CityUpdate("u-" + hubId, "hangzhou", HazardReportStatuses.FromWire(status)!.Value, null, clock.GetUtcNow(), clock.GetUtcNow());
-        var message = new HazardReportUpdateReceived(1, update.UpdateId, clock.GetUtcNow(), hubId, update);
-        await services.GetRequiredService<HazardReportUpdateRouter>().HandleAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(message, HubJsonContext.Default.HazardReportUpdateReceived)));
+        var update = new CityUpdate("u-" + hubId, "hangzhou", HazardReportStatuses.FromWire(status)!.Value, null, Clock.GetUtcNow(), Clock.GetUtcNow());
+        var message = new HazardReportUpdateReceived(1, update.UpdateId, Clock.GetUtcNow(), hubId, update);
+        await Services.GetRequiredService<HazardReportUpdateRouter>().HandleAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(message, HubJsonContext.Default.HazardReportUpdateReceived)));
     }
 }

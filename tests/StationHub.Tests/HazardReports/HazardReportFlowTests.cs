@@ -26,7 +26,7 @@ public sealed class HazardReportFlowTests
 
         var atCity = (await world.City.WaitForAsync(r => r.Count >= 1)).Single();
         var cityVerification = new StandardWebhook(world.Registry.CitySecret).Verify(
-            atCity.WebhookId, atCity.Header("webhook-timestamp"), atCity.Header("webhook-signature"), atCity.Body, DateTimeOffset.UtcNow);
+            atCity.WebhookId, atCity.Header("webhook-timestamp"), atCity.Header("webhook-signature"), atCity.Body, TimeProvider.System.GetUtcNow());
         Assert.True(cityVerification.IsValid, cityVerification.Reason);
         using var routed = JsonDocument.Parse(atCity.Body);
         Assert.Equal("hazard_report.routed", routed.RootElement.GetProperty("type").GetString());
@@ -44,7 +44,7 @@ public sealed class HazardReportFlowTests
         }
 
         var atPlatform = (await world.Platform.WaitForAsync(r => r.Count >= 1)).Single();
-        Assert.True(world.PlatformSigner.Verify(atPlatform.WebhookId, atPlatform.Header("webhook-timestamp"), atPlatform.Header("webhook-signature"), atPlatform.Body, DateTimeOffset.UtcNow).IsValid);
+        Assert.True(world.PlatformSigner.Verify(atPlatform.WebhookId, atPlatform.Header("webhook-timestamp"), atPlatform.Header("webhook-signature"), atPlatform.Body, TimeProvider.System.GetUtcNow()).IsValid);
         using var updated = JsonDocument.Parse(atPlatform.Body);
         Assert.Equal("hazard_report.updated", updated.RootElement.GetProperty("type").GetString());
         Assert.Equal("r-100", updated.RootElement.GetProperty("data").GetProperty("reportId").GetString());
@@ -92,7 +92,7 @@ public sealed class HazardReportFlowTests
         Assert.Equal(firstBody, await sameItemNewId.Content.ReadAsStringAsync());
 
         await world.City.WaitForAsync(r => r.Count >= 1);
-        await Task.Delay(1500);
+        await world.QuietAsync();
         Assert.Single(world.City.All);
         var rows = new List<string>();
         await foreach (var entity in world.Storage.Hub.Table(Tables.HazardReports).QueryAsync<Azure.Data.Tables.TableEntity>(select: ["RowKey"]))
@@ -122,7 +122,7 @@ public sealed class HazardReportFlowTests
         Assert.Equal("application/problem+json", backwards.Content.Headers.ContentType?.MediaType);
 
         await world.Platform.WaitForAsync(r => r.Count >= 1);
-        await Task.Delay(1500);
+        await world.QuietAsync();
         Assert.Single(world.Platform.All, r => r.Text.Contains("hazard_report.updated", StringComparison.Ordinal));
         var status = await world.GetStatusAsync(hubId);
         Assert.Equal("resolved", status.GetProperty("status").GetString());
@@ -154,8 +154,8 @@ public sealed class HazardReportFlowTests
         var report = new StationHub.HazardReports.HazardReport(
             StationHub.HazardReports.HazardReport.HubIdFor(TestRegistry.HubIds, "swiftride", "r-crash"), "swiftride", "r-crash", "cp_x", "broken_railing",
             "Railing loose", new StationHub.HazardReports.GeoLocation(30.25, 120.18, null), "330102", "hangzhou", [],
-            DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow);
-        var message = new StationHub.HazardReports.HazardReportAccepted(1, "msg_crash", DateTimeOffset.UtcNow, "msg_crash", "attempt-1", report);
+            TimeProvider.System.GetUtcNow().AddMinutes(-5), TimeProvider.System.GetUtcNow());
+        var message = new StationHub.HazardReports.HazardReportAccepted(1, "msg_crash", TimeProvider.System.GetUtcNow(), "msg_crash", "attempt-1", report);
 
         await world.Storage.Hub.SendAsync(Queues.HazardReportsAccepted, message, StationHub.Platform.Json.HubJsonContext.Default.HazardReportAccepted);
 
@@ -166,7 +166,7 @@ public sealed class HazardReportFlowTests
         // The platform retries the request it never got an answer to: the first answer, nothing twice.
         using var retry = await world.PostReportAsync(Webhooks.HazardReport("r-crash"), webhookId: "msg_crash");
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
-        await Task.Delay(1000);
+        await world.QuietAsync();
         Assert.Single(world.City.All);
     }
 
@@ -185,8 +185,8 @@ public sealed class HazardReportFlowTests
         var report = new StationHub.HazardReports.HazardReport(
             legacyId, "swiftride", "r-legacy", "cp_x", "blocked_fire_exit", "Fire exit chained",
             new StationHub.HazardReports.GeoLocation(30.22, 120.15, null), "330102", "hangzhou", [],
-            DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow);
-        var message = new StationHub.HazardReports.HazardReportAccepted(1, "msg_legacy", DateTimeOffset.UtcNow, "msg_legacy", "attempt-1", report);
+            TimeProvider.System.GetUtcNow().AddMinutes(-5), TimeProvider.System.GetUtcNow());
+        var message = new StationHub.HazardReports.HazardReportAccepted(1, "msg_legacy", TimeProvider.System.GetUtcNow(), "msg_legacy", "attempt-1", report);
         await world.Storage.Hub.SendAsync(Queues.HazardReportsAccepted, message, StationHub.Platform.Json.HubJsonContext.Default.HazardReportAccepted);
 
         await world.City.WaitForAsync(r => r.Any(x => x.Text.Contains(legacyId, StringComparison.Ordinal)));

@@ -133,7 +133,7 @@ public sealed class HazardReportIntakeRejectionTests(HazardReportIntakeRejection
     [InlineData(6)]
     public async Task A_stale_or_future_timestamp_is_a_401(int minutes)
     {
-        using var response = await Send(Webhooks.Signed(Path, Webhooks.HazardReport("r-stale"), world.Scenario.PlatformSigner, timestamp: DateTimeOffset.UtcNow.AddMinutes(minutes)));
+        using var response = await Send(Webhooks.Signed(Path, Webhooks.HazardReport("r-stale"), world.Scenario.PlatformSigner, timestamp: TimeProvider.System.GetUtcNow().AddMinutes(minutes)));
 
         await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
         await AssertNothingStoredAsync();

@@ -33,7 +33,7 @@ public sealed class ReportLoopTests
 
         await world.WaitForStatusAsync(linked, "routed");
         await world.City.WaitForAsync(r => r.Count >= 2);
-        await Task.Delay(1000);
+        await world.QuietAsync();
         Assert.DoesNotContain(world.City.All, r => r.Text.Contains(linked, StringComparison.Ordinal));
 
         // The city's view of the original counts the linked report; the linked one is not in its view.
@@ -115,7 +115,7 @@ public sealed class ReportLoopTests
         }
 
         await world.City.WaitForAsync(r => r.Count >= Pairs);
-        await Task.Delay(1500);
+        await world.QuietAsync();
         Assert.Equal(Pairs, world.City.All.Count);
 
         async Task<JsonElement> PostAsync(HttpClient client, string reportId, double lat)
@@ -216,7 +216,7 @@ public sealed class ReportLoopTests
         var atBody = await world.City.WaitForAsync(r => r.Any(x => x.Path.Contains(TestRegistry.BodyPath(TestRegistry.WaterBody), StringComparison.Ordinal)));
         var routed = atBody.Single(x => x.Path.Contains(TestRegistry.BodyPath(TestRegistry.WaterBody), StringComparison.Ordinal));
         Assert.True(new StationHub.Platform.Webhooks.StandardWebhook(world.Registry.BodySecret).Verify(
-            routed.WebhookId, routed.Header("webhook-timestamp"), routed.Header("webhook-signature"), routed.Body, DateTimeOffset.UtcNow).IsValid);
+            routed.WebhookId, routed.Header("webhook-timestamp"), routed.Header("webhook-signature"), routed.Body, TimeProvider.System.GetUtcNow()).IsValid);
         using (var data = JsonDocument.Parse(routed.Body))
         {
             Assert.Equal("Hangzhou Water Authority", data.RootElement.GetProperty("data").GetProperty("agency_responsible").GetString());
@@ -264,7 +264,7 @@ public sealed class ReportLoopTests
         Assert.Contains("within 0 days", (await late.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
         var status = await world.GetStatusAsync(hubId);
         Assert.Equal("resolved", status.GetProperty("status").GetString());
-        await Task.Delay(500);
+        await world.QuietAsync();
         Assert.DoesNotContain(world.City.All, r => r.Text.Contains("hazard_report.reopened", StringComparison.Ordinal));
         Assert.DoesNotContain(await world.Storage.LedgerEntriesAsync(), e => e.Kind == LedgerKinds.ReportReopened);
     }
@@ -362,13 +362,5 @@ public sealed class ReportLoopTests
         return await world.Hub.Client.SendAsync(request);
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 30 s.");
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitForAsync(Func<Task<bool>> done) => Eventually.UntilAsync(done, "the condition did not hold");
 }

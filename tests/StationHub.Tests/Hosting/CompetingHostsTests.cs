@@ -34,7 +34,8 @@ public sealed class CompetingHostsTests
             hubIds.Add(await world.AcceptReportAsync($"r-stop-{i}"));
         }
 
-        await Task.Delay(1500);
+        // The three deliveries are in flight, held by the city, when the host stops.
+        await world.City.WaitForArrivalsAsync(3);
         await world.Hub.DisposeAsync();
         await world.StartHubAsync();
 

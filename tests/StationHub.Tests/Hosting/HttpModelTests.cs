@@ -43,7 +43,7 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
         {
             var hubId = await s.AcceptReportAsync("chunked-city-" + Guid.NewGuid().ToString("N")[..8]);
             await s.WaitForStatusAsync(hubId, "routed");
-            var body = JsonSerializer.SerializeToUtf8Bytes(new { updateId = "u-" + Guid.NewGuid().ToString("N")[..8], status = "acknowledged", note = "On our way", updatedAt = DateTimeOffset.UtcNow.AddSeconds(-1).ToString("O") });
+            var body = JsonSerializer.SerializeToUtf8Bytes(new { updateId = "u-" + Guid.NewGuid().ToString("N")[..8], status = "acknowledged", note = "On our way", updatedAt = TimeProvider.System.GetUtcNow().AddSeconds(-1).ToString("O") });
             return ($"api/v1/city/requests/{hubId}/updates", body, r => r.Headers.Add("x-api-key", TestRegistry.WebhookCityKey));
         }),
         // A wrong code is a 403 only if the body was read: an empty body would be a 400.
@@ -64,7 +64,7 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
         }),
         [FunctionNames.VoucherRedemption] = (404, _ => Task.FromResult(($"api/v1/stations/{TestRegistry.Station}/vouchers/UNKNOWNCODE/redemption", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.StationKey))))),
         [FunctionNames.StationStatusReceived] = (200, s => Task.FromResult(SignedCase(s, Routes.PlatformStationStatus,
-            "{\"type\":\"station.status\",\"timestamp\":\"2026-11-22T08:00:00Z\",\"data\":" + Stations.StationStatusFlowTests.Status(true, 1, 2, DateTimeOffset.UtcNow).Insert(1, "\"stationId\":\"st-hz-01\",") + "}"))),
+            "{\"type\":\"station.status\",\"timestamp\":\"2026-11-22T08:00:00Z\",\"data\":" + Stations.StationStatusFlowTests.Status(true, 1, 2, TimeProvider.System.GetUtcNow()).Insert(1, "\"stationId\":\"st-hz-01\",") + "}"))),
         [FunctionNames.DeadLetterReplay] = (404, _ => Task.FromResult(("api/v1/admin/dead-letters/no-such-letter/replay", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
         // The endpoint routes read no body: a chunked one is taken and ignored (an unknown endpoint, so nothing changes).
         [FunctionNames.EndpointPause] = (404, _ => Task.FromResult(("api/v1/admin/endpoints/city:nowhere/pause", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),

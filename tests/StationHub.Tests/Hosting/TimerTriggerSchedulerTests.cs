@@ -76,7 +76,7 @@ public sealed class TimerTriggerSchedulerTests : IAsyncLifetime
     }
 
     private TimerTriggerScheduler Scheduler(TimerFunction function, TimeProvider clock) =>
-        new(function, storage.Hub, new NullServiceProvider(), clock, NullLogger<TimerTriggerScheduler>.Instance);
+        new(function, storage.Hub, new NullServiceProvider(), clock, NullLogger<TimerTriggerScheduler>.Instance, new HubActivity());
 
     private static async Task WaitForAsync(Func<bool> done)
     {

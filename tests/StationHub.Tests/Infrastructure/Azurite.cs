@@ -1,39 +1,99 @@
 namespace StationHub.Tests.Infrastructure;
 
 /// <summary>
-/// One real Azurite (in-memory, on free ports) shared by every test in the run; each test
+/// One real Azurite (in-memory, on the ports it bound) shared by every test in the run; each test
 /// isolates itself with its own queue and table names (<see cref="TestStorage"/>).
 /// Set STATIONHUB_TEST_STORAGE to a connection string to use an emulator started elsewhere.
+/// A test that stops and restarts storage starts one of its own (<see cref="StartAsync"/>): that one
+/// is reached through a <see cref="TcpGate"/> per service, which holds its port while the emulator
+/// is down, so the hub keeps its connection string across <see cref="StopAsync"/> and
+/// <see cref="RestartAsync"/> and no other process can take the port in between.
 /// </summary>
 public sealed class Azurite : IAsyncDisposable
 {
     private static readonly Lazy<Task<Azurite>> Shared = new(StartSharedAsync);
-    private readonly AzuriteProcess? process;
+    private readonly string? dataFolder;
+    private readonly (TcpGate Blob, TcpGate Queue, TcpGate Table)? gates;
+    private AzuriteProcess? process;
+    private int disposed;
 
-    private Azurite(string connectionString, AzuriteProcess? process)
+    private Azurite(string connectionString, AzuriteProcess? process, string? dataFolder = null, (TcpGate, TcpGate, TcpGate)? gates = null)
     {
         ConnectionString = connectionString;
         this.process = process;
+        this.dataFolder = dataFolder;
+        this.gates = gates;
     }
 
     public string ConnectionString { get; }
 
-    public int QueuePort => process?.QueuePort ?? 0;
+    /// <summary>The ports clients use (the gates' for an emulator of a test's own), to put another gate in front of one.</summary>
+    public (int Blob, int Queue, int Table) Ports => gates is (var blob, var queue, var table)
+        ? (blob.Port, queue.Port, table.Port)
+        : process is null ? default : (process.BlobPort, process.QueuePort, process.TablePort);
 
-    /// <summary>The ports it listens on, to start it again on the same ones.</summary>
-    public (int Blob, int Queue, int Table) Ports => process is null ? default : (process.BlobPort, process.QueuePort, process.TablePort);
+    /// <summary>
+    /// The emulator's own ports, past the gates (an emulator of a test's own): for the test's reads
+    /// while it has a gate closed on the hub. Valid until the emulator is restarted.
+    /// </summary>
+    public string DirectConnectionString => process?.ConnectionString ?? throw new InvalidOperationException("The emulator is stopped.");
+
+    /// <summary>The gate in front of the table service (an emulator of a test's own): close it for a table outage alone.</summary>
+    public TcpGate TableGate => gates?.Table ?? throw new InvalidOperationException("Only an emulator of a test's own (Azurite.StartAsync) has gates.");
 
     public static Task<Azurite> GetAsync() => Shared.Value;
 
-    /// <summary>Starts a separate emulator (for tests that stop and restart it).</summary>
-    public static async Task<Azurite> StartAsync(string? dataFolder = null, (int Blob, int Queue, int Table)? ports = null)
+    /// <summary>Starts a separate emulator behind gates of its own (for tests that stop and restart it).</summary>
+    /// <param name="dataFolder">Null: in memory (a restart starts empty); otherwise the folder it keeps its data in.</param>
+    public static async Task<Azurite> StartAsync(string? dataFolder = null)
     {
-        var process = await AzuriteProcess.StartAsync(dataFolder, ports);
-        return new Azurite(process.ConnectionString, process);
+        var process = await AzuriteProcess.StartAsync(dataFolder);
+        var gates = (TcpGate.Open(process.BlobPort), TcpGate.Open(process.QueuePort), TcpGate.Open(process.TablePort));
+        return new Azurite(AzuriteProcess.ConnectionStringFor(gates.Item1.Port, gates.Item2.Port, gates.Item3.Port), process, dataFolder, gates);
     }
 
-    /// <summary>Stops the emulator cleanly (SIGTERM: it saves and exits), as AZURITE.md advises.</summary>
-    public ValueTask DisposeAsync() => process?.DisposeAsync() ?? ValueTask.CompletedTask;
+    /// <summary>Stops the emulator cleanly (SIGTERM: it saves and exits), as AZURITE.md advises; the gates stay, refusing.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref process, null) is { } running)
+        {
+            await running.DisposeAsync();
+        }
+    }
+
+    /// <summary>Starts the emulator again on the same folder, on new ports behind the same gates.</summary>
+    public async Task RestartAsync()
+    {
+        if (gates is not (var blob, var queue, var table))
+        {
+            throw new InvalidOperationException("Only an emulator of a test's own (Azurite.StartAsync) can be restarted.");
+        }
+
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        await StopAsync();
+        var started = await AzuriteProcess.StartAsync(dataFolder);
+        blob.RetargetTo(started.BlobPort);
+        queue.RetargetTo(started.QueuePort);
+        table.RetargetTo(started.TablePort);
+        process = started;
+    }
+
+    /// <summary>Stops the emulator and its gates. Harmless when repeated.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await StopAsync();
+        if (gates is (var blob, var queue, var table))
+        {
+            await blob.DisposeAsync();
+            await queue.DisposeAsync();
+            await table.DisposeAsync();
+        }
+    }
 
     private static async Task<Azurite> StartSharedAsync()
     {
@@ -42,8 +102,18 @@ public sealed class Azurite : IAsyncDisposable
             return new Azurite(external, null);
         }
 
-        var azurite = await StartAsync();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => azurite.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        var process = await AzuriteProcess.StartAsync();
+        var azurite = new Azurite(process.ConnectionString, process);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => azurite.StopAtExit();
         return azurite;
+    }
+
+    // The process is ending: no await is possible here, so signal the emulator and let it save and exit on its own.
+    private void StopAtExit()
+    {
+        if (process is { } running)
+        {
+            using var term = System.Diagnostics.Process.Start("kill", ["-TERM", running.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
     }
 }

@@ -1,26 +1,27 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using StationHub.LocalHost.Hosting;
 
 namespace StationHub.Tests.Infrastructure;
 
 /// <summary>
-/// The local host, started in the test process on a free port over the test's storage and
-/// registry, driven over real HTTP.
+/// The local host, started in the test process on a port of its own over the test's storage and
+/// registry, driven over real HTTP, on the test's clock (<see cref="ShiftedClock"/>).
 /// </summary>
 public sealed class TestHub : IAsyncDisposable
 {
     private readonly WebApplication app;
+    private int disposed;
 
-    private TestHub(WebApplication app, Uri baseAddress)
+    private TestHub(WebApplication app, Uri baseAddress, Func<bool>? platformRetries)
     {
         this.app = app;
+        Activity = app.Services.GetRequiredService<HubActivity>();
         BaseAddress = baseAddress;
-        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Client = platformRetries is null
+            ? new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) }
+            : new HttpClient(new PlatformRetries(platformRetries)) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(90) };
     }
 
     public Uri BaseAddress { get; }
@@ -29,13 +30,17 @@ public sealed class TestHub : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    public static async Task<TestHub> StartAsync(IDictionary<string, string?> settings)
+    /// <summary>Its function runs (queue messages, timers, run-now): begun so far, and running now.</summary>
+    public HubActivity Activity { get; }
+
+    /// <param name="platformRetries">When given and true, <see cref="Client"/> sends a signed POST again after a 503, as a platform does (<see cref="PlatformRetries"/>).</param>
+    public static async Task<TestHub> StartAsync(IDictionary<string, string?> settings, TimeProvider? clock = null, HubLog? log = null, Func<bool>? platformRetries = null)
     {
-        var all = new Dictionary<string, string?>(settings) { ["urls"] = "http://127.0.0.1:0" };
-        var app = HubHost.Build([], all, readLocalSettings: false);
+        var all = new Dictionary<string, string?>(settings) { ["urls"] = Loopback.AnyPort };
+        Action<ILoggingBuilder>? logging = log is null ? null : builder => builder.AddProvider(log);
+        var app = HubHost.Build([], all, readLocalSettings: false, clock, logging);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new TestHub(app, new Uri(address + "/"));
+        return new TestHub(app, Loopback.AddressOf(app), platformRetries);
     }
 
     /// <summary><c>POST /admin/functions/{name}</c> with an administrator's key, as an operator runs a function now.</summary>
@@ -49,8 +54,14 @@ public sealed class TestHub : IAsyncDisposable
     public T Get<T>()
         where T : notnull => app.Services.GetRequiredService<T>();
 
+    /// <summary>Stops the host (work in flight finishes within its grace). Harmless when repeated.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
         Client.Dispose();
         await app.StopAsync();
         await app.DisposeAsync();

@@ -42,6 +42,24 @@ public sealed class TestStorage : IAsyncDisposable
         return properties.Value.ApproximateMessagesCount;
     }
 
+    /// <summary>
+    /// The queues (poison queues aside) with a message that can be received now; with
+    /// <paramref name="delayed"/>, also those holding a message delayed for later (a delivery's next try).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> QueuesWithWorkAsync(bool delayed = false)
+    {
+        var checks = Queues.All.Select(async queue =>
+        {
+            if (delayed)
+            {
+                return (await Hub.Queue(queue).GetPropertiesAsync()).Value.ApproximateMessagesCount > 0 ? queue : null;
+            }
+
+            return (await Hub.Queue(queue).PeekMessagesAsync(1)).Value.Length > 0 ? queue : null;
+        });
+        return [.. (await Task.WhenAll(checks)).OfType<string>()];
+    }
+
     /// <summary>The entities of a table, or only those with the given row key (say, a flow's items beside its claim rows).</summary>
     public async Task<int> CountEntitiesAsync(string table, string? rowKey = null)
     {

@@ -19,18 +19,14 @@ namespace StationHub.Tests.Ledger;
 /// </summary>
 public sealed class LedgerEndToEndTests
 {
-    private const string District = "district~330102";
-    private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+    internal const string District = "district~330102";
+    internal static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
     [Fact]
     public async Task A_citys_acknowledgements_over_http_make_the_sealed_days_share_within_24_hours_and_median_first_response()
     {
-        var today = CityDay(DateTimeOffset.UtcNow);
-        await using var world = await HubScenario.StartAsync(configure: s =>
-        {
-            s["Ledger:SealGrace"] = "00:00:00";
-            s["Ledger:StartDate"] = LedgerStore.Key(today);
-        });
+        var today = CityDay(TimeProvider.System.GetUtcNow());
+        await using var world = await HubScenario.StartAsync(configure: s => LedgerEndToEndTests.LedgerFrom(s, today));
         string[] reportIds = ["e2e-ack-1", "e2e-ack-2", "e2e-ack-3"];
         var hubIds = new List<string>();
         foreach (var reportId in reportIds)
@@ -91,10 +87,17 @@ public sealed class LedgerEndToEndTests
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/city/requests/{hubId}/updates")
         {
-            Content = JsonContent.Create(new { updateId, status, note = "On our way", updatedAt = DateTimeOffset.UtcNow }),
+            Content = JsonContent.Create(new { updateId, status, note = "On our way", updatedAt = TimeProvider.System.GetUtcNow() }),
         };
         request.Headers.Add("x-api-key", TestRegistry.WebhookCityKey);
         return world.Hub.Client.SendAsync(request);
+    }
+
+    /// <summary>The ledger starts on <paramref name="today"/> and a day seals as soon as it is over.</summary>
+    internal static void LedgerFrom(Dictionary<string, string?> settings, DateOnly today)
+    {
+        settings["Ledger:SealGrace"] = "00:00:00";
+        settings["Ledger:StartDate"] = LedgerStore.Key(today);
     }
 
     internal static DateOnly CityDay(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, Shanghai).DateTime);

@@ -15,7 +15,7 @@ public sealed class LedgerPageBrowserTests
     public async Task The_ledger_page_renders_the_days_and_charts_in_headless_Chromium()
     {
         Assert.True(HeadlessChromium.IsInstalled, "Chromium is not installed: tests/run-all.sh installs Debian's chromium package.");
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime);
         await using var world = await HubScenario.StartAsync(configure: s =>
         {
             s["LocalHost:TriggersDisabled"] = "true";

@@ -11,31 +11,12 @@ using StationHub.Tests.Infrastructure;
 namespace StationHub.Tests.Ledger;
 
 /// <summary>Sealing days on a fake clock over a real Azurite: the chain, the time zone, missed and repeated runs.</summary>
-public sealed class LedgerSealerTests : IAsyncLifetime
+public sealed class LedgerSealerTests() : HubLibraryTests(LedgerStart, LedgerFromStart)
 {
-    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 20, 1, 0, 0, TimeSpan.Zero));
-    private TestStorage storage = null!;
-    private ServiceProvider services = null!;
-
-    public async Task InitializeAsync()
-    {
-        storage = await TestStorage.CreateAsync();
-        var registry = new TestRegistry(new Uri("http://127.0.0.1:9/c"), new Uri("http://127.0.0.1:9/o"), new Uri("http://127.0.0.1:9/p"), new Uri("http://127.0.0.1:9/q"));
-        var settings = registry.Settings(storage.ConnectionString, storage.Prefix);
-        settings["Ledger:StartDate"] = "2026-11-20";
-        services = new ServiceCollection().AddLogging().AddStationHub(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).AddSingleton<TimeProvider>(clock).BuildServiceProvider();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await services.DisposeAsync();
-        await storage.DisposeAsync();
-    }
-
     [Fact]
     public async Task Missed_runs_catch_up_in_order_with_days_cut_at_the_citys_midnight()
     {
-        var writer = services.GetRequiredService<LedgerEntryWriter>();
+        var writer = Services.GetRequiredService<LedgerEntryWriter>();
         await writer.WriteAsync(
         [
             new LedgerEntry(LedgerKinds.ReportReceived, LedgerScopes.District("330102"), "hr-a", new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero)),
@@ -47,18 +28,18 @@ public sealed class LedgerSealerTests : IAsyncLifetime
             new LedgerEntry(LedgerKinds.PointsIssued("mediation"), LedgerScopes.Hub, "t-1", new DateTimeOffset(2026, 11, 21, 4, 0, 0, TimeSpan.Zero), 10),
             new LedgerEntry(LedgerKinds.PointsRedeemed("skills_course"), LedgerScopes.Hub, "t-2", new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero), 4),
         ]);
-        var sealer = services.GetRequiredService<LedgerSealer>();
+        var sealer = Services.GetRequiredService<LedgerSealer>();
 
         // At 00:10 on 23 November in Shanghai the 22nd is still in its grace hour: two days seal.
-        clock.SetUtcNow(new DateTimeOffset(2026, 11, 22, 16, 10, 0, TimeSpan.Zero));
+        Clock.SetUtcNow(new DateTimeOffset(2026, 11, 22, 16, 10, 0, TimeSpan.Zero));
         Assert.Equal(2, await sealer.SealAsync());
 
         // The hub was then down for the hour; the next run seals the day it missed.
-        clock.SetUtcNow(new DateTimeOffset(2026, 11, 22, 17, 10, 0, TimeSpan.Zero));
+        Clock.SetUtcNow(new DateTimeOffset(2026, 11, 22, 17, 10, 0, TimeSpan.Zero));
         Assert.Equal(1, await sealer.SealAsync());
         Assert.Equal(0, await sealer.SealAsync());
 
-        var store = services.GetRequiredService<LedgerStore>();
+        var store = Services.GetRequiredService<LedgerStore>();
         var days = await store.SealedAsync();
         Assert.Equal(["2026-11-20", "2026-11-21", "2026-11-22"], days.Select(d => d.RowKey).ToArray());
         Assert.Equal(string.Empty, days[0].PrevHash);
@@ -81,15 +62,15 @@ public sealed class LedgerSealerTests : IAsyncLifetime
     [Fact]
     public async Task Two_hosts_sealing_at_once_make_each_day_once_and_the_same()
     {
-        await services.GetRequiredService<LedgerEntryWriter>().WriteAsync(
+        await Services.GetRequiredService<LedgerEntryWriter>().WriteAsync(
             [new LedgerEntry(LedgerKinds.DeliveryMade, LedgerScopes.Hub, "msg_1", new DateTimeOffset(2026, 11, 20, 5, 0, 0, TimeSpan.Zero))]);
-        clock.SetUtcNow(new DateTimeOffset(2026, 11, 21, 18, 0, 0, TimeSpan.Zero));
-        var other = new LedgerSealer(services.GetRequiredService<LedgerStore>(), services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>(), clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<LedgerSealer>.Instance);
+        Clock.SetUtcNow(new DateTimeOffset(2026, 11, 21, 18, 0, 0, TimeSpan.Zero));
+        var other = new LedgerSealer(Services.GetRequiredService<LedgerStore>(), Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>(), Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<LedgerSealer>.Instance);
 
-        var sealedCounts = await Task.WhenAll(services.GetRequiredService<LedgerSealer>().SealAsync(), other.SealAsync());
+        var sealedCounts = await Task.WhenAll(Services.GetRequiredService<LedgerSealer>().SealAsync(), other.SealAsync());
 
         Assert.Equal(2, sealedCounts.Sum());
-        var days = await services.GetRequiredService<LedgerStore>().SealedAsync();
+        var days = await Services.GetRequiredService<LedgerStore>().SealedAsync();
         Assert.Equal(2, days.Count);
         Assert.Equal(days[0].Hash, days[1].PrevHash);
     }
@@ -97,12 +78,12 @@ public sealed class LedgerSealerTests : IAsyncLifetime
     [Fact]
     public async Task The_day_so_far_is_a_draft_that_is_not_sealed()
     {
-        await services.GetRequiredService<LedgerEntryWriter>().WriteAsync(
-            [new LedgerEntry(LedgerKinds.ReportReceived, LedgerScopes.District("330102"), "hr-x", clock.GetUtcNow())]);
+        await Services.GetRequiredService<LedgerEntryWriter>().WriteAsync(
+            [new LedgerEntry(LedgerKinds.ReportReceived, LedgerScopes.District("330102"), "hr-x", Clock.GetUtcNow())]);
 
-        await services.GetRequiredService<LedgerSealer>().CompileTodayAsync();
+        await Services.GetRequiredService<LedgerSealer>().CompileTodayAsync();
 
-        var store = services.GetRequiredService<LedgerStore>();
+        var store = Services.GetRequiredService<LedgerStore>();
         var draft = await store.FindDraftAsync(new DateOnly(2026, 11, 20));
         using var document = JsonDocument.Parse(draft!.Json);
         Assert.False(document.RootElement.GetProperty("sealed").GetBoolean());
@@ -113,7 +94,7 @@ public sealed class LedgerSealerTests : IAsyncLifetime
     [Fact]
     public async Task Each_day_has_its_own_entry_table_read_scope_by_scope_and_the_same_fact_counts_once()
     {
-        var writer = services.GetRequiredService<LedgerEntryWriter>();
+        var writer = Services.GetRequiredService<LedgerEntryWriter>();
         LedgerEntry[] entries =
         [
             new(LedgerKinds.ReportReceived, LedgerScopes.District("330102"), "hr-a", new DateTimeOffset(2026, 11, 20, 2, 0, 0, TimeSpan.Zero)),
@@ -126,7 +107,7 @@ public sealed class LedgerSealerTests : IAsyncLifetime
         await writer.WriteAsync(entries);
         await writer.WriteAsync(entries);
 
-        var store = services.GetRequiredService<LedgerStore>();
+        var store = Services.GetRequiredService<LedgerStore>();
         var first = await store.EntriesOfAsync(new DateOnly(2026, 11, 20));
         var second = await store.EntriesOfAsync(new DateOnly(2026, 11, 21));
         Assert.Equal(
@@ -134,38 +115,38 @@ public sealed class LedgerSealerTests : IAsyncLifetime
             first.Select(e => $"{e.Scope} {e.Kind} {e.Amount}").Order(StringComparer.Ordinal).ToArray());
         Assert.Equal(["district~330106 report.received 1"], second.Select(e => $"{e.Scope} {e.Kind} {e.Amount}").ToArray());
         Assert.Empty(await store.EntriesOfAsync(new DateOnly(2026, 11, 22)));
-        Assert.Equal(4, (await storage.LedgerEntriesAsync()).Count);
+        Assert.Equal(4, (await Storage.LedgerEntriesAsync()).Count);
 
         var tables = new List<string>();
-        await foreach (var table in storage.Hub.TableService.QueryAsync(t => t.Name.CompareTo(storage.Prefix) >= 0))
+        await foreach (var table in Storage.Hub.TableService.QueryAsync(t => t.Name.CompareTo(Storage.Prefix) >= 0))
         {
             tables.Add(table.Name);
         }
 
-        Assert.Contains(storage.Hub.TableName("LedgerEntries20261120"), tables);
-        Assert.Contains(storage.Hub.TableName("LedgerEntries20261121"), tables);
+        Assert.Contains(Storage.Hub.TableName("LedgerEntries20261120"), tables);
+        Assert.Contains(Storage.Hub.TableName("LedgerEntries20261121"), tables);
     }
 
     [Fact]
     public async Task After_an_outage_longer_than_the_recent_window_the_chain_carries_on_from_its_last_day()
     {
-        await services.GetRequiredService<LedgerEntryWriter>().WriteAsync(
+        await Services.GetRequiredService<LedgerEntryWriter>().WriteAsync(
             [new LedgerEntry(LedgerKinds.PointsIssued("mediation"), LedgerScopes.Hub, "t-1", new DateTimeOffset(2026, 11, 20, 4, 0, 0, TimeSpan.Zero), 10)]);
-        clock.SetUtcNow(new DateTimeOffset(2026, 11, 21, 18, 0, 0, TimeSpan.Zero));
-        Assert.Equal(2, await services.GetRequiredService<LedgerSealer>().SealAsync());
+        Clock.SetUtcNow(new DateTimeOffset(2026, 11, 21, 18, 0, 0, TimeSpan.Zero));
+        Assert.Equal(2, await Services.GetRequiredService<LedgerSealer>().SealAsync());
 
         // Down for longer than LedgerStore.RecentDays, and back without a start date configured:
         // the last sealed day is found all the same, and the chain goes on from it.
         var days = LedgerStore.RecentDays + 9;
-        clock.SetUtcNow(clock.GetUtcNow().AddDays(days));
+        Clock.SetUtcNow(Clock.GetUtcNow().AddDays(days));
         var restarted = new LedgerSealer(
-            services.GetRequiredService<LedgerStore>(),
+            Services.GetRequiredService<LedgerStore>(),
             Microsoft.Extensions.Options.Options.Create(new LedgerOptions()),
-            clock,
+            Clock,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<LedgerSealer>.Instance);
         Assert.Equal(days, await restarted.SealAsync());
 
-        var chain = await services.GetRequiredService<LedgerStore>().SealedAsync();
+        var chain = await Services.GetRequiredService<LedgerStore>().SealedAsync();
         Assert.Equal(days + 2, chain.Count);
         Assert.Equal(string.Empty, chain[0].PrevHash);
         Assert.All(chain.Skip(1).Zip(chain), pair => Assert.Equal(pair.Second.Hash, pair.First.PrevHash));
@@ -175,11 +156,11 @@ public sealed class LedgerSealerTests : IAsyncLifetime
     [Fact]
     public async Task A_late_entry_is_carried_once_into_the_first_open_day_apart_from_its_figures_and_moves_the_points_outstanding()
     {
-        var writer = services.GetRequiredService<LedgerEntryWriter>();
+        var writer = Services.GetRequiredService<LedgerEntryWriter>();
         var counted = new LedgerEntry(LedgerKinds.PointsIssued("mediation"), LedgerScopes.Hub, "t-1", new DateTimeOffset(2026, 11, 20, 4, 0, 0, TimeSpan.Zero), 10);
         await writer.WriteAsync([counted]);
-        var sealer = services.GetRequiredService<LedgerSealer>();
-        clock.SetUtcNow(new DateTimeOffset(2026, 11, 21, 17, 0, 0, TimeSpan.Zero));
+        var sealer = Services.GetRequiredService<LedgerSealer>();
+        Clock.SetUtcNow(new DateTimeOffset(2026, 11, 21, 17, 0, 0, TimeSpan.Zero));
         Assert.Equal(2, await sealer.SealAsync());
 
         // After the 20th was sealed: a fact of that day it never saw, and a repeat of one it counted.
@@ -191,15 +172,15 @@ public sealed class LedgerSealerTests : IAsyncLifetime
             counted,
         ];
         await writer.WriteAsync(late);
-        clock.SetUtcNow(new DateTimeOffset(2026, 11, 22, 17, 0, 0, TimeSpan.Zero));
+        Clock.SetUtcNow(new DateTimeOffset(2026, 11, 22, 17, 0, 0, TimeSpan.Zero));
         Assert.Equal(1, await sealer.SealAsync());
 
         // The same late facts again: the next day carries nothing more.
         await writer.WriteAsync(late);
-        clock.SetUtcNow(new DateTimeOffset(2026, 11, 23, 17, 0, 0, TimeSpan.Zero));
+        Clock.SetUtcNow(new DateTimeOffset(2026, 11, 23, 17, 0, 0, TimeSpan.Zero));
         Assert.Equal(1, await sealer.SealAsync());
 
-        var store = services.GetRequiredService<LedgerStore>();
+        var store = Services.GetRequiredService<LedgerStore>();
         var first = await DayAsync(store, "2026-11-20");
         var carrying = await DayAsync(store, "2026-11-22");
         var after = await DayAsync(store, "2026-11-23");
@@ -231,7 +212,7 @@ public sealed class LedgerApiTests
     [Fact]
     public async Task The_verifier_passes_on_the_published_chain_and_names_the_first_tampered_day()
     {
-        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
+        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
         var start = yesterday.AddDays(-2);
         await using var world = await HubScenario.StartAsync(configure: s =>
         {
@@ -278,7 +259,7 @@ public sealed class LedgerApiTests
     [Fact]
     public async Task The_verifier_names_a_day_whose_correction_is_not_of_an_earlier_sealed_day_even_when_its_hash_holds()
     {
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime);
         await using var world = await HubScenario.StartAsync(configure: s =>
         {
             s["LocalHost:TriggersDisabled"] = "true";

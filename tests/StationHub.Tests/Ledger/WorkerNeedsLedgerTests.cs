@@ -16,18 +16,11 @@ namespace StationHub.Tests.Ledger;
 /// </summary>
 public sealed class WorkerNeedsLedgerTests
 {
-    private const string District = "district~330102";
-    private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
-
     [Fact]
     public async Task A_worker_need_is_counted_apart_by_district_and_body_and_its_reopening_takes_back_its_resolution()
     {
-        var today = LedgerEndToEndTests.CityDay(DateTimeOffset.UtcNow);
-        await using var world = await HubScenario.StartAsync(configure: s =>
-        {
-            s["Ledger:SealGrace"] = "00:00:00";
-            s["Ledger:StartDate"] = LedgerStore.Key(today);
-        });
+        var today = LedgerEndToEndTests.CityDay(TimeProvider.System.GetUtcNow());
+        await using var world = await HubScenario.StartAsync(configure: s => LedgerEndToEndTests.LedgerFrom(s, today));
 
         using var posted = await world.PostReportAsync(Webhooks.HazardReport("need-wages", category: "unpaid_wages"));
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
@@ -54,7 +47,7 @@ public sealed class WorkerNeedsLedgerTests
 
         var sealedDay = await SealAsync(world, today);
         var figures = sealedDay.GetProperty("figures");
-        var district = figures.GetProperty(District);
+        var district = figures.GetProperty(LedgerEndToEndTests.District);
         Assert.Equal(2, district.GetProperty(LedgerKinds.ReportReceived).GetInt64());
         Assert.Equal(1, district.GetProperty(LedgerKinds.NeedReceived).GetInt64());
         Assert.Equal(1, district.GetProperty(LedgerKinds.NeedFirstResponse).GetInt64());
@@ -101,7 +94,7 @@ public sealed class WorkerNeedsLedgerTests
     private static async Task<JsonElement> SealAsync(HubScenario world, DateOnly day)
     {
         var next = day.AddDays(1).ToDateTime(TimeOnly.MinValue);
-        var midnight = new DateTimeOffset(next, Shanghai.GetUtcOffset(next));
+        var midnight = new DateTimeOffset(next, LedgerEndToEndTests.Shanghai.GetUtcOffset(next));
         var sealer = new LedgerSealer(world.Hub.Get<LedgerStore>(), world.Hub.Get<IOptions<LedgerOptions>>(), new FakeTimeProvider(midnight.AddMinutes(1)), NullLogger<LedgerSealer>.Instance);
         Assert.True(await sealer.SealAsync() >= 1);
         using var response = await world.Hub.Client.GetAsync($"api/v1/ledger/{LedgerStore.Key(day)}");
@@ -119,13 +112,5 @@ public sealed class WorkerNeedsLedgerTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 30 s.");
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitForAsync(Func<Task<bool>> done) => Eventually.UntilAsync(done, "the condition did not hold");
 }

@@ -98,7 +98,7 @@ public sealed class PickupOrderFlowTests
         Assert.Equal(HttpStatusCode.OK, newId.StatusCode);
         Assert.Equal(await first.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
         await WaitForAsync(async () => (await LedgerAsync(world)).GetValueOrDefault(LedgerKinds.PickupReceived) == 1);
-        await Task.Delay(1000);
+        await world.QuietAsync();
         Assert.Equal(1, (await LedgerAsync(world))[LedgerKinds.PickupReceived]);
         Assert.Equal(1, await world.Storage.CountEntitiesAsync(Tables.PickupOrders, StationHub.PickupOrders.OrderEntity.Row));
     }
@@ -176,7 +176,7 @@ public sealed class PickupOrderFlowTests
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
         Assert.Single(answers.Select(a => a.Item2).Distinct());
         await ReceivedAsync(world, "pickup_order.ready");
-        await Task.Delay(1500);
+        await world.QuietAsync();
         var readies = world.Platform.All.Where(r => r.Text.Contains("pickup_order.ready", StringComparison.Ordinal)).ToList();
         Assert.Single(readies.Select(r => r.WebhookId).Distinct());
         Assert.Single(readies.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("pickupCode").GetString()).Distinct());
@@ -287,7 +287,7 @@ public sealed class PickupOrderFlowTests
     {
         var received = await world.Platform.WaitForAsync(r => r.Any(x => x.Text.Contains(type, StringComparison.Ordinal)), timeout);
         var one = received.First(x => x.Text.Contains(type, StringComparison.Ordinal));
-        Assert.True(world.PlatformSigner.Verify(one.WebhookId, one.Header("webhook-timestamp"), one.Header("webhook-signature"), one.Body, DateTimeOffset.UtcNow).IsValid);
+        Assert.True(world.PlatformSigner.Verify(one.WebhookId, one.Header("webhook-timestamp"), one.Header("webhook-signature"), one.Body, TimeProvider.System.GetUtcNow()).IsValid);
         return JsonDocument.Parse(one.Body).RootElement.GetProperty("data").Clone();
     }
 

@@ -105,7 +105,7 @@ public sealed class SecretRotationTests
             Assert.Equal(2, signatures.Length);
             foreach (var secret in new[] { world.Registry.CitySecret, cityNext })
             {
-                Assert.True(new StandardWebhook(secret).Verify(request.WebhookId, request.Header("webhook-timestamp"), request.Header("webhook-signature"), request.Body, DateTimeOffset.UtcNow).IsValid);
+                Assert.True(new StandardWebhook(secret).Verify(request.WebhookId, request.Header("webhook-timestamp"), request.Header("webhook-signature"), request.Body, TimeProvider.System.GetUtcNow()).IsValid);
             }
         }
     }

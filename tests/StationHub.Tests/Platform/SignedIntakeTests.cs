@@ -94,7 +94,7 @@ public sealed class SignedIntakeTests
     public async Task A_station_status_webhook_id_reused_for_another_observation_changes_nothing()
     {
         await using var world = await HubScenario.StartAsync(configure: Quiet);
-        var at = DateTimeOffset.UtcNow.AddSeconds(-30);
+        var at = TimeProvider.System.GetUtcNow().AddSeconds(-30);
 
         using var firstResponse = await world.Hub.Client.SendAsync(Webhooks.Signed(StationStatus, StationEnvelope(open: true, free: 6, at), world.PlatformSigner, "msg_status_reused"));
         var firstBody = await firstResponse.Content.ReadAsStringAsync();
@@ -161,11 +161,11 @@ public sealed class SignedIntakeTests
     /// <summary>Waits, with a deadline, until every queue of the hub is empty twice in a row: nothing more is on its way.</summary>
     private static async Task WaitUntilQuietAsync(HubScenario world)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime + TimeSpan.FromSeconds(30);
         var emptyInARow = 0;
         while (emptyInARow < 2)
         {
-            Assert.True(DateTime.UtcNow < deadline, "The hub did not become quiet within 30 s.");
+            Assert.True(TimeProvider.System.GetUtcNow().UtcDateTime < deadline, "The hub did not become quiet within 30 s.");
             var waiting = 0;
             foreach (var queue in Queues.All)
             {
@@ -185,6 +185,6 @@ public sealed class SignedIntakeTests
         "{\"type\":\"pickup_order.cancelled\",\"timestamp\":\"2026-11-22T08:00:00Z\",\"data\":{" + $"\"orderId\":\"{orderId}\"" + "}}";
 
     private static string StationEnvelope(bool open, int free, DateTimeOffset observedAt) =>
-        "{\"type\":\"station.status\",\"timestamp\":\"" + Stations.StationStatusFlowTests.Iso(DateTimeOffset.UtcNow) + "\",\"data\":"
+        "{\"type\":\"station.status\",\"timestamp\":\"" + Stations.StationStatusFlowTests.Iso(TimeProvider.System.GetUtcNow()) + "\",\"data\":"
         + Stations.StationStatusFlowTests.Status(open, free, 10, observedAt).Insert(1, "\"stationId\":\"st-hz-03\",") + "}";
 }

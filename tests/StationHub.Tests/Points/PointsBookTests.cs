@@ -9,27 +9,11 @@ using StationHub.Triggers;
 namespace StationHub.Tests.Points;
 
 /// <summary>The double-entry book on a real Azurite: exactly once, balanced, never negative.</summary>
-public sealed class PointsBookTests : IAsyncLifetime
+public sealed class PointsBookTests() : HubLibraryTests(Now)
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 8, 0, 0, TimeSpan.Zero);
-    private TestStorage storage = null!;
-    private ServiceProvider services = null!;
-    private PointsBook book = null!;
 
-    public async Task InitializeAsync()
-    {
-        storage = await TestStorage.CreateAsync();
-        var registry = new TestRegistry(new Uri("http://127.0.0.1:9/c"), new Uri("http://127.0.0.1:9/o"), new Uri("http://127.0.0.1:9/p"), new Uri("http://127.0.0.1:9/q"));
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(registry.Settings(storage.ConnectionString, storage.Prefix)).Build();
-        services = new ServiceCollection().AddLogging().AddStationHub(configuration).BuildServiceProvider();
-        book = services.GetRequiredService<PointsBook>();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await services.DisposeAsync();
-        await storage.DisposeAsync();
-    }
+    private PointsBook Book => Get<PointsBook>();
 
     [Theory]
     [InlineData(PointsKind.Earned)]
@@ -50,44 +34,44 @@ public sealed class PointsBookTests : IAsyncLifetime
     {
         var earn = Earn("c1", "e1", "mediation");
 
-        var first = await book.ApplyAsync(earn);
-        var again = await book.ApplyAsync(earn);
+        var first = await Book.ApplyAsync(earn);
+        var again = await Book.ApplyAsync(earn);
 
         Assert.True(first.Applied);
         Assert.False(first.Repeat);
         Assert.True(again.Repeat);
-        Assert.Equal(10, (await book.FindBalanceAsync("c1"))!.Available);
+        Assert.Equal(10, (await Book.FindBalanceAsync("c1"))!.Available);
     }
 
     [Fact]
     public async Task A_redemption_beyond_the_balance_is_a_recorded_rejection()
     {
-        await book.ApplyAsync(Earn("c2", "e1", "patrol_hour"));
+        await Book.ApplyAsync(Earn("c2", "e1", "patrol_hour"));
 
         var redeem = Redeem("c2", "r1", "ebike_repair_voucher");
-        var rejected = await book.ApplyAsync(redeem);
-        await book.ApplyAsync(Earn("c2", "e2", "emergency_assistance"));
-        var stillRejected = await book.ApplyAsync(redeem);
+        var rejected = await Book.ApplyAsync(redeem);
+        await Book.ApplyAsync(Earn("c2", "e2", "emergency_assistance"));
+        var stillRejected = await Book.ApplyAsync(redeem);
 
         Assert.False(rejected.Applied);
         Assert.Contains("costs 30", rejected.Record.Reason, StringComparison.Ordinal);
         Assert.True(stillRejected.Repeat);
         Assert.False(stillRejected.Applied);
-        Assert.Equal(25, (await book.FindBalanceAsync("c2"))!.Available);
+        Assert.Equal(25, (await Book.FindBalanceAsync("c2"))!.Available);
     }
 
     [Fact]
     public async Task A_reversal_needs_points_earned_not_yet_reversed_nor_spent()
     {
-        await book.ApplyAsync(Earn("c3", "e1", "emergency_assistance"));
-        await book.ApplyAsync(Earn("c3", "e2", "emergency_assistance"));
-        await book.ApplyAsync(Earn("c3", "e3", "emergency_assistance"));
+        await Book.ApplyAsync(Earn("c3", "e1", "emergency_assistance"));
+        await Book.ApplyAsync(Earn("c3", "e2", "emergency_assistance"));
+        await Book.ApplyAsync(Earn("c3", "e3", "emergency_assistance"));
 
-        var never = await book.ApplyAsync(Reverse("c3", "v0", "nothing"));
-        var once = await book.ApplyAsync(Reverse("c3", "v1", "e1"));
-        var twice = await book.ApplyAsync(Reverse("c3", "v2", "e1"));
-        var redeemed = await book.ApplyAsync(Redeem("c3", "r1", "ebike_repair_voucher"));
-        var spent = await book.ApplyAsync(Reverse("c3", "v3", "e2"));
+        var never = await Book.ApplyAsync(Reverse("c3", "v0", "nothing"));
+        var once = await Book.ApplyAsync(Reverse("c3", "v1", "e1"));
+        var twice = await Book.ApplyAsync(Reverse("c3", "v2", "e1"));
+        var redeemed = await Book.ApplyAsync(Redeem("c3", "r1", "ebike_repair_voucher"));
+        var spent = await Book.ApplyAsync(Reverse("c3", "v3", "e2"));
 
         Assert.False(never.Applied);
         Assert.True(once.Applied);
@@ -96,7 +80,7 @@ public sealed class PointsBookTests : IAsyncLifetime
         Assert.True(redeemed.Applied);
         Assert.False(spent.Applied);
         Assert.Contains("below zero", spent.Record.Reason, StringComparison.Ordinal);
-        var balance = (await book.FindBalanceAsync("c3"))!;
+        var balance = (await Book.FindBalanceAsync("c3"))!;
         Assert.Equal(10, balance.Available);
         Assert.Equal(30, balance.Reserved);
     }
@@ -104,18 +88,18 @@ public sealed class PointsBookTests : IAsyncLifetime
     [Fact]
     public async Task A_voucher_is_settled_once_even_by_two_stations_at_once()
     {
-        await book.ApplyAsync(Earn("c4", "e1", "emergency_assistance"));
-        await book.ApplyAsync(Earn("c4", "e2", "emergency_assistance"));
-        var redeemed = await book.ApplyAsync(Redeem("c4", "r1", "ebike_repair_voucher"));
+        await Book.ApplyAsync(Earn("c4", "e1", "emergency_assistance"));
+        await Book.ApplyAsync(Earn("c4", "e2", "emergency_assistance"));
+        var redeemed = await Book.ApplyAsync(Redeem("c4", "r1", "ebike_repair_voucher"));
         var code = redeemed.Record.VoucherCode!;
 
         var outcomes = await Task.WhenAll(
-            book.ApplyAsync(Settle("c4", code, "st-hz-01")),
-            book.ApplyAsync(Settle("c4", code, "st-hz-02")));
+            Book.ApplyAsync(Settle("c4", code, "st-hz-01")),
+            Book.ApplyAsync(Settle("c4", code, "st-hz-02")));
 
         Assert.Single(outcomes, o => o.Applied && !o.Repeat);
-        Assert.Equal(VoucherStatus.Settled, (await book.FindVoucherAsync(code))!.Status);
-        var balance = (await book.FindBalanceAsync("c4"))!;
+        Assert.Equal(VoucherStatus.Settled, (await Book.FindVoucherAsync(code))!.Status);
+        var balance = (await Book.FindBalanceAsync("c4"))!;
         Assert.Equal((10L, 0L), (balance.Available, balance.Reserved));
         await AssertInvariantsAsync();
     }
@@ -123,18 +107,18 @@ public sealed class PointsBookTests : IAsyncLifetime
     [Fact]
     public async Task An_unsettled_voucher_releases_its_points_after_it_expires_and_not_before()
     {
-        await book.ApplyAsync(Earn("c5", "e1", "emergency_assistance"));
-        await book.ApplyAsync(Earn("c5", "e2", "emergency_assistance"));
-        var code = (await book.ApplyAsync(Redeem("c5", "r1", "ebike_repair_voucher"))).Record.VoucherCode!;
+        await Book.ApplyAsync(Earn("c5", "e1", "emergency_assistance"));
+        await Book.ApplyAsync(Earn("c5", "e2", "emergency_assistance"));
+        var code = (await Book.ApplyAsync(Redeem("c5", "r1", "ebike_repair_voucher"))).Record.VoucherCode!;
 
-        var early = await book.ApplyAsync(Release("c5", code, Now.AddDays(29)));
-        var due = await book.ApplyAsync(Release("c5", code, Now.AddDays(31)));
-        var settleLate = await book.ApplyAsync(Settle("c5", code, "st-hz-01", Now.AddDays(32)));
+        var early = await Book.ApplyAsync(Release("c5", code, Now.AddDays(29)));
+        var due = await Book.ApplyAsync(Release("c5", code, Now.AddDays(31)));
+        var settleLate = await Book.ApplyAsync(Settle("c5", code, "st-hz-01", Now.AddDays(32)));
 
         Assert.False(early.Applied);
         Assert.True(due.Applied);
         Assert.False(settleLate.Applied);
-        var balance = (await book.FindBalanceAsync("c5"))!;
+        var balance = (await Book.FindBalanceAsync("c5"))!;
         Assert.Equal((40L, 0L), (balance.Available, balance.Reserved));
         await AssertInvariantsAsync();
     }
@@ -175,7 +159,7 @@ public sealed class PointsBookTests : IAsyncLifetime
             }
             else if (redeems.TryGetValue(courier, out var mine))
             {
-                var code = book.VoucherCodeFor(InternalId(mine[random.Next(mine.Count)]));
+                var code = Book.VoucherCodeFor(InternalId(mine[random.Next(mine.Count)]));
                 operations.Add(roll < 88 ? Settle(courier, code, "st-hz-01") : Release(courier, code, Now.AddDays(40)));
             }
         }
@@ -183,8 +167,8 @@ public sealed class PointsBookTests : IAsyncLifetime
         var deliveries = operations.SelectMany(o => Enumerable.Repeat(o, random.Next(1, 4))).OrderBy(_ => random.Next()).ToList();
         var half = deliveries.Count / 2;
         await Task.WhenAll(
-            Task.Run(async () => { foreach (var o in deliveries.Take(half + 10)) { await book.ApplyAsync(o); } }),
-            Task.Run(async () => { foreach (var o in deliveries.Skip(half - 10)) { await book.ApplyAsync(o); } }));
+            Task.Run(async () => { foreach (var o in deliveries.Take(half + 10)) { await Book.ApplyAsync(o); } }),
+            Task.Run(async () => { foreach (var o in deliveries.Skip(half - 10)) { await Book.ApplyAsync(o); } }));
 
         var records = await AssertInvariantsAsync();
         Assert.Equal(operations.Select(o => o.TransactionId).Distinct().Count(o => !o.StartsWith("settle~", StringComparison.Ordinal) && !o.StartsWith("release~", StringComparison.Ordinal)),
@@ -195,7 +179,7 @@ public sealed class PointsBookTests : IAsyncLifetime
 
     private async Task<List<TransactionEntity>> AssertInvariantsAsync()
     {
-        var table = storage.Hub.Table(Tables.PointsAccounts);
+        var table = Storage.Hub.Table(Tables.PointsAccounts);
         var postings = new List<PostingEntity>();
         var balances = new List<BalanceEntity>();
         var records = new List<TransactionEntity>();

@@ -92,7 +92,7 @@ public sealed class PointsFlowTests
             Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         }
 
-        await Task.Delay(1100);
+        world.AdvanceClock(TimeSpan.FromSeconds(1.1));
         using (var again = await PostAsync(world, Earn("t-same", "courier-r", "patrol_hour")))
         {
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
@@ -137,7 +137,7 @@ public sealed class PointsFlowTests
         Assert.Equal(0, b.GetProperty("available").GetInt64());
         Assert.Equal(0, b.GetProperty("history").GetArrayLength());
         Assert.Equal(10, (await BalanceAsync(world, "courier-a")).GetProperty("available").GetInt64());
-        await Task.Delay(1000);
+        await world.QuietAsync();
         Assert.Single(world.Platform.All, r => r.Text.Contains("points.balance_changed", StringComparison.Ordinal));
     }
 
@@ -298,7 +298,7 @@ public sealed class PointsFlowTests
         var code = (await redeemed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("voucherCode").GetString()!;
         Assert.Equal(10, (await BalanceAsync(world, "courier-5")).GetProperty("available").GetInt64());
 
-        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(2));
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TimeProvider.System.GetUtcNow().AddMinutes(2));
         var expiry = new VoucherExpiry(world.Hub.Get<PointsBook>(), clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<VoucherExpiry>.Instance);
         Assert.Equal(1, await expiry.RunAsync());
         Assert.Equal(0, await expiry.RunAsync());
@@ -342,7 +342,7 @@ public sealed class PointsFlowTests
         // The repeated request queued its own message too: the platform may hear that rejection twice,
         // always under the same webhook-id (at least once, deduplicated by the receiver).
         var rejected = await world.Platform.WaitForAsync(r => Count(r, "points.rejected") >= 2);
-        await Task.Delay(1000);
+        await world.QuietAsync();
         Assert.Equal(2, world.Platform.All.Where(r => r.Text.Contains("points.rejected", StringComparison.Ordinal)).Select(r => r.WebhookId).Distinct().Count());
     }
 
@@ -360,12 +360,8 @@ public sealed class PointsFlowTests
         (await world.PostCityUpdateAsync(valid, "u-1", "resolved")).Dispose();
         (await world.PostCityUpdateAsync(invalid, "u-2", "rejected")).Dispose();
 
-        for (var i = 0; i < 200 && (await BalanceAsync(world, "courier-42")).GetProperty("available").GetInt64() == 0; i++)
-        {
-            await Task.Delay(50);
-        }
-
-        await Task.Delay(1000);
+        await Eventually.UntilAsync(async () => (await BalanceAsync(world, "courier-42")).GetProperty("available").GetInt64() > 0, "the valid report earned nothing");
+        await world.QuietAsync();
         Assert.Equal(2, (await BalanceAsync(world, "courier-42")).GetProperty("available").GetInt64());
         var notice = (await world.Platform.WaitForAsync(r => Count(r, "points.balance_changed") >= 1)).First(r => r.Text.Contains("points.balance_changed", StringComparison.Ordinal));
         Assert.Equal("r-valid", JsonDocument.Parse(notice.Body).RootElement.GetProperty("data").GetProperty("reference").GetString());

@@ -19,51 +19,32 @@ namespace StationHub.Tests.Stations;
 /// watch and the figures timer run, and a sealed day carries the stations' minutes and the districts'
 /// night coverage with its sample size, its hash and Merkle root intact.
 /// </summary>
-public sealed class StationLedgerTests : IAsyncLifetime
+public sealed class StationLedgerTests() : HubLibraryTests(new(2026, 11, 20, 13, 0, 0, TimeSpan.Zero), LedgerFromStart)
 {
     // 21:00 on Friday 20 November 2026 in Shanghai.
-    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 20, 13, 0, 0, TimeSpan.Zero));
-    private TestStorage storage = null!;
-    private ServiceProvider services = null!;
-    private Dictionary<string, string?> settings = null!;
-
-    public async Task InitializeAsync()
-    {
-        storage = await TestStorage.CreateAsync();
-        var registry = new TestRegistry(new Uri("http://127.0.0.1:9/c"), new Uri("http://127.0.0.1:9/o"), new Uri("http://127.0.0.1:9/p"), new Uri("http://127.0.0.1:9/q"));
-        settings = registry.Settings(storage.ConnectionString, storage.Prefix);
-        settings["Ledger:StartDate"] = "2026-11-20";
-        services = new ServiceCollection().AddLogging().AddStationHub(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).AddSingleton<TimeProvider>(clock).BuildServiceProvider();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await services.DisposeAsync();
-        await storage.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_sealed_day_carries_open_night_and_stale_minutes_reports_and_district_night_coverage()
     {
-        var intake = services.GetRequiredService<StationStatusIntake>();
-        var watch = services.GetRequiredService<StationWatch>();
+        var intake = Services.GetRequiredService<StationStatusIntake>();
+        var watch = Services.GetRequiredService<StationWatch>();
 
         // st-hz-01 (Shangcheng) reports open every five minutes from 21:00 to 01:00; st-hz-02 (Xihu) once, at 21:00.
         await PutAsync(intake, TestRegistry.OtherStation, TestRegistry.OtherStationKey, open: true);
         for (var report = 0; report <= 48; report++)
         {
             await PutAsync(intake, TestRegistry.Station, TestRegistry.StationKey, open: true);
-            clock.Advance(TimeSpan.FromMinutes(1));
+            Clock.Advance(TimeSpan.FromMinutes(1));
             await watch.MarkStaleAsync();
-            clock.Advance(TimeSpan.FromMinutes(4));
+            Clock.Advance(TimeSpan.FromMinutes(4));
         }
 
         // 02:30 on the 21st: the 20th is complete and past its grace hour.
-        clock.SetUtcNow(new DateTimeOffset(2026, 11, 20, 18, 30, 0, TimeSpan.Zero));
+        Clock.SetUtcNow(new DateTimeOffset(2026, 11, 20, 18, 30, 0, TimeSpan.Zero));
         Assert.Equal(1, await watch.MarkStaleAsync());
         await watch.PublishFiguresAsync();
         await watch.PublishFiguresAsync();
-        Assert.Equal(1, await services.GetRequiredService<LedgerSealer>().SealAsync());
+        Assert.Equal(1, await Services.GetRequiredService<LedgerSealer>().SealAsync());
 
         var day = await SealedDayAsync("2026-11-20");
         Assert.True(DayHash.IsIntact(day));
@@ -85,8 +66,8 @@ public sealed class StationLedgerTests : IAsyncLifetime
         Assert.Equal(0, day.GetProperty("figures").GetProperty("district~330106").GetProperty(LedgerDay.NightCoverageShare).GetInt64());
 
         // The verifier checks the sealed day from the public API alone, and the coverage figure's inclusion proof.
-        settings["LocalHost:TriggersDisabled"] = "true";
-        await using (var hub = await TestHub.StartAsync(settings))
+        Settings["LocalHost:TriggersDisabled"] = "true";
+        await using (var hub = await TestHub.StartAsync(Settings))
         {
             var verifier = new LedgerVerifier(hub.Client);
             var verification = await verifier.VerifyAsync();
@@ -96,7 +77,7 @@ public sealed class StationLedgerTests : IAsyncLifetime
         }
 
         // The 21st so far: open until 01:10 (ten minutes after the last report), stale since.
-        var today = await services.GetRequiredService<LedgerStore>().EntriesOfAsync(new DateOnly(2026, 11, 21));
+        var today = await Services.GetRequiredService<LedgerStore>().EntriesOfAsync(new DateOnly(2026, 11, 21));
         long Figure(string scope, string kind) => today.Single(e => e.Scope == scope && e.Kind == kind).Amount;
         Assert.Equal(70, Figure("station~st-hz-01", StationLedgerKinds.OpenMinutes));
         Assert.Equal(80, Figure("station~st-hz-01", StationLedgerKinds.StaleMinutes));
@@ -108,14 +89,14 @@ public sealed class StationLedgerTests : IAsyncLifetime
     [Fact]
     public async Task The_ledger_page_shows_night_coverage_by_district()
     {
-        var intake = services.GetRequiredService<StationStatusIntake>();
-        clock.SetUtcNow(new DateTimeOffset(2026, 11, 20, 15, 0, 0, TimeSpan.Zero)); // 23:00
+        var intake = Services.GetRequiredService<StationStatusIntake>();
+        Clock.SetUtcNow(new DateTimeOffset(2026, 11, 20, 15, 0, 0, TimeSpan.Zero)); // 23:00
         await PutAsync(intake, TestRegistry.Station, TestRegistry.StationKey, open: true);
-        clock.Advance(TimeSpan.FromMinutes(5));
-        await services.GetRequiredService<StationWatch>().PublishFiguresAsync();
-        await services.GetRequiredService<LedgerSealer>().CompileTodayAsync();
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        await Services.GetRequiredService<StationWatch>().PublishFiguresAsync();
+        await Services.GetRequiredService<LedgerSealer>().CompileTodayAsync();
 
-        var page = await services.GetRequiredService<LedgerPage>().HandleAsync(Request("GET", new Dictionary<string, string?>(), null, string.Empty));
+        var page = await Services.GetRequiredService<LedgerPage>().HandleAsync(Request("GET", new Dictionary<string, string?>(), null, string.Empty));
         var html = Encoding.UTF8.GetString(page.Body.Span);
 
         Assert.Contains("Night coverage by district", html, StringComparison.Ordinal);
@@ -124,7 +105,7 @@ public sealed class StationLedgerTests : IAsyncLifetime
 
     private async Task PutAsync(StationStatusIntake intake, string stationId, string key, bool open)
     {
-        var body = Status(open, 2, 4, clock.GetUtcNow());
+        var body = Status(open, 2, 4, Clock.GetUtcNow());
         var response = await intake.PutAsync(Request("PUT", new Dictionary<string, string?> { ["stationId"] = stationId }, key, body));
         Assert.Equal(200, response.Status);
     }
@@ -134,7 +115,7 @@ public sealed class StationLedgerTests : IAsyncLifetime
 
     private async Task<JsonElement> SealedDayAsync(string date)
     {
-        var sealedDay = await services.GetRequiredService<LedgerStore>().FindSealedAsync(DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture));
+        var sealedDay = await Services.GetRequiredService<LedgerStore>().FindSealedAsync(DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture));
         return JsonDocument.Parse(sealedDay!.Json).RootElement;
     }
 }

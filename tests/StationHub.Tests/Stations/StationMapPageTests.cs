@@ -24,7 +24,7 @@ public sealed class StationMapPageTests
             s["Map:TileUrl"] = tiles.Template;
             s["Map:TileAttribution"] = "© Tile stub contributors";
         });
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
         (await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(true, 3, 8, now.AddSeconds(-5)))).Dispose();
         (await PutStatusAsync(world, TestRegistry.OtherStation, TestRegistry.OtherStationKey, Status(false, 0, 4, now.AddSeconds(-5)))).Dispose();
         await using var browser = await BrowserPage.OpenAsync();
@@ -82,7 +82,7 @@ public sealed class StationMapPageTests
     public async Task Without_a_tile_url_the_schematic_and_the_list_work_every_station_has_three_ways_there_and_near_puts_the_nearest_open_first()
     {
         await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
         (await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(false, 0, 8, now.AddSeconds(-5)))).Dispose();
         await using var browser = await BrowserPage.OpenAsync();
 
@@ -126,7 +126,7 @@ public sealed class StationMapPageTests
             s["LocalHost:TriggersDisabled"] = "true";
             s["Map:RefreshInterval"] = "00:00:01";
         });
-        (await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(true, 3, 8, DateTimeOffset.UtcNow.AddSeconds(-5)))).Dispose();
+        (await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(true, 3, 8, TimeProvider.System.GetUtcNow().AddSeconds(-5)))).Dispose();
         await using var browser = await BrowserPage.OpenAsync();
         await browser.GoAsync(new Uri(world.Hub.BaseAddress, "map"));
         await browser.EvalAsync<bool>("window.__sameDocument = true");
@@ -134,7 +134,7 @@ public sealed class StationMapPageTests
         // Nothing changed yet: the refresh is answered 304 (If-None-Match with the first answer's ETag).
         await browser.Page.WaitForResponseAsync(r => r.Url.Contains("/api/v1/stations", StringComparison.Ordinal) && r.Status == HttpStatusCode.NotModified, new PuppeteerSharp.WaitForOptions { Timeout = 35_000 });
 
-        (await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(false, 0, 8, DateTimeOffset.UtcNow))).Dispose();
+        (await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(false, 0, 8, TimeProvider.System.GetUtcNow()))).Dispose();
 
         await browser.WaitForAsync("document.querySelector(\"li.station[data-station='st-hz-01']\").dataset.status === 'closed'", TimeSpan.FromSeconds(35));
         Assert.True(await browser.EvalAsync<bool>("window.__sameDocument === true"), "the page reloaded");
@@ -159,7 +159,7 @@ public sealed class StationMapPageTests
     public async Task Locate_me_uses_the_browsers_position_and_lists_the_nearest_open_station_first()
     {
         await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
-        (await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(true, 2, 6, DateTimeOffset.UtcNow.AddSeconds(-5)))).Dispose();
+        (await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(true, 2, 6, TimeProvider.System.GetUtcNow().AddSeconds(-5)))).Dispose();
         await using var browser = await BrowserPage.OpenAsync();
         await browser.Page.BrowserContext.OverridePermissionsAsync(world.Hub.BaseAddress.GetLeftPart(UriPartial.Authority), [PuppeteerSharp.OverridePermission.Geolocation]);
         await browser.Page.SetGeolocationAsync(new PuppeteerSharp.GeolocationOption { Latitude = 29.8700m, Longitude = 121.5470m });

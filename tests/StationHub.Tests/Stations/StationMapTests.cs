@@ -14,7 +14,7 @@ public sealed class StationMapTests
     public async Task The_map_is_an_RFC_7946_feature_collection_filtered_by_bbox_near_service_and_openNow()
     {
         await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
-        var at = DateTimeOffset.UtcNow.AddSeconds(-3);
+        var at = TimeProvider.System.GetUtcNow().AddSeconds(-3);
         (await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(true, 2, 6, at))).Dispose();
         (await PutStatusAsync(world, TestRegistry.OtherStation, TestRegistry.OtherStationKey, Status(false, 0, 4, at))).Dispose();
 
@@ -59,7 +59,7 @@ public sealed class StationMapTests
         using var conditional = new HttpRequestMessage(HttpMethod.Get, "api/v1/stations?near=30.25,120.17");
         conditional.Headers.IfNoneMatch.Add(etag);
         using var notModified = await world.Hub.Client.SendAsync(conditional);
-        (await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(true, 1, 2, DateTimeOffset.UtcNow))).Dispose();
+        (await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(true, 1, 2, TimeProvider.System.GetUtcNow()))).Dispose();
         using var changed = await world.Hub.Client.GetAsync("api/v1/stations?near=30.25,120.17");
 
         Assert.False(etag.IsWeak);
@@ -106,7 +106,7 @@ public sealed class StationMapTests
             s["LocalHost:TriggersDisabled"] = "true";
             s["Stations:StaleAfter"] = "00:01:00";
         });
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
         (await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(true, 3, 8, now.AddSeconds(-2)))).Dispose();
         (await PutStatusAsync(world, TestRegistry.OtherStation, TestRegistry.OtherStationKey, Status(false, 0, 4, now.AddSeconds(-2)))).Dispose();
         using (var stale = Webhooks.Signed($"api/v1/platforms/{TestRegistry.Platform}/station-status",

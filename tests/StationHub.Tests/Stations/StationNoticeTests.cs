@@ -20,7 +20,7 @@ public sealed class StationNoticeTests
     public async Task Racing_reports_with_one_observedAt_send_one_body_per_webhook_id_and_it_is_the_state_written()
     {
         await using var world = await HubScenario.StartAsync(configure: s => s["Stations:NoticeWindow"] = "00:00:00");
-        var start = DateTimeOffset.UtcNow.AddMinutes(-4);
+        var start = TimeProvider.System.GetUtcNow().AddMinutes(-4);
         var written = new List<(string ObservedAt, bool Open, int Free)>();
 
         for (var trial = 0; trial < 12; trial++)
@@ -67,7 +67,7 @@ public sealed class StationNoticeTests
     public async Task A_station_toggled_sixty_times_in_three_seconds_is_told_at_most_once_per_window_and_the_last_state_arrives()
     {
         await using var world = await HubScenario.StartAsync();
-        var start = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var start = TimeProvider.System.GetUtcNow().AddSeconds(-5);
 
         var toggling = System.Diagnostics.Stopwatch.StartNew();
 
@@ -103,11 +103,11 @@ public sealed class StationNoticeTests
     public async Task A_report_from_a_clock_five_minutes_ahead_does_not_pin_the_station_against_its_live_reports()
     {
         await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
 
         using var ahead = await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(false, 0, 8, now.AddMinutes(4.5)));
-        using var live = await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(true, 6, 8, DateTimeOffset.UtcNow));
-        using var retried = await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(true, 6, 8, DateTimeOffset.Parse(Iso(DateTimeOffset.UtcNow.AddSeconds(-30)), System.Globalization.CultureInfo.InvariantCulture)));
+        using var live = await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(true, 6, 8, TimeProvider.System.GetUtcNow()));
+        using var retried = await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(true, 6, 8, DateTimeOffset.Parse(Iso(TimeProvider.System.GetUtcNow().AddSeconds(-30)), System.Globalization.CultureInfo.InvariantCulture)));
 
         Assert.True((await ahead.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("applied").GetBoolean());
         var answer = await live.Content.ReadFromJsonAsync<JsonElement>();
@@ -133,10 +133,10 @@ public sealed class StationNoticeTests
     /// <summary>Until nothing is left to tell or deliver: the station-notices and deliveries queues are empty.</summary>
     private static async Task WaitQuietAsync(HubScenario world)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime + TimeSpan.FromSeconds(30);
         while (await world.Storage.CountMessagesAsync(Queues.StationNotices) + await world.Storage.CountMessagesAsync(Queues.Deliveries) > 0)
         {
-            Assert.True(DateTime.UtcNow < deadline, "the hub did not go quiet within 30 s");
+            Assert.True(TimeProvider.System.GetUtcNow().UtcDateTime < deadline, "the hub did not go quiet within 30 s");
             await Task.Delay(100);
         }
     }

@@ -21,7 +21,7 @@ public sealed class StationStatusFlowTests
     public async Task A_report_shows_on_the_map_and_the_subscribed_platform_is_told_once()
     {
         await using var world = await HubScenario.StartAsync();
-        var observedAt = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var observedAt = world.Clock.GetUtcNow().AddSeconds(-5);
 
         using var response = await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(open: true, free: 3, total: 8, observedAt, seats: (5, 12)));
         using var again = await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(open: true, free: 3, total: 8, observedAt, seats: (5, 12)));
@@ -47,9 +47,9 @@ public sealed class StationStatusFlowTests
         Assert.Contains(properties.GetProperty("services").EnumerateArray(), s => s.GetProperty("code").GetString() == "legal_advice" && s.GetProperty("kind").GetString() == "extra");
 
         await world.Platform.WaitForAsync(r => r.Count(IsStatusNotice) >= 1);
-        await Task.Delay(500);
+        await world.QuietAsync();
         var notice = Assert.Single(world.Platform.All, IsStatusNotice);
-        Assert.True(world.PlatformSigner.Verify(notice.WebhookId, notice.Header("webhook-timestamp"), notice.Header("webhook-signature"), notice.Body, DateTimeOffset.UtcNow).IsValid);
+        Assert.True(world.PlatformSigner.Verify(notice.WebhookId, notice.Header("webhook-timestamp"), notice.Header("webhook-signature"), notice.Body, world.Clock.GetUtcNow()).IsValid);
         var data = JsonDocument.Parse(notice.Body).RootElement.GetProperty("data");
         Assert.Equal("open", data.GetProperty("status").GetString());
         Assert.Equal("opened", data.GetProperty("reason").GetString());
@@ -62,7 +62,7 @@ public sealed class StationStatusFlowTests
     {
         // No coalescing window, and each report waits for what it should be told: every change is its own notice.
         await using var world = await HubScenario.StartAsync(configure: s => s["Stations:NoticeWindow"] = "00:00:00");
-        var at = DateTimeOffset.UtcNow.AddMinutes(-4);
+        var at = world.Clock.GetUtcNow().AddMinutes(-4);
 
         foreach (var (open, free, seconds, told) in new[] { (true, 3, 0, 1), (true, 4, 10, 1), (true, 0, 20, 2), (true, 0, 30, 2), (true, 2, 40, 3), (false, 2, 50, 4) })
         {
@@ -79,7 +79,7 @@ public sealed class StationStatusFlowTests
         Assert.Equal(2, current.GetProperty("chargers").GetProperty("free").GetInt32());
 
         await world.Platform.WaitForAsync(r => r.Count(IsStatusNotice) >= 4);
-        await Task.Delay(500);
+        await world.QuietAsync();
         var reasons = world.Platform.All.Where(IsStatusNotice)
             .Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data"))
             .OrderBy(d => d.GetProperty("observedAt").GetString(), StringComparer.Ordinal)
@@ -92,11 +92,12 @@ public sealed class StationStatusFlowTests
     public async Task A_station_without_reports_goes_stale_its_free_counts_unknown_and_its_platform_is_told()
     {
         await using var world = await HubScenario.StartAsync(configure: s => s["Stations:StaleAfter"] = "00:01:00");
-        using var response = await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(true, 3, 8, DateTimeOffset.UtcNow.AddSeconds(-57)));
+        using var response = await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(true, 3, 8, world.Clock.GetUtcNow().AddSeconds(-5)));
         Assert.False((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("stale").GetBoolean());
         await world.Platform.WaitForAsync(r => r.Count(IsStatusNotice) >= 1);
 
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        // A minute and more without a report, on the hub's clock.
+        world.AdvanceClock(TimeSpan.FromMinutes(2));
         using var run = await world.Hub.RunNowAsync(FunctionNames.MarkStaleStations);
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
 
@@ -117,7 +118,7 @@ public sealed class StationStatusFlowTests
     public async Task The_platform_that_runs_a_station_reports_by_signed_webhook_and_no_other_may()
     {
         await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
-        var at = DateTimeOffset.UtcNow.AddSeconds(-2);
+        var at = world.Clock.GetUtcNow().AddSeconds(-2);
 
         using var accepted = await PostWebhookAsync(world, Envelope("st-hz-03", Status(true, 6, 10, at)));
         using var notItsStation = await PostWebhookAsync(world, Envelope(TestRegistry.OtherStation, Status(true, 6, 10, at)));
@@ -158,7 +159,7 @@ public sealed class StationStatusFlowTests
     public async Task A_bad_status_is_a_400_naming_the_field(string body, string field)
     {
         await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
-        var now = DateTimeOffset.UtcNow;
+        var now = world.Clock.GetUtcNow();
         var text = body.Replace("{now}", Iso(now), StringComparison.Ordinal)
             .Replace("{future}", Iso(now.AddMinutes(30)), StringComparison.Ordinal)
             .Replace("{old}", Iso(now.AddDays(-2)), StringComparison.Ordinal);
@@ -176,7 +177,7 @@ public sealed class StationStatusFlowTests
     public async Task The_status_route_refuses_bad_keys_bodies_and_stations_as_the_other_station_routes_do()
     {
         await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
-        var body = Status(true, 1, 2, DateTimeOffset.UtcNow);
+        var body = Status(true, 1, 2, world.Clock.GetUtcNow());
 
         using var noKey = await PutStatusAsync(world, TestRegistry.Station, null, body);
         using var wrongKey = await PutStatusAsync(world, TestRegistry.Station, "not-a-key", body);
@@ -209,7 +210,7 @@ public sealed class StationStatusFlowTests
         await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
         using var request = new HttpRequestMessage(HttpMethod.Put, $"api/v1/stations/{TestRegistry.Station}/status")
         {
-            Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(Status(true, 1, 2, DateTimeOffset.UtcNow)))),
+            Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(Status(true, 1, 2, world.Clock.GetUtcNow())))),
         };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         request.Headers.TransferEncodingChunked = true;
@@ -250,7 +251,7 @@ public sealed class StationStatusFlowTests
         world.Hub.Client.SendAsync(Webhooks.Signed($"api/v1/platforms/{TestRegistry.Platform}/station-status", body, world.PlatformSigner));
 
     private static string Envelope(string stationId, string status) =>
-        "{\"type\":\"station.status\",\"timestamp\":\"" + Iso(DateTimeOffset.UtcNow) + "\",\"data\":" + status.Insert(1, "\"stationId\":\"" + stationId + "\",") + "}";
+        "{\"type\":\"station.status\",\"timestamp\":\"" + Iso(TimeProvider.System.GetUtcNow()) + "\",\"data\":" + status.Insert(1, "\"stationId\":\"" + stationId + "\",") + "}";
 
     private static bool IsStatusNotice(Received received) => received.Text.Contains(StatusEvent, StringComparison.Ordinal);
 

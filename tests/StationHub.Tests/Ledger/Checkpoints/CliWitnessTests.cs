@@ -22,24 +22,32 @@ public sealed class CliWitnessTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var (privateKey, _) = NoteSigner.Generate("witness.test/cli", NoteKeys.CosignatureV1);
-        var port = Loopback.FreePort();
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[]
         {
             Path.Combine(AppContext.BaseDirectory, "StationHub.Cli.dll"), "witness", "--key", privateKey,
-            "--log", log.Verifier.VerifierKey, "--state", statePath, "--urls", $"http://127.0.0.1:{port}",
+            "--log", log.Verifier.VerifierKey, "--state", statePath, "--urls", Loopback.AnyPort,
         })
         {
             start.ArgumentList.Add(argument);
         }
 
-        witness = Process.Start(start)!;
-        witness.OutputDataReceived += (_, _) => { };
-        witness.ErrorDataReceived += (_, _) => { };
-        witness.BeginOutputReadLine();
-        witness.BeginErrorReadLine();
-        await Loopback.WaitForPortAsync(witness, port, "The CLI witness", TimeSpan.FromSeconds(60));
-        client.BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        // It binds port 0; ASP.NET Core's "Now listening on" line says which port it got.
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        witness = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var output = new ChildOutput(witness, line =>
+        {
+            if (line.IndexOf("Now listening on: ", StringComparison.Ordinal) is var at and >= 0)
+            {
+                listening.TrySetResult(new Uri(line[(at + "Now listening on: ".Length)..].Trim().TrimEnd('/') + "/"));
+            }
+        });
+        witness.Start();
+        output.Begin();
+        var first = await Task.WhenAny(listening.Task, witness.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
+        Assert.True(first == listening.Task, $"The CLI witness did not report its address; it printed:\n{output.Tail}");
+        client.BaseAddress = await listening.Task;
     }
 
     public async Task DisposeAsync()

@@ -14,7 +14,7 @@ public sealed class LedgerCheckpointApiTests
     [Fact]
     public async Task Checkpoints_key_and_proofs_are_served_and_check_out()
     {
-        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
+        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
         var start = yesterday.AddDays(-2);
         await using var world = await HubScenario.StartAsync(configure: s =>
         {

@@ -19,7 +19,7 @@ namespace StationHub.Tests.Ledger.Checkpoints;
 /// </summary>
 public sealed class LedgerCheckpointVerifierTests
 {
-    private static readonly DateOnly Yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
+    private static readonly DateOnly Yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
 
     [Fact]
     public async Task A_witness_cosigns_over_http_and_the_verifier_counts_it_toward_the_quorum()
@@ -176,9 +176,8 @@ public sealed class LedgerCheckpointVerifierTests
 
     private static async Task<TestWitness> StartWitnessAsync(string privateKey, string statePath)
     {
-        var port = Loopback.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls(Loopback.AnyPort);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
         var hub = NoteVerifier.Parse(TestRegistry.LedgerVerifierKey);
@@ -190,7 +189,7 @@ public sealed class LedgerCheckpointVerifierTests
             return Results.Text(answer.Body, answer.ContentType, null, answer.Status);
         });
         await app.StartAsync();
-        return new TestWitness(app, new Uri($"http://127.0.0.1:{port}/w/"));
+        return new TestWitness(app, new Uri(Loopback.AddressOf(app), "w/"));
     }
 
     private sealed record TestWitness(WebApplication App, Uri Url) : IAsyncDisposable

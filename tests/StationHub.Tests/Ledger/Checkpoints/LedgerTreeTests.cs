@@ -11,34 +11,15 @@ using StationHub.Tests.Infrastructure;
 namespace StationHub.Tests.Ledger.Checkpoints;
 
 /// <summary>The one tree over all sealed days, kept in storage, on a fake clock over a real Azurite.</summary>
-public sealed class LedgerTreeTests : IAsyncLifetime
+public sealed class LedgerTreeTests() : HubLibraryTests(LedgerStart, LedgerFromStart)
 {
-    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 20, 1, 0, 0, TimeSpan.Zero));
-    private TestStorage storage = null!;
-    private ServiceProvider services = null!;
-
-    public async Task InitializeAsync()
-    {
-        storage = await TestStorage.CreateAsync();
-        var registry = new TestRegistry(new Uri("http://127.0.0.1:9/c"), new Uri("http://127.0.0.1:9/o"), new Uri("http://127.0.0.1:9/p"), new Uri("http://127.0.0.1:9/q"));
-        var settings = registry.Settings(storage.ConnectionString, storage.Prefix);
-        settings["Ledger:StartDate"] = "2026-11-20";
-        services = new ServiceCollection().AddLogging().AddStationHub(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).AddSingleton<TimeProvider>(clock).BuildServiceProvider();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await services.DisposeAsync();
-        await storage.DisposeAsync();
-    }
-
     [Fact]
     public async Task Each_sealed_day_appends_its_leaves_and_gets_a_signed_checkpoint_of_the_whole_tree()
     {
         await WriteDaysAsync(5);
-        clock.SetUtcNow(new DateTimeOffset(2026, 11, 24, 18, 0, 0, TimeSpan.Zero));
-        var sealing = services.GetRequiredService<LedgerSealing>();
-        var checkpoints = services.GetRequiredService<LedgerCheckpoints>();
+        Clock.SetUtcNow(new DateTimeOffset(2026, 11, 24, 18, 0, 0, TimeSpan.Zero));
+        var sealing = Services.GetRequiredService<LedgerSealing>();
+        var checkpoints = Services.GetRequiredService<LedgerCheckpoints>();
 
         Assert.Equal(5, await sealing.RunAsync());
         Assert.Equal(0, await checkpoints.CatchUpAsync());
@@ -48,7 +29,7 @@ public sealed class LedgerTreeTests : IAsyncLifetime
         var sizes = new List<(long Size, byte[] Root)>();
         foreach (var date in Dates(5))
         {
-            var day = await services.GetRequiredService<LedgerStore>().FindSealedAsync(date);
+            var day = await Services.GetRequiredService<LedgerStore>().FindSealedAsync(date);
             using var document = JsonDocument.Parse(day!.Json);
             var leaves = LedgerLeaf.Leaves(LedgerDay.FiguresOf(document.RootElement));
             var checkpoint = await checkpoints.OfDayAsync(date);
@@ -99,17 +80,17 @@ public sealed class LedgerTreeTests : IAsyncLifetime
     public async Task A_day_sealed_without_its_checkpoint_is_appended_by_the_next_run_and_two_hosts_agree()
     {
         await WriteDaysAsync(3);
-        clock.SetUtcNow(new DateTimeOffset(2026, 11, 22, 18, 0, 0, TimeSpan.Zero));
+        Clock.SetUtcNow(new DateTimeOffset(2026, 11, 22, 18, 0, 0, TimeSpan.Zero));
 
         // Sealed by a run that stopped before the tree (a crash, a missing key at the time).
-        Assert.Equal(3, await services.GetRequiredService<LedgerSealer>().SealAsync());
-        var checkpoints = services.GetRequiredService<LedgerCheckpoints>();
+        Assert.Equal(3, await Services.GetRequiredService<LedgerSealer>().SealAsync());
+        var checkpoints = Services.GetRequiredService<LedgerCheckpoints>();
         var other = new LedgerCheckpoints(
-            services.GetRequiredService<LedgerTreeStore>(),
-            services.GetRequiredService<LedgerStore>(),
-            services.GetRequiredService<LedgerSigningKey>(),
-            services.GetRequiredService<WitnessRequests>(),
-            clock,
+            Services.GetRequiredService<LedgerTreeStore>(),
+            Services.GetRequiredService<LedgerStore>(),
+            Services.GetRequiredService<LedgerSigningKey>(),
+            Services.GetRequiredService<WitnessRequests>(),
+            Clock,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<LedgerCheckpoints>.Instance);
 
         var appended = await Task.WhenAll(checkpoints.CatchUpAsync(), other.CatchUpAsync());
@@ -123,7 +104,7 @@ public sealed class LedgerTreeTests : IAsyncLifetime
 
     private async Task WriteDaysAsync(int count)
     {
-        var writer = services.GetRequiredService<LedgerEntryWriter>();
+        var writer = Services.GetRequiredService<LedgerEntryWriter>();
         var entries = new List<LedgerEntry>();
         var i = 0;
         foreach (var date in Dates(count))

@@ -24,29 +24,26 @@ public sealed class SandboxWitnessTests
     [Fact]
     public async Task A_sealed_day_comes_back_cosigned_by_the_sandbox_witness_through_the_queue()
     {
-        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
-        var port = Loopback.FreePort();
+        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
         await using var world = await HubScenario.StartAsync(startHub: false, configure: s =>
         {
             s["Ledger:SealGrace"] = "00:00:00";
             s["Ledger:StartDate"] = yesterday.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         });
+        // The sandbox takes a port of its own first; then the registry the hub reads points at it.
+        await using var sandbox = await StartSandboxAsync(world.Registry.RegistryPath);
         var registry = await File.ReadAllTextAsync(world.Registry.RegistryPath);
-        await File.WriteAllTextAsync(world.Registry.RegistryPath, registry.Replace("http://127.0.0.1:9/witness", $"http://127.0.0.1:{port}/sandbox/witness", StringComparison.Ordinal));
-        await using var sandbox = await StartSandboxAsync(port, world.Registry.RegistryPath);
+        await File.WriteAllTextAsync(world.Registry.RegistryPath, registry.Replace("http://127.0.0.1:9/witness", new Uri(Loopback.AddressOf(sandbox), "sandbox/witness").ToString(), StringComparison.Ordinal));
         await world.StartHubAsync();
 
         Assert.Equal(1, await world.Hub.Get<LedgerSealing>().RunAsync());
 
         var witness = NoteVerifier.Parse(SampleWitnessVerifierKey);
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
-        SignedNote served;
-        do
-        {
-            await Task.Delay(250);
-            served = SignedNote.Parse(await world.Hub.Client.GetStringAsync("api/v1/ledger/checkpoint"));
-        }
-        while (witness.FindIn(served) is null && DateTimeOffset.UtcNow < deadline);
+        var served = await Eventually.UntilAsync(
+            async () => SignedNote.Parse(await world.Hub.Client.GetStringAsync("api/v1/ledger/checkpoint")),
+            note => witness.FindIn(note) is not null,
+            note => "the checkpoint was not cosigned by the sandbox witness",
+            TimeSpan.FromSeconds(30));
 
         Assert.NotNull(witness.FindIn(served));
         Assert.NotNull(NoteVerifier.Parse(TestRegistry.LedgerVerifierKey).FindIn(served));
@@ -55,7 +52,7 @@ public sealed class SandboxWitnessTests
     }
 
     // The sandbox receivers on their own address, as StationHub.Cli starts them beside a hub that has none.
-    private static async Task<WebApplication> StartSandboxAsync(int port, string registryPath)
+    private static async Task<WebApplication> StartSandboxAsync(string registryPath)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -63,7 +60,7 @@ public sealed class SandboxWitnessTests
             [SandboxReceivers.WitnessKeySetting] = SampleWitnessKey,
             [LedgerSigningKey.Setting] = TestRegistry.LedgerSigningKey,
         });
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls(Loopback.AnyPort);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(RegistryLoader.Load(registryPath));
         builder.Services.AddSingleton(services => new HubSecrets(services.GetRequiredService<IConfiguration>()));

@@ -1,49 +1,55 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace StationHub.Tests.Infrastructure;
+namespace StationHub.Testing;
 
 /// <summary>
-/// A TCP forwarder on a loopback port in front of one storage endpoint, which a test can close
-/// (connections refused, open ones cut) and open again: an outage of that one service (the table
-/// endpoint, say) while the others stay up, at a moment the test picks.
+/// A TCP forwarder on a loopback port in front of one endpoint (a storage service, say), which a
+/// test can close (new connections reset at once, open ones cut) and open again: an outage of that
+/// one service (the table endpoint, say) while the others stay up, at a moment the test picks. It
+/// binds port 0 once and holds its port until disposed, closed or not, so nothing else can take
+/// it; <see cref="RetargetTo"/> points it at a service started again on the new port it got, and
+/// clients keep the gate's address throughout.
 /// </summary>
 public sealed class TcpGate : IAsyncDisposable
 {
-    private readonly int target;
     private readonly List<TcpClient> open = [];
     private readonly Lock gate = new();
-    private TcpListener? listener;
-    private Task? accepting;
+    private readonly TcpListener listener;
+    private readonly Task accepting;
+    private int target;
     private int allowance = -1;
+    private volatile bool closed;
     private volatile bool stalled;
 
     private TcpGate(int target)
     {
         this.target = target;
-        Port = Loopback.FreePort();
+        listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        accepting = AcceptAsync();
     }
 
     public int Port { get; }
 
-    public static TcpGate Open(int target)
-    {
-        var tcpGate = new TcpGate(target);
-        tcpGate.Reopen();
-        return tcpGate;
-    }
+    /// <summary>The port it forwards to.</summary>
+    public int Target => Volatile.Read(ref target);
 
-    /// <summary>Refuses new connections and cuts the open ones.</summary>
+    public static TcpGate Open(int target) => new(target);
+
+    /// <summary>Forwards new connections to another port from now on (a service started again).</summary>
+    public void RetargetTo(int port) => Volatile.Write(ref target, port);
+
+    /// <summary>Resets new connections at once and cuts the open ones: the service is unreachable.</summary>
     public void Close()
     {
         lock (gate)
         {
-            listener?.Stop();
-            listener = null;
+            closed = true;
             foreach (var client in open)
             {
-                client.Client.LingerState = new LingerOption(true, 0);
-                client.Dispose();
+                Reset(client);
             }
 
             open.Clear();
@@ -65,35 +71,48 @@ public sealed class TcpGate : IAsyncDisposable
         {
             allowance = -1;
             stalled = false;
-            var started = new TcpListener(IPAddress.Loopback, Port);
-            started.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            started.Start();
-            listener = started;
-            accepting = AcceptAsync(started);
+            closed = false;
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         Close();
-        if (accepting is not null)
-        {
-            await accepting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
+        listener.Stop();
+        await accepting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private async Task AcceptAsync(TcpListener from)
+    private static void Reset(TcpClient client)
+    {
+        try
+        {
+            client.Client.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+        {
+        }
+
+        client.Dispose();
+    }
+
+    private async Task AcceptAsync()
     {
         while (true)
         {
             TcpClient inbound;
             try
             {
-                inbound = await from.AcceptTcpClientAsync();
+                inbound = await listener.AcceptTcpClientAsync();
             }
             catch (Exception exception) when (exception is SocketException or ObjectDisposedException or InvalidOperationException)
             {
                 return;
+            }
+
+            if (closed)
+            {
+                Reset(inbound);
+                continue;
             }
 
             _ = ForwardAsync(inbound);
@@ -143,12 +162,13 @@ public sealed class TcpGate : IAsyncDisposable
         using var outbound = new TcpClient();
         try
         {
-            await outbound.ConnectAsync(IPAddress.Loopback, target);
+            // The service is down (stopped, not yet started again): the client sees its connection reset.
+            await outbound.ConnectAsync(IPAddress.Loopback, Target);
             lock (gate)
             {
-                if (listener is null)
+                if (closed)
                 {
-                    inbound.Dispose();
+                    Reset(inbound);
                     return;
                 }
 
@@ -160,8 +180,9 @@ public sealed class TcpGate : IAsyncDisposable
             var b = outbound.GetStream();
             await Task.WhenAny(CopyRequestsAsync(a, b), b.CopyToAsync(a));
         }
-        catch (Exception exception) when (exception is SocketException or IOException or ObjectDisposedException)
+        catch (Exception exception) when (exception is SocketException or IOException or ObjectDisposedException or InvalidOperationException)
         {
+            Reset(inbound);
         }
         finally
         {

@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace StationHub.Tests.Infrastructure;
+
+/// <summary>
+/// Keeps the warnings and errors of a test's in-process hubs, so that a failure message can say
+/// what the hub saw (a 500's exception, say) instead of only what the client got.
+/// </summary>
+public sealed class HubLog : ILoggerProvider
+{
+    private const int Kept = 200;
+    private readonly ConcurrentQueue<string> lines = new();
+
+    public IReadOnlyList<string> Lines => [.. lines];
+
+    public override string ToString() => string.Join('\n', lines);
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private void Add(string line)
+    {
+        lines.Enqueue(line);
+        while (lines.Count > Kept && lines.TryDequeue(out _))
+        {
+        }
+    }
+
+    private sealed class Logger(HubLog log, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                log.Add($"{logLevel} {category}[{eventId.Id}] {formatter(state, exception)}{(exception is null ? string.Empty : " " + exception.GetType().Name + ": " + exception.Message)}");
+            }
+        }
+    }
+}

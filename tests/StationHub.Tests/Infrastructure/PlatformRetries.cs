@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace StationHub.Tests.Infrastructure;
+
+/// <summary>
+/// What every Standard Webhooks sender does with a 503: sends the same request again (same
+/// webhook-id, body and signature) until it gets another answer. A test hub's client does it for
+/// signed POSTs, so a test of something else does not fail because a loaded machine made the hub's
+/// storage answer late (the 503 says the item may have been accepted; the retry yields exactly one).
+/// Tests of the 503 itself turn it off (<see cref="HubScenario.PlatformRetries"/>).
+/// </summary>
+public sealed class PlatformRetries(Func<bool> enabled) : DelegatingHandler(new SocketsHttpHandler())
+{
+    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>On an answer that came after a retry: how many 503s it followed.</summary>
+    public const string RetriedHeader = "x-test-platform-retries";
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.Method != HttpMethod.Post || !request.Headers.Contains("webhook-id") || request.Content is null || !enabled())
+        {
+            return await base.SendAsync(request, cancellationToken);
+        }
+
+        var body = await request.Content.ReadAsByteArrayAsync(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        for (var refused = 0; ; refused++)
+        {
+            using var attempt = Copy(request, body);
+            var response = await base.SendAsync(attempt, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || Stopwatch.GetElapsedTime(started) > GiveUpAfter)
+            {
+                if (refused > 0)
+                {
+                    response.Headers.TryAddWithoutValidation(RetriedHeader, refused.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+
+                return response;
+            }
+
+            response.Dispose();
+            await Task.Delay(Pause, cancellationToken);
+        }
+    }
+
+    private static HttpRequestMessage Copy(HttpRequestMessage request, byte[] body)
+    {
+        var copy = new HttpRequestMessage(request.Method, request.RequestUri) { Content = new ByteArrayContent(body), Version = request.Version };
+        foreach (var (name, values) in request.Headers)
+        {
+            copy.Headers.TryAddWithoutValidation(name, values);
+        }
+
+        foreach (var (name, values) in request.Content!.Headers)
+        {
+            copy.Content.Headers.TryAddWithoutValidation(name, values);
+        }
+
+        return copy;
+    }
+}
