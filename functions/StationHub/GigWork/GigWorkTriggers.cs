@@ -10,6 +10,7 @@ public static class GigWorkTriggers
         HttpFunction.Post<GigWorkIntake>(FunctionNames.GigWorkReceived, Routes.GigWork, (intake, request, ct) => intake.HandleAsync(request, ct)),
         HttpFunction.Get<GigWorkStatusQuery>(FunctionNames.GigWorkStatus, Routes.GigWorkStatus, (query, request, ct) => query.HandleAsync(request, ct)),
         HttpFunction.Get<GigWorkStandings>(FunctionNames.GigWorkStations, Routes.GigWorkStations, (standings, request, ct) => standings.HandleAsync(request, ct)),
+        HttpFunction.Get<GigWorkPolicies>(FunctionNames.GigWorkPolicies, Routes.GigWorkPolicies, (policies, request, ct) => policies.HandleAsync(request, ct)),
         QueueFunction.For<GigWorkRouter>(FunctionNames.ApplyGigWorkEvent, Queues.GigWorkEvents, (router, message, ct) => router.HandleAsync(message, ct)),
         TimerFunction.For<PaymentWatch>(FunctionNames.FlagOverdueGigPayments, Schedules.FlagOverdueGigPayments, (watch, ct) => watch.RunAsync(ct)),
         TimerFunction.For<GigWorkYear>(FunctionNames.TallyGigWorkYear, Schedules.TallyGigWorkYear, (year, ct) => year.RunAsync(ct)),

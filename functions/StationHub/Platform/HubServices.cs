@@ -108,6 +108,7 @@ public static class HubServices
         services.AddSingleton<GigWorkIntake>();
         services.AddSingleton<GigWorkStatusQuery>();
         services.AddSingleton<GigWorkStandings>();
+        services.AddSingleton<GigWorkPolicies>();
         services.AddSingleton<GigWorkRouter>();
         services.AddSingleton<PaymentWatch>();
         services.AddSingleton<GigWorkYear>();
