@@ -1,4 +1,5 @@
 using StationHub.Benchmarks;
+using StationHub.Benchmarks.GigWork;
 using StationHub.Benchmarks.HazardReports;
 using StationHub.Benchmarks.Ledger;
 using StationHub.Benchmarks.OtherFlows;
@@ -51,6 +52,13 @@ if (options.Runs("stations"))
     stations = await new StationBenchmark(options, progress).RunAsync();
 }
 
+IReadOnlyList<GigPhase>? gig = null;
+if (options.Runs("gig"))
+{
+    progress.WriteLine("6. gig work: intake and apply, events/s and storage requests per event");
+    gig = await new GigWorkBenchmark(progress).RunAsync();
+}
+
 var report = BenchmarkReport.Build(options, command, intake, flows, endToEnd, ledger);
 await ReportJson.WriteAsync(report, outPath);
 progress.WriteLine();
@@ -58,6 +66,11 @@ ReportTable.Print(report, outPath, Console.Out);
 if (stations is not null)
 {
     StationBenchmark.Print(stations, Console.Out);
+}
+
+if (gig is not null)
+{
+    GigWorkBenchmark.Print(gig, Console.Out);
 }
 
 return 0;
