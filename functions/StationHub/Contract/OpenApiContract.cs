@@ -133,7 +133,13 @@ public static partial class OpenApiContract
                 document.Paths[path] = item;
             }
 
-            foreach (var method in row.Methods)
+            if (DescribedAs(row.Caller) != description.Caller)
+            {
+                throw new InvalidOperationException($"Row {row.Name} takes a {row.Caller.Name}, but its description says {description.Caller}.");
+            }
+
+            // HEAD answers as GET does, without a body (RFC 9110): it is not an operation of its own.
+            foreach (var method in row.Methods.Where(method => method != "HEAD"))
             {
                 ((OpenApiPathItem)item).Operations![new HttpMethod(method)] = Operation(row, description, document);
             }
@@ -323,6 +329,18 @@ public static partial class OpenApiContract
         Required = parameter.Required,
         Description = parameter.Description,
         Schema = Schema(parameter.Schema, document),
+    };
+
+    /// <summary>How the description names the caller a row declares (the row's is the one enforced).</summary>
+    private static Caller DescribedAs(Platform.Security.Caller caller) => caller.Name switch
+    {
+        "public" => Caller.Public,
+        "platform signature" => Caller.PlatformWebhook,
+        "platform key" => Caller.Platform,
+        "city key" => Caller.City,
+        "station key" => Caller.Station,
+        "admin key" => Caller.Admin,
+        _ => throw new InvalidOperationException($"No description names the caller {caller.Name}."),
     };
 
     private static List<OpenApiSecurityRequirement> Security(Caller caller, OpenApiDocument document) => caller switch
