@@ -29,6 +29,11 @@ public sealed class StationFunctions(FunctionRows rows)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.StationsMapPage)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.StationsMapPage, request);
 
+    [Function(FunctionNames.StationsMapAssets)]
+    public Task<IActionResult> StationsMapAssets(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.StationsMapAssets)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.StationsMapAssets, request);
+
     [Function(FunctionNames.MarkStaleStations)]
     public Task MarkStaleStations(
         [TimerTrigger(Schedules.MarkStaleStations)] TimerInfo timer,

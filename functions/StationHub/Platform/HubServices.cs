@@ -31,6 +31,7 @@ public static class HubServices
         services.AddOptions<FundOptions>().Bind(configuration.GetSection(FundOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PointsOptions>().Bind(configuration.GetSection(PointsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StationOptions>().Bind(configuration.GetSection(StationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StationMapOptions>().Bind(configuration.GetSection(StationMapOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LedgerOptions>().Bind(configuration.GetSection(LedgerOptions.Section)).ValidateDataAnnotations()
             .Validate(o => TimeZoneExists(o.TimeZone), "Ledger:TimeZone must be an IANA time zone id such as Asia/Shanghai.").ValidateOnStart();
 
@@ -104,6 +105,7 @@ public static class HubServices
         services.AddSingleton<StationStatusIntake>();
         services.AddSingleton<StationMapApi>();
         services.AddSingleton<StationMapPage>();
+        services.AddSingleton<StationMapAssets>();
         services.AddSingleton<StationWatch>();
         // Gig work
         services.AddSingleton<GigWorkBook>();
