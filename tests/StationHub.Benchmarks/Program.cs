@@ -1,4 +1,5 @@
 using StationHub.Benchmarks;
+using StationHub.Benchmarks.GigWork;
 using StationHub.Benchmarks.HazardReports;
 using StationHub.Benchmarks.Ledger;
 using StationHub.Benchmarks.OtherFlows;
@@ -59,6 +60,13 @@ if (options.Runs("soak"))
     soak = await new SoakBenchmark(options, progress).RunAsync();
 }
 
+IReadOnlyList<GigPhase>? gig = null;
+if (options.Runs("gig"))
+{
+    progress.WriteLine("7. gig work: intake and apply, events/s and storage requests per event");
+    gig = await new GigWorkBenchmark(progress).RunAsync();
+}
+
 var report = BenchmarkReport.Build(options, command, intake, flows, endToEnd, ledger);
 await ReportJson.WriteAsync(report, outPath);
 progress.WriteLine();
@@ -71,6 +79,11 @@ if (stations is not null)
 if (soak is not null)
 {
     SoakBenchmark.Print(soak, Console.Out);
+}
+
+if (gig is not null)
+{
+    GigWorkBenchmark.Print(gig, Console.Out);
 }
 
 return 0;

@@ -25,6 +25,11 @@ public sealed class GigWorkFunctions(FunctionRows rows)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.GigWorkStations)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.GigWorkStations, request);
 
+    [Function(FunctionNames.GigWorkPolicies)]
+    public Task<IActionResult> GigWorkPolicies(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.GigWorkPolicies)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.GigWorkPolicies, request);
+
     [Function(FunctionNames.ApplyGigWorkEvent)]
     public Task ApplyGigWorkEvent(
         [QueueTrigger(Queues.GigWorkEvents, Connection = Connections.Storage)] QueueMessage message,

@@ -108,6 +108,11 @@ public static class HubOperations
         {
             Answers = [Json(200, "The stations.", HubSchemas.GigWorkStandingsView)],
         },
+        new(FunctionNames.GigWorkPolicies, LedgerTag, Caller.Public, "Gig-work subsidy policies, as published",
+            "Each policy: its id and version (each day's ledger names the version its subsidy figures were computed under), the districts, the policy year's start, the counting basis (made, completed or paid), the tiers, the cap per station and year (fen), and the bounds of the signals the ledger page marks a station beyond.")
+        {
+            Answers = [Json(200, "The policies.", HubSchemas.GigWorkPoliciesView)],
+        },
         new(FunctionNames.CourierPoints, PlatformsTag, Caller.Platform, "Read a courier's points", "Balance and history of one of your couriers.")
         {
             Answers = [Json(200, "The courier's points.", HubSchemas.CourierPointsView), Problem(401, "No valid platform key."), Problem(404, "No courier of yours has that id.")],

@@ -56,6 +56,7 @@ public static class HubSchemas
         [nameof(LedgerConsistency)] = () => Export(HubJsonContext.Default.LedgerConsistency),
         [nameof(GigEventView)] = () => Export(HubJsonContext.Default.GigEventView),
         [nameof(GigWorkStandingsView)] = () => Export(HubJsonContext.Default.GigWorkStandingsView),
+        [nameof(GigWorkPoliciesView)] = () => Export(HubJsonContext.Default.GigWorkPoliciesView),
         [nameof(PaymentOverdueNotice)] = () => Export(HubJsonContext.Default.PaymentOverdueNotice),
         [nameof(GigWorkData)] = () => Parse("""
             {
@@ -337,6 +338,8 @@ public static class HubSchemas
     public static JsonNode GigEventView => Ref(nameof(GigEventView));
 
     public static JsonNode GigWorkStandingsView => Ref(nameof(GigWorkStandingsView));
+
+    public static JsonNode GigWorkPoliciesView => Ref(nameof(GigWorkPoliciesView));
 
     public static JsonNode PaymentOverdueNotice => Ref(nameof(PaymentOverdueNotice));
 

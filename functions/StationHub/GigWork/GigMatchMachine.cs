@@ -1,17 +1,25 @@
 namespace StationHub.GigWork;
 
 /// <summary>
-/// What a match's events come to, in whatever order they arrive. <c>made</c> needs its job;
-/// <c>completed</c>, <c>paid</c> and <c>cancelled</c> need <c>made</c>, and wait (pending, not lost)
-/// until it comes. Impossible sequences are rejected with the reason recorded: a match made before
-/// its job was posted, completed or paid before it was made (by their timestamps), completed or
-/// paid after it was cancelled, cancelled after it was completed or paid. A cancellation carries
-/// no time, so it is judged against what the hub had received when it came.
+/// What a match's events come to, in whatever order they arrive. <c>made</c> needs its job and a
+/// place on it (<see cref="JobPlace"/>); <c>completed</c>, <c>paid</c> and <c>cancelled</c> need
+/// <c>made</c>, and <c>paid</c> needs <c>completed</c>: each waits (pending, not lost) until what it
+/// needs comes. Impossible work is rejected with the reason recorded: a match made before its job
+/// was posted, on a job that has all the workers it wants, or of a worker already matched to the job;
+/// completed before it was made; paid before the work was completed, or 0 fen; completed or paid after
+/// it was cancelled; cancelled after it was completed or paid. A cancellation carries no time, so it
+/// is judged against what the hub had received when it came. Each event's reason is its current one:
+/// applied clears it.
 /// </summary>
 public static class GigMatchMachine
 {
     public const string WaitingForJob = "Waiting for its job's gig_job.posted.";
     public const string WaitingForMade = "Waiting for the match's gig_match.made.";
+    public const string WaitingForCompleted = "Waiting for the match's gig_match.completed.";
+    public const string ZeroPay = "Paid 0 fen: a pay counts only when it is more than 0.";
+    public const string PaidBeforeCompleted = "Paid before the work was completed.";
+    public const string JobFull = "The job already has all the workers it wants (workersWanted).";
+    public const string WorkerTaken = "The worker is already matched to this job.";
 
     /// <summary>Takes in one event; false when the match already had it (a repeat).</summary>
     public static bool Receive(GigMatchEntity match, GigWorkEvent gigEvent)
@@ -35,8 +43,8 @@ public static class GigMatchMachine
             case GigEventKind.MatchPaid when match.PaidStatus is null:
                 match.PaidAt = gigEvent.At;
                 match.AmountFen = gigEvent.AmountFen;
-                (match.PaidStatus, match.PaidReason) = IsCancelledOrWaiting(match)
-                    ? (GigEventStatus.Rejected, "Paid after the match was cancelled.")
+                (match.PaidStatus, match.PaidReason) = gigEvent.AmountFen is not > 0 ? (GigEventStatus.Rejected, ZeroPay)
+                    : IsCancelledOrWaiting(match) ? (GigEventStatus.Rejected, "Paid after the match was cancelled.")
                     : (GigEventStatus.Pending, WaitingForMade);
                 return true;
 
@@ -53,8 +61,15 @@ public static class GigMatchMachine
         }
     }
 
-    /// <summary>Applies what was waiting and can now be decided; false when nothing changed.</summary>
-    public static bool Settle(GigMatchEntity match, GigJobEntity? job, DateTimeOffset now)
+    /// <summary>Whether a <c>made</c> waiting for its job may ask for a place on it (it was not matched before the job was posted).</summary>
+    public static bool NeedsPlace(GigMatchEntity match, GigJobEntity? job) =>
+        match.MadeStatus == GigEventStatus.Pending && job is not null && match.MatchedAt >= job.PostedAt;
+
+    /// <summary>
+    /// Applies what was waiting and can now be decided; false when nothing changed. <paramref name="place"/>
+    /// is what the job said when <see cref="NeedsPlace"/> asked (the book's claim).
+    /// </summary>
+    public static bool Settle(GigMatchEntity match, GigJobEntity? job, DateTimeOffset now, JobPlace place = JobPlace.Held)
     {
         var changed = false;
         if (match.MadeStatus == GigEventStatus.Pending && job is not null)
@@ -62,6 +77,10 @@ public static class GigMatchMachine
             if (match.MatchedAt < job.PostedAt)
             {
                 (match.MadeStatus, match.MadeReason) = (GigEventStatus.Rejected, "Matched before its job was posted.");
+            }
+            else if (place != JobPlace.Held)
+            {
+                (match.MadeStatus, match.MadeReason) = (GigEventStatus.Rejected, place == JobPlace.Full ? JobFull : WorkerTaken);
             }
             else
             {
@@ -97,10 +116,31 @@ public static class GigMatchMachine
 
         if (match.PaidStatus == GigEventStatus.Pending)
         {
-            (match.PaidStatus, match.PaidReason, match.PaidRecordedAt) = match.PaidAt < match.MatchedAt
-                ? (GigEventStatus.Rejected, "Paid before the match was made.", (DateTimeOffset?)null)
-                : (GigEventStatus.Applied, (string?)null, now);
-            changed = true;
+            if (match.PaidAt < match.MatchedAt)
+            {
+                (match.PaidStatus, match.PaidReason) = (GigEventStatus.Rejected, "Paid before the match was made.");
+                changed = true;
+            }
+            else if (match.CompletedStatus == GigEventStatus.Rejected)
+            {
+                (match.PaidStatus, match.PaidReason) = (GigEventStatus.Rejected, "Its completion was rejected: " + match.CompletedReason);
+                changed = true;
+            }
+            else if (!match.IsCompleted)
+            {
+                changed |= match.PaidReason != WaitingForCompleted;
+                match.PaidReason = WaitingForCompleted;
+            }
+            else if (match.PaidAt < match.CompletedAt)
+            {
+                (match.PaidStatus, match.PaidReason) = (GigEventStatus.Rejected, PaidBeforeCompleted);
+                changed = true;
+            }
+            else
+            {
+                (match.PaidStatus, match.PaidReason, match.PaidRecordedAt) = (GigEventStatus.Applied, null, now);
+                changed = true;
+            }
         }
 
         if (match.CancelledStatus == GigEventStatus.Pending)
@@ -149,4 +189,17 @@ public static class GigMatchMachine
         setReason(reason);
         return true;
     }
+}
+
+/// <summary>What a job said to a match asking for a place on it.</summary>
+public enum JobPlace
+{
+    /// <summary>The match holds a place (taken now, or before: a retry finds its own claim).</summary>
+    Held,
+
+    /// <summary>Every place is taken by other matches.</summary>
+    Full,
+
+    /// <summary>Another match of the same job holds the worker's place.</summary>
+    WorkerTaken,
 }

@@ -90,17 +90,10 @@ public sealed class GigWorkBook(HubStorage storage)
 
             var isNew = match is null;
             match ??= new GigMatchEntity { PartitionKey = partition, PlatformId = platformId, MatchId = matchId };
-            var jobId = gigEvent?.Kind == GigEventKind.MatchMade ? gigEvent.JobId : match.JobId;
-            GigJobEntity? job = null;
-            if (jobId is not null && match.MadeStatus is null or GigEventStatus.Pending)
-            {
-                // The waiting row first, then the job: a job recorded meanwhile then finds this match.
-                await Table.UpsertEntityAsync(new TableEntity(GigJobEntity.PartitionFor(platformId, jobId), GigJobEntity.WaitingPrefix + matchId), TableUpdateMode.Replace, cancellationToken);
-                job = await FindJobAsync(platformId, jobId, cancellationToken);
-            }
-
             var changed = gigEvent is not null && GigMatchMachine.Receive(match, gigEvent);
-            changed |= GigMatchMachine.Settle(match, job, now);
+            var job = match.MadeStatus == GigEventStatus.Pending && match.JobId is { } jobId ? await JobForAsync(platformId, jobId, matchId, cancellationToken) : null;
+            var place = GigMatchMachine.NeedsPlace(match, job) ? await TakePlaceAsync(job!, match, cancellationToken) : JobPlace.Held;
+            changed |= GigMatchMachine.Settle(match, job, now, place);
             if (match.IsMade && match.Returning is null)
             {
                 match.Returning = await ComesBackAsync(match, cancellationToken);
@@ -118,6 +111,70 @@ public sealed class GigWorkBook(HubStorage storage)
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// The match's job, or null while it has not come. Read first (one read when it is there); when
+    /// it is not, the waiting row is written and the job read again, so a job recorded meanwhile
+    /// either is read here or finds the waiting row (<see cref="WaitingMatchesAsync"/>).
+    /// </summary>
+    private async Task<GigJobEntity?> JobForAsync(string platformId, string jobId, string matchId, CancellationToken cancellationToken)
+    {
+        if (await FindJobAsync(platformId, jobId, cancellationToken) is { } job)
+        {
+            return job;
+        }
+
+        await Table.UpsertEntityAsync(new TableEntity(GigJobEntity.PartitionFor(platformId, jobId), GigJobEntity.WaitingPrefix + matchId), TableUpdateMode.Replace, cancellationToken);
+        return await FindJobAsync(platformId, jobId, cancellationToken);
+    }
+
+    /// <summary>
+    /// A place on the job for the match's worker: one entity-group transaction in the job's partition
+    /// inserts the claim row <c>w~{pseudonym}</c> (naming the match) and raises the job's
+    /// <see cref="GigJobEntity.MatchesTaken"/> under its ETag. So two hosts applying matches of one
+    /// job at once never take more than <see cref="GigJobEntity.WorkersWanted"/> places (the loser's
+    /// ETag fails and it reads the job again), a worker holds one place per job, and a retry of the
+    /// same match finds its own claim (the count is raised once, with the claim). One storage call
+    /// when the place is free; a point read of the claim when the job is full or the worker is taken.
+    /// </summary>
+    private Task<JobPlace> TakePlaceAsync(GigJobEntity job, GigMatchEntity match, CancellationToken cancellationToken) =>
+        Optimistic.RetryAsync($"Gig job {job.PartitionKey} places", async attempt =>
+        {
+            if (attempt > 0)
+            {
+                job = await FindJobAsync(job.PlatformId, job.JobId, cancellationToken) ?? job;
+            }
+
+            var claimRow = GigJobEntity.ClaimPrefix + match.WorkerPseudonym;
+            if (job.MatchesTaken >= job.WorkersWanted)
+            {
+                return Attempt<JobPlace>.Done(await ClaimHolderAsync(job.PartitionKey, claimRow, cancellationToken) is { } holder
+                    ? holder == match.MatchId ? JobPlace.Held : JobPlace.WorkerTaken
+                    : JobPlace.Full);
+            }
+
+            var claim = new TableEntity(job.PartitionKey, claimRow) { ["MatchId"] = match.MatchId };
+            var count = new TableEntity(job.PartitionKey, GigJobEntity.Row) { [nameof(GigJobEntity.MatchesTaken)] = job.MatchesTaken + 1 };
+            try
+            {
+                await Table.SubmitTransactionAsync(
+                    [new TableTransactionAction(TableTransactionActionType.Add, claim), new TableTransactionAction(TableTransactionActionType.UpdateMerge, count, job.ETag)],
+                    cancellationToken);
+                return Attempt<JobPlace>.Done(JobPlace.Held);
+            }
+            catch (TableTransactionFailedException exception) when (exception.Status == 409)
+            {
+                var holder = await ClaimHolderAsync(job.PartitionKey, claimRow, cancellationToken);
+                return holder is null ? Attempt<JobPlace>.Retry : Attempt<JobPlace>.Done(holder == match.MatchId ? JobPlace.Held : JobPlace.WorkerTaken);
+            }
+            catch (TableTransactionFailedException exception) when (exception.Status == 412)
+            {
+                return Attempt<JobPlace>.Retry;
+            }
+        }, cancellationToken);
+
+    private async Task<string?> ClaimHolderAsync(string partition, string row, CancellationToken cancellationToken) =>
+        (await Table.FindAsync<TableEntity>(partition, row, cancellationToken))?.GetString("MatchId");
+
     /// <summary>Copies what became of each event of the match onto the events' records (idempotent).</summary>
     public async Task RecordOutcomesAsync(GigMatchEntity match, CancellationToken cancellationToken = default)
     {
@@ -127,12 +184,17 @@ public sealed class GigWorkBook(HubStorage storage)
         }
     }
 
+    /// <summary>
+    /// Writes an event's current status and reason onto its record (a merge, idempotent). No reason is
+    /// written as an empty one: a merge leaves out a null property, and the reason it once waited for
+    /// would stay (F12).
+    /// </summary>
     public async Task RecordOutcomeAsync(string eventId, string status, string? reason, CancellationToken cancellationToken = default)
     {
         var update = new TableEntity(GigEventEntity.PartitionFor(eventId), GigEventEntity.Row)
         {
             [nameof(GigEventEntity.Status)] = status,
-            [nameof(GigEventEntity.Reason)] = reason,
+            [nameof(GigEventEntity.Reason)] = reason ?? string.Empty,
         };
         try
         {

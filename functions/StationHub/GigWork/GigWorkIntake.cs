@@ -85,7 +85,7 @@ public sealed class GigWorkIntake(
 
                 var wanted = fields.Integer(data, "workersWanted", "data.workersWanted", 1, GigWorkRules.MaxWorkersWanted);
                 var trade = fields.String(data, "trade", "data.trade", maxLength: 64);
-                var postedAt = fields.Timestamp(data, "postedAt", "data.postedAt");
+                var postedAt = InWindow(fields, fields.Timestamp(data, "postedAt", "data.postedAt"), "data.postedAt", now);
                 var pay = fields.Integer(data, "payFen", "data.payFen", 0, GigWorkRules.MaxFen, required: false);
                 if (!fields.HasErrors)
                 {
@@ -100,7 +100,7 @@ public sealed class GigWorkIntake(
                 subject = fields.Identifier(data, "matchId", "data.matchId");
                 var jobId = fields.Identifier(data, "jobId", "data.jobId");
                 var workerId = fields.String(data, "workerId", "data.workerId", maxLength: 128);
-                var matchedAt = fields.Timestamp(data, "matchedAt", "data.matchedAt");
+                var matchedAt = InWindow(fields, fields.Timestamp(data, "matchedAt", "data.matchedAt"), "data.matchedAt", now);
                 if (!fields.HasErrors)
                 {
                     parsed = Event(subject!) with { At = matchedAt, JobId = jobId, WorkerPseudonym = pseudonyms.Keyed("gig-worker", platformId, workerId!) };
@@ -112,7 +112,7 @@ public sealed class GigWorkIntake(
             case GigEventKind.MatchCompleted:
             {
                 subject = fields.Identifier(data, "matchId", "data.matchId");
-                var completedAt = fields.Timestamp(data, "completedAt", "data.completedAt");
+                var completedAt = InWindow(fields, fields.Timestamp(data, "completedAt", "data.completedAt"), "data.completedAt", now);
                 if (!fields.HasErrors)
                 {
                     parsed = Event(subject!) with { At = completedAt };
@@ -124,7 +124,7 @@ public sealed class GigWorkIntake(
             case GigEventKind.MatchPaid:
             {
                 subject = fields.Identifier(data, "matchId", "data.matchId");
-                var paidAt = fields.Timestamp(data, "paidAt", "data.paidAt");
+                var paidAt = InWindow(fields, fields.Timestamp(data, "paidAt", "data.paidAt"), "data.paidAt", now);
                 var amount = fields.Integer(data, "amountFen", "data.amountFen", 0, GigWorkRules.MaxFen);
                 if (!fields.HasErrors)
                 {
@@ -148,5 +148,19 @@ public sealed class GigWorkIntake(
         }
 
         return parsed;
+    }
+
+    /// <summary>An event's time within 30 days back and 5 minutes ahead of its receipt (as hazard reports' <c>observedAt</c>), else a field error.</summary>
+    private static DateTimeOffset? InWindow(FieldReader fields, DateTimeOffset? at, string path, DateTimeOffset now)
+    {
+        if (at is not { } value || GigWorkRules.InWindow(value, now))
+        {
+            return at;
+        }
+
+        fields.Fail(path, value > now
+            ? $"is in the future (more than {GigWorkRules.MaxAhead.TotalMinutes:0} minutes ahead)."
+            : $"is more than {GigWorkRules.MaxAge.TotalDays:0} days ago; send gig work of the last {GigWorkRules.MaxAge.TotalDays:0} days.");
+        return null;
     }
 }

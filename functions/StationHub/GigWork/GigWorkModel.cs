@@ -71,7 +71,16 @@ public static class GigWorkRules
     /// <summary>How long one host's claim on an overdue notice holds before another host may send it.</summary>
     public static readonly TimeSpan NoticeLease = TimeSpan.FromMinutes(5);
 
+    /// <summary>An event's time may lie this far back from its receipt (as a hazard report's <c>observedAt</c>), else it is a 400.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromDays(30);
+
+    /// <summary>An event's time may lie this far ahead of its receipt (the signature's clock tolerance).</summary>
+    public static readonly TimeSpan MaxAhead = TimeSpan.FromMinutes(5);
+
     public const int MaxWorkersWanted = 10_000;
+
+    /// <summary>Whether an event's own time lies in the window around its receipt.</summary>
+    public static bool InWindow(DateTimeOffset at, DateTimeOffset receivedAt) => at >= receivedAt - MaxAge && at <= receivedAt + MaxAhead;
 
     /// <summary>The largest pay or wage the hub takes for one job or match: 1,000,000 yuan, in fen.</summary>
     public const long MaxFen = 100_000_000;
@@ -150,6 +159,9 @@ public sealed class GigJobEntity : ITableEntity
     public const string Row = "job";
     public const string WaitingPrefix = "m~";
 
+    /// <summary>A worker's place on the job (row <c>w~{pseudonym}</c>, with the match that holds it): one worker, one match per job.</summary>
+    public const string ClaimPrefix = "w~";
+
     public string PartitionKey { get; set; } = string.Empty;
     public string RowKey { get; set; } = Row;
     public DateTimeOffset? Timestamp { get; set; }
@@ -162,6 +174,13 @@ public sealed class GigJobEntity : ITableEntity
     public string Trade { get; set; } = string.Empty;
     public long? PayFen { get; set; }
     public DateTimeOffset PostedAt { get; set; }
+
+    /// <summary>
+    /// The places taken: one per match applied to the job, never more than <see cref="WorkersWanted"/>.
+    /// Raised only in the same entity-group transaction that inserts the match's claim row
+    /// (<see cref="ClaimPrefix"/>), under this row's ETag.
+    /// </summary>
+    public int MatchesTaken { get; set; }
 
     /// <summary>When the hub recorded it: the ledger day it counts in.</summary>
     public DateTimeOffset RecordedAt { get; set; }
@@ -237,7 +256,7 @@ public sealed class GigMatchEntity : ITableEntity
     /// <summary>When the payment falls due: completed, not paid or cancelled.</summary>
     public DateTimeOffset? PaymentDueAt => IsCompleted && !IsPaid && !IsCancelled ? CompletedAt + GigWorkRules.PayWithin : null;
 
-    /// <summary>Minutes from completion to pay (0 when paid before the completion), when both are known.</summary>
+    /// <summary>Minutes from completion to pay, when both are applied (a pay is applied only at or after its completion).</summary>
     public long? MinutesToPay => IsPaid && IsCompleted
         ? (long)Math.Max(0, Math.Floor((PaidAt!.Value - CompletedAt!.Value).TotalMinutes))
         : null;

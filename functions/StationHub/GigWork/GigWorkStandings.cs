@@ -36,16 +36,26 @@ public sealed class GigWorkStandings(HubRegistry registry, LedgerStore store, Le
                 long? Share(string name) => figures.TryGetValue(name, out var value) ? value : null;
                 var wanted = Figure(GigWorkFigures.YearToDate(GigWorkFigures.WorkersWanted));
                 var matches = Figure(GigWorkFigures.YearMatches);
+                long On(string basis) => policy.SubsidyFen(wanted, Figure(GigWorkFigures.YearCountOn(basis)));
                 standings.Add(new GigWorkStanding(
                     station.Id, station.Name, station.District, policy.Id, policy.Name, start, asOf,
-                    wanted, matches, policy.SubsidyFen(wanted, matches), policy.CapFen,
+                    wanted, matches, On(policy.Basis), policy.CapFen,
                     Figure(GigWorkFigures.YearToDate(GigWorkKinds.MatchMade)),
                     Figure(GigWorkFigures.YearToDate(GigWorkKinds.MatchCompleted)),
                     Figure(GigWorkFigures.YearToDate(GigWorkKinds.MatchPaid)),
                     Figure(GigWorkFigures.YearToDate(GigWorkFigures.PaySample)),
                     Share(GigWorkFigures.YearToDate(GigWorkFigures.PaidWithin2hShare)),
                     Figure(GigWorkFigures.YearToDate(GigWorkKinds.MatchMade)),
-                    Share(GigWorkFigures.YearToDate(GigWorkFigures.RepeatShare))));
+                    Share(GigWorkFigures.YearToDate(GigWorkFigures.RepeatShare)),
+                    policy.Version,
+                    policy.Basis,
+                    Figure(GigWorkFigures.YearCountOn(policy.Basis)),
+                    On(SubsidyBases.Made),
+                    On(SubsidyBases.Completed),
+                    On(SubsidyBases.Paid),
+                    Figure(GigWorkFigures.YearToDate(GigWorkFigures.MatchesPerWorkerMax)),
+                    Share(GigWorkFigures.TopWorkersShare),
+                    GigWorkFigures.BeyondBounds(policy.Bounds, figures)));
             }
         }
         finally
@@ -76,14 +86,21 @@ public sealed class GigWorkStandings(HubRegistry registry, LedgerStore store, Le
 
         var html = new StringBuilder();
         html.Append("<h2>Gig work: the policy's counts beside what they did for the workers</h2>")
-            .Append("<p>Year to date in each station's subsidy year. The subsidy is what the district's published tiers pay for the counts; the effect figures say whether the workers were paid within 2 hours of finishing, and whether they came back.</p>")
-            .Append("<div class=\"scroll\"><table><thead><tr><th>Station</th><th>Workers wanted</th><th>Matches</th><th>Subsidy (¥)</th><th>Completed</th><th>Paid</th><th>Paid ≤ 2 h</th><th>Came back ≤ 30 d</th></tr></thead><tbody>");
+            .Append("<p>Year to date in each station's subsidy year. The subsidy is what the district's published tiers pay for the counts on the policy's basis (made, completed, or paid: completed and paid more than 0 fen); beside it, what the same tiers give on each basis, so anyone sees how far counts and effect part. The effect figures say whether the workers were paid within 2 hours of finishing, and whether they came back. A station whose signals lie beyond the policy's bounds is marked: the hub does not judge it, it shows it.</p>")
+            .Append("<div class=\"scroll\"><table><thead><tr><th>Station</th><th>Policy</th><th>Workers wanted</th><th>Matches made</th><th>Subsidy (¥)</th><th>on made / completed / paid</th><th>Completed</th><th>Paid</th><th>Paid ≤ 2 h</th><th>Came back ≤ 30 d</th><th>Most matches of one worker in a day</th><th>Signals</th></tr></thead><tbody>");
         foreach (var s in standings.Where(s => s.MatchesMade > 0 || s.WorkersWanted > 0))
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Enc(s.StationName)}</td><td>{s.WorkersWanted}</td><td>{s.Matches}</td><td>{Yuan(s.SubsidyFen)} <small>of {Yuan(s.CapFen)}</small></td><td>{s.MatchesCompleted}</td><td>{s.MatchesPaid}</td><td>{Share(s.PaidWithin2hShareBp, s.PaySample)}</td><td>{Share(s.RepeatShareBp, s.RepeatSample)}</td></tr>");
+            var marks = s.BeyondBounds.Count == 0 ? "within bounds" : "<strong class=\"beyond\">beyond: " + Enc(string.Join(", ", s.BeyondBounds)) + "</strong>";
+            html.Append(CultureInfo.InvariantCulture, $"<tr data-station=\"{Enc(s.StationId)}\"><td>{Enc(s.StationName)}</td><td>{Enc(s.PolicyId)} v{s.PolicyVersion}, counts {Enc(s.Basis)}</td><td>{s.WorkersWanted}</td><td>{s.Matches}</td><td>{Yuan(s.SubsidyFen)} <small>of {Yuan(s.CapFen)}</small></td><td>{Yuan(s.SubsidyMadeFen)} / {Yuan(s.SubsidyCompletedFen)} / {Yuan(s.SubsidyPaidFen)}</td><td>{s.MatchesCompleted}</td><td>{s.MatchesPaid}</td><td>{Share(s.PaidWithin2hShareBp, s.PaySample)}</td><td>{Share(s.RepeatShareBp, s.RepeatSample)}</td><td>{s.MatchesPerWorkerMax}</td><td>{marks}</td></tr>");
         }
 
-        return html.Append("</tbody></table></div>").ToString();
+        html.Append("</tbody></table></div><h3>The published policies</h3><ul>");
+        foreach (var policy in (registry.Document.SubsidyPolicies ?? []).Where(p => standings.Any(s => s.PolicyId == p.Id)))
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<li>{Enc(policy.Name)} (<code>{Enc(policy.Id)}</code>, version {policy.Version}): counts <strong>{Enc(policy.Basis)}</strong>; cap ¥{Yuan(policy.CapFen)} a station a year; tiers: {Enc(string.Join("; ", policy.Tiers.Select(Tier)))}. Bounds: {Enc(policy.Bounds is null ? "none" : System.Text.Json.JsonSerializer.Serialize(policy.Bounds, HubJsonContext.Default.SubsidyBounds))}. As JSON: <code>GET /api/v1/gig-work/policies</code>.</li>");
+        }
+
+        return html.Append("</ul>").ToString();
     }
 
     private async Task<(DateOnly AsOf, Dictionary<string, long> Figures)> LatestAsync(string scope, DateOnly start, DateOnly today, Dictionary<DateOnly, JsonDocument?> days, CancellationToken cancellationToken)
@@ -132,6 +149,10 @@ public sealed class GigWorkStandings(HubRegistry registry, LedgerStore store, Le
         : sample < LedgerDay.MinimumSample ? string.Create(CultureInfo.InvariantCulture, $"<span class=\"few\" title=\"Fewer than {LedgerDay.MinimumSample} cases\">too few to judge ({bp / 100.0:0.#} % <small>of {sample}</small>)</span>")
         : string.Create(CultureInfo.InvariantCulture, $"{bp / 100.0:0.#} % <small>of {sample}</small>");
 
+    private static string Tier(SubsidyTier tier) => tier.EveryMatches is { } every
+        ? string.Create(CultureInfo.InvariantCulture, $"≥ {tier.MinWorkersWanted} wanted and ≥ {tier.MinMatches} matches: ¥{Yuan(tier.EarnsFen)} for each {every} beyond {tier.MinMatches}")
+        : string.Create(CultureInfo.InvariantCulture, $"≥ {tier.MinWorkersWanted} wanted and ≥ {tier.MinMatches} matches: ¥{Yuan(tier.EarnsFen)}");
+
     private static string Yuan(long fen) => (fen / 100.0).ToString("#,0", CultureInfo.InvariantCulture);
 
     private static string Enc(string text) => WebUtility.HtmlEncode(text);
@@ -156,6 +177,15 @@ public sealed record GigWorkStanding(
     long PaySample,
     long? PaidWithin2hShareBp,
     long RepeatSample,
-    long? RepeatShareBp);
+    long? RepeatShareBp,
+    int PolicyVersion,
+    string Basis,
+    long CountedMatches,
+    long SubsidyMadeFen,
+    long SubsidyCompletedFen,
+    long SubsidyPaidFen,
+    long MatchesPerWorkerMax,
+    long? TopWorkersShareBp,
+    IReadOnlyList<string> BeyondBounds);
 
 public sealed record GigWorkStandingsView(IReadOnlyList<GigWorkStanding> Stations);

@@ -22,7 +22,7 @@ public sealed class GigWorkStatusQuery(GigWorkBook book)
             return HubResponse.Problem(Problem.NotFound("You have no gig-work event with that id."));
         }
 
-        var view = new GigEventView(record.HubId, record.Status, record.Reason, record.ReceivedAt);
+        var view = new GigEventView(record.HubId, record.Status, string.IsNullOrEmpty(record.Reason) ? null : record.Reason, record.ReceivedAt);
         return HubResponse.Json(StatusCodes.Ok, view, HubJsonContext.Default.GigEventView);
     }
 }

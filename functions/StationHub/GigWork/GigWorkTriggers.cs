@@ -11,6 +11,7 @@ public static class GigWorkTriggers
         HttpFunction.Webhook<GigWorkIntake>(FunctionNames.GigWorkReceived, Routes.GigWork),
         HttpFunction.Get<GigWorkStatusQuery>(FunctionNames.GigWorkStatus, Routes.GigWorkStatus, Caller.PlatformKey, (query, request, ct) => query.HandleAsync(request, ct)),
         HttpFunction.Get<GigWorkStandings>(FunctionNames.GigWorkStations, Routes.GigWorkStations, Caller.Public, (standings, request, ct) => standings.HandleAsync(request, ct)),
+        HttpFunction.Get<GigWorkPolicies>(FunctionNames.GigWorkPolicies, Routes.GigWorkPolicies, Caller.Public, (policies, request, ct) => policies.HandleAsync(request, ct)),
         QueueFunction.For<GigWorkRouter>(FunctionNames.ApplyGigWorkEvent, Queues.GigWorkEvents, (router, message, ct) => router.HandleAsync(message, ct)),
         TimerFunction.For<PaymentWatch>(FunctionNames.FlagOverdueGigPayments, Schedules.FlagOverdueGigPayments, (watch, ct) => watch.RunAsync(ct)),
         TimerFunction.For<GigWorkYear>(FunctionNames.TallyGigWorkYear, Schedules.TallyGigWorkYear, (year, ct) => year.RunAsync(ct)),

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StationHub.Ledger;
+using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
 
 namespace StationHub.GigWork;
@@ -27,11 +28,13 @@ public sealed class GigWorkYear(HubRegistry registry, LedgerStore store, LedgerS
     {
         var today = sealer.Today;
         var stations = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+        var policies = new Dictionary<string, SubsidyPolicy>(StringComparer.Ordinal);
         foreach (var station in registry.Document.Stations)
         {
-            if (registry.FindSubsidyPolicy(station.District)?.YearStartFor(today) is { } start)
+            if (registry.FindSubsidyPolicy(station.District) is { } policy && policy.YearStartFor(today) is { } start)
             {
                 stations[LedgerScopes.Station(station.Id)] = start;
+                policies[LedgerScopes.Station(station.Id)] = policy;
             }
         }
 
@@ -49,7 +52,9 @@ public sealed class GigWorkYear(HubRegistry registry, LedgerStore store, LedgerS
                 {
                     foreach (var (kind, value) in values)
                     {
-                        totals[scope][kind] = totals[scope].GetValueOrDefault(kind) + value;
+                        totals[scope][kind] = GigWorkFigures.Maxima.Contains(kind)
+                            ? Math.Max(totals[scope].GetValueOrDefault(kind), value)
+                            : totals[scope].GetValueOrDefault(kind) + value;
                     }
                 }
             }
@@ -58,17 +63,22 @@ public sealed class GigWorkYear(HubRegistry registry, LedgerStore store, LedgerS
         var now = time.GetUtcNow();
         var entries = totals
             .Where(station => station.Value.Values.Any(v => v != 0))
-            .SelectMany(station => GigWorkFigures.Cumulative.Select(figure =>
-                new LedgerEntry(GigWorkKinds.YearBasePrefix + figure["gig.".Length..], station.Key, BaseSource, now, station.Value.GetValueOrDefault(figure))))
+            .SelectMany(station => GigWorkFigures.Cumulative.Concat(GigWorkFigures.Maxima).Select(figure =>
+                new LedgerEntry(GigWorkKinds.YearBasePrefix + figure["gig.".Length..], station.Key, BaseSource, now, station.Value.GetValueOrDefault(figure)))
+                .Append(PolicyEntry(policies[station.Key], station.Key, now)))
             .ToList();
         if (entries.Count > 0)
         {
             await ledger.WriteAsync(entries, cancellationToken);
         }
 
-        Log.YearTallied(logger, entries.Count / GigWorkFigures.Cumulative.Count);
+        Log.YearTallied(logger, entries.Count / (GigWorkFigures.Cumulative.Count + GigWorkFigures.Maxima.Count + 1));
         return entries.Count;
     }
+
+    /// <summary>The station's policy as a ledger entry of the day of <paramref name="at"/> (<see cref="GigWorkKinds.Policy"/>).</summary>
+    public static LedgerEntry PolicyEntry(SubsidyPolicy policy, string scope, DateTimeOffset at) =>
+        new(GigWorkKinds.Policy, scope, policy.Id, at, policy.Version, Label: JsonSerializer.Serialize(policy, HubJsonContext.Default.SubsidyPolicy));
 
     /// <summary>A sealed day's cumulative gig-work figures per scope (none for a day not sealed yet, which is not kept).</summary>
     private async Task<Dictionary<string, Dictionary<string, long>>> SealedFiguresAsync(DateOnly day, CancellationToken cancellationToken)
@@ -89,7 +99,7 @@ public sealed class GigWorkYear(HubRegistry registry, LedgerStore store, LedgerS
         {
             foreach (var (scope, kind, value) in LedgerDay.FiguresOf(document.RootElement))
             {
-                if (GigWorkFigures.Cumulative.Contains(kind))
+                if (GigWorkFigures.Cumulative.Contains(kind) || GigWorkFigures.Maxima.Contains(kind))
                 {
                     if (!figures.TryGetValue(scope, out var values))
                     {

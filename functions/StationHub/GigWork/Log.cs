@@ -15,4 +15,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6004, Level = LogLevel.Debug, Message = "Gig-work year tallied for {Stations} stations")]
     public static partial void YearTallied(ILogger logger, int stations);
+
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Error, Message = "Gig-work event {EventId} could not be applied; rejected, not retried")]
+    public static partial void EventFailed(ILogger logger, Exception exception, string eventId);
 }

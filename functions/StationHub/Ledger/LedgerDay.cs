@@ -146,7 +146,8 @@ public static class LedgerDay
     public static bool IsAdditive(string kind) =>
         kind is not (AcknowledgedWithin24hShare or MedianFirstResponseMinutes or OutstandingPoints)
         && !IsShare(kind)
-        && !kind.EndsWith("-median-minutes", StringComparison.Ordinal);
+        && !kind.EndsWith("-median-minutes", StringComparison.Ordinal)
+        && GigWork.GigWorkFigures.IsAdditive(kind);
 
     /// <summary>Whether a figure is a share (basis points); each one has its sample beside it (<see cref="SampleOf"/>).</summary>
     public static bool IsShare(string kind) => kind.EndsWith("-bp", StringComparison.Ordinal);
@@ -160,10 +161,7 @@ public static class LedgerDay
         AcknowledgedWithin24hShare => AcknowledgedWithin24hSample,
         NeedAnsweredWithinSlaShare => NeedAnsweredWithinSlaSample,
         NightCoverageShare => "station.night-minutes",
-        GigWork.GigWorkFigures.RepeatShare => GigWork.GigWorkKinds.MatchMade,
-        GigWork.GigWorkFigures.PaidWithin2hShare => GigWork.GigWorkFigures.PaySample,
-        _ when shareKind.StartsWith("gig.ytd.", StringComparison.Ordinal)
-            && SampleOf("gig." + shareKind["gig.ytd.".Length..]) is { } daily => GigWork.GigWorkFigures.YearToDate(daily),
+        _ when shareKind.StartsWith("gig.", StringComparison.Ordinal) => GigWork.GigWorkFigures.SampleOf(shareKind),
         _ => null,
     };
 

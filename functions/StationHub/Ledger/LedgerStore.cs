@@ -46,7 +46,7 @@ public sealed class LedgerStore(HubStorage storage)
     public const int RecentDays = 31;
 
     /// <summary>What compiling needs of an entry (the rest stays in storage).</summary>
-    private static readonly string[] FigureColumns = [nameof(LedgerEntryEntity.Scope), nameof(LedgerEntryEntity.Kind), nameof(LedgerEntryEntity.Amount), nameof(LedgerEntryEntity.Hours)];
+    private static readonly string[] FigureColumns = [nameof(LedgerEntryEntity.Scope), nameof(LedgerEntryEntity.Kind), nameof(LedgerEntryEntity.Amount), nameof(LedgerEntryEntity.Hours), nameof(LedgerEntryEntity.Label)];
 
     /// <summary>What chaining needs of a sealed day (not its published JSON).</summary>
     private static readonly string[] SummaryColumns = ["RowKey", nameof(LedgerDayEntity.Hash), nameof(LedgerDayEntity.PrevHash), nameof(LedgerDayEntity.Outstanding)];

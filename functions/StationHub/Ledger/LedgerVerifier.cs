@@ -11,7 +11,8 @@ public sealed record LedgerVerification(bool Ok, int DaysChecked, string? FirstB
 /// <summary>
 /// Checks the public ledger from its public API alone: every day's hash recomputed from its
 /// RFC 8785 canonical JSON, the chain of <c>prevHash</c> links, each Merkle root rebuilt from
-/// the day's figures and corrections, and each correction's original day sealed before it;
+/// the day's figures and corrections, and each correction's original day sealed before it; each
+/// station's gig-work subsidy recomputed from the day's published counts and the published policy;
 /// optionally one figure's inclusion proof.
 /// </summary>
 public sealed class LedgerVerifier(HttpClient http)
@@ -19,13 +20,14 @@ public sealed class LedgerVerifier(HttpClient http)
     public async Task<LedgerVerification> VerifyAsync(CancellationToken cancellationToken = default)
     {
         var days = await http.GetFromJsonAsync("api/v1/ledger", HubJsonContext.Default.ListLedgerDayLink, cancellationToken) ?? [];
+        var policies = await GigWork.GigWorkSubsidyCheck.PublishedPoliciesAsync(http, cancellationToken);
         var previous = string.Empty;
         var earlier = new HashSet<string>(StringComparer.Ordinal);
         foreach (var link in days.OrderBy(d => d.Date, StringComparer.Ordinal))
         {
             using var document = JsonDocument.Parse(await http.GetStringAsync($"api/v1/ledger/{link.Date}", cancellationToken));
             var day = document.RootElement;
-            var reason = Check(day, link, previous) ?? CheckCorrections(day, earlier);
+            var reason = Check(day, link, previous) ?? CheckCorrections(day, earlier) ?? GigWork.GigWorkSubsidyCheck.Check(day, policies);
             if (reason is not null)
             {
                 return new LedgerVerification(false, days.Count, link.Date, reason);

@@ -114,6 +114,7 @@ public static class HubServices
         services.AddSingleton<GigWorkIntake>();
         services.AddSingleton<GigWorkStatusQuery>();
         services.AddSingleton<GigWorkStandings>();
+        services.AddSingleton<GigWorkPolicies>();
         services.AddSingleton<GigWorkRouter>();
         services.AddSingleton<PaymentWatch>();
         services.AddSingleton<GigWorkYear>();

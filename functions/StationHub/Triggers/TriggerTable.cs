@@ -57,6 +57,7 @@ public static class FunctionNames
 
     // HTTP: the public gig-work figures (year to date, the policy's subsidy)
     public const string GigWorkStations = nameof(GigWorkStations);
+    public const string GigWorkPolicies = nameof(GigWorkPolicies);
 
     // HTTP: administrators
     public const string DeadLettersList = nameof(DeadLettersList);
@@ -114,6 +115,7 @@ public static class Routes
     public const string GigWork = "api/v1/platforms/{platformId}/gig-work";
     public const string GigWorkStatus = "api/v1/platforms/{platformId}/gig-work/{hubId}";
     public const string GigWorkStations = "api/v1/gig-work/stations";
+    public const string GigWorkPolicies = "api/v1/gig-work/policies";
 
     public const string PickupOrderArrival = "api/v1/stations/{stationId}/pickup-orders/{orderId}/arrival";
     public const string PickupOrderCollection = "api/v1/stations/{stationId}/pickup-orders/{orderId}/collection";

@@ -164,6 +164,10 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         [
             (_, _) => Get(Routes.GigWorkStations, null),
         ],
+        [FunctionNames.GigWorkPolicies] =
+        [
+            (_, _) => Get(Routes.GigWorkPolicies, null),
+        ],
         [FunctionNames.StationStatusReport] =
         [
             (_, _) => Json(HttpMethod.Put, Station + "/status", StationStatus(), TestRegistry.StationKey),

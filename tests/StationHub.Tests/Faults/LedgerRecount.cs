@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Data.Tables;
 using StationHub.Delivery;
+using StationHub.GigWork;
 using StationHub.HazardReports;
 using StationHub.Ledger;
 using StationHub.Tests.Infrastructure;
@@ -24,15 +25,46 @@ public static class LedgerRecount
         LedgerKinds.DeliveryMade, LedgerKinds.DeliveryFailed,
     ];
 
+    /// <summary>The gig-work kinds recounted from the jobs and matches (only what was applied counts).</summary>
+    public static readonly string[] GigKinds = [GigWorkKinds.JobPosted, GigWorkKinds.MatchMade, GigWorkKinds.MatchCompleted, GigWorkKinds.MatchPaid, GigWorkKinds.MatchCancelled];
+
+    /// <summary>
+    /// Fails unless the ledger's gig-work entries, per day and kind, equal a recount of the gig-work
+    /// table: jobs recorded, and each match's events that were applied (rejected ones count nowhere).
+    /// </summary>
+    public static async Task AssertGigEntriesMatchAsync(HubScenario world)
+    {
+        var recount = await RecountGigAsync(world);
+        var entries = new Dictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);
+        foreach (var entry in (await world.Storage.LedgerEntriesAsync()).Where(e => GigKinds.Contains(e.Kind)))
+        {
+            Add(entries, LedgerStore.Key(LedgerEndToEndTests.CityDay(entry.At)), [(entry.Kind, 1)]);
+        }
+
+        foreach (var date in recount.Keys.Union(entries.Keys))
+        {
+            foreach (var kind in GigKinds)
+            {
+                var (expected, actual) = (recount.GetValueOrDefault(date)?.GetValueOrDefault(kind) ?? 0, entries.GetValueOrDefault(date)?.GetValueOrDefault(kind) ?? 0);
+                Assert.True(expected == actual, $"{date} {kind}: the ledger holds {actual}, the gig-work table {expected}.");
+            }
+        }
+    }
+
     /// <summary>Fails unless, for every sealed day, each recounted figure equals its own figure plus its corrections.</summary>
     public static async Task AssertMatchesAsync(HubScenario world, HttpClient client)
     {
         var recount = await RecountAsync(world);
+        foreach (var (date, kinds) in await RecountGigAsync(world))
+        {
+            Add(recount, date, kinds.Select(k => (k.Key, k.Value)));
+        }
+
         var published = await PublishedAsync(client);
         Assert.NotEmpty(published);
         foreach (var (date, figures) in published)
         {
-            foreach (var kind in Kinds)
+            foreach (var kind in Kinds.Concat(GigKinds))
             {
                 var expected = recount.GetValueOrDefault(date)?.GetValueOrDefault(kind) ?? 0;
                 var actual = figures.GetValueOrDefault(kind);
@@ -71,6 +103,39 @@ public static class LedgerRecount
         {
             kinds[kind] = kinds.GetValueOrDefault(kind) + value;
         }
+    }
+
+    private static async Task<Dictionary<string, Dictionary<string, long>>> RecountGigAsync(HubScenario world)
+    {
+        var counts = new Dictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);
+        void Count(DateTimeOffset? at, string kind)
+        {
+            if (at is { } when)
+            {
+                Add(counts, LedgerStore.Key(LedgerEndToEndTests.CityDay(when)), [(kind, 1)]);
+            }
+        }
+
+        var table = world.Storage.Hub.Table(Tables.GigWork);
+        await foreach (var job in table.QueryAsync<GigJobEntity>(TableClient.CreateQueryFilter($"RowKey eq {GigJobEntity.Row}")))
+        {
+            Count(job.RecordedAt, GigWorkKinds.JobPosted);
+        }
+
+        await foreach (var match in table.QueryAsync<GigMatchEntity>(TableClient.CreateQueryFilter($"RowKey eq {GigMatchEntity.Row}")))
+        {
+            if (!match.IsMade)
+            {
+                continue;
+            }
+
+            Count(match.MadeRecordedAt, GigWorkKinds.MatchMade);
+            Count(match.IsCompleted ? match.CompletedRecordedAt : null, GigWorkKinds.MatchCompleted);
+            Count(match.IsPaid ? match.PaidRecordedAt : null, GigWorkKinds.MatchPaid);
+            Count(match.IsCancelled ? match.CancelledRecordedAt : null, GigWorkKinds.MatchCancelled);
+        }
+
+        return counts;
     }
 
     private static async Task<Dictionary<string, Dictionary<string, long>>> RecountAsync(HubScenario world)

@@ -17,7 +17,9 @@ namespace StationHub.Tests.Faults;
 /// <summary>
 /// A platform's steady stream of signed webhooks for the fault suite, interleaving the four flows
 /// in: hazard reports, points earned by a few couriers for catalog tasks, pickup orders, and gig work
-/// (a job, a match on it, the match's pay: sent a few at a time, so a pay may come before its match). It
+/// (a job, a match on it, its completion and its pay: sent a few at a time, so a pay may come before its
+/// match; every third group impossible work, a match made before its job was posted, and every third
+/// a pay dated before its completion, both to be rejected with a reason whatever the order). It
 /// posts with the platform's retry semantics (Standard Webhooks): no answer, a 5xx or a 429 is
 /// tried again later with the SAME <c>webhook-id</c>; a 202 or 200 is recorded as accepted; any
 /// other answer fails the test. At the end, <see cref="AssertEachAppliedOnceAsync"/> checks from
@@ -184,18 +186,26 @@ public sealed class MixedStream
     private static string Earned(string id, string courier, string task) =>
         $$$"""{"type":"points.earned","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"{{{id}}}","courierId":"{{{courier}}}","task":"{{{task}}}","stationId":"{{{TestRegistry.Station}}}"}}""";
 
-    /// <summary>Item i of the gig-work lane: job j{i/3}, then its match m{i/3}, then that match's pay.</summary>
+    /// <summary>
+    /// Item i of the gig-work lane, in groups of four: job j{g}, its match m{g}, the completion, the pay.
+    /// Group g % 3 == 1 is matched before its job was posted (the match rejected, and what waited on it;
+    /// its pay is also 0 fen); g % 3 == 2 is paid before it was completed (the pay rejected).
+    /// </summary>
     private static StreamItem GigItem(string tag, int i)
     {
-        var (job, match) = ($"{tag}-j{i / 3}", $"{tag}-m{i / 3}");
+        var g = i / 4;
+        var (job, match) = ($"{tag}-j{g}", $"{tag}-m{g}");
         var t0 = GigWork.GigWorkWorld.T0;
-        var (body, source) = (i % 3) switch
+        var (madeEarly, payEarly) = (g % 3 == 1, g % 3 == 2);
+        var matchSource = "match~" + PlatformId + "~" + match;
+        var (body, source, applied) = (i % 4) switch
         {
-            0 => (GigWork.GigWorkWorld.Job(job, workersWanted: 2, postedAt: t0), "job~" + PlatformId + "~" + job),
-            1 => (GigWork.GigWorkWorld.Made(match, job, "worker-" + (i % 5), t0.AddHours(1)), "match~" + PlatformId + "~" + match),
-            _ => (GigWork.GigWorkWorld.Paid(match, t0.AddHours(3)), "match~" + PlatformId + "~" + match),
+            0 => (GigWork.GigWorkWorld.Job(job, workersWanted: 2, postedAt: t0), "job~" + PlatformId + "~" + job, true),
+            1 => (GigWork.GigWorkWorld.Made(match, job, "worker-" + (g % 5), madeEarly ? t0.AddHours(-1) : t0.AddHours(1)), matchSource, !madeEarly),
+            2 => (GigWork.GigWorkWorld.Completed(match, t0.AddHours(3)), matchSource, !madeEarly),
+            _ => (GigWork.GigWorkWorld.Paid(match, payEarly ? t0.AddHours(2) : t0.AddHours(3).AddMinutes(20), amountFen: madeEarly ? 0 : 18_000), matchSource, !madeEarly && !payEarly),
         };
-        return new(Flow.Gig, $"{tag}-g{i}", $"api/v1/platforms/{PlatformId}/gig-work", body, null, null, source);
+        return new(Flow.Gig, $"{tag}-g{i}", $"api/v1/platforms/{PlatformId}/gig-work", body, null, null, source) { GigApplied = applied };
     }
 
     private static string SubjectOf(Received received) => Data(received).GetProperty("service_request_id").GetString()!;
@@ -365,20 +375,28 @@ public sealed class MixedStream
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    /// <summary>Each accepted gig event applied (none left waiting), and counted once on the ledger under its job or match.</summary>
+    /// <summary>
+    /// Each accepted gig event applied, or rejected with a reason where the work was impossible (none left
+    /// waiting); each applied one counted once on the ledger under its job or match, none of the rejected;
+    /// and the ledger's gig counts, day by day, equal a recount of the applied jobs and matches.
+    /// </summary>
     private async Task AssertGigWorkAppliedOnceAsync(Dictionary<string, List<string>> ledger)
     {
         var gig = Accepted(Flow.Gig).ToList();
         foreach (var item in gig)
         {
             var record = await world.Storage.Hub.Table(Tables.GigWork).GetEntityAsync<TableEntity>("ev~" + PlatformId + "~" + accepted[item], "event");
-            Assert.True(record.Value.GetString("Status") == "applied", $"{accepted[item]} is {record.Value.GetString("Status")}: {record.Value.GetString("Reason")}");
+            var (status, reason) = (record.Value.GetString("Status"), record.Value.GetString("Reason"));
+            Assert.True(status == (item.GigApplied ? "applied" : "rejected"), $"{accepted[item]} is {status}: {reason}");
+            Assert.True(item.GigApplied || !string.IsNullOrEmpty(reason), $"{accepted[item]} was rejected without a reason.");
         }
 
-        foreach (var (kind, prefix) in new[] { ("gig.job.posted", "job~"), ("gig.match.made", "made~"), ("gig.match.paid", "paid~") })
+        foreach (var (kind, prefix) in new[] { ("gig.job.posted", "job~"), ("gig.match.made", "made~"), ("gig.match.completed", "completed~"), ("gig.match.paid", "paid~") })
         {
-            AssertEachOnce(ledger.GetValueOrDefault(kind, []), gig.Where(i => accepted[i].StartsWith(prefix, StringComparison.Ordinal)).Select(i => i.Subject!), kind + " entries");
+            AssertEachOnce(ledger.GetValueOrDefault(kind, []), gig.Where(i => i.GigApplied && accepted[i].StartsWith(prefix, StringComparison.Ordinal)).Select(i => i.Subject!), kind + " entries");
         }
+
+        await LedgerRecount.AssertGigEntriesMatchAsync(world);
     }
 
     private async Task AssertPoisonQueuesEmptyAsync()
@@ -406,5 +424,8 @@ public sealed class MixedStream
     private sealed record StreamItem(Flow Flow, string Id, string Path, string Body, string? Courier, string? CatalogTask, string? Subject = null)
     {
         public string WebhookId { get; } = "msg_" + Id;
+
+        /// <summary>A gig event the hub must apply (true) or reject with a reason (false).</summary>
+        public bool GigApplied { get; init; } = true;
     }
 }

@@ -40,7 +40,7 @@ public sealed class GigMatchMachineTests
     [InlineData(new[] { GigEventKind.MatchCancelled, GigEventKind.MatchCompleted }, GigEventKind.MatchCompleted, "Completed after the match was cancelled.")]
     [InlineData(new[] { GigEventKind.MatchCancelled, GigEventKind.MatchPaid }, GigEventKind.MatchPaid, "Paid after the match was cancelled.")]
     [InlineData(new[] { GigEventKind.MatchCompleted, GigEventKind.MatchCancelled }, GigEventKind.MatchCancelled, "Cancelled after the match was completed.")]
-    [InlineData(new[] { GigEventKind.MatchPaid, GigEventKind.MatchCancelled }, GigEventKind.MatchCancelled, "Cancelled after the match was paid.")]
+    [InlineData(new[] { GigEventKind.MatchCompleted, GigEventKind.MatchPaid, GigEventKind.MatchCancelled }, GigEventKind.MatchCancelled, "Cancelled after the match was paid.")]
     public void Impossible_orders_are_rejected_whether_made_came_first_or_last(GigEventKind[] order, GigEventKind rejected, string reason)
     {
         foreach (var madeFirst in new[] { true, false })
@@ -103,6 +103,35 @@ public sealed class GigMatchMachineTests
 
         Assert.Null(match.PaymentDueAt);
         Assert.Equal(180, match.MinutesToPay);
+    }
+
+    [Fact]
+    public void A_pay_waits_for_its_completion_and_is_rejected_when_dated_before_it()
+    {
+        var match = new GigMatchEntity();
+        GigMatchMachine.Receive(match, Event(GigEventKind.MatchMade, T0));
+        GigMatchMachine.Receive(match, Event(GigEventKind.MatchPaid, T0.AddHours(1)));
+        GigMatchMachine.Settle(match, Job, T0.AddHours(1));
+        Assert.Equal((GigEventStatus.Pending, GigMatchMachine.WaitingForCompleted), (match.PaidStatus, match.PaidReason));
+
+        GigMatchMachine.Receive(match, Event(GigEventKind.MatchCompleted, T0.AddHours(2)));
+        GigMatchMachine.Settle(match, Job, T0.AddHours(2));
+
+        Assert.True(match.IsCompleted);
+        Assert.Equal((GigEventStatus.Rejected, GigMatchMachine.PaidBeforeCompleted), (match.PaidStatus, match.PaidReason));
+    }
+
+    [Theory]
+    [InlineData(JobPlace.Full, GigMatchMachine.JobFull)]
+    [InlineData(JobPlace.WorkerTaken, GigMatchMachine.WorkerTaken)]
+    public void A_match_without_a_place_on_its_job_is_rejected(JobPlace place, string reason)
+    {
+        var match = new GigMatchEntity();
+        GigMatchMachine.Receive(match, Event(GigEventKind.MatchMade, T0.AddHours(1)));
+        Assert.True(GigMatchMachine.NeedsPlace(match, Job));
+        GigMatchMachine.Settle(match, Job, T0.AddHours(1), place);
+
+        Assert.Equal((GigEventStatus.Rejected, reason), (match.MadeStatus, match.MadeReason));
     }
 
     private static GigWorkEvent Event(GigEventKind kind, DateTimeOffset at) =>

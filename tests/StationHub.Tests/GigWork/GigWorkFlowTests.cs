@@ -130,22 +130,23 @@ public sealed class GigWorkFlowTests
     public async Task A_worker_matched_again_at_the_station_within_30_days_counts_as_coming_back()
     {
         await using var world = await HubScenario.StartAsync();
-        await world.SendAsync(Job("j-1", postedAt: T0.AddDays(-41)));
-        await world.SendAsync(Made("m-old", "j-1", "worker-1", T0.AddDays(-41)));
+        // A worker is matched to a job once, so each match here is on its own job (times within the hub's 30-day window).
+        await world.SendAsync(Job("j-1", postedAt: T0.AddDays(-20)));
+        await world.SendAsync(Job("j-2", postedAt: T0.AddDays(-20)));
+        await world.SendAsync(Job("j-3", postedAt: T0.AddDays(-20)));
         await world.SendAsync(Made("m-1", "j-1", "worker-1", T0.AddDays(-10)));
         await world.WaitForAsync("made~m-1", "applied");
-        await world.WaitForAsync("made~m-old", "applied");
-        await world.SendAsync(Made("m-2", "j-1", "worker-1", T0));
-        await world.SendAsync(Made("m-3", "j-1", "worker-2", T0));
+        await world.SendAsync(Made("m-2", "j-2", "worker-1", T0));
+        await world.SendAsync(Made("m-3", "j-3", "worker-2", T0));
         await world.WaitForAsync("made~m-2", "applied");
         await world.WaitForAsync("made~m-3", "applied");
 
         var figures = await world.TodaysStationFiguresAsync();
-        // m-2 comes back within 30 days of m-1; m-1 is 31 days after m-old, not within; worker-2 is new.
-        Assert.Equal(4, figures["gig.match.made"]);
+        // m-2 comes back within 30 days of m-1; m-1 and worker-2 are new.
+        Assert.Equal(3, figures["gig.match.made"]);
         Assert.Equal(1, figures["gig.match.returning"]);
-        Assert.Equal(2_500, figures["gig.repeat-share-bp"]);
-        Assert.Equal(2_500, figures["gig.ytd.repeat-share-bp"]);
+        Assert.Equal(3_333, figures["gig.repeat-share-bp"]);
+        Assert.Equal(3_333, figures["gig.ytd.repeat-share-bp"]);
     }
 
     [Fact]

@@ -11,10 +11,19 @@ public static class GigWorkWorld
 {
     public const string Path = "api/v1/platforms/swiftride/gig-work";
 
-    public static readonly DateTimeOffset T0 = new(2026, 11, 22, 1, 0, 0, TimeSpan.Zero);
+    /// <summary>Yesterday 01:00 UTC: every time the tests send lies within the hub's window (30 days back, 5 minutes ahead).</summary>
+    public static readonly DateTimeOffset T0 = new DateTimeOffset(TimeProvider.System.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero).AddDays(-1).AddHours(1);
 
     public static string Job(string jobId, int workersWanted = 3, DateTimeOffset? postedAt = null, string stationId = TestRegistry.Station, string trade = "porter") =>
         Envelope("gig_job.posted", $"\"jobId\":\"{jobId}\",\"stationId\":\"{stationId}\",\"workersWanted\":{workersWanted},\"trade\":\"{trade}\",\"postedAt\":\"{Iso(postedAt ?? T0)}\",\"payFen\":20000");
+
+    /// <summary>A job with its <c>postedAt</c> as given, verbatim (for times the hub must refuse).</summary>
+    public static string JobPostedAt(string jobId, string postedAt) =>
+        Envelope("gig_job.posted", $"\"jobId\":\"{jobId}\",\"stationId\":\"{TestRegistry.Station}\",\"workersWanted\":1,\"trade\":\"porter\",\"postedAt\":\"{postedAt}\"");
+
+    /// <summary>A completion with its <c>completedAt</c> as given, verbatim.</summary>
+    public static string CompletedAt(string matchId, string completedAt) =>
+        Envelope("gig_match.completed", $"\"matchId\":\"{matchId}\",\"completedAt\":\"{completedAt}\"");
 
     public static string Made(string matchId, string jobId, string workerId, DateTimeOffset matchedAt) =>
         Envelope("gig_match.made", $"\"matchId\":\"{matchId}\",\"jobId\":\"{jobId}\",\"workerId\":\"{workerId}\",\"matchedAt\":\"{Iso(matchedAt)}\"");

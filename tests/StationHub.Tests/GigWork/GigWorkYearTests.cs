@@ -13,7 +13,8 @@ namespace StationHub.Tests.GigWork;
 /// Year-to-date counts on a fake clock over a real Azurite: each day's figures add to the sealed days
 /// of its policy year, and start again on the policy year's first day. Events go in as the queue
 /// function's messages. The policy's thresholds are scaled down (3 workers wanted, 2 matches) so a
-/// handful of matches crosses them. The clock starts at 10:00 on 30 December 2025 in Shanghai.
+/// handful of matches crosses them, and it counts matches made (the rule as written), which these
+/// year-to-date mechanics are about; the other bases are figures beside it.
 /// </summary>
 public sealed class GigWorkYearTests() : HubLibraryTests(new(2025, 12, 30, 2, 0, 0, TimeSpan.Zero), s => s["Ledger:StartDate"] = "2025-12-30", ScaledDownPolicy)
 {
@@ -22,17 +23,21 @@ public sealed class GigWorkYearTests() : HubLibraryTests(new(2025, 12, 30, 2, 0,
     // The policy's thresholds scaled down, so a handful of matches crosses them.
     private static string ScaledDownPolicy(string registry) => registry
         .Replace("\"minWorkersWanted\": 5000, \"minMatches\": 1000,", "\"minWorkersWanted\": 3, \"minMatches\": 2,", StringComparison.Ordinal)
-        .Replace("\"minWorkersWanted\": 5000, \"minMatches\": 5000, \"everyMatches\": 5000,", "\"minWorkersWanted\": 3, \"minMatches\": 3, \"everyMatches\": 1,", StringComparison.Ordinal);
+        .Replace("\"minWorkersWanted\": 5000, \"minMatches\": 5000, \"everyMatches\": 5000,", "\"minWorkersWanted\": 3, \"minMatches\": 3, \"everyMatches\": 1,", StringComparison.Ordinal)
+        .Replace("\"basis\": \"paid\"", "\"basis\": \"made\"", StringComparison.Ordinal);
 
     [Fact]
     public async Task Year_to_date_counts_add_up_the_sealed_days_and_start_again_with_the_policy_year()
     {
-        await ApplyAsync(Event(GigEventKind.JobPosted, "j-1", stationId: TestRegistry.Station, workersWanted: 3));
+        await ApplyAsync(Event(GigEventKind.JobPosted, "j-1", stationId: TestRegistry.Station, workersWanted: 4));
         await ApplyAsync(Event(GigEventKind.MatchMade, "m-1", jobId: "j-1"));
         await ApplyAsync(Event(GigEventKind.MatchMade, "m-2", jobId: "j-1"));
         var day1 = await CompileAsync();
         Assert.Equal(2, day1["gig.ytd.matches"]);
         Assert.Equal(20_000_000, await SubsidyAsync());
+        Assert.Equal(20_000_000, day1["gig.subsidy-fen"]);
+        Assert.Equal(20_000_000, day1["gig.subsidy-fen.made"]);
+        Assert.Equal(0, day1["gig.subsidy-fen.paid"]);
 
         // 31 December: the 30th is sealed; today's one match adds to it.
         Clock.SetUtcNow(new DateTimeOffset(2025, 12, 31, 2, 0, 0, TimeSpan.Zero));
@@ -46,7 +51,7 @@ public sealed class GigWorkYearTests() : HubLibraryTests(new(2025, 12, 30, 2, 0,
         Assert.Equal(4, day2["gig.ytd.match.made"]);
         Assert.Equal(1, day2["gig.ytd.match.cancelled"]);
         Assert.Equal(3, day2["gig.ytd.matches"]);
-        Assert.Equal(3, day2["gig.ytd.workers-wanted"]);
+        Assert.Equal(4, day2["gig.ytd.workers-wanted"]);
         Assert.Equal(20_000_000, await SubsidyAsync());
 
         // 1 January: a new policy year; the old year's counts no longer count.
@@ -73,6 +78,7 @@ public sealed class GigWorkYearTests() : HubLibraryTests(new(2025, 12, 30, 2, 0,
         var day4 = await CompileAsync();
         Assert.Equal(4, day4["gig.ytd.matches"]);
         Assert.Equal(6, day4["gig.ytd.workers-wanted"]);
+        Assert.Equal(30_000_000, day4["gig.subsidy-fen"]);
 
         // 4 matches of 6 wanted: the first tier (200,000 yuan) and one step of the second (100,000).
         Assert.Equal(30_000_000, await SubsidyAsync());

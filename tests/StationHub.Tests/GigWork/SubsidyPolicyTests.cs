@@ -71,4 +71,26 @@ public sealed class SubsidyPolicyTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void The_same_tiers_on_each_basis_show_how_far_counts_and_effect_part()
+    {
+        // 1,051 matches made of 5,000 workers wanted, none completed or paid: the rule as written pays, the sample's basis does not.
+        var figures = new SortedDictionary<string, long>(StringComparer.Ordinal)
+        {
+            ["gig.ytd.workers-wanted"] = 5_000,
+            ["gig.ytd.matches"] = 1_051,
+            ["gig.ytd.match.completed"] = 1_000,
+            ["gig.ytd.match.paid"] = 999,
+        };
+
+        StationHub.GigWork.GigWorkFigures.AddSubsidy(figures, Policy);
+
+        Assert.Equal("paid", Policy.Basis);
+        Assert.Equal(20_000_000, figures["gig.subsidy-fen.made"]);
+        Assert.Equal(20_000_000, figures["gig.subsidy-fen.completed"]);
+        Assert.Equal(0, figures["gig.subsidy-fen.paid"]);
+        Assert.Equal(0, figures["gig.subsidy-fen"]);
+        Assert.Equal(Policy.Version, figures["gig.policy.chaoyang-2024"]);
+    }
 }

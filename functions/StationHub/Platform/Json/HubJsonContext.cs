@@ -62,6 +62,7 @@ namespace StationHub.Platform.Json;
 [JsonSerializable(typeof(GigEventView))]
 [JsonSerializable(typeof(PaymentOverdueNotice))]
 [JsonSerializable(typeof(GigWorkStandingsView))]
+[JsonSerializable(typeof(GigWorkPoliciesView))]
 [JsonSerializable(typeof(EndpointView))]
 [JsonSerializable(typeof(List<EndpointView>))]
 [JsonSerializable(typeof(EndpointRecovery))]

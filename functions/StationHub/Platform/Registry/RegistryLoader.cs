@@ -169,6 +169,12 @@ public static class RegistryLoader
             {
                 problems.Add($"subsidy policy '{policy.Id}' needs a cap of 0 or more and tiers with minimums of 0 or more, a positive earnsFen and a positive everyMatches");
             }
+
+            if (policy.Version < 1 || !SubsidyBases.All.Contains(policy.Basis, StringComparer.Ordinal)
+                || policy.Bounds is { } b && new int?[] { b.MaxMatchesPerWorkerPerDay, b.MaxTopWorkersShareBp, b.MaxMatchedOfWantedBp, b.MinCompletedShareBp, b.MinPaidShareBp, b.MinPaidWithin2hShareBp }.Any(v => v is < 0))
+            {
+                problems.Add($"subsidy policy '{policy.Id}' needs a version of 1 or more, a basis of made, completed or paid, and bounds of 0 or more");
+            }
         }
     }
 

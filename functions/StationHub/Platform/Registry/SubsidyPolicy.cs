@@ -6,7 +6,10 @@ namespace StationHub.Platform.Registry;
 /// A district's subsidy for gig-work stations, as data: the tiers a station's year-to-date counts
 /// earn, the cap per station per policy year, and the date the policy year starts (each year on
 /// the same month and day, in the ledger's time zone). The sample holds Chaoyang's 2024 rules for
-/// gig markets. Amounts are fen; every computation is exact integer arithmetic.
+/// gig markets. Amounts are fen; every computation is exact integer arithmetic. <see cref="Basis"/>
+/// names which matches the tiers count (<see cref="SubsidyBases"/>); <see cref="Version"/> is raised
+/// with every change, and each day's ledger names the version it was computed under;
+/// <see cref="Bounds"/> are the signals' limits the ledger page marks a station beyond.
 /// </summary>
 public sealed record SubsidyPolicy(
     string Id,
@@ -14,7 +17,10 @@ public sealed record SubsidyPolicy(
     IReadOnlyList<string> Districts,
     string YearStart,
     long CapFen,
-    IReadOnlyList<SubsidyTier> Tiers)
+    IReadOnlyList<SubsidyTier> Tiers,
+    int Version = 1,
+    string Basis = SubsidyBases.Paid,
+    SubsidyBounds? Bounds = null)
 {
     /// <summary>The first day of the policy year that holds <paramref name="day"/>, or null before the policy's first year.</summary>
     public DateOnly? YearStartFor(DateOnly day)
@@ -62,3 +68,31 @@ public sealed record SubsidyTier(long MinWorkersWanted, long MinMatches, long Ea
         return EveryMatches is { } every ? checked(EarnsFen * ((matches - MinMatches) / every)) : EarnsFen;
     }
 }
+
+/// <summary>What a policy's tiers count as a match, year to date.</summary>
+public static class SubsidyBases
+{
+    /// <summary>Matches made, less those cancelled: the rule as written.</summary>
+    public const string Made = "made";
+
+    /// <summary>Matches whose work was completed.</summary>
+    public const string Completed = "completed";
+
+    /// <summary>Matches completed and then paid, more than 0 fen, no earlier than the completion.</summary>
+    public const string Paid = "paid";
+
+    public static IReadOnlyList<string> All { get; } = [Made, Completed, Paid];
+}
+
+/// <summary>
+/// The limits of a station's signals under a policy (each optional): beyond one, the ledger page marks
+/// the station and the day counts it in <c>gig.signals-out-of-bounds</c>. The hub decides nothing from
+/// them; it shows them.
+/// </summary>
+public sealed record SubsidyBounds(
+    int? MaxMatchesPerWorkerPerDay = null,
+    int? MaxTopWorkersShareBp = null,
+    int? MaxMatchedOfWantedBp = null,
+    int? MinCompletedShareBp = null,
+    int? MinPaidShareBp = null,
+    int? MinPaidWithin2hShareBp = null);
