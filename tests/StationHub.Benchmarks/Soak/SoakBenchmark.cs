@@ -48,6 +48,9 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
     private int collected;
     private HttpClient? client;
 
+    // The hub's address: a restarted host binds a port of its own, so requests follow it here.
+    private Uri? hubBase;
+
     public async Task<SoakRun> RunAsync()
     {
         var hub = await RunHubAsync();
@@ -119,6 +122,7 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
             Timeout = TimeSpan.FromSeconds(10),
         };
         client = http;
+        hubBase = host.BaseAddress;
         var notes = new ConcurrentDictionary<int, string>();
         try
         {
@@ -164,7 +168,8 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
                     progress.WriteLine($"   minute {minute}: the hub killed with -9");
                     currentHost.Kill();
                     var restart = Stopwatch.GetTimestamp();
-                    currentHost = await ChildHost.StartAsync(settings, currentHost.Port);
+                    currentHost = await ChildHost.StartAsync(settings);
+                    hubBase = currentHost.BaseAddress;
                     notes[minute] = $"hub -9, answering again {Stopwatch.GetElapsedTime(restart).TotalSeconds:0.0} s later";
                 }
 
@@ -452,6 +457,7 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
             try
             {
                 using var request = build();
+                request.RequestUri = new Uri(hubBase!, request.RequestUri!);
                 using var response = await client!.SendAsync(request);
                 var status = (int)response.StatusCode;
                 var body = await response.Content.ReadAsStringAsync();
@@ -480,7 +486,7 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
             // As platforms back off: 1 s, 2 s, 4 s ... up to 30 s, with jitter, so a slow hub is not buried in retries.
             attempt++;
             retried = true;
-            await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, attempt - 1)) * (0.8 + (Random.Shared.NextDouble() * 0.4))));
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, attempt - 1)) * (0.8 + (RandomNumberGenerator.GetInt32(0, 401) / 1000.0))));
         }
 
         return null;

@@ -15,7 +15,7 @@ public sealed class CliFailureTests
     [Fact]
     public async Task A_hub_that_does_not_answer_is_said_and_exits_1()
     {
-        var (exitCode, output) = await RunAsync("verify-ledger", "--hub", $"http://127.0.0.1:{Loopback.FreePort()}/");
+        var (exitCode, output) = await RunAsync("verify-ledger", "--hub", $"http://127.0.0.1:{ClosedPort()}/");
 
         Assert.Equal(1, exitCode);
         Assert.Contains("does not answer", output, StringComparison.Ordinal);
@@ -33,7 +33,7 @@ public sealed class CliFailureTests
         {
             var (exitCode, output) = await RunAsync(
                 "gig-sample", "--hub", world.Hub.BaseAddress.AbsoluteUri, "--settings", settings,
-                "--sandbox", $"http://127.0.0.1:{Loopback.FreePort()}/", "--admin-key", "not-an-admin-key", "--functions-key", "not-the-master-key");
+                "--sandbox", $"http://127.0.0.1:{ClosedPort()}/", "--admin-key", "not-an-admin-key", "--functions-key", "not-the-master-key");
 
             Assert.Equal(1, exitCode);
             Assert.Contains("POST /admin/functions/FlagOverdueGigPayments was refused (401)", output, StringComparison.Ordinal);
@@ -62,5 +62,13 @@ public sealed class CliFailureTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout + await stderr);
+    }
+
+    // A loopback port nothing listens on: bound for a moment to learn a free number, then let go.
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        return ((System.Net.IPEndPoint)listener.LocalEndPoint!).Port;
     }
 }
