@@ -1,4 +1,5 @@
 using OpenTelemetry;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using StationHub.Platform;
@@ -72,11 +73,13 @@ public static class HubHost
 
         builder.Services.AddStationHub(builder.Configuration);
 
-        // The hub's spans always (so trace context flows from intake to every outbound call);
-        // exported only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+        // The hub's spans always (so trace context flows from intake to every outbound call), and its
+        // storage request count (stationhub.storage.requests); exported only when
+        // OTEL_EXPORTER_OTLP_ENDPOINT is set.
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("StationHub.LocalHost"))
-            .WithTracing(tracing => tracing.AddSource(HubTelemetry.SourceName));
+            .WithTracing(tracing => tracing.AddSource(HubTelemetry.SourceName))
+            .WithMetrics(metrics => metrics.AddMeter(StorageRequestMetrics.MeterName));
         if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]))
         {
             telemetry.UseOtlpExporter();

@@ -128,7 +128,7 @@ public sealed class DuplicateClaims(HubStorage storage, HubRegistry registry, Ha
 
             try
             {
-                await Cells.SubmitTransactionAsync(actions, cancellationToken);
+                await Cells.SubmitBatchAsync(actions, cancellationToken);
                 return Attempt<string?>.Done(null);
             }
             catch (TableTransactionFailedException exception) when (exception.Status is 409 or 412)

@@ -234,7 +234,7 @@ public sealed class HazardReportStore(HubStorage storage, HubRegistry registry)
         };
         try
         {
-            await Reports.SubmitTransactionAsync(
+            await Reports.SubmitBatchAsync(
                 [
                     new TableTransactionAction(TableTransactionActionType.Add, updateEntity),
                     new TableTransactionAction(TableTransactionActionType.UpdateReplace, report, report.ETag),

@@ -185,7 +185,7 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
 
             try
             {
-                await Accounts.SubmitTransactionAsync(actions, cancellationToken);
+                await Accounts.SubmitBatchAsync(actions, cancellationToken);
                 return Attempt<PointsOutcome>.Done(new PointsOutcome(record, Repeat: false));
             }
             catch (TableTransactionFailedException exception) when (exception.Status is 409 or 412)
