@@ -17,13 +17,14 @@ namespace StationHub.HazardReports;
 /// Three storage round trips: the webhook-id's claim (<see cref="WebhookIdClaims"/>), then
 /// <see cref="QueueFirst"/>: the queue send, then one insert keyed by the report's hub id. All
 /// share the request's one deadline (<see cref="RequestDeadline"/>, applied by the host's runner).
+/// Nothing else is on this path: whether the report repeats an open original is decided by the
+/// router (<see cref="DuplicateClaims"/>), and a retry of a stored report queues nothing.
 /// </summary>
 public sealed partial class HazardReportIntake(
     PlatformWebhooks webhooks,
     HubRegistry registry,
     Pseudonyms pseudonyms,
     HazardReportStore store,
-    DuplicateClaims duplicates,
     ReportReopening reopening,
     TimeProvider time,
     ILogger<HazardReportIntake> logger)
@@ -78,49 +79,34 @@ public sealed partial class HazardReportIntake(
     private async Task<HubResponse> AcceptAsync(HazardReportAccepted accepted, string webhookId, CancellationToken cancellationToken)
     {
         var report = accepted.Report;
-        var claimedBy = await store.ClaimWebhookIdAsync(report.PlatformId, webhookId, report.HubId, cancellationToken);
-        if (claimedBy != report.HubId)
+        var claim = await store.ClaimOrFindWebhookIdAsync(report.PlatformId, webhookId, report.HubId, cancellationToken);
+        if (claim.ItemId != report.HubId)
         {
             // The same webhook-id with another body: the first answer, and nothing made.
-            Log.WebhookIdReused(logger, claimedBy, report.PlatformId);
-            var first = await store.FindAsync(claimedBy, cancellationToken);
-            return Accepted(AnswerFor(report.PlatformId, claimedBy, first?.DuplicateOf), StatusCodes.Ok);
+            Log.WebhookIdReused(logger, claim.ItemId, report.PlatformId);
+            return Accepted(AnswerFor(report.PlatformId, claim.ItemId), StatusCodes.Ok);
         }
 
+        // The same webhook-id again: when the report is stored, the first answer, and nothing queued
+        // (claim, its read, this read: 3 requests). A claim without a report is a request that died
+        // before its queue send or insert: this one goes on where it stopped.
+        if (!claim.IsNew && await store.FindAsync(report.HubId, cancellationToken) is not null)
+        {
+            Log.ReportRepeated(logger, report.HubId, report.PlatformId);
+            return Accepted(AnswerFor(report.PlatformId, report.HubId), StatusCodes.Ok);
+        }
+
+        // Claim, queue, insert: three requests. Whether the report repeats an open original is
+        // decided behind the queue (HazardReportRouter); the platform hears it as hazard_report.linked.
         if (await store.AcceptAsync(accepted, ReportEntity.For(report, webhookId, accepted.AttemptId), cancellationToken))
         {
-            // Stored first, then judged: a report another claim meets is always readable.
-            var duplicateOf = await DecideDuplicateAsync(duplicates, store, report.HubId, cancellationToken);
             Log.ReportAccepted(logger, report.HubId, report.PlatformId, report.District);
-            return Accepted(AnswerFor(report.PlatformId, report.HubId, duplicateOf), StatusCodes.Accepted);
+            return Accepted(AnswerFor(report.PlatformId, report.HubId), StatusCodes.Accepted);
         }
 
         Log.ReportRepeated(logger, report.HubId, report.PlatformId);
-        var stored = await store.FindAsync(report.HubId, cancellationToken);
-        return Accepted(AnswerFor(report.PlatformId, report.HubId, stored?.DuplicateOf), StatusCodes.Ok);
+        return Accepted(AnswerFor(report.PlatformId, report.HubId), StatusCodes.Ok);
     }
-
-    /// <summary>
-    /// Decides once whether a stored report duplicates an open original and keeps the answer with the
-    /// report (<see cref="ReportEntity.DuplicateDecided"/>); the request and the router both call it,
-    /// and whichever keeps its decision first is the decision.
-    /// </summary>
-    internal static Task<string?> DecideDuplicateAsync(DuplicateClaims duplicates, HazardReportStore store, string hubId, CancellationToken cancellationToken) =>
-        Optimistic.RetryAsync<string?>($"The duplicate decision of {hubId}", async _ =>
-        {
-            var entity = await store.FindAsync(hubId, cancellationToken)
-                ?? throw new InvalidOperationException($"Report {hubId} vanished while it was judged.");
-            if (entity.DuplicateDecided)
-            {
-                return Attempt<string?>.Done(entity.DuplicateOf);
-            }
-
-            var duplicateOf = await duplicates.ClaimAsync(entity.ToReport(), cancellationToken);
-            entity.DuplicateOf = duplicateOf;
-            entity.LinkedByHub = duplicateOf is not null;
-            entity.DuplicateDecided = true;
-            return await store.TryReplaceAsync(entity, cancellationToken) ? Attempt<string?>.Done(duplicateOf) : Attempt<string?>.Retry;
-        }, cancellationToken);
 
     public static string StatusUrlFor(string platformId, string hubId) =>
         "/" + Routes.HazardReportStatus.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{hubId}", hubId, StringComparison.Ordinal);
@@ -128,8 +114,8 @@ public sealed partial class HazardReportIntake(
     private static HubResponse Accepted(WebhookAnswer answer, int status) =>
         HubResponse.Json(status, answer, HubJsonContext.Default.WebhookAnswer, new Dictionary<string, string> { ["Location"] = answer.StatusUrl });
 
-    private static WebhookAnswer AnswerFor(string platformId, string hubId, string? duplicateOf) =>
-        new(hubId, HazardReportStatus.Received.ToWire(), StatusUrlFor(platformId, hubId), duplicateOf);
+    private static WebhookAnswer AnswerFor(string platformId, string hubId) =>
+        new(hubId, HazardReportStatus.Received.ToWire(), StatusUrlFor(platformId, hubId));
 
     private HazardReport? Parse(VerifiedWebhook webhook, FieldReader fields)
     {
@@ -260,9 +246,8 @@ public sealed partial class HazardReportIntake(
     private static partial Regex DistrictPattern();
 }
 
-/// <summary>The answer to an accepted webhook: where to follow the item; for a report linked to an open original, that original's hub id.</summary>
+/// <summary>The answer to an accepted webhook: where to follow the item (a hazard report's duplicate decision follows there, not here).</summary>
 public sealed record WebhookAnswer(
     string HubId,
     string Status,
-    string StatusUrl,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? DuplicateOf = null);
+    string StatusUrl);

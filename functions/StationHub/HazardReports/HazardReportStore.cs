@@ -184,6 +184,10 @@ public sealed class HazardReportStore(HubStorage storage, HubRegistry registry)
     public Task<string> ClaimWebhookIdAsync(string platformId, string webhookId, string hubId, CancellationToken cancellationToken = default) =>
         WebhookIdClaims.ClaimAsync(Reports, platformId, webhookId, hubId, cancellationToken);
 
+    /// <summary>As <see cref="ClaimWebhookIdAsync"/>, and whether this request made the claim.</summary>
+    public Task<WebhookIdClaim> ClaimOrFindWebhookIdAsync(string platformId, string webhookId, string hubId, CancellationToken cancellationToken = default) =>
+        WebhookIdClaims.ClaimOrFindAsync(Reports, platformId, webhookId, hubId, cancellationToken);
+
     private TableClient Reports => storage.Table(Tables.HazardReports);
 
     private TableClient CityRequests => storage.Table(Tables.CityRequests);
@@ -276,8 +280,12 @@ public sealed class HazardReportStore(HubStorage storage, HubRegistry registry)
     public DateTimeOffset? ExpectedAt(ReportEntity entity, HazardReport report) =>
         entity.RoutedAt + (registry.FindCategory(report.Category)?.Sla ?? TimeSpan.FromHours(HazardCategory.DefaultSlaHours));
 
-    /// <summary>Writes the recipient's (city's or body's) view of the report unless a newer version is already there.</summary>
-    public async Task ProjectAsync(ReportEntity entity, string reporterId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes the recipient's (city's or body's) view of the report unless a newer version is already
+    /// there. <paramref name="firstWrite"/> (the router's): the view most likely does not exist yet, so
+    /// it is added without reading first (one request), and read only if it does.
+    /// </summary>
+    public async Task ProjectAsync(ReportEntity entity, string reporterId, CancellationToken cancellationToken = default, bool firstWrite = false)
     {
         var report = entity.ToReport();
         var partition = CityRequestEntity.PartitionFor(report.RecipientId, report.ReceivedAt);
@@ -307,6 +315,11 @@ public sealed class HazardReportStore(HubStorage storage, HubRegistry registry)
             ExpectedAt = ExpectedAt(entity, report),
             Version = entity.Version,
         };
+
+        if (firstWrite && await CityRequests.TryAddAsync(projection, cancellationToken))
+        {
+            return;
+        }
 
         // Somebody may write it in between: read again and compare versions.
         await Optimistic.RetryAsync($"The city view of {report.HubId}", async _ =>

@@ -21,4 +21,40 @@ public sealed class StorageRequestCountTests
         Assert.Contains(intake, r => r is { Service: "table", Operation: "insert", Resource: Tables.HazardReports, Status: 204 or 201 });
         Assert.All(intake, r => Assert.DoesNotContain(world.Storage.Prefix, r.Resource, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task An_accepted_report_costs_at_most_three_requests_before_its_202()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var first = await world.AcceptReportAsync("r-count-first");
+        await world.WaitForStatusAsync(first, "routed");
+        using var counter = new StorageRequestCounter(world.Hub);
+
+        // A second report at the same place: the duplicate decision is the router's, not the request's.
+        using var response = await world.PostReportAsync(Webhooks.HazardReport("r-count-2", courierId: "courier-7"));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var intake = counter.Of(FunctionNames.HazardReportReceived);
+        Assert.True(intake.Count <= 3, string.Join("\n", intake));
+        Assert.DoesNotContain(intake, r => r.Resource == Tables.CityRequests);
+    }
+
+    [Fact]
+    public async Task A_retried_webhook_queues_nothing_and_costs_about_three_requests()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var body = Webhooks.HazardReport("r-count-retry");
+        using (var first = await world.PostReportAsync(body, webhookId: "msg_count_retry"))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        }
+
+        using var counter = new StorageRequestCounter(world.Hub);
+        using var retry = await world.PostReportAsync(body, webhookId: "msg_count_retry");
+
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        var intake = counter.Of(FunctionNames.HazardReportReceived);
+        Assert.DoesNotContain(intake, r => r.Service == "queue");
+        Assert.True(intake.Count <= 3, string.Join("\n", intake));
+    }
 }
