@@ -24,6 +24,7 @@ public sealed partial class HazardReportIntake(
     PlatformWebhooks webhooks,
     HubRegistry registry,
     Pseudonyms pseudonyms,
+    HubIdKey hubIds,
     HazardReportStore store,
     ReportReopening reopening,
     TimeProvider time,
@@ -182,7 +183,7 @@ public sealed partial class HazardReportIntake(
         }
 
         return new HazardReport(
-            HazardReport.HubIdFor(webhook.Platform.Id, reportId!),
+            HazardReport.HubIdFor(hubIds, webhook.Platform.Id, reportId!),
             webhook.Platform.Id,
             reportId!,
             pseudonyms.Courier(webhook.Platform.Id, courierId!),

@@ -41,6 +41,7 @@ public static class HubServices
         services.AddSingleton<StorageRequestMetrics>();
         services.AddSingleton(provider => StorageClients.Create(configuration, provider.GetRequiredService<StorageRequestMetrics>()));
         services.AddSingleton(_ => new Pseudonyms(ReadKey(configuration[PseudonymKeySetting])));
+        services.AddSingleton(_ => HubIdKey.From(configuration));
         services.AddSingleton(_ => new ApiKeys(configuration));
         services.AddSingleton(_ => new HubSecrets(configuration));
         services.AddSingleton<RequestDeadline>();
