@@ -20,6 +20,9 @@ public static class HubHost
     public const string DefaultUrl = "http://127.0.0.1:7071";
     public const string HostJsonSetting = "LocalHost:HostJson";
     public const string QueueLeaseSetting = "LocalHost:QueueLease";
+
+    /// <summary>Overrides host.json's <c>maxPollingInterval</c> for this host (tests poll idle queues every second).</summary>
+    public const string MaxPollingIntervalSetting = "LocalHost:MaxPollingInterval";
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <param name="args">Command-line arguments (as for any ASP.NET Core host).</param>
@@ -69,6 +72,11 @@ public static class HubHost
         if (builder.Configuration.GetValue<TimeSpan?>(QueueLeaseSetting) is { } lease)
         {
             queueSettings = queueSettings with { MessageLease = lease };
+        }
+
+        if (builder.Configuration.GetValue<TimeSpan?>(MaxPollingIntervalSetting) is { } polling)
+        {
+            queueSettings = queueSettings with { MaxPollingInterval = polling };
         }
 
         builder.Services.AddStationHub(builder.Configuration);
