@@ -11,6 +11,6 @@ public sealed class ContractFunctions(FunctionRows rows)
 {
     [Function(FunctionNames.OpenApiDocument)]
     public Task<IActionResult> OpenApiDocument(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.OpenApiDocument)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.OpenApiDocument)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.OpenApiDocument, request);
 }

@@ -12,7 +12,7 @@ public sealed class DeliveryFunctions(FunctionRows rows)
 {
     [Function(FunctionNames.DeadLettersList)]
     public Task<IActionResult> DeadLettersList(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.DeadLetters)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.DeadLetters)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.DeadLettersList, request);
 
     [Function(FunctionNames.DeadLetterReplay)]
@@ -22,7 +22,7 @@ public sealed class DeliveryFunctions(FunctionRows rows)
 
     [Function(FunctionNames.EndpointsList)]
     public Task<IActionResult> EndpointsList(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Endpoints)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.Endpoints)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.EndpointsList, request);
 
     [Function(FunctionNames.EndpointPause)]

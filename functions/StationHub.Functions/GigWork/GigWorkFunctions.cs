@@ -17,12 +17,12 @@ public sealed class GigWorkFunctions(FunctionRows rows)
 
     [Function(FunctionNames.GigWorkStatus)]
     public Task<IActionResult> GigWorkStatus(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.GigWorkStatus)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.GigWorkStatus)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.GigWorkStatus, request);
 
     [Function(FunctionNames.GigWorkStations)]
     public Task<IActionResult> GigWorkStations(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.GigWorkStations)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.GigWorkStations)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.GigWorkStations, request);
 
     [Function(FunctionNames.ApplyGigWorkEvent)]

@@ -17,27 +17,27 @@ public sealed class HazardReportFunctions(FunctionRows rows)
 
     [Function(FunctionNames.HazardReportStatus)]
     public Task<IActionResult> HazardReportStatus(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.HazardReportStatus)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.HazardReportStatus)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.HazardReportStatus, request);
 
     [Function(FunctionNames.Open311Services)]
     public Task<IActionResult> Open311Services(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Open311Services)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.Open311Services)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.Open311Services, request);
 
     [Function(FunctionNames.Open311Requests)]
     public Task<IActionResult> Open311Requests(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Open311Requests)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.Open311Requests)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.Open311Requests, request);
 
     [Function(FunctionNames.Open311Request)]
     public Task<IActionResult> Open311Request(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Open311Request)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.Open311Request)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.Open311Request, request);
 
     [Function(FunctionNames.Open311RequestUpdates)]
     public Task<IActionResult> Open311RequestUpdates(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Open311RequestUpdates)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.Open311RequestUpdates)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.Open311RequestUpdates, request);
 
     [Function(FunctionNames.CityUpdateReceived)]

@@ -12,42 +12,42 @@ public sealed class LedgerFunctions(FunctionRows rows)
 {
     [Function(FunctionNames.LedgerDays)]
     public Task<IActionResult> LedgerDays(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Ledger)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.Ledger)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.LedgerDays, request);
 
     [Function(FunctionNames.LedgerDay)]
     public Task<IActionResult> LedgerDay(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerDay)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.LedgerDay)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.LedgerDay, request);
 
     [Function(FunctionNames.LedgerProof)]
     public Task<IActionResult> LedgerProof(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerProof)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.LedgerProof)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.LedgerProof, request);
 
     [Function(FunctionNames.LedgerPage)]
     public Task<IActionResult> LedgerPage(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerPage)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.LedgerPage)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.LedgerPage, request);
 
     [Function(FunctionNames.LedgerCheckpointKey)]
     public Task<IActionResult> LedgerCheckpointKey(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerKey)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.LedgerKey)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.LedgerCheckpointKey, request);
 
     [Function(FunctionNames.LedgerCheckpoint)]
     public Task<IActionResult> LedgerCheckpoint(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerCheckpoint)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.LedgerCheckpoint)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.LedgerCheckpoint, request);
 
     [Function(FunctionNames.LedgerDayCheckpoint)]
     public Task<IActionResult> LedgerDayCheckpoint(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerDayCheckpoint)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.LedgerDayCheckpoint)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.LedgerDayCheckpoint, request);
 
     [Function(FunctionNames.LedgerConsistency)]
     public Task<IActionResult> LedgerConsistency(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.LedgerConsistency)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.LedgerConsistency)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.LedgerConsistency, request);
 
     [Function(FunctionNames.CosignLedgerCheckpoint)]

@@ -17,7 +17,7 @@ public sealed class PickupOrderFunctions(FunctionRows rows)
 
     [Function(FunctionNames.PickupOrderStatus)]
     public Task<IActionResult> PickupOrderStatus(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.PickupOrderStatus)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.PickupOrderStatus)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.PickupOrderStatus, request);
 
     [Function(FunctionNames.PickupOrderArrival)]

@@ -17,7 +17,7 @@ public sealed class PointsFunctions(FunctionRows rows)
 
     [Function(FunctionNames.CourierPoints)]
     public Task<IActionResult> CourierPoints(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.CourierPoints)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.CourierPoints)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.CourierPoints, request);
 
     [Function(FunctionNames.VoucherRedemption)]

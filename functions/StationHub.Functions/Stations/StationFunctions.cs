@@ -21,13 +21,18 @@ public sealed class StationFunctions(FunctionRows rows)
 
     [Function(FunctionNames.StationsMap)]
     public Task<IActionResult> StationsMap(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Stations)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.Stations)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.StationsMap, request);
 
     [Function(FunctionNames.StationsMapPage)]
     public Task<IActionResult> StationsMapPage(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.StationsMapPage)] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.StationsMapPage)] HttpRequest request) =>
         rows.HttpAsync(FunctionNames.StationsMapPage, request);
+
+    [Function(FunctionNames.StationsMapAssets)]
+    public Task<IActionResult> StationsMapAssets(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.StationsMapAssets)] HttpRequest request) =>
+        rows.HttpAsync(FunctionNames.StationsMapAssets, request);
 
     [Function(FunctionNames.MarkStaleStations)]
     public Task MarkStaleStations(

@@ -8,6 +8,6 @@ public static class ContractTriggers
 {
     public static IReadOnlyList<TriggerFunction> All { get; } =
     [
-        new HttpFunction(FunctionNames.OpenApiDocument, ["GET"], Routes.OpenApiDocument, (_, _, _) => Task.FromResult(OpenApiContract.Answer())),
+        new HttpFunction(FunctionNames.OpenApiDocument, ["GET", "HEAD"], Routes.OpenApiDocument, (_, _, _) => Task.FromResult(OpenApiContract.Answer()), Platform.Security.Caller.Public),
     ];
 }

@@ -191,9 +191,22 @@ public static class HubOperations
             Headers = [IfNoneMatch],
             Answers = [GeoJson(200, "The stations.", HubSchemas.StationMap) with { Headers = CacheHeaders }, NotModified(), Problem(400, "A filter is not valid (errors per parameter).")],
         },
-        new(FunctionNames.StationsMapPage, StationsTag, Caller.Public, "The warm map as a page", "Every station, open, closed or stale, with free chargers; no script.")
+        new(FunctionNames.StationsMapPage, StationsTag, Caller.Public, "The warm map as a page",
+            "Every station, open, closed or stale, with free chargers, hours, services, freshness and three navigation links; the list works with no script. near lists the nearest open stations first; with Map:TileUrl set, a street map (Leaflet, served by the hub); the status refreshes live.")
         {
+            Query =
+            [
+                new("near", "lat,lon: the nearest stations first (open ones unless openNow=false).", HubSchemas.String()),
+                new("service", "Service codes, comma-separated: stations with all of them.", HubSchemas.String()),
+                new("openNow", "true or false.", HubSchemas.String(null, "true", "false")),
+                new("lang", "zh or en; else Accept-Language.", HubSchemas.String(null, "zh", "en")),
+            ],
             Answers = [new(200, "The page.", BodyKind.Html)],
+        },
+        new(FunctionNames.StationsMapAssets, StationsTag, Caller.Public, "A file of the map page",
+            "The page's script and style sheet and Leaflet's (leaflet.js, leaflet.css, map.js, map.css), served by the hub itself; ?v= names the version the page links to.")
+        {
+            Answers = [new(200, "The file (JavaScript or CSS).", BodyKind.PageFile), NotModified(), Problem(404, "No such file.")],
         },
 
         // City systems

@@ -47,6 +47,7 @@ public static partial class OpenApiContract
         ["id"] = "The hub's id of the item (Open311 service_request_id, or a dead letter's deliveryId).",
         ["date"] = "A day of the city's calendar, yyyy-MM-dd.",
         ["format"] = "json or xml, as GeoReport v2 asks.",
+        ["file"] = "A file of the map page: leaflet.js, leaflet.css, map.js or map.css.",
     };
 
     /// <summary>The document, written once per process: a <c>200</c> with an ETag.</summary>
@@ -133,7 +134,13 @@ public static partial class OpenApiContract
                 document.Paths[path] = item;
             }
 
-            foreach (var method in row.Methods)
+            if (DescribedAs(row.Caller) != description.Caller)
+            {
+                throw new InvalidOperationException($"Row {row.Name} takes a {row.Caller.Name}, but its description says {description.Caller}.");
+            }
+
+            // HEAD answers as GET does, without a body (RFC 9110): it is not an operation of its own.
+            foreach (var method in row.Methods.Where(method => method != "HEAD"))
             {
                 ((OpenApiPathItem)item).Operations![new HttpMethod(method)] = Operation(row, description, document);
             }
@@ -241,6 +248,10 @@ public static partial class OpenApiContract
             case BodyKind.Text:
                 content["text/plain"] = new OpenApiMediaType { Schema = Schema(HubSchemas.String(), document) };
                 break;
+            case BodyKind.PageFile:
+                content["text/javascript"] = new OpenApiMediaType { Schema = Schema(HubSchemas.String(), document) };
+                content["text/css"] = new OpenApiMediaType { Schema = Schema(HubSchemas.String(), document) };
+                break;
             case BodyKind.GeoJson:
                 content["application/geo+json"] = new OpenApiMediaType { Schema = Schema(answer.Schema!, document) };
                 break;
@@ -323,6 +334,18 @@ public static partial class OpenApiContract
         Required = parameter.Required,
         Description = parameter.Description,
         Schema = Schema(parameter.Schema, document),
+    };
+
+    /// <summary>How the description names the caller a row declares (the row's is the one enforced).</summary>
+    private static Caller DescribedAs(Platform.Security.Caller caller) => caller.Name switch
+    {
+        "public" => Caller.Public,
+        "platform signature" => Caller.PlatformWebhook,
+        "platform key" => Caller.Platform,
+        "city key" => Caller.City,
+        "station key" => Caller.Station,
+        "admin key" => Caller.Admin,
+        _ => throw new InvalidOperationException($"No description names the caller {caller.Name}."),
     };
 
     private static List<OpenApiSecurityRequirement> Security(Caller caller, OpenApiDocument document) => caller switch

@@ -1,3 +1,4 @@
+using StationHub.Platform.Security;
 using StationHub.Triggers;
 
 namespace StationHub.Delivery;
@@ -7,12 +8,12 @@ public static class DeliveryTriggers
 {
     public static IReadOnlyList<TriggerFunction> All { get; } =
     [
-        HttpFunction.Get<DeadLetterAdmin>(FunctionNames.DeadLettersList, Routes.DeadLetters, (admin, request, ct) => admin.ListAsync(request, ct)),
-        HttpFunction.Post<DeadLetterAdmin>(FunctionNames.DeadLetterReplay, Routes.DeadLetterReplay, (admin, request, ct) => admin.ReplayAsync(request, ct)),
-        HttpFunction.Get<EndpointAdmin>(FunctionNames.EndpointsList, Routes.Endpoints, (admin, request, ct) => admin.ListAsync(request, ct)),
-        HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointPause, Routes.EndpointPause, (admin, request, ct) => admin.PauseAsync(request, ct)),
-        HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointResume, Routes.EndpointResume, (admin, request, ct) => admin.ResumeAsync(request, ct)),
-        HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointRecover, Routes.EndpointRecover, (admin, request, ct) => admin.RecoverAsync(request, ct)),
+        HttpFunction.Get<DeadLetterAdmin>(FunctionNames.DeadLettersList, Routes.DeadLetters, Caller.AdminKey, (admin, request, ct) => admin.ListAsync(request, ct)),
+        HttpFunction.Post<DeadLetterAdmin>(FunctionNames.DeadLetterReplay, Routes.DeadLetterReplay, Caller.AdminKey, (admin, request, ct) => admin.ReplayAsync(request, ct)),
+        HttpFunction.Get<EndpointAdmin>(FunctionNames.EndpointsList, Routes.Endpoints, Caller.AdminKey, (admin, request, ct) => admin.ListAsync(request, ct)),
+        HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointPause, Routes.EndpointPause, Caller.AdminKey, (admin, request, ct) => admin.PauseAsync(request, ct)),
+        HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointResume, Routes.EndpointResume, Caller.AdminKey, (admin, request, ct) => admin.ResumeAsync(request, ct)),
+        HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointRecover, Routes.EndpointRecover, Caller.AdminKey, (admin, request, ct) => admin.RecoverAsync(request, ct)),
         QueueFunction.For<DeliveryProcessor>(FunctionNames.DeliverOutbound, Queues.Deliveries, (processor, message, ct) => processor.HandleAsync(message, ct)),
     ];
 }

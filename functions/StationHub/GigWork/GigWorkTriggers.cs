@@ -1,3 +1,4 @@
+using StationHub.Platform.Security;
 using StationHub.Triggers;
 
 namespace StationHub.GigWork;
@@ -7,9 +8,9 @@ public static class GigWorkTriggers
 {
     public static IReadOnlyList<TriggerFunction> All { get; } =
     [
-        HttpFunction.Post<GigWorkIntake>(FunctionNames.GigWorkReceived, Routes.GigWork, (intake, request, ct) => intake.HandleAsync(request, ct)),
-        HttpFunction.Get<GigWorkStatusQuery>(FunctionNames.GigWorkStatus, Routes.GigWorkStatus, (query, request, ct) => query.HandleAsync(request, ct)),
-        HttpFunction.Get<GigWorkStandings>(FunctionNames.GigWorkStations, Routes.GigWorkStations, (standings, request, ct) => standings.HandleAsync(request, ct)),
+        HttpFunction.Webhook<GigWorkIntake>(FunctionNames.GigWorkReceived, Routes.GigWork),
+        HttpFunction.Get<GigWorkStatusQuery>(FunctionNames.GigWorkStatus, Routes.GigWorkStatus, Caller.PlatformKey, (query, request, ct) => query.HandleAsync(request, ct)),
+        HttpFunction.Get<GigWorkStandings>(FunctionNames.GigWorkStations, Routes.GigWorkStations, Caller.Public, (standings, request, ct) => standings.HandleAsync(request, ct)),
         QueueFunction.For<GigWorkRouter>(FunctionNames.ApplyGigWorkEvent, Queues.GigWorkEvents, (router, message, ct) => router.HandleAsync(message, ct)),
         TimerFunction.For<PaymentWatch>(FunctionNames.FlagOverdueGigPayments, Schedules.FlagOverdueGigPayments, (watch, ct) => watch.RunAsync(ct)),
         TimerFunction.For<GigWorkYear>(FunctionNames.TallyGigWorkYear, Schedules.TallyGigWorkYear, (year, ct) => year.RunAsync(ct)),

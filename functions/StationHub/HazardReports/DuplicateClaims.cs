@@ -132,15 +132,9 @@ public sealed class DuplicateClaims(HubStorage storage, HubRegistry registry, Ha
                 }
             }
 
-            try
-            {
-                await Cells.SubmitBatchAsync(actions, cancellationToken);
-                return Attempt<string?>.Done(null);
-            }
-            catch (TableTransactionFailedException exception) when (exception.Status is 409 or 412)
-            {
-                return Attempt<string?>.Retry;
-            }
+            return await Cells.TrySubmitAsync(actions, cancellationToken) == TransactionResult.Committed
+                ? Attempt<string?>.Done(null)
+                : Attempt<string?>.Retry;
         }, cancellationToken);
     }
 

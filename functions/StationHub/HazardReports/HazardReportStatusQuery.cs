@@ -1,6 +1,5 @@
 using StationHub.Platform.Http;
 using StationHub.Platform.Json;
-using StationHub.Platform.Security;
 
 namespace StationHub.HazardReports;
 
@@ -9,22 +8,11 @@ namespace StationHub.HazardReports;
 /// where a platform follows its report, with its key; another platform's report is a 404. Once the
 /// router has decided that the report repeats an open original, <c>duplicateOf</c> names it.
 /// </summary>
-public sealed class HazardReportStatusQuery(ApiKeys apiKeys, HazardReportStore store)
+public sealed class HazardReportStatusQuery(HazardReportStore store)
 {
     public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
     {
         var platformId = request.Route("platformId");
-        var caller = apiKeys.Authenticate(request.Header(ApiKeyHeader.Name), PrincipalKind.Platform);
-        if (caller is null)
-        {
-            return HubResponse.Problem(Problem.Unauthorized("The platform's x-api-key is required."));
-        }
-
-        if (caller.Id != platformId)
-        {
-            return HubResponse.Problem(Problem.NotFound("No report of yours has that id."));
-        }
-
         var entity = await store.FindAsync(request.Route("hubId"), cancellationToken);
         var report = entity?.ToReport();
         if (entity is null || report!.PlatformId != platformId)

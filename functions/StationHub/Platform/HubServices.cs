@@ -32,6 +32,7 @@ public static class HubServices
         services.AddOptions<FundOptions>().Bind(configuration.GetSection(FundOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PointsOptions>().Bind(configuration.GetSection(PointsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StationOptions>().Bind(configuration.GetSection(StationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StationMapOptions>().Bind(configuration.GetSection(StationMapOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LedgerOptions>().Bind(configuration.GetSection(LedgerOptions.Section)).ValidateDataAnnotations()
             .Validate(o => TimeZoneExists(o.TimeZone), "Ledger:TimeZone must be an IANA time zone id such as Asia/Shanghai.").ValidateOnStart();
 
@@ -45,6 +46,7 @@ public static class HubServices
         services.AddSingleton(_ => new ApiKeys(configuration));
         services.AddSingleton(_ => new HubSecrets(configuration));
         services.AddSingleton<RequestDeadline>();
+        services.AddSingleton<SignedIntake>();
         services.AddSingleton<PlatformRateLimits>();
         services.AddSingleton<PlatformWebhooks>();
         services.AddSingleton<LedgerEntryWriter>();
@@ -106,6 +108,7 @@ public static class HubServices
         services.AddSingleton<StationStatusIntake>();
         services.AddSingleton<StationMapApi>();
         services.AddSingleton<StationMapPage>();
+        services.AddSingleton<StationMapAssets>();
         services.AddSingleton<StationWatch>();
         // Gig work
         services.AddSingleton<GigWorkBook>();

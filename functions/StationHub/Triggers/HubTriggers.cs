@@ -5,6 +5,7 @@ using StationHub.HazardReports;
 using StationHub.Ledger;
 using StationHub.PickupOrders;
 using StationHub.Platform.Http;
+using Caller = StationHub.Platform.Security.Caller;
 using StationHub.Points;
 using StationHub.Stations;
 
@@ -21,7 +22,8 @@ public static class HubTriggers
         FunctionNames.RouteNotFound,
         ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
         Routes.NotFound,
-        (_, request, _) => Task.FromResult(HubResponse.Problem(Problem.NotFound($"Nothing is served at {request.Method} {request.Path}."))));
+        (_, request, _) => Task.FromResult(HubResponse.Problem(Problem.NotFound($"Nothing is served at {request.Method} {request.Path}."))),
+        Caller.Public);
 
     public static IReadOnlyList<TriggerFunction> All { get; } =
     [

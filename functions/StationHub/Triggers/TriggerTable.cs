@@ -34,6 +34,7 @@ public static class FunctionNames
     // HTTP: the warm map (public)
     public const string StationsMap = nameof(StationsMap);
     public const string StationsMapPage = nameof(StationsMapPage);
+    public const string StationsMapAssets = nameof(StationsMapAssets);
 
     // HTTP: city systems
     public const string Open311Services = nameof(Open311Services);
@@ -121,6 +122,7 @@ public static class Routes
     public const string PlatformStationStatus = "api/v1/platforms/{platformId}/station-status";
     public const string Stations = "api/v1/stations";
     public const string StationsMapPage = "map";
+    public const string StationsMapAssets = "map/assets/{file}";
 
     public const string Open311Services = "api/v1/open311/services.{format}";
     public const string Open311Requests = "api/v1/open311/requests.{format}";

@@ -20,7 +20,8 @@ public sealed class FunctionRowsTests
     public async Task Each_function_method_runs_the_row_of_its_own_name()
     {
         var ran = new List<string>();
-        var services = new ServiceCollection().AddLogging().AddSingleton(TimeProvider.System).AddSingleton<StationHub.Platform.Storage.RequestDeadline>().BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging().AddSingleton(TimeProvider.System).AddSingleton<StationHub.Platform.Storage.RequestDeadline>()
+            .AddSingleton(new StationHub.Platform.Security.ApiKeys(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build())).BuildServiceProvider();
         var rows = new FunctionRows(services, HubTriggers.All.Select(row => Recording(row, ran)));
         var methods = FunctionMethods().ToList();
 
@@ -45,7 +46,8 @@ public sealed class FunctionRowsTests
 
     private static TriggerFunction Recording(TriggerFunction row, List<string> ran) => row switch
     {
-        HttpFunction http => http with { Handler = (_, _, _) => { ran.Add(http.Name); return Task.FromResult(HubResponse.Empty(204)); } },
+        // Which row a method runs, not who may call it (HostGuardTests and the flows' tests hold that): public here.
+        HttpFunction http => http with { Handler = (_, _, _) => { ran.Add(http.Name); return Task.FromResult(HubResponse.Empty(204)); }, Caller = StationHub.Platform.Security.Caller.Public },
         QueueFunction queue => queue with { Handler = (_, _, _) => { ran.Add(queue.Name); return Task.CompletedTask; } },
         TimerFunction timer => timer with { Handler = (_, _) => { ran.Add(timer.Name); return Task.CompletedTask; } },
         _ => throw new InvalidOperationException($"Unknown row {row}"),

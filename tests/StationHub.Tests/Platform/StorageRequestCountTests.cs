@@ -38,23 +38,4 @@ public sealed class StorageRequestCountTests
         Assert.True(intake.Count <= 3, string.Join("\n", intake));
         Assert.DoesNotContain(intake, r => r.Resource == Tables.CityRequests);
     }
-
-    [Fact]
-    public async Task A_retried_webhook_queues_nothing_and_costs_about_three_requests()
-    {
-        await using var world = await HubScenario.StartAsync();
-        var body = Webhooks.HazardReport("r-count-retry");
-        using (var first = await world.PostReportAsync(body, webhookId: "msg_count_retry"))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
-        }
-
-        using var counter = new StorageRequestCounter(world.Hub);
-        using var retry = await world.PostReportAsync(body, webhookId: "msg_count_retry");
-
-        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
-        var intake = counter.Of(FunctionNames.HazardReportReceived);
-        Assert.DoesNotContain(intake, r => r.Service == "queue");
-        Assert.True(intake.Count <= 3, string.Join("\n", intake));
-    }
 }
