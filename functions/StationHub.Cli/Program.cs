@@ -6,7 +6,8 @@ using StationHub.Platform.Webhooks;
 
 // dotnet run --project functions/StationHub.Cli -- sample [--hub http://127.0.0.1:7071] [--settings local.settings.json] [--sandbox http://127.0.0.1:7079]
 //   Sends a signed hazard report as the sample platform, waits for it to reach the sandbox city,
-//   sends a second report of the same place (202 with duplicateOf; the city gets nothing new),
+//   sends a second report of the same place (202; the router links it: the platform hears
+//   hazard_report.linked with duplicateOf, the city gets nothing new),
 //   answers as the city (acknowledged, then resolved), waits for the platform to hear back for
 //   both, then reopens the report (hazard_report.reopened: routed again, the city hears it).
 //   The sandbox receivers are the local host's when it serves them; otherwise (say, against the
@@ -127,15 +128,23 @@ var duplicateId = reportId + "-dup";
 var duplicate = await PostSignedAsync($"api/v1/platforms/{options.Platform}/hazard-reports", ReportBody(duplicateId, "courier-8", lat + 0.00018, lon));
 Console.WriteLine($"   -> {(int)duplicate.Status} {duplicate.Body}");
 var duplicateAnswer = JsonDocument.Parse(duplicate.Body).RootElement;
-if (duplicate.Status != 202 || !duplicateAnswer.TryGetProperty("duplicateOf", out var duplicateOf) || duplicateOf.GetString() != hubId)
+if (duplicate.Status != 202)
 {
-    Console.WriteLine($"   -> expected 202 with duplicateOf {hubId}");
     return 1;
 }
 
 var duplicateHubId = duplicateAnswer.GetProperty("hubId").GetString()!;
 var duplicateStatusUrl = duplicateAnswer.GetProperty("statusUrl").GetString()!.TrimStart('/');
 await WaitAsync(async () => (await GetStatusAsync(duplicateStatusUrl)).Contains("\"status\":\"routed\"", StringComparison.Ordinal));
+await WaitAsync(async () => (await ArrivalsAsync("platform", duplicateHubId, "hazard_report.linked")) > 0);
+var duplicateStatus = JsonDocument.Parse(await GetStatusAsync(duplicateStatusUrl)).RootElement;
+if (!duplicateStatus.TryGetProperty("duplicateOf", out var duplicateOf) || duplicateOf.GetString() != hubId)
+{
+    Console.WriteLine($"   -> expected the status resource to show duplicateOf {hubId}");
+    return 1;
+}
+
+Console.WriteLine($"   -> the sandbox platform received hazard_report.linked: duplicateOf {hubId}");
 await Task.Delay(1000);
 if (await ArrivalsAsync("city", duplicateHubId) > 0)
 {

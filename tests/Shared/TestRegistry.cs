@@ -150,6 +150,7 @@ public sealed class TestRegistry
         ["Sandbox:Enabled"] = "false",
         ["LocalHost:HostJson"] = RepoPaths.HostJson,
         ["LocalHost:QueueLease"] = "00:00:10",
+        ["LocalHost:MaxPollingInterval"] = "00:00:01",
         ["Logging:LogLevel:Default"] = "Warning",
     };
 }

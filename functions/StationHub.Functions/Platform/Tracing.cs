@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using StationHub.Platform.Telemetry;
 
@@ -11,7 +12,8 @@ namespace StationHub.Functions.Platform;
 
 /// <summary>
 /// OpenTelemetry in the Functions app: the worker's defaults (its invocation spans, the host's
-/// context), the hub's spans (<see cref="HubTelemetry.SourceName"/>), and exporters by settings —
+/// context), the hub's spans (<see cref="HubTelemetry.SourceName"/>), its storage request count
+/// (<see cref="StorageRequestMetrics.RequestsName"/>), and exporters by settings —
 /// Azure Monitor when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (with the app's managed
 /// identity when <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> says <c>Authorization=AAD;ClientId=…</c>),
 /// OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; neither by default.
@@ -26,7 +28,8 @@ public static class Tracing
     {
         var telemetry = services.AddOpenTelemetry()
             .UseFunctionsWorkerDefaults()
-            .WithTracing(tracing => tracing.AddSource(HubTelemetry.SourceName));
+            .WithTracing(tracing => tracing.AddSource(HubTelemetry.SourceName))
+            .WithMetrics(metrics => metrics.AddMeter(StorageRequestMetrics.MeterName));
         if (!string.IsNullOrWhiteSpace(configuration[ConnectionStringSetting]))
         {
             var clientId = ClientId(configuration[AuthenticationSetting]);

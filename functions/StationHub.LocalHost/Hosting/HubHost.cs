@@ -1,4 +1,5 @@
 using OpenTelemetry;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using StationHub.Platform;
@@ -20,6 +21,9 @@ public static class HubHost
     public const string DefaultUrl = "http://127.0.0.1:7071";
     public const string HostJsonSetting = "LocalHost:HostJson";
     public const string QueueLeaseSetting = "LocalHost:QueueLease";
+
+    /// <summary>Overrides host.json's <c>maxPollingInterval</c> for this host (tests poll idle queues every second).</summary>
+    public const string MaxPollingIntervalSetting = "LocalHost:MaxPollingInterval";
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <param name="args">Command-line arguments (as for any ASP.NET Core host).</param>
@@ -78,6 +82,11 @@ public static class HubHost
             queueSettings = queueSettings with { MessageLease = lease };
         }
 
+        if (builder.Configuration.GetValue<TimeSpan?>(MaxPollingIntervalSetting) is { } polling)
+        {
+            queueSettings = queueSettings with { MaxPollingInterval = polling };
+        }
+
         configureLogging?.Invoke(builder.Logging);
         builder.Services.AddStationHub(builder.Configuration);
         var testHooks = builder.Configuration.GetValue<bool>(TestHooks.EnabledSetting);
@@ -98,11 +107,13 @@ public static class HubHost
 
         builder.Services.AddSingleton<HubActivity>();
 
-        // The hub's spans always (so trace context flows from intake to every outbound call);
-        // exported only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+        // The hub's spans always (so trace context flows from intake to every outbound call), and its
+        // storage request count (stationhub.storage.requests); exported only when
+        // OTEL_EXPORTER_OTLP_ENDPOINT is set.
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("StationHub.LocalHost"))
-            .WithTracing(tracing => tracing.AddSource(HubTelemetry.SourceName));
+            .WithTracing(tracing => tracing.AddSource(HubTelemetry.SourceName))
+            .WithMetrics(metrics => metrics.AddMeter(StorageRequestMetrics.MeterName));
         if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]))
         {
             telemetry.UseOtlpExporter();

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using StationHub.Platform.Storage;
+using StationHub.Platform.Telemetry;
 using StationHub.Triggers;
 
 namespace StationHub.LocalHost.Hosting;
@@ -36,6 +37,8 @@ public sealed partial class QueueTriggerListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Polls, deletes and poison moves count as the function's own storage requests.
+        using var caller = StorageRequestMetrics.For(function.Name);
         var inFlight = new List<Task>();
         var delay = settings.MinPollingInterval;
         stoppingToken.Register(() => abort.CancelAfter(ShutdownGrace));

@@ -23,6 +23,10 @@ public static class HubEvents
         new(HazardReportEvents.Updated, "platform",
             "A city's (or responsible body's) status update on one of the platform's reports; a report linked to an original hears the original's updates under its own reportId.",
             HubSchemas.ReportUpdatedEvent),
+        new(HazardReportEvents.Linked, "platform",
+            "The hub linked the platform's report to an open original of the same category within the category's duplicateRadiusMeters and duplicateWindowDays "
+            + "(duplicateOf: the original's hubId). Decided behind the queue, after the 202; the report is not sent to the city again and hears the original's updates.",
+            HubSchemas.ReportLinkedEvent),
         new(HazardReportEvents.Reopened, "city",
             "The platform reopened a resolved report: it is with the city (or body) again, and its SLA clock starts again. An Open311 recipient gets the same fields as a form POST.",
             HubSchemas.ReportReopenedEvent),

@@ -60,7 +60,7 @@ public static class HubOperations
         // Platforms: webhooks in, and what they may read back
         new(FunctionNames.HazardReportReceived, PlatformsTag, Caller.PlatformWebhook, "Report a hazard",
             "A courier's hazard report (hazard_report.created), routed to the city whose districts contain it, or to the body the city sends its category to; "
-            + "a report of an open one's category within its duplicateRadiusMeters and duplicateWindowDays is linked to it (duplicateOf in the answer) and not sent again. "
+            + "a report of an open one's category within its duplicateRadiusMeters and duplicateWindowDays is linked to it and not sent again: decided behind the queue, after the 202, shown as duplicateOf in the status resource and told to the platform as hazard_report.linked. "
             + "hazard_report.reopened sends a resolved report back within the category's reopenWindowDays.")
         {
             RequestBody = HubSchemas.Envelope(

@@ -48,6 +48,7 @@ public static class HubSchemas
         [nameof(RoutedRequest)] = () => Export(HubJsonContext.Default.RoutedRequest),
         [nameof(ReportReopenedEvent)] = () => Export(HubJsonContext.Default.ReportReopenedEvent),
         [nameof(ReportUpdatedEvent)] = () => Export(HubJsonContext.Default.ReportUpdatedEvent),
+        [nameof(ReportLinkedEvent)] = () => Export(HubJsonContext.Default.ReportLinkedEvent),
         [nameof(PickupOrderNotice)] = () => Export(HubJsonContext.Default.PickupOrderNotice),
         [nameof(BalanceChangedNotice)] = () => Export(HubJsonContext.Default.BalanceChangedNotice),
         [nameof(SocialTimeNotice)] = () => Export(HubJsonContext.Default.SocialTimeNotice),
@@ -322,6 +323,8 @@ public static class HubSchemas
     public static JsonNode HazardReportReopened => Ref(nameof(HazardReportReopened));
 
     public static JsonNode ReportUpdatedEvent => Ref(nameof(ReportUpdatedEvent));
+
+    public static JsonNode ReportLinkedEvent => Ref(nameof(ReportLinkedEvent));
 
     public static JsonNode PickupOrderNotice => Ref(nameof(PickupOrderNotice));
 

@@ -70,7 +70,7 @@ public sealed class DeliveryProcessor(
         EndpointEntity? endpoint = null;
         if (hasLifecycle)
         {
-            endpoint = await endpoints.FindAsync(message.Destination, cancellationToken);
+            endpoint = await endpoints.FindForDeliveryAsync(message.Destination, cancellationToken);
             if (endpoint is { IsOpen: false })
             {
                 await parked.ParkAsync(message, time.GetUtcNow(), cancellationToken);

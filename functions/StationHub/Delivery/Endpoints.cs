@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using StationHub.Platform.Registry;
@@ -43,18 +44,51 @@ public sealed class EndpointEntity : ITableEntity
     public long TotalFailures { get; set; }
 
     public bool IsOpen => State == EndpointStates.Active;
+
+    internal EndpointEntity Copy() => (EndpointEntity)MemberwiseClone();
 }
 
-/// <summary>Reads and changes destinations' states and records, under ETags (<see cref="Optimistic"/>).</summary>
-public sealed class EndpointStore(HubStorage storage)
+/// <summary>
+/// Reads and changes destinations' states and records, under ETags (<see cref="Optimistic"/>). A
+/// delivery reads its destination's state through a per-host cache (<see cref="FindForDeliveryAsync"/>,
+/// at most one read per destination and <see cref="StateCacheFor"/>), and records a success from that
+/// row, once per <see cref="SuccessGranularity"/>, without reading it again.
+/// </summary>
+public sealed class EndpointStore(HubStorage storage, TimeProvider time)
 {
     /// <summary>A success is written again only when the stored one is older than this (one write per destination and window, not per delivery).</summary>
     public static readonly TimeSpan SuccessGranularity = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a host delivers on a destination's open state as read (this host's own changes take effect
+    /// at once; a closed state is always read again): a pause or disable made on another host holds this
+    /// host's deliveries at most this much later.
+    /// </summary>
+    public static readonly TimeSpan StateCacheFor = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<string, CachedEndpoint> cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> successWrites = new(StringComparer.Ordinal);
 
     private TableClient Endpoints => storage.Table(Tables.Endpoints);
 
     public Task<EndpointEntity?> FindAsync(Destination destination, CancellationToken cancellationToken = default) =>
         Endpoints.FindAsync<EndpointEntity>(EndpointEntity.Partition, destination.ToString(), cancellationToken);
+
+    /// <summary>The destination's row as a delivery sees it: read at most once per <see cref="StateCacheFor"/> on this host.</summary>
+    public async Task<EndpointEntity?> FindForDeliveryAsync(Destination destination, CancellationToken cancellationToken = default)
+    {
+        var key = destination.ToString();
+        // Only an open state is taken from the cache: a delivery is never parked on a stale pause (a resume
+        // on another host releases the parked ones, which must not be parked here again).
+        if (cache.TryGetValue(key, out var cached) && (cached.Entity?.IsOpen ?? true) && time.GetElapsedTime(cached.ReadAt) < StateCacheFor)
+        {
+            return cached.Entity;
+        }
+
+        var entity = await FindAsync(destination, cancellationToken);
+        cache[key] = new CachedEndpoint(entity, time.GetTimestamp());
+        return entity;
+    }
 
     public async Task<Dictionary<string, EndpointEntity>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -76,13 +110,45 @@ public sealed class EndpointStore(HubStorage storage)
             return Task.CompletedTask;
         }
 
-        return ChangeAsync(destination, "an endpoint's last success", entity =>
+        return RecordSuccessOnceAsync(destination, seen, now, cancellationToken);
+    }
+
+    // One write from the row read before the call (its ETag), by one delivery of this host at a time; a
+    // lost race (412, 409) is left alone: the row changed, and the next success within the window writes.
+    private async Task RecordSuccessOnceAsync(Destination destination, EndpointEntity? seen, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var key = destination.ToString();
+        if (!successWrites.TryAdd(key, true))
         {
+            return;
+        }
+
+        try
+        {
+            var entity = seen?.Copy() ?? new EndpointEntity { RowKey = key };
             entity.LastSuccessAt = entity.LastSuccessAt is { } stored && stored > now ? stored : now;
             entity.FailingSince = null;
             entity.ConsecutiveFailures = 0;
-            return true;
-        }, cancellationToken);
+            var written = seen is null ? await Endpoints.TryAddAsync(entity, cancellationToken) : await Endpoints.TryReplaceAsync(entity, cancellationToken);
+            Remember(key, written ? entity : null);
+        }
+        finally
+        {
+            successWrites.TryRemove(key, out _);
+        }
+    }
+
+    // What this host wrote is what it delivers on; after a lost race it reads again.
+    private void Remember(string key, EndpointEntity? written)
+    {
+        if (written is null)
+        {
+            cache.TryRemove(key, out _);
+        }
+        else
+        {
+            cache[key] = new CachedEndpoint(written.Copy(), time.GetTimestamp());
+        }
     }
 
     /// <summary>
@@ -151,8 +217,11 @@ public sealed class EndpointStore(HubStorage storage)
             }
 
             var written = stored is null ? await Endpoints.TryAddAsync(entity, cancellationToken) : await Endpoints.TryReplaceAsync(entity, cancellationToken);
+            Remember(entity.RowKey, written ? entity : null);
             return written ? Attempt<EndpointEntity>.Done(entity) : Attempt<EndpointEntity>.Retry;
         }, cancellationToken);
+
+    private sealed record CachedEndpoint(EndpointEntity? Entity, long ReadAt);
 }
 
 /// <summary>The destinations the registry names, and each one's <c>maxPerSecond</c>.</summary>

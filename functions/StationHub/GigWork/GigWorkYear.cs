@@ -14,7 +14,7 @@ namespace StationHub.GigWork;
 /// adds its own figures to them (<see cref="GigWorkFigures"/>), so each day's year-to-date figures
 /// are the sum of the published days of its policy year, and start again at the year's start. A sealed
 /// day never changes, so each one's gig-work figures are read once per process and kept (a few
-/// integers per station and day).
+/// integers per station and day); so is the absence of a day before the chain's first sealed day.
 /// </summary>
 public sealed class GigWorkYear(HubRegistry registry, LedgerStore store, LedgerSealer sealer, LedgerEntryWriter ledger, TimeProvider time, ILogger<GigWorkYear> logger)
 {
@@ -44,9 +44,17 @@ public sealed class GigWorkYear(HubRegistry registry, LedgerStore store, LedgerS
         }
 
         var totals = stations.Keys.ToDictionary(scope => scope, _ => new Dictionary<string, long>(StringComparer.Ordinal), StringComparer.Ordinal);
+        var unsealed = new List<DateOnly>();
         for (var day = stations.Values.Min(); day < today; day = day.AddDays(1))
         {
-            foreach (var (scope, values) in await SealedFiguresAsync(day, cancellationToken))
+            var figures = await SealedFiguresAsync(day, cancellationToken);
+            if (figures is null)
+            {
+                unsealed.Add(day);
+                continue;
+            }
+
+            foreach (var (scope, values) in figures)
             {
                 if (stations.TryGetValue(scope, out var start) && day >= start)
                 {
@@ -57,6 +65,17 @@ public sealed class GigWorkYear(HubRegistry registry, LedgerStore store, LedgerS
                             : totals[scope].GetValueOrDefault(kind) + value;
                     }
                 }
+            }
+        }
+
+        // Days are sealed in order: a day not sealed before one that is (before the chain's start) never
+        // will be, so it is not asked for again either.
+        if (!sealedDays.IsEmpty)
+        {
+            var lastSealed = sealedDays.Keys.Max();
+            foreach (var day in unsealed.Where(day => day < lastSealed))
+            {
+                sealedDays[day] = [];
             }
         }
 
@@ -80,8 +99,8 @@ public sealed class GigWorkYear(HubRegistry registry, LedgerStore store, LedgerS
     public static LedgerEntry PolicyEntry(SubsidyPolicy policy, string scope, DateTimeOffset at) =>
         new(GigWorkKinds.Policy, scope, policy.Id, at, policy.Version, Label: JsonSerializer.Serialize(policy, HubJsonContext.Default.SubsidyPolicy));
 
-    /// <summary>A sealed day's cumulative gig-work figures per scope (none for a day not sealed yet, which is not kept).</summary>
-    private async Task<Dictionary<string, Dictionary<string, long>>> SealedFiguresAsync(DateOnly day, CancellationToken cancellationToken)
+    /// <summary>A sealed day's cumulative gig-work figures per scope (null for a day not sealed, which is not kept).</summary>
+    private async Task<Dictionary<string, Dictionary<string, long>>?> SealedFiguresAsync(DateOnly day, CancellationToken cancellationToken)
     {
         if (sealedDays.TryGetValue(day, out var known))
         {
@@ -91,7 +110,7 @@ public sealed class GigWorkYear(HubRegistry registry, LedgerStore store, LedgerS
         var sealedDay = await store.FindSealedAsync(day, cancellationToken);
         if (sealedDay is null)
         {
-            return [];
+            return null;
         }
 
         var figures = new Dictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);

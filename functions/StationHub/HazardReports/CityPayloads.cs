@@ -123,6 +123,13 @@ public sealed record ReportReopenedEvent(
     [property: JsonPropertyName("agency_responsible")] string AgencyResponsible,
     [property: JsonPropertyName("expected_datetime")] DateTimeOffset ExpectedDatetime);
 
+/// <summary>
+/// The <c>data</c> of <c>hazard_report.linked</c>, sent to the reporting platform once the hub has linked
+/// its report to an open original (<c>duplicateOf</c>, the original's hub id): it is not sent to the
+/// recipient again, and it hears the original's updates under its own <c>reportId</c>.
+/// </summary>
+public sealed record ReportLinkedEvent(string HubId, string ReportId, string DuplicateOf, DateTimeOffset LinkedAt);
+
 /// <summary>The <c>data</c> of <c>hazard_report.updated</c>, sent to the reporting platform.</summary>
 public sealed record ReportUpdatedEvent(
     string HubId,

@@ -253,15 +253,21 @@ public sealed class HazardReportUpdateRouter(
     {
         var message = QueueMessages.Read(body, HubJsonContext.Default.HazardReportUpdateReceived);
         var update = message.Update;
+        // The update's row first: the request commits it with the report's new state in one transaction,
+        // so a report read after finding the row already carries the update, and is not read again.
+        var applied = await store.FindUpdateAsync(message.HubId, update.UpdateId, cancellationToken) is not null;
         var entity = await store.FindAsync(message.HubId, cancellationToken)
             ?? throw new InvalidOperationException($"Update {update.UpdateId} names report {message.HubId}, which is not stored.");
-        if (await store.FindUpdateAsync(message.HubId, update.UpdateId, cancellationToken) is null
-            && await applier.ApplyAsync(entity, update, cancellationToken) == UpdateOutcome.NoLongerApplies)
+        if (!applied)
         {
-            return;
+            if (await applier.ApplyAsync(entity, update, cancellationToken) == UpdateOutcome.NoLongerApplies)
+            {
+                return;
+            }
+
+            entity = await store.FindAsync(message.HubId, cancellationToken) ?? entity;
         }
 
-        entity = await store.FindAsync(message.HubId, cancellationToken) ?? entity;
         var report = entity.ToReport();
         await store.ProjectAsync(entity, pseudonyms.ForRecipient(report.RecipientKey, report.CourierPseudonym), cancellationToken);
         await store.RecordCityUpdateAsync(report.RecipientId, report.HubId, update, cancellationToken);

@@ -17,15 +17,15 @@ namespace StationHub.HazardReports;
 /// (<see cref="SignedIntake"/>). A report costs three storage round trips: the webhook-id's claim
 /// (<see cref="WebhookIdClaims"/>), then <see cref="QueueFirst"/>: the queue send, then one insert keyed
 /// by the report's hub id. All share the request's one deadline (<see cref="RequestDeadline"/>,
-/// applied by the host's runner). <c>hazard_report.reopened</c> on the same route is
-/// <see cref="ReportReopening"/>'s.
+/// applied by the host's runner). Nothing else is on this path: whether the report repeats an open
+/// original is decided by the router (<see cref="DuplicateClaims"/>). <c>hazard_report.reopened</c> on
+/// the same route is <see cref="ReportReopening"/>'s.
 /// </summary>
 public sealed partial class HazardReportIntake(
     HubRegistry registry,
     Pseudonyms pseudonyms,
     HubIdKey hubIds,
     HazardReportStore store,
-    DuplicateClaims duplicates,
     ReportReopening reopening,
     TimeProvider time,
     ILogger<HazardReportIntake> logger) : IWebhookRoute
@@ -73,50 +73,29 @@ public sealed partial class HazardReportIntake(
         var report = accepted.Report;
         if (await store.AcceptAsync(accepted, ReportEntity.For(report, accepted.WebhookId, accepted.AttemptId), cancellationToken))
         {
-            // Stored first, then judged: a report another claim meets is always readable.
-            var duplicateOf = await DecideDuplicateAsync(duplicates, store, report.HubId, cancellationToken);
             Log.ReportAccepted(logger, report.HubId, report.PlatformId, report.District);
-            return AnswerFor(report.PlatformId, report.HubId, duplicateOf).Response(StatusCodes.Accepted);
+            return AnswerFor(report.PlatformId, report.HubId).Response(StatusCodes.Accepted);
         }
 
         Log.ReportRepeated(logger, report.HubId, report.PlatformId);
         return await AnswerAsync(report.PlatformId, report.HubId, cancellationToken);
     }
 
-    /// <summary>The answer about a stored report (a repeat, or the report a reused webhook-id named first): 200.</summary>
-    private async Task<HubResponse> AnswerAsync(string platformId, string hubId, CancellationToken cancellationToken)
-    {
-        var stored = await store.FindAsync(hubId, cancellationToken);
-        return AnswerFor(platformId, hubId, stored?.DuplicateOf).Response(StatusCodes.Ok);
-    }
-
     /// <summary>
-    /// Decides once whether a stored report duplicates an open original and keeps the answer with the
-    /// report (<see cref="ReportEntity.DuplicateDecided"/>); the request and the router both call it,
-    /// and whichever keeps its decision first is the decision.
+    /// The answer about a stored report (a repeat, or the report a reused webhook-id named first): 200,
+    /// with no read (the duplicate decision is in the status resource, not in the answer).
     /// </summary>
-    internal static Task<string?> DecideDuplicateAsync(DuplicateClaims duplicates, HazardReportStore store, string hubId, CancellationToken cancellationToken) =>
-        Optimistic.RetryAsync<string?>($"The duplicate decision of {hubId}", async _ =>
-        {
-            var entity = await store.FindAsync(hubId, cancellationToken)
-                ?? throw new InvalidOperationException($"Report {hubId} vanished while it was judged.");
-            if (entity.DuplicateDecided)
-            {
-                return Attempt<string?>.Done(entity.DuplicateOf);
-            }
-
-            var duplicateOf = await duplicates.ClaimAsync(entity.ToReport(), cancellationToken);
-            entity.DuplicateOf = duplicateOf;
-            entity.LinkedByHub = duplicateOf is not null;
-            entity.DuplicateDecided = true;
-            return await store.TryReplaceAsync(entity, cancellationToken) ? Attempt<string?>.Done(duplicateOf) : Attempt<string?>.Retry;
-        }, cancellationToken);
+    private static Task<HubResponse> AnswerAsync(string platformId, string hubId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(AnswerFor(platformId, hubId).Response(StatusCodes.Ok));
+    }
 
     public static string StatusUrlFor(string platformId, string hubId) =>
         "/" + Routes.HazardReportStatus.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{hubId}", hubId, StringComparison.Ordinal);
 
-    private static WebhookAnswer AnswerFor(string platformId, string hubId, string? duplicateOf) =>
-        new(hubId, HazardReportStatus.Received.ToWire(), StatusUrlFor(platformId, hubId), duplicateOf);
+    private static WebhookAnswer AnswerFor(string platformId, string hubId) =>
+        new(hubId, HazardReportStatus.Received.ToWire(), StatusUrlFor(platformId, hubId));
 
     private HazardReport? Parse(VerifiedWebhook webhook, FieldReader fields)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StationHub.Delivery;
 using StationHub.Ledger;
@@ -46,31 +47,33 @@ public sealed class HazardReportRouter(
             return;
         }
 
-        // Judged before anything is sent: a report linked to an open original is not sent again.
-        if (!entity.DuplicateDecided)
-        {
-            await HazardReportIntake.DecideDuplicateAsync(duplicates, store, entity.PartitionKey, cancellationToken);
-            entity = await store.FindAsync(entity.PartitionKey, cancellationToken)
-                ?? throw new InvalidOperationException($"Report {entity.PartitionKey} vanished while it was judged.");
-        }
-
         var report = entity.ToReport();
         var city = registry.FindCity(report.CityId)
             ?? throw new InvalidOperationException($"Report {report.HubId} names city '{report.CityId}', which is no longer in the registry.");
         var reporterId = pseudonyms.ForRecipient(report.RecipientKey, report.CourierPseudonym);
 
-        // The routing time is kept with the report before anything is written under it, so a repeat
-        // after a crash (say across the city's midnight) routes at the same time and counts on the same day.
-        if (entity.RoutedAt is null)
+        // Judged before anything is sent (a report linked to an open original is not sent again), and
+        // the routing time kept with the report before anything is written under it (so a repeat after
+        // a crash, say across the city's midnight, routes at the same time and counts on the same day):
+        // both in one write, under the ETag of the read above.
+        if (!entity.DuplicateDecided || entity.RoutedAt is null)
         {
-            entity.RoutedAt = time.GetUtcNow();
+            if (!entity.DuplicateDecided)
+            {
+                var duplicateOf = await duplicates.ClaimAsync(report, cancellationToken);
+                entity.DuplicateOf = duplicateOf;
+                entity.LinkedByHub = duplicateOf is not null;
+                entity.DuplicateDecided = true;
+            }
+
+            entity.RoutedAt ??= time.GetUtcNow();
             if (!await store.TryReplaceAsync(entity, cancellationToken))
             {
-                throw new InvalidOperationException($"Report {report.HubId} changed while its routing time was kept; the message will be tried again.");
+                throw new InvalidOperationException($"Report {report.HubId} changed while it was judged; the message will be tried again.");
             }
         }
 
-        var now = entity.RoutedAt.Value;
+        var now = entity.RoutedAt ?? throw new InvalidOperationException($"Report {report.HubId} has no routing time.");
         entity.Status = HazardReportStatus.Routed.ToWire();
         entity.UpdatedAt = now;
         entity.Version++;
@@ -87,6 +90,12 @@ public sealed class HazardReportRouter(
                 ],
                 cancellationToken);
             await links.LinkAsync(originalId, report.HubId, now, cancellationToken);
+
+            // The platform hears the decision (the 202 did not carry it): its report follows the original.
+            var linkedData = JsonSerializer.SerializeToElement(new ReportLinkedEvent(report.HubId, report.ReportId, originalId, now), HubJsonContext.Default.ReportLinkedEvent);
+            await storage.RequestDeliveryAsync(
+                DeliveryRequested.Create(message.CorrelationId, now, Destination.Platform(report.PlatformId), HazardReportEvents.Linked, "linked", linkedData, report.HubId),
+                cancellationToken: cancellationToken);
             if (await store.TryReplaceAsync(entity, cancellationToken))
             {
                 Log.ReportLinked(logger, report.HubId, originalId);
@@ -95,7 +104,7 @@ public sealed class HazardReportRouter(
             return;
         }
 
-        await store.ProjectAsync(entity, reporterId, cancellationToken);
+        await store.ProjectAsync(entity, reporterId, cancellationToken, firstWrite: true);
         await ledger.WriteAsync(
             [
                 new LedgerEntry(LedgerKinds.ReportReceived, scope, report.HubId, report.ReceivedAt, Label: report.Category),
@@ -133,6 +142,9 @@ public static class HazardReportEvents
 {
     public const string Routed = "hazard_report.routed";
     public const string Updated = "hazard_report.updated";
+
+    /// <summary>To the platform: the hub linked its report to an open original of the same place and category (decided behind the queue, after the 202).</summary>
+    public const string Linked = "hazard_report.linked";
 
     /// <summary>To the recipient: the platform reopened a resolved report (Open311 recipients get it as form fields).</summary>
     public const string Reopened = "hazard_report.reopened";

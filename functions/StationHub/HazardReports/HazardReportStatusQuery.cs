@@ -5,7 +5,8 @@ namespace StationHub.HazardReports;
 
 /// <summary>
 /// <c>GET /api/v1/platforms/{platformId}/hazard-reports/{hubId}</c> — the <c>statusUrl</c>:
-/// where a platform follows its report, with its key; another platform's report is a 404.
+/// where a platform follows its report, with its key; another platform's report is a 404. Once the
+/// router has decided that the report repeats an open original, <c>duplicateOf</c> names it.
 /// </summary>
 public sealed class HazardReportStatusQuery(HazardReportStore store)
 {
@@ -32,7 +33,8 @@ public sealed class HazardReportStatusQuery(HazardReportStore store)
             entity.ClosedAt,
             entity.Escalated,
             entity.StatusNotes,
-            [.. updates.Select(u => new HazardReportUpdateView(u.UpdateId, u.Status.ToWire(), u.Note, u.UpdatedAt))]);
+            [.. updates.Select(u => new HazardReportUpdateView(u.UpdateId, u.Status.ToWire(), u.Note, u.UpdatedAt))],
+            entity.DuplicateOf);
         return HubResponse.Json(StatusCodes.Ok, view, HubJsonContext.Default.HazardReportView);
     }
 }
@@ -49,6 +51,7 @@ public sealed record HazardReportView(
     DateTimeOffset? ClosedAt,
     bool Escalated,
     string? StatusNotes,
-    IReadOnlyList<HazardReportUpdateView> Updates);
+    IReadOnlyList<HazardReportUpdateView> Updates,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? DuplicateOf = null);
 
 public sealed record HazardReportUpdateView(string UpdateId, string Status, string? Note, DateTimeOffset UpdatedAt);

@@ -184,6 +184,7 @@ public sealed class HazardReportStore(HubStorage storage, HubRegistry registry)
     /// <summary>Where the hazard-report route's webhook-ids are claimed (<see cref="WebhookIdClaims"/>).</summary>
     public TableClient ClaimTable => Reports;
 
+
     private TableClient Reports => storage.Table(Tables.HazardReports);
 
     private TableClient CityRequests => storage.Table(Tables.CityRequests);
@@ -270,8 +271,12 @@ public sealed class HazardReportStore(HubStorage storage, HubRegistry registry)
     public DateTimeOffset? ExpectedAt(ReportEntity entity, HazardReport report) =>
         entity.RoutedAt + (registry.FindCategory(report.Category)?.Sla ?? TimeSpan.FromHours(HazardCategory.DefaultSlaHours));
 
-    /// <summary>Writes the recipient's (city's or body's) view of the report unless a newer version is already there.</summary>
-    public async Task ProjectAsync(ReportEntity entity, string reporterId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes the recipient's (city's or body's) view of the report unless a newer version is already
+    /// there. <paramref name="firstWrite"/> (the router's): the view most likely does not exist yet, so
+    /// it is added without reading first (one request), and read only if it does.
+    /// </summary>
+    public async Task ProjectAsync(ReportEntity entity, string reporterId, CancellationToken cancellationToken = default, bool firstWrite = false)
     {
         var report = entity.ToReport();
         var partition = CityRequestEntity.PartitionFor(report.RecipientId, report.ReceivedAt);
@@ -301,6 +306,11 @@ public sealed class HazardReportStore(HubStorage storage, HubRegistry registry)
             ExpectedAt = ExpectedAt(entity, report),
             Version = entity.Version,
         };
+
+        if (firstWrite && await CityRequests.TryAddAsync(projection, cancellationToken))
+        {
+            return;
+        }
 
         // Somebody may write it in between: read again and compare versions.
         await Optimistic.RetryAsync($"The city view of {report.HubId}", async _ =>

@@ -229,7 +229,7 @@ public sealed class LedgerEntryWriter(HubStorage storage, LedgerStore store, IOp
         {
             foreach (var chunk in partition.DistinctBy(e => e.RowKey, StringComparer.Ordinal).Chunk(MaxBatch))
             {
-                work.Add(table.SubmitTransactionAsync(
+                work.Add(table.SubmitBatchAsync(
                     chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)),
                     cancellationToken));
             }

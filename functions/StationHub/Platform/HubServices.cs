@@ -14,6 +14,7 @@ using StationHub.Stations;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
 using StationHub.Platform.Storage;
+using StationHub.Platform.Telemetry;
 using StationHub.Platform.Webhooks;
 
 namespace StationHub.Platform;
@@ -38,7 +39,9 @@ public static class HubServices
 
         services.AddSingleton(_ => RegistryLoader.Load(ResolvePath(configuration[RegistryPathSetting]
             ?? throw new InvalidOperationException($"The setting '{RegistryPathSetting}' is missing."))));
-        services.AddSingleton(_ => StorageClients.Create(configuration));
+        services.AddMetrics();
+        services.AddSingleton<StorageRequestMetrics>();
+        services.AddSingleton(provider => StorageClients.Create(configuration, provider.GetRequiredService<StorageRequestMetrics>()));
         services.AddSingleton(_ => new Pseudonyms(ReadKey(configuration[PseudonymKeySetting])));
         services.AddSingleton(_ => HubIdKey.From(configuration));
         services.AddSingleton(_ => new ApiKeys(configuration));

@@ -17,6 +17,7 @@ public static partial class QueueFunctionRunner
     {
         var (traceParent, traceState) = QueueTrace.Read(message.ToMemory().Span);
         using var activity = HubTelemetry.StartQueueMessage(function.Name, function.Queue, traceParent, traceState);
+        using var caller = StorageRequestMetrics.For(function.Name);
         try
         {
             await function.Handler(services, message, cancellationToken);

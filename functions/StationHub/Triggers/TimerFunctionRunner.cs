@@ -8,6 +8,7 @@ public static class TimerFunctionRunner
     public static async Task RunAsync(this TimerFunction function, IServiceProvider services, CancellationToken cancellationToken = default)
     {
         using var activity = HubTelemetry.StartTimer(function.Name, function.Schedule);
+        using var caller = StorageRequestMetrics.For(function.Name);
         await function.Handler(services, cancellationToken);
     }
 }

@@ -67,8 +67,9 @@ public sealed class HubIntakeClient(HttpClient http, StandardWebhook signer, str
 /// <summary>
 /// The storage limit: the storage writes of an accepted report — the webhook-id's claim row, one
 /// queue send of the same <see cref="HazardReportAccepted"/> message, then one insert of the same
-/// <see cref="ReportEntity"/> — from a bare SDK client, with no HTTP, signing or validation. (The
-/// duplicate check's cell reads and claim, since issue 14, are not in it: the hub pays them on top.)
+/// <see cref="ReportEntity"/> — from a bare SDK client, with no HTTP, signing or validation. These are
+/// all the hub's intake makes too (issue 21: the duplicate decision is the router's), so the ratio
+/// measures the code against the design.
 /// </summary>
 public sealed class StorageLimitClient(QueueClient queue, TableClient table, string runId, string courierPseudonym)
 {

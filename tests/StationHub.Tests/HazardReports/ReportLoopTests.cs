@@ -24,14 +24,29 @@ public sealed class ReportLoopTests
         using var second = await world.PostReportAsync(Webhooks.HazardReport("r-second", courierId: "courier-7", lat: NearLat, lon: 120.18));
         Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
         var answer = await second.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(original, answer.GetProperty("duplicateOf").GetString());
+        Assert.False(answer.TryGetProperty("duplicateOf", out _));
         var linked = answer.GetProperty("hubId").GetString()!;
 
         // Another category at the same place is its own report.
-        using var other = await world.PostReportAsync(Webhooks.HazardReport("r-other-cat", category: "broken_railing", lat: NearLat, lon: 120.18));
-        Assert.False((await other.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("duplicateOf", out _));
+        using var otherPosted = await world.PostReportAsync(Webhooks.HazardReport("r-other-cat", category: "broken_railing", lat: NearLat, lon: 120.18));
+        Assert.Equal(HttpStatusCode.Accepted, otherPosted.StatusCode);
+        var other = (await otherPosted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hubId").GetString()!;
 
-        await world.WaitForStatusAsync(linked, "routed");
+        // Decided behind the queue: the status resource names the original, and the platform hears hazard_report.linked.
+        var linkedStatus = await world.WaitForStatusAsync(linked, "routed");
+        Assert.Equal(original, linkedStatus.GetProperty("duplicateOf").GetString());
+        var linkedNotice = (await world.Platform.WaitForAsync(r => r.Any(x => x.Text.Contains("hazard_report.linked", StringComparison.Ordinal))))
+            .Single(x => x.Text.Contains("hazard_report.linked", StringComparison.Ordinal));
+        Assert.True(world.PlatformSigner.Verify(linkedNotice.WebhookId, linkedNotice.Header("webhook-timestamp"), linkedNotice.Header("webhook-signature"), linkedNotice.Body, TimeProvider.System.GetUtcNow()).IsValid);
+        using (var notice = JsonDocument.Parse(linkedNotice.Body))
+        {
+            var data = notice.RootElement.GetProperty("data");
+            Assert.Equal(linked, data.GetProperty("hubId").GetString());
+            Assert.Equal("r-second", data.GetProperty("reportId").GetString());
+            Assert.Equal(original, data.GetProperty("duplicateOf").GetString());
+        }
+
+        Assert.False((await world.WaitForStatusAsync(other, "routed")).TryGetProperty("duplicateOf", out _));
         await world.City.WaitForAsync(r => r.Count >= 2);
         await world.QuietAsync();
         Assert.DoesNotContain(world.City.All, r => r.Text.Contains(linked, StringComparison.Ordinal));
@@ -48,7 +63,7 @@ public sealed class ReportLoopTests
         using (var repeat = await world.PostReportAsync(Webhooks.HazardReport("r-second", courierId: "courier-7", lat: NearLat, lon: 120.18)))
         {
             Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
-            Assert.Equal(original, (await repeat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("duplicateOf").GetString());
+            Assert.Equal(linked, (await repeat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hubId").GetString());
         }
 
         using (var resolved = await world.PostCityUpdateAsync(original, "u-res", "resolved", note: "Cleared"))
@@ -104,10 +119,11 @@ public sealed class ReportLoopTests
 
         var answers = await Task.WhenAll(tasks);
 
+        // Each host's router judges the report it took: the two of each pair still end as one original and one linked.
         for (var i = 0; i < Pairs; i++)
         {
-            var a = answers[2 * i];
-            var b = answers[(2 * i) + 1];
+            var a = await world.WaitForStatusAsync(answers[2 * i].GetProperty("hubId").GetString()!, "routed");
+            var b = await world.WaitForStatusAsync(answers[(2 * i) + 1].GetProperty("hubId").GetString()!, "routed");
             var links = new[] { a, b }.Count(x => x.TryGetProperty("duplicateOf", out _));
             Assert.Equal(1, links);
             var (linked, first) = a.TryGetProperty("duplicateOf", out _) ? (a, b) : (b, a);

@@ -87,7 +87,7 @@ public sealed class LedgerTreeStore(HubStorage storage)
         return Parallel.ForEachAsync(
             batches,
             new ParallelOptions { MaxDegreeOfParallelism = ParallelBatches, CancellationToken = cancellationToken },
-            async (batch, token) => await Nodes.SubmitTransactionAsync(
+            async (batch, token) => await Nodes.SubmitBatchAsync(
                 batch.Select(n => new TableTransactionAction(
                     TableTransactionActionType.UpsertReplace,
                     new LedgerTreeNodeEntity { PartitionKey = LedgerTreeNodeEntity.Partition(n.Level), RowKey = LedgerTreeNodeEntity.Row(n.Index), Hash = n.Hash })),

@@ -22,6 +22,7 @@ public static partial class HttpFunctionRunner
     {
         using var activity = HubTelemetry.StartRequest(function.Name, context.Request.Method,
             context.Request.Headers[HubTelemetry.TraceParentHeader].FirstOrDefault(), context.Request.Headers[HubTelemetry.TraceStateHeader].FirstOrDefault());
+        using var caller = StorageRequestMetrics.For(function.Name);
         HubResponse response;
         try
         {

@@ -28,6 +28,7 @@ namespace StationHub.Platform.Json;
 [JsonSerializable(typeof(CityUpdateAnswer))]
 [JsonSerializable(typeof(RoutedRequest))]
 [JsonSerializable(typeof(ReportUpdatedEvent))]
+[JsonSerializable(typeof(ReportLinkedEvent))]
 [JsonSerializable(typeof(HazardReportView))]
 [JsonSerializable(typeof(List<Open311Service>))]
 [JsonSerializable(typeof(List<Open311Request>))]

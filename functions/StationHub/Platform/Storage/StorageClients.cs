@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
+using StationHub.Platform.Telemetry;
 
 namespace StationHub.Platform.Storage;
 
@@ -34,23 +35,31 @@ public static class StorageClients
     /// <summary>Tries after the first: 0.2 + 0.4 + 0.8 + 1 s, so a call to storage that is down fails in about 2.5 s.</summary>
     public const int MaxRetries = 4;
 
-    public static HubStorage Create(IConfiguration configuration)
+    /// <summary>
+    /// The hub's clients. With <paramref name="metrics"/>, every request of every client is counted
+    /// (<see cref="StorageRequestCounting"/>, <c>stationhub.storage.requests</c>).
+    /// </summary>
+    public static HubStorage Create(IConfiguration configuration, StorageRequestMetrics? metrics = null)
     {
-        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
-        Configure(queueOptions.Retry);
-        var rawQueueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
-        Configure(rawQueueOptions.Retry);
-        var tableOptions = new TableClientOptions();
-        Configure(tableOptions.Retry);
         var prefix = configuration["Storage:Prefix"] ?? string.Empty;
+        var queueCounting = metrics is null ? null : new StorageRequestCounting(metrics, StorageRequestCounting.Queue, prefix);
+        var tableCounting = metrics is null ? null : new StorageRequestCounting(metrics, StorageRequestCounting.Table, prefix);
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        Configure(queueOptions, queueCounting);
+        var rawQueueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        Configure(rawQueueOptions, queueCounting);
+        var tableOptions = new TableClientOptions();
+        Configure(tableOptions, tableCounting);
         var connection = configuration[ConnectionSetting];
         if (!string.IsNullOrWhiteSpace(connection))
         {
-            return new HubStorage(
-                new QueueServiceClient(connection, queueOptions),
-                new TableServiceClient(connection, tableOptions),
-                prefix,
-                new QueueServiceClient(connection, rawQueueOptions));
+            return Counted(
+                new HubStorage(
+                    new QueueServiceClient(connection, queueOptions),
+                    new TableServiceClient(connection, tableOptions),
+                    prefix,
+                    new QueueServiceClient(connection, rawQueueOptions)),
+                queueCounting);
         }
 
         var account = configuration[$"{ConnectionSetting}:accountName"];
@@ -65,11 +74,29 @@ public static class StorageClients
             ManagedIdentityClientId = configuration[$"{ConnectionSetting}:clientId"],
         });
         var queueEndpoint = new Uri($"https://{account}.queue.core.windows.net");
-        return new HubStorage(
-            new QueueServiceClient(queueEndpoint, credential, queueOptions),
-            new TableServiceClient(new Uri($"https://{account}.table.core.windows.net"), credential, tableOptions),
-            prefix,
-            new QueueServiceClient(queueEndpoint, credential, rawQueueOptions));
+        return Counted(
+            new HubStorage(
+                new QueueServiceClient(queueEndpoint, credential, queueOptions),
+                new TableServiceClient(new Uri($"https://{account}.table.core.windows.net"), credential, tableOptions),
+                prefix,
+                new QueueServiceClient(queueEndpoint, credential, rawQueueOptions)),
+            queueCounting);
+    }
+
+    // The queue counting policy learns the account's path (Azurite's URLs start with the account name).
+    private static HubStorage Counted(HubStorage storage, StorageRequestCounting? queues)
+    {
+        queues?.ServicePath = storage.QueueService.Uri.AbsolutePath.TrimEnd('/');
+        return storage;
+    }
+
+    private static void Configure(ClientOptions options, StorageRequestCounting? counting)
+    {
+        Configure(options.Retry);
+        if (counting is not null)
+        {
+            options.AddPolicy(counting, HttpPipelinePosition.PerRetry);
+        }
     }
 
     private static void Configure(RetryOptions retry)

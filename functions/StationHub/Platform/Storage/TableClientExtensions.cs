@@ -28,6 +28,19 @@ public static class TableClientExtensions
         return null;
     }
 
+    /// <summary>
+    /// Sends an entity-group transaction, named for the storage request count (its URL is
+    /// <c>/$batch</c>, not the table's). The hub's only way to submit one (BannedSymbols.txt).
+    /// </summary>
+    public static async Task<Response<IReadOnlyList<Response>>> SubmitBatchAsync(this TableClient table, IEnumerable<TableTransactionAction> actions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        using var batch = StorageRequestCounting.ForBatch(table.Name);
+#pragma warning disable RS0030 // the one place a transaction is sent
+        return await table.SubmitTransactionAsync(actions, cancellationToken);
+#pragma warning restore RS0030
+    }
+
     /// <summary>Adds the entity; false when one with its keys exists. Sets its ETag on success.</summary>
     public static async Task<bool> TryAddAsync<T>(this TableClient table, T entity, CancellationToken cancellationToken = default)
         where T : ITableEntity
@@ -70,7 +83,7 @@ public static class TableClientExtensions
         ArgumentNullException.ThrowIfNull(table);
         try
         {
-            await table.SubmitTransactionAsync(actions, cancellationToken);
+            await table.SubmitBatchAsync(actions, cancellationToken);
             return TransactionResult.Committed;
         }
         catch (TableTransactionFailedException exception) when (HubStorage.IsConflict(exception))

@@ -90,13 +90,12 @@ public sealed class WebhookItem(
 
 /// <summary>
 /// The answer to an accepted webhook: where to follow the item (the <c>Location</c> header says the
-/// same); for a report linked to an open original, that original's hub id.
+/// same). A hazard report's duplicate decision follows in its status resource, not here (v1.2).
 /// </summary>
 public sealed record WebhookAnswer(
     string HubId,
     string Status,
-    string StatusUrl,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? DuplicateOf = null)
+    string StatusUrl)
 {
     /// <summary>202 for a new item, 200 for a repeat or a webhook-id another item holds.</summary>
     public HubResponse Response(int status) =>

@@ -28,20 +28,27 @@ public static class WebhookIdClaims
     /// Claims the id for <paramref name="itemId"/>; returns the item that holds it: this one when the
     /// claim is new (or this item's own retry), another when the id already made something else.
     /// </summary>
-    public static async Task<string> ClaimAsync(TableClient table, string platformId, string webhookId, string itemId, CancellationToken cancellationToken = default)
+    public static async Task<string> ClaimAsync(TableClient table, string platformId, string webhookId, string itemId, CancellationToken cancellationToken = default) =>
+        (await ClaimOrFindAsync(table, platformId, webhookId, itemId, cancellationToken)).ItemId;
+
+    /// <summary>As <see cref="ClaimAsync"/>, and whether this request made the claim (false: the id came before, a retry or a reuse).</summary>
+    public static async Task<WebhookIdClaim> ClaimOrFindAsync(TableClient table, string platformId, string webhookId, string itemId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);
         var claim = new WebhookIdClaimEntity { PartitionKey = PartitionFor(platformId, webhookId), ItemId = itemId };
         if (await table.TryAddAsync(claim, cancellationToken))
         {
-            return itemId;
+            return new(itemId, IsNew: true);
         }
 
         var held = await table.FindAsync<WebhookIdClaimEntity>(claim.PartitionKey, Row, cancellationToken)
             ?? throw new InvalidOperationException($"The claim on a webhook-id of platform {platformId} vanished.");
-        return held.ItemId;
+        return new(held.ItemId, IsNew: false);
     }
 }
+
+/// <summary>The item a webhook-id names, and whether this request's claim made that so.</summary>
+public readonly record struct WebhookIdClaim(string ItemId, bool IsNew);
 
 public sealed class WebhookIdClaimEntity : ITableEntity
 {
