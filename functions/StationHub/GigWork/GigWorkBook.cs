@@ -156,7 +156,7 @@ public sealed class GigWorkBook(HubStorage storage)
             var count = new TableEntity(job.PartitionKey, GigJobEntity.Row) { [nameof(GigJobEntity.MatchesTaken)] = job.MatchesTaken + 1 };
             try
             {
-                await Table.SubmitTransactionAsync(
+                await Table.SubmitBatchAsync(
                     [new TableTransactionAction(TableTransactionActionType.Add, claim), new TableTransactionAction(TableTransactionActionType.UpdateMerge, count, job.ETag)],
                     cancellationToken);
                 return Attempt<JobPlace>.Done(JobPlace.Held);
