@@ -14,9 +14,9 @@ namespace StationHub.Contract;
 
 /// <summary>
 /// Builds the hub's OpenAPI 3.1 document (Microsoft.OpenApi) from the trigger table: one path per HTTP
-/// row, with that row's methods and route, described by the row's entry in <see cref="HubOperations"/>;
-/// the events the hub sends (<see cref="HubEvents"/>) as <c>webhooks</c>; the schemas of
-/// <see cref="HubSchemas"/> as components. A row with no description, or a description with no row,
+/// row, with that row's methods and route, described by its flow's <see cref="FlowModule.Operations"/>;
+/// the events the flows send (<see cref="FlowModule.Events"/>) as <c>webhooks</c>; the schemas of
+/// <see cref="HubSchemas"/> and of the flows as components. A row with no description, or a description with no row,
 /// stops the build with a message naming it.
 /// </summary>
 public static partial class OpenApiContract
@@ -60,7 +60,7 @@ public static partial class OpenApiContract
     public static OpenApiDocument Build(IEnumerable<HttpFunction> rows)
     {
         var served = rows.Where(row => row.Name != FunctionNames.RouteNotFound).ToList();
-        var described = HubOperations.All.ToDictionary(operation => operation.Function, StringComparer.Ordinal);
+        var described = HubFlows.All.SelectMany(flow => flow.Operations).ToDictionary(operation => operation.Function, StringComparer.Ordinal);
         var undescribed = served.Select(row => row.Name).Where(name => !described.ContainsKey(name)).ToList();
         var unserved = described.Keys.Where(name => served.All(row => row.Name != name)).ToList();
         if (undescribed.Count > 0 || unserved.Count > 0)
@@ -125,7 +125,7 @@ public static partial class OpenApiContract
         foreach (var row in served.OrderBy(row => row.Route, StringComparer.Ordinal))
         {
             var description = described[row.Name];
-            tags.TryAdd(description.Tag, new OpenApiTag { Name = description.Tag, Description = HubOperations.Tags[description.Tag] });
+            tags.TryAdd(description.Tag, new OpenApiTag { Name = description.Tag, Description = ApiShapes.Tags[description.Tag] });
             var path = "/" + row.Route;
             if (!document.Paths.TryGetValue(path, out var item))
             {
@@ -141,7 +141,7 @@ public static partial class OpenApiContract
 
         tags.TryAdd(EventsTag, new OpenApiTag { Name = EventsTag, Description = "What the hub sends to cities and platforms: signed Standard Webhooks POSTs." });
         document.Tags = new HashSet<OpenApiTag>(tags.Values);
-        foreach (var hubEvent in HubEvents.All)
+        foreach (var hubEvent in HubFlows.All.SelectMany(flow => flow.Events))
         {
             document.Webhooks[hubEvent.Type] = Webhook(hubEvent, document);
         }
