@@ -59,7 +59,7 @@ public static partial class OpenApiContract
     /// <summary>The OpenAPI 3.1 document of <paramref name="rows"/> (the catch-all route left out).</summary>
     public static OpenApiDocument Build(IEnumerable<HttpFunction> rows)
     {
-        var served = rows.Where(row => row.Name != FunctionNames.RouteNotFound).ToList();
+        var served = rows.Where(row => row != HubTriggers.RouteNotFound).ToList();
         var described = HubFlows.All.SelectMany(flow => flow.Operations).ToDictionary(operation => operation.Function, StringComparer.Ordinal);
         var undescribed = served.Select(row => row.Name).Where(name => !described.ContainsKey(name)).ToList();
         var unserved = described.Keys.Where(name => served.All(row => row.Name != name)).ToList();

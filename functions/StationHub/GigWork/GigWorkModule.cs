@@ -2,7 +2,9 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StationHub.Contract;
+using StationHub.Ledger;
 using StationHub.Platform.Json;
+using StationHub.Platform.Registry;
 using StationHub.Triggers;
 using static StationHub.Contract.ApiAnswer;
 using static StationHub.Contract.ApiShapes;
@@ -12,6 +14,10 @@ namespace StationHub.GigWork
     /// <summary>Gig work: platform webhooks and status, the public standings, applying events, overdue pay, the year's tally.</summary>
     public sealed class GigWorkModule : FlowModule
     {
+        public override LedgerSection? LedgerSection { get; } = new GigWorkLedgerSection();
+
+        public override IEnumerable<string> RegistryProblems(RegistryDocument document) => SubsidyPolicies.Problems(document);
+
         public override IReadOnlyList<TriggerFunction> Functions { get; } =
         [
             HttpFunction.Post<GigWorkIntake>(FunctionNames.GigWorkReceived, Routes.GigWork, (intake, request, ct) => intake.HandleAsync(request, ct)),

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StationHub.Contract;
 using StationHub.Platform.Json;
+using StationHub.Platform.Registry;
 using StationHub.Triggers;
 using static StationHub.Contract.ApiAnswer;
 using static StationHub.Contract.ApiShapes;
@@ -17,6 +18,29 @@ namespace StationHub.HazardReports
             new("start_date", "ISO 8601 date and time with a time zone; default: end_date less 90 days.", HubSchemas.Timestamp()),
             new("end_date", "ISO 8601 date and time with a time zone (inclusive); default: start_date plus 90 days, or now.", HubSchemas.Timestamp()),
         ];
+
+        /// <summary>The registry's hazard categories (once each, sound windows and SLA) and the bodies cities send them to.</summary>
+        public override IEnumerable<string> RegistryProblems(RegistryDocument document)
+        {
+            var problems = new List<string>();
+            RegistryLoader.Unique(document.HazardCategories.Select(c => c.Code), "hazard category", problems);
+            var categoryCodes = document.HazardCategories.Select(c => c.Code).ToHashSet(StringComparer.Ordinal);
+            foreach (var city in document.Cities)
+            {
+                foreach (var body in city.Bodies ?? [])
+                {
+                    problems.AddRange(body.Categories.Where(c => !categoryCodes.Contains(c)).Select(c => $"body '{body.Id}' names unknown category '{c}'"));
+                }
+
+                RegistryLoader.Unique((city.Bodies ?? []).SelectMany(b => b.Categories), $"category sent to a body of city '{city.Id}'", problems);
+            }
+
+            problems.AddRange(document.HazardCategories
+                .Where(c => c.DuplicateRadiusMeters is < 1 or > 1000 || c.DuplicateWindowDays is < 0 or > 90 || c.ReopenWindowDays is < 0 or > 90 || c.SlaHours is < 1 or > 24 * 90)
+                .Select(c => $"category '{c.Code}' needs duplicateRadiusMeters 1–1000, duplicateWindowDays and reopenWindowDays 0–90, slaHours 1–2160"));
+
+            return problems;
+        }
 
         public override IReadOnlyList<TriggerFunction> Functions { get; } =
         [

@@ -5,7 +5,9 @@ using Microsoft.Extensions.Options;
 using StationHub.Contract;
 using StationHub.Delivery;
 using StationHub.Ledger.Checkpoints;
+using StationHub.Ledger.Integrity;
 using StationHub.Platform.Json;
+using StationHub.Platform.Registry;
 using StationHub.Triggers;
 using static StationHub.Contract.ApiAnswer;
 using static StationHub.Contract.ApiShapes;
@@ -15,6 +17,34 @@ namespace StationHub.Ledger
     /// <summary>The public ledger: the API, the page, compiling the day so far, sealing past days, signed checkpoints and their witnesses.</summary>
     public sealed class LedgerModule : FlowModule
     {
+        /// <summary>The registry's ledger witnesses: ids once each and well formed, each with a cosignature/v1 verifier key.</summary>
+        public override IEnumerable<string> RegistryProblems(RegistryDocument document)
+        {
+            var problems = new List<string>();
+            RegistryLoader.Unique((document.Witnesses ?? []).Select(w => w.Id), "witness id", problems);
+            foreach (var witness in document.Witnesses ?? [])
+            {
+                if (string.IsNullOrEmpty(witness.Id) || !witness.Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+                {
+                    problems.Add($"witness id '{witness.Id}' must be letters, digits, '-' and '_'");
+                }
+
+                try
+                {
+                    if (NoteVerifier.Parse(witness.VerifierKey ?? string.Empty).Type != NoteKeys.CosignatureV1)
+                    {
+                        problems.Add($"witness '{witness.Id}' must have a cosignature/v1 verifier key (type 0x04)");
+                    }
+                }
+                catch (FormatException)
+                {
+                    problems.Add($"witness '{witness.Id}' has a malformed verifier key");
+                }
+            }
+
+            return problems;
+        }
+
         public override IReadOnlyList<TriggerFunction> Functions { get; } =
         [
             HttpFunction.Get<LedgerApi>(FunctionNames.LedgerDays, Routes.Ledger, (api, request, ct) => api.DaysAsync(request, ct)),

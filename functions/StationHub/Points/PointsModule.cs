@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StationHub.Contract;
 using StationHub.Platform.Json;
+using StationHub.Platform.Registry;
 using StationHub.Triggers;
 using static StationHub.Contract.ApiAnswer;
 using static StationHub.Contract.ApiShapes;
@@ -12,6 +13,25 @@ namespace StationHub.Points
     /// <summary>The points flow: platform webhooks, balances, vouchers at stations, expiry.</summary>
     public sealed class PointsModule : FlowModule
     {
+        /// <summary>The registry's points catalog: tasks and rewards once each, each earning or costing a positive number of points.</summary>
+        public override IEnumerable<string> RegistryProblems(RegistryDocument document)
+        {
+            var problems = new List<string>();
+            if (document.PointsCatalog is null)
+            {
+                problems.Add("it has no pointsCatalog");
+            }
+            else
+            {
+                RegistryLoader.Unique(document.PointsCatalog.Tasks.Select(t => t.Code), "points task", problems);
+                RegistryLoader.Unique(document.PointsCatalog.Rewards.Select(r => r.Code), "reward", problems);
+                problems.AddRange(document.PointsCatalog.Tasks.Where(t => t.Points <= 0 || t.Minutes < 0).Select(t => $"task '{t.Code}' must earn a positive number of points"));
+                problems.AddRange(document.PointsCatalog.Rewards.Where(r => r.Cost <= 0).Select(r => $"reward '{r.Code}' must cost a positive number of points"));
+            }
+
+            return problems;
+        }
+
         public override IReadOnlyList<TriggerFunction> Functions { get; } =
         [
             HttpFunction.Post<PointsIntake>(FunctionNames.PointsTransactionReceived, Routes.PointsTransactions, (intake, request, ct) => intake.HandleAsync(request, ct)),

@@ -2,7 +2,9 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StationHub.Contract;
+using StationHub.Ledger;
 using StationHub.Platform.Json;
+using StationHub.Platform.Registry;
 using StationHub.Triggers;
 using static StationHub.Contract.ApiAnswer;
 using static StationHub.Contract.ApiShapes;
@@ -12,6 +14,10 @@ namespace StationHub.Stations
     /// <summary>The warm map: live status in, the map out (GeoJSON and page), the stale watch and the ledger figures.</summary>
     public sealed class StationsModule : FlowModule
     {
+        public override LedgerSection? LedgerSection { get; } = new StationLedgerSection();
+
+        public override IEnumerable<string> RegistryProblems(RegistryDocument document) => StationRegistry.Problems(document);
+
         public override IReadOnlyList<TriggerFunction> Functions { get; } =
         [
             HttpFunction.Put<StationStatusIntake>(FunctionNames.StationStatusReport, Routes.StationStatus, (intake, request, ct) => intake.PutAsync(request, ct)),

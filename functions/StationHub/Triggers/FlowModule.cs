@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StationHub.Contract;
 using StationHub.Ledger;
+using StationHub.Platform.Registry;
 
 namespace StationHub.Triggers;
 
@@ -39,6 +40,9 @@ public abstract class FlowModule
 
     /// <summary>The flow's part of the public ledger, or null when it publishes no figures.</summary>
     public virtual LedgerSection? LedgerSection => null;
+
+    /// <summary>What is wrong with the flow's section of the registry (each problem a phrase naming the entry); checked at start-up.</summary>
+    public virtual IEnumerable<string> RegistryProblems(RegistryDocument document) => [];
 
     /// <summary>Registers the flow's services and options.</summary>
     public virtual void AddServices(IServiceCollection services, IConfiguration configuration)
