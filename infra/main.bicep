@@ -34,6 +34,8 @@ Add one entry per platform, city and API-key principal, e.g. Secrets__Platforms_
 Secrets__Cities__<id>__SigningSecret, Secrets__Cities__<id>__Open311ApiKey, Auth__ApiKeyHashes__<kind>__<id>.''')
 param secretSettingNames string[] = [
   'Secrets__PseudonymKey'
+  // The key of the hub's report ids (HMAC), apart from the pseudonym key.
+  'Secrets__HubIdKey'
   // The ledger's Ed25519 checkpoint key: a secret, because Key Vault keys do not do Ed25519.
   'Secrets__LedgerSigningKey'
 ]

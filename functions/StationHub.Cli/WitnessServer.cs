@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -56,8 +55,7 @@ internal static class WitnessServer
         var app = builder.Build();
         app.MapPost("/add-checkpoint", async (HttpContext context) =>
         {
-            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-            var answer = await witness.AddCheckpointAsync(await reader.ReadToEndAsync(context.RequestAborted), context.RequestAborted);
+            var answer = await witness.AddCheckpointAsync(context.Request, context.RequestAborted);
             Console.WriteLine($"{Clock.GetUtcNow():u} add-checkpoint: {answer.Status} {answer.Body.TrimEnd('\n')}");
             return Results.Text(answer.Body, answer.ContentType, null, answer.Status);
         });

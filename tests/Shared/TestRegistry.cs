@@ -106,6 +106,12 @@ public sealed class TestRegistry
     public StandardWebhook PlatformSigner => new(PlatformSecret);
 
     /// <summary>The ledger's checkpoint key in tests (a signed-note private key; never used outside tests).</summary>
+    /// <summary>The key of the test hubs' report ids, so a test can name the id of a report it queues itself.</summary>
+    public const string HubIdKey = "Rp9ADV4DRJG3faJjiPJwKdieMnNj5But9cr2+NT1nE4=";
+
+    /// <summary>The hub ids of the test hubs.</summary>
+    public static StationHub.Platform.Security.HubIdKey HubIds { get; } = new(Convert.FromBase64String(HubIdKey));
+
     public const string LedgerSigningKey = "PRIVATE+KEY+stationhub.test/ledger+e5621fa8+AXTkNaFutmrrW+e+UszDYhL1Hd2xWsWiji98TTJ4drLk";
 
     /// <summary>Its verifier key.</summary>
@@ -118,6 +124,7 @@ public sealed class TestRegistry
         ["Storage:Prefix"] = prefix,
         ["Registry:Path"] = RegistryPath,
         ["Secrets:PseudonymKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        ["Secrets:HubIdKey"] = HubIdKey,
         ["Secrets:Platforms:swiftride:SigningSecret"] = PlatformSecret,
         ["Secrets:Platforms:neighborbuy:SigningSecret"] = OtherPlatformSecret,
         ["Secrets:Cities:hangzhou:SigningSecret"] = CitySecret,

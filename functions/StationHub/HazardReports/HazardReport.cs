@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
 using StationHub.Platform;
+using StationHub.Platform.Security;
 
 namespace StationHub.HazardReports;
 
@@ -34,9 +35,21 @@ public sealed record HazardReport(
 
     /// <summary>
     /// The hub's id for a platform's report: the same (platform, reportId) always gives the same
-    /// id, which is what makes intake idempotent by the platform's item id.
+    /// id, which is what makes intake idempotent by the platform's item id. Keyed (HMAC with
+    /// <see cref="HubIdKey"/>), so nobody can tell from an id which report id it names.
     /// </summary>
-    public static string HubIdFor(string platformId, string reportId)
+    public static string HubIdFor(HubIdKey key, string platformId, string reportId)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return "hr-" + Base32.Lower(key.Hash("hazard-report", platformId, reportId).AsSpan(0, 15));
+    }
+
+    /// <summary>
+    /// The id reports had before ids were keyed: an unkeyed SHA-256 of (platform, reportId). Reports
+    /// stored under it keep it (every route that takes an id finds them as before); only a lookup by
+    /// the platform's reportId (a reopening) tries it after the keyed id.
+    /// </summary>
+    public static string LegacyHubIdFor(string platformId, string reportId)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{platformId}\n{reportId}"));
         return "hr-" + Base32.Lower(hash.AsSpan(0, 15));

@@ -22,6 +22,7 @@ public sealed partial class HazardReportIntake(
     PlatformWebhooks webhooks,
     HubRegistry registry,
     Pseudonyms pseudonyms,
+    HubIdKey hubIds,
     HazardReportStore store,
     DuplicateClaims duplicates,
     ReportReopening reopening,
@@ -196,7 +197,7 @@ public sealed partial class HazardReportIntake(
         }
 
         return new HazardReport(
-            HazardReport.HubIdFor(webhook.Platform.Id, reportId!),
+            HazardReport.HubIdFor(hubIds, webhook.Platform.Id, reportId!),
             webhook.Platform.Id,
             reportId!,
             pseudonyms.Courier(webhook.Platform.Id, courierId!),

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using StationHub.Platform.Http;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
+using StationHub.Platform.Security;
 using StationHub.Platform.Storage;
 using StationHub.Platform.Webhooks;
 using StationHub.Triggers;
@@ -16,10 +17,12 @@ namespace StationHub.HazardReports;
 /// back to its recipient (routed again, the 24-hour clock restarted), kept as an update with status
 /// <c>reopened</c>. Like a city update it is queued first, then applied under the report's ETag; the
 /// queue function tells the recipient and writes <c>report.reopened</c> for the ledger.
-/// Idempotent by webhook-id: the same reopening again gets the first answer.
+/// Idempotent by webhook-id: the same reopening again gets the first answer. A report linked to
+/// another (<c>duplicateOf</c>) is not reopened: 409, naming the original.
 /// </summary>
 public sealed class ReportReopening(
     HazardReportStore store,
+    HubIdKey hubIds,
     ReportUpdateApplier applier,
     HubRegistry registry,
     HubStorage storage,
@@ -46,8 +49,15 @@ public sealed class ReportReopening(
         }
 
         var platformId = webhook.Platform.Id;
-        var hubId = HazardReport.HubIdFor(platformId, reportId!);
+        var hubId = HazardReport.HubIdFor(hubIds, platformId, reportId!);
         var entity = await store.FindAsync(hubId, cancellationToken);
+        if (entity is null)
+        {
+            // A report received before ids were keyed keeps its old id (one more read, only on this miss).
+            hubId = HazardReport.LegacyHubIdFor(platformId, reportId!);
+            entity = await store.FindAsync(hubId, cancellationToken);
+        }
+
         if (entity is null)
         {
             return HubResponse.Problem(Problem.NotFound("None of your reports has that reportId."));
@@ -58,6 +68,15 @@ public sealed class ReportReopening(
         {
             // The same reopening again: the first answer, nothing done twice.
             return Answer(platformId, hubId, StatusCodes.Ok);
+        }
+
+        if (entity.DuplicateOf is { } original)
+        {
+            // A linked report follows its original, which is the request its recipient answers (a report
+            // the hub linked was never sent to it): reopening the linked one would name a request the
+            // recipient does not know. The platform reopens the original if it is its own, or reports anew.
+            return HubResponse.Problem(Problem.Conflict(
+                $"The report is linked to {original} and follows it; reopen that report (if it is yours) or report the hazard anew."));
         }
 
         var report = entity.ToReport();

@@ -22,6 +22,7 @@ public static class HubServices
             ?? throw new InvalidOperationException($"The setting '{RegistryPathSetting}' is missing."))));
         services.AddSingleton(_ => StorageClients.Create(configuration));
         services.AddSingleton(_ => new Pseudonyms(ReadKey(configuration[PseudonymKeySetting])));
+        services.AddSingleton(_ => HubIdKey.From(configuration));
         services.AddSingleton(_ => new ApiKeys(configuration));
         services.AddSingleton(_ => new HubSecrets(configuration));
         services.AddSingleton<RequestDeadline>();

@@ -71,6 +71,7 @@ public static partial class HubStartup
         {
             registry = services.GetRequiredService<HubRegistry>();
             _ = services.GetRequiredService<Pseudonyms>();
+            _ = services.GetRequiredService<HubIdKey>();
             _ = services.GetRequiredService<ApiKeys>();
             _ = services.GetRequiredService<HubStorage>();
         }
@@ -188,13 +189,13 @@ public static partial class HubStartup
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 9003, Level = LogLevel.Warning, Message = "Storage is out of reach at start-up ({ErrorType}); making the queues and tables again shortly")]
+        [LoggerMessage(EventId = 9503, Level = LogLevel.Warning, Message = "Storage is out of reach at start-up ({ErrorType}); making the queues and tables again shortly")]
         public static partial void StorageNotReady(ILogger logger, string errorType);
 
-        [LoggerMessage(EventId = 9001, Level = LogLevel.Information, Message = "Settings checked; queues and tables are in place")]
+        [LoggerMessage(EventId = 9501, Level = LogLevel.Information, Message = "Settings checked; queues and tables are in place")]
         public static partial void Ready(ILogger logger);
 
-        [LoggerMessage(EventId = 9002, Level = LogLevel.Warning, Message = "Station {StationId} has no API key setting (Auth:ApiKeyHashes:station:...): it cannot scan parcels or vouchers")]
+        [LoggerMessage(EventId = 9502, Level = LogLevel.Warning, Message = "Station {StationId} has no API key setting (Auth:ApiKeyHashes:station:...): it cannot scan parcels or vouchers")]
         public static partial void StationWithoutKey(ILogger logger, string stationId);
     }
 }

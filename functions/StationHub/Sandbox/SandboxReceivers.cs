@@ -89,8 +89,7 @@ public static partial class SandboxReceivers
         var witness = new CheckpointWitness(key, [ledger.Verifier], state, TimeProvider.System);
         group.MapPost("/witness/add-checkpoint", async (HttpContext context, ILoggerFactory logs) =>
         {
-            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-            var answer = await witness.AddCheckpointAsync(await reader.ReadToEndAsync(context.RequestAborted), context.RequestAborted);
+            var answer = await witness.AddCheckpointAsync(context.Request, context.RequestAborted);
             Log.Witnessed(logs.CreateLogger("StationHub.Sandbox"), answer.Status);
             return Results.Text(answer.Body, answer.ContentType, null, answer.Status);
         });

@@ -95,7 +95,7 @@ public sealed class StorageLimitClient(QueueClient queue, TableClient table, str
         var reportId = BenchmarkReports.ReportId(runId, number);
         var now = TimeProvider.System.GetUtcNow();
         var report = new HazardReport(
-            HazardReport.HubIdFor(TestRegistry.Platform, reportId),
+            HazardReport.HubIdFor(TestRegistry.HubIds, TestRegistry.Platform, reportId),
             TestRegistry.Platform,
             reportId,
             courierPseudonym,

@@ -30,8 +30,8 @@ public sealed class AbuseTests
         Assert.Equal(firstBody, secondBody);
         Assert.Equal(first.Headers.Location, second.Headers.Location);
         var store = world.Hub.Get<HazardReportStore>();
-        Assert.NotNull(await store.FindAsync(HazardReport.HubIdFor(TestRegistry.Platform, "r-first")));
-        Assert.Null(await store.FindAsync(HazardReport.HubIdFor(TestRegistry.Platform, "r-second")));
+        Assert.NotNull(await store.FindAsync(HazardReport.HubIdFor(TestRegistry.HubIds, TestRegistry.Platform, "r-first")));
+        Assert.Null(await store.FindAsync(HazardReport.HubIdFor(TestRegistry.HubIds, TestRegistry.Platform, "r-second")));
         Assert.Equal(1, await world.Storage.CountMessagesAsync(Queues.HazardReportsAccepted));
     }
 

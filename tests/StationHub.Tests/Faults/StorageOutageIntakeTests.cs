@@ -78,7 +78,7 @@ public sealed class StorageOutageIntakeTests(ITestOutputHelper output)
         output.WriteLine($"Table service down after the queue send: 503 after {elapsed.TotalSeconds:0.00} s.");
         await AssertMayHaveBeenAcceptedAsync(refused);
         Assert.True(elapsed < AnswerWithin, $"The 503 took {elapsed.TotalSeconds:0.00} s.");
-        var hubId = HazardReport.HubIdFor(TestRegistry.Platform, "r-split");
+        var hubId = HazardReport.HubIdFor(TestRegistry.HubIds, TestRegistry.Platform, "r-split");
         Assert.Null(await world.Storage.Hub.Table(Tables.HazardReports).FindAsync<ReportEntity>(hubId, ReportEntity.Row));
 
         // Back up: the router stores the report from the queued message and routes it (it was

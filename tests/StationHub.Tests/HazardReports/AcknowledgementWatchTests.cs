@@ -117,7 +117,7 @@ public sealed class AcknowledgementWatchTests : IAsyncLifetime
     private async Task<string> RouteAsync(string reportId, string category = "traffic_danger", string? bodyId = null)
     {
         var now = clock.GetUtcNow();
-        var report = new HazardReport(HazardReport.HubIdFor("swiftride", reportId), "swiftride", reportId, "cp_test", category, "Signal out",
+        var report = new HazardReport(HazardReport.HubIdFor(TestRegistry.HubIds, "swiftride", reportId), "swiftride", reportId, "cp_test", category, "Signal out",
             new GeoLocation(30.25 + (reportId.Length * 0.001), 120.18, null), "330102", "hangzhou", [], now.AddMinutes(-1), now, bodyId);
         var message = new HazardReportAccepted(1, reportId, now, "msg_" + reportId, "attempt-" + reportId, report);
         await services.GetRequiredService<HazardReportRouter>().HandleAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(message, HubJsonContext.Default.HazardReportAccepted)));

@@ -152,7 +152,7 @@ public sealed class HazardReportFlowTests
         // The intake queues before it stores: this is what a crash between the two leaves behind.
         await using var world = await HubScenario.StartAsync();
         var report = new StationHub.HazardReports.HazardReport(
-            StationHub.HazardReports.HazardReport.HubIdFor("swiftride", "r-crash"), "swiftride", "r-crash", "cp_x", "broken_railing",
+            StationHub.HazardReports.HazardReport.HubIdFor(TestRegistry.HubIds, "swiftride", "r-crash"), "swiftride", "r-crash", "cp_x", "broken_railing",
             "Railing loose", new StationHub.HazardReports.GeoLocation(30.25, 120.18, null), "330102", "hangzhou", [],
             DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow);
         var message = new StationHub.HazardReports.HazardReportAccepted(1, "msg_crash", DateTimeOffset.UtcNow, "msg_crash", "attempt-1", report);
@@ -168,5 +168,48 @@ public sealed class HazardReportFlowTests
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
         await Task.Delay(1000);
         Assert.Single(world.City.All);
+    }
+
+    [Fact]
+    public async Task Hub_ids_are_keyed_and_a_report_stored_under_its_old_unkeyed_id_is_still_read_answered_and_reopened()
+    {
+        await using var world = await HubScenario.StartAsync();
+
+        // A report the intake accepts now gets the keyed id, not the plain hash of (platform, reportId).
+        var keyed = await world.AcceptReportAsync("r-keyed", lat: 30.27, lon: 120.2);
+        Assert.Equal(StationHub.HazardReports.HazardReport.HubIdFor(TestRegistry.HubIds, "swiftride", "r-keyed"), keyed);
+        Assert.NotEqual(StationHub.HazardReports.HazardReport.LegacyHubIdFor("swiftride", "r-keyed"), keyed);
+
+        // A report accepted before ids were keyed: its message, queued by the old intake, carries the old id.
+        var legacyId = StationHub.HazardReports.HazardReport.LegacyHubIdFor("swiftride", "r-legacy");
+        var report = new StationHub.HazardReports.HazardReport(
+            legacyId, "swiftride", "r-legacy", "cp_x", "blocked_fire_exit", "Fire exit chained",
+            new StationHub.HazardReports.GeoLocation(30.22, 120.15, null), "330102", "hangzhou", [],
+            DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow);
+        var message = new StationHub.HazardReports.HazardReportAccepted(1, "msg_legacy", DateTimeOffset.UtcNow, "msg_legacy", "attempt-1", report);
+        await world.Storage.Hub.SendAsync(Queues.HazardReportsAccepted, message, StationHub.Platform.Json.HubJsonContext.Default.HazardReportAccepted);
+
+        await world.City.WaitForAsync(r => r.Any(x => x.Text.Contains(legacyId, StringComparison.Ordinal)));
+        var status = await world.WaitForStatusAsync(legacyId, "routed");
+        Assert.Equal("r-legacy", status.GetProperty("reportId").GetString());
+        using (var read = await world.Hub.Client.GetAsync($"api/v1/open311/requests/{legacyId}.json?api_key={TestRegistry.WebhookCityKey}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            Assert.Contains(legacyId, await read.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var resolved = await world.PostCityUpdateAsync(legacyId, "u-legacy", "resolved", note: "Cleared"))
+        {
+            Assert.Equal(HttpStatusCode.OK, resolved.StatusCode);
+        }
+
+        // The platform names it by its reportId: the reopening finds it under the old id.
+        using var reopened = await world.PostReportAsync(
+            "{\"type\":\"hazard_report.reopened\",\"timestamp\":\"2026-11-22T08:00:00Z\",\"data\":{" +
+            $"\"reportId\":\"r-legacy\",\"note\":\"Chained again\",\"observedAt\":\"{StationHub.Platform.Json.IsoTimestamp.Format(TimeProvider.System.GetUtcNow())}\"}}}}",
+            "msg_legacy_reopen");
+        Assert.Equal(HttpStatusCode.Accepted, reopened.StatusCode);
+        Assert.Equal(legacyId, (await reopened.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hubId").GetString());
+        await world.WaitForStatusAsync(legacyId, "routed");
     }
 }

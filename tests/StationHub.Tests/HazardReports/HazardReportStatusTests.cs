@@ -25,12 +25,17 @@ public sealed class HazardReportStatusTests
     [Fact]
     public void The_same_platform_report_always_gets_the_same_hub_id()
     {
-        var first = HazardReport.HubIdFor("swiftride", "r-1");
+        var first = HazardReport.HubIdFor(TestRegistry.HubIds, "swiftride", "r-1");
 
-        Assert.Equal(first, HazardReport.HubIdFor("swiftride", "r-1"));
-        Assert.NotEqual(first, HazardReport.HubIdFor("neighborbuy", "r-1"));
-        Assert.NotEqual(first, HazardReport.HubIdFor("swiftride", "r-2"));
+        Assert.Equal(first, HazardReport.HubIdFor(TestRegistry.HubIds, "swiftride", "r-1"));
+        Assert.NotEqual(first, HazardReport.HubIdFor(TestRegistry.HubIds, "neighborbuy", "r-1"));
+        Assert.NotEqual(first, HazardReport.HubIdFor(TestRegistry.HubIds, "swiftride", "r-2"));
         Assert.Matches("^hr-[a-z2-7]{24}$", first);
+
+        // Keyed: without the hub's key the id cannot be computed from (platform, reportId).
+        Assert.NotEqual(first, HazardReport.HubIdFor(new StationHub.Platform.Security.HubIdKey(new byte[32]), "swiftride", "r-1"));
+        Assert.NotEqual(first, HazardReport.LegacyHubIdFor("swiftride", "r-1"));
+        Assert.Matches("^hr-[a-z2-7]{24}$", HazardReport.LegacyHubIdFor("swiftride", "r-1"));
     }
 
     [Theory]
@@ -50,7 +55,7 @@ public sealed class HazardReportStatusTests
     {
         for (var i = 0; i < 200; i++)
         {
-            Assert.True(HazardReport.IsHubId(HazardReport.HubIdFor("p", "r-" + i)));
+            Assert.True(HazardReport.IsHubId(HazardReport.HubIdFor(TestRegistry.HubIds, "p", "r-" + i)));
         }
     }
 }

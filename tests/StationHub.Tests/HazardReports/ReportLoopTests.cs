@@ -169,6 +169,43 @@ public sealed class ReportLoopTests
     }
 
     [Fact]
+    public async Task Reopening_a_report_linked_to_another_is_a_409_that_names_the_original_and_tells_the_city_nothing()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var original = await world.AcceptReportAsync("r-orig-reopen", lat: 30.25, lon: 120.18);
+        await world.City.WaitForAsync(r => r.Count >= 1);
+        await world.WaitForStatusAsync(original, "routed");
+        var linked = await world.AcceptReportAsync("r-dup-reopen", lat: NearLat, lon: 120.18);
+        await world.WaitForStatusAsync(linked, "routed");
+        using (var resolved = await world.PostCityUpdateAsync(original, "u-orig-res", "resolved", note: "Cleared"))
+        {
+            Assert.Equal(HttpStatusCode.OK, resolved.StatusCode);
+        }
+
+        // The linked report hears the original's resolution, so it is resolved too.
+        await world.WaitForStatusAsync(linked, "resolved");
+
+        using var refused = await PostReopenAsync(world, "r-dup-reopen", "msg_reopen_linked");
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(original, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("resolved", (await world.GetStatusAsync(linked)).GetProperty("status").GetString());
+
+        // The original, which the city knows, can be reopened; the city hears of it and of nothing else.
+        using (var reopened = await PostReopenAsync(world, "r-orig-reopen", "msg_reopen_original"))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, reopened.StatusCode);
+        }
+
+        await world.City.WaitForAsync(r => r.Any(x => x.Text.Contains("hazard_report.reopened", StringComparison.Ordinal)));
+        await world.WaitForStatusAsync(original, "routed");
+        var reopenings = world.City.All.Where(x => x.Text.Contains("hazard_report.reopened", StringComparison.Ordinal)).ToList();
+        Assert.Contains(original, Assert.Single(reopenings).Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(world.City.All, r => r.Text.Contains(linked, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_body_reads_and_answers_only_its_own_reports()
     {
         await using var world = await HubScenario.StartAsync();

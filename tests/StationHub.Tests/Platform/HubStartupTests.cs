@@ -60,6 +60,18 @@ public sealed class HubStartupTests
         Assert.Empty(Check(settings));
     }
 
+    [Fact]
+    public void A_missing_or_short_hub_id_key_stops_start_up_and_is_named()
+    {
+        var settings = NewRegistry().Settings("UseDevelopmentStorage=true", "t");
+        settings.Remove(StationHub.Platform.Security.HubIdKey.Setting);
+
+        Assert.Contains("'Secrets:HubIdKey' is missing", Assert.Single(Check(settings)), StringComparison.Ordinal);
+
+        settings[StationHub.Platform.Security.HubIdKey.Setting] = Convert.ToBase64String(new byte[16]);
+        Assert.Contains("'Secrets:HubIdKey' must hold at least 32 bytes", Assert.Single(Check(settings)), StringComparison.Ordinal);
+    }
+
     private static TestRegistry NewRegistry() => new(Nowhere, Nowhere, Nowhere, Nowhere);
 
     private static List<string> Check(Dictionary<string, string?> settings)

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 using StationHub.Ledger.Integrity;
 
 namespace StationHub.Ledger.Checkpoints;
@@ -18,7 +20,8 @@ public sealed record WitnessAnswer(int Status, string ContentType, string Body)
 /// A transparency-log witness (C2SP tlog-witness): it keeps the latest checkpoint it cosigned for
 /// each log it knows (by origin), and cosigns (C2SP tlog-cosignature, cosignature/v1) a new one only
 /// when the log's signature verifies and the checkpoint extends the one it kept, by an RFC 9162
-/// consistency proof. It refuses a tree that is smaller than its own or that conflicts with it.
+/// consistency proof. It refuses a tree that is smaller than its own or that conflicts with it: of the
+/// same size, another root or other extension lines (409).
 /// Anyone can run one (<c>StationHub.Cli witness</c>); the local host runs a sandbox witness.
 /// </summary>
 public sealed class CheckpointWitness(NoteSigner key, IEnumerable<NoteVerifier> logs, WitnessStateFile state, TimeProvider time)
@@ -27,10 +30,54 @@ public sealed class CheckpointWitness(NoteSigner key, IEnumerable<NoteVerifier> 
         .GroupBy(l => l.Name, StringComparer.Ordinal)
         .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly SemaphoreSlim gate = new(1, 1);
 
     /// <summary>This witness's verifier key (type 0x04), for the logs' registries.</summary>
     public string VerifierKey => key.Verifier.VerifierKey;
+
+    /// <summary>
+    /// Handles one add-checkpoint HTTP request: a body over <see cref="AddCheckpointRequest.MaxBodyBytes"/>
+    /// (by its Content-Length, or once that many bytes have come) is a 413, read no further (the server
+    /// discards the rest without keeping it).
+    /// </summary>
+    public async Task<WitnessAnswer> AddCheckpointAsync(HttpRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength > AddCheckpointRequest.MaxBodyBytes)
+        {
+            return TooLarge();
+        }
+
+        var buffer = new byte[AddCheckpointRequest.MaxBodyBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+        {
+            length += read;
+        }
+
+        if (length > AddCheckpointRequest.MaxBodyBytes)
+        {
+            return TooLarge();
+        }
+
+        string body;
+        try
+        {
+            body = StrictUtf8.GetString(buffer, 0, length);
+        }
+        catch (DecoderFallbackException)
+        {
+            return WitnessAnswer.Refuse(400, "The request is not UTF-8 text.");
+        }
+
+        return await AddCheckpointAsync(body, cancellationToken);
+
+        static WitnessAnswer TooLarge() =>
+            WitnessAnswer.Refuse(413, $"An add-checkpoint body has at most {AddCheckpointRequest.MaxBodyBytes} bytes.");
+    }
 
     /// <summary>Handles one add-checkpoint request body.</summary>
     public async Task<WitnessAnswer> AddCheckpointAsync(string body, CancellationToken cancellationToken = default)
@@ -86,13 +133,22 @@ public sealed class CheckpointWitness(NoteSigner key, IEnumerable<NoteVerifier> 
                 {
                     return WitnessAnswer.Refuse(409, "A checkpoint of the same size with another root: a split view.");
                 }
+
+                // The same tree with other extension lines (the ledger's day line names the sealed day and
+                // its hash) is a split view too: the witness cosigns again only what it kept, and keeps it.
+                if (!string.Equals(SignedNote.Parse(kept.Checkpoint).Text, note.Text, StringComparison.Ordinal))
+                {
+                    return WitnessAnswer.Refuse(409, "A checkpoint of the same size and root with other extension lines (another day line): a split view.");
+                }
             }
             else if (kept is not null && !MerkleTree.VerifyConsistency(kept.Size, checkpoint.Size, request.Proof, kept.Root, checkpoint.Root))
             {
                 return WitnessAnswer.Refuse(422, "The consistency proof does not verify.");
             }
-
-            await state.SaveAsync(checkpoint.Origin, new WitnessState(checkpoint.Size, checkpoint.Root, request.Checkpoint), cancellationToken);
+            else
+            {
+                await state.SaveAsync(checkpoint.Origin, new WitnessState(checkpoint.Size, checkpoint.Root, request.Checkpoint), cancellationToken);
+            }
         }
         finally
         {

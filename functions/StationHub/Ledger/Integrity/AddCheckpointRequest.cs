@@ -14,6 +14,12 @@ public sealed record AddCheckpointRequest(long OldSize, IReadOnlyList<byte[]> Pr
     /// <summary>The most consistency-proof lines a request may carry.</summary>
     public const int MaxProofLines = 63;
 
+    /// <summary>
+    /// The most bytes a request body may have: 63 proof lines (2.9 KB), the checkpoint and a few dozen
+    /// signature lines fit; a witness answers anything longer with 413 and reads no further.
+    /// </summary>
+    public const int MaxBodyBytes = 8 * 1024;
+
     /// <summary>The content type of a 409's body, the witness's latest size.</summary>
     public const string SizeContentType = "text/x.tlog.size";
 

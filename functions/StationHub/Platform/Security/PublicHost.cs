@@ -6,7 +6,9 @@ namespace StationHub.Platform.Security;
 /// <summary>
 /// Whether a URL that somebody else will fetch (a city fetching a report's <c>mediaUrls</c>) points
 /// at the public internet: no user name or password in it, and no loopback, link-local, private,
-/// shared (CGNAT) or unspecified address, nor <c>localhost</c>. A public name that resolves to a
+/// shared (CGNAT) or unspecified address, nor <c>localhost</c>; IPv4 addresses embedded in IPv6 (IPv4-mapped,
+/// NAT64 <c>64:ff9b::/96</c>, 6to4 <c>2002::/16</c>) are judged as the IPv4 address they carry, and the
+/// local-use NAT64 prefix <c>64:ff9b:1::/48</c> (RFC 8215) is never public. A public name that resolves to a
 /// private address can only be caught by the fetcher; the hub does not resolve names at intake.
 /// </summary>
 public static class PublicHost
@@ -63,6 +65,21 @@ public static class PublicHost
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
             var bytes = address.GetAddressBytes();
+            if (bytes is [0x00, 0x64, 0xff, 0x9b, 0x00, 0x01, ..])
+            {
+                return false; // local-use NAT64 (RFC 8215): a translator inside somebody's own network
+            }
+
+            if (bytes is [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0, ..])
+            {
+                return IsPublic(new IPAddress(bytes.AsSpan(12, 4))); // well-known NAT64 prefix (RFC 6052)
+            }
+
+            if (bytes is [0x20, 0x02, ..])
+            {
+                return IsPublic(new IPAddress(bytes.AsSpan(2, 4))); // 6to4 (RFC 3056)
+            }
+
             return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast
                 || (bytes[0] == 0 && bytes.AsSpan(1, 11).IndexOfAnyExcept((byte)0) < 0));
         }
