@@ -12,6 +12,9 @@ using StationHub.Platform.Webhooks;
 //   The sandbox receivers are the local host's when it serves them; otherwise (say, against the
 //   Functions app) this command starts them itself at --sandbox, where the sample registry points.
 // gig-sample: a small day of gig work at station st-hz-01 (see GigSampleAsync).
+// Run-now calls (POST /admin/functions/{name}) carry --admin-key (local host; default the sample's)
+// and --functions-key or STATIONHUB_FUNCTIONS_KEY (the Functions host's master key). What fails
+// (a 401, a hub that does not answer, a step that never comes) is said, and the exit code is 1.
 var options = Options.Parse(args);
 if (options.Command == "witness")
 {
@@ -28,7 +31,7 @@ if (options.Command == "keygen")
 if (options.Command == "verify-ledger")
 {
     // verify-ledger [--hub URL] [--proof DATE SCOPE KIND]: from the public API alone.
-    using var client = new HttpClient { BaseAddress = new Uri(options.Hub), Timeout = TimeSpan.FromSeconds(30) };
+    using var client = HubAnswers.Client(options.Hub, TimeSpan.FromSeconds(30));
     var verifier = new StationHub.Ledger.LedgerVerifier(client);
     var result = await verifier.VerifyAsync();
     if (!result.Ok)
@@ -71,7 +74,7 @@ if (options.Command == "verify-ledger")
 
 if (options.Command is not ("sample" or "pickup-sample" or "gig-sample"))
 {
-    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample|gig-sample|verify-ledger|witness|keygen [--hub URL] [--settings FILE] [--sandbox URL] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY] [--proof DATE SCOPE KIND]");
+    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample|gig-sample|verify-ledger|witness|keygen [--hub URL] [--settings FILE] [--sandbox URL] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY] [--admin-key KEY] [--functions-key KEY] [--proof DATE SCOPE KIND]");
     return 2;
 }
 
@@ -79,8 +82,8 @@ var settings = ReadSettings(options.SettingsPath);
 var secret = settings.GetValueOrDefault($"Secrets__Platforms__{options.Platform}__SigningSecret")
     ?? throw new InvalidOperationException($"No signing secret for platform '{options.Platform}' in {options.SettingsPath}.");
 var signer = new StandardWebhook(secret);
-using var http = new HttpClient { BaseAddress = new Uri(options.Hub), Timeout = TimeSpan.FromSeconds(20) };
-using var sandboxClient = new HttpClient { BaseAddress = new Uri(options.Sandbox), Timeout = TimeSpan.FromSeconds(20) };
+using var http = HubAnswers.Client(options.Hub, TimeSpan.FromSeconds(20));
+using var sandboxClient = HubAnswers.Client(options.Sandbox, TimeSpan.FromSeconds(20));
 await using var sandbox = await StationHub.Cli.SandboxHost.EnsureAsync(new Uri(options.Sandbox), settings, Path.GetDirectoryName(Path.GetFullPath(options.SettingsPath))!);
 
 if (options.Command == "pickup-sample")
@@ -306,9 +309,7 @@ async Task<int> GigSampleAsync()
     var subject = $"made~m3-{run}";
     await WaitAsync(async () =>
     {
-        using (await http.PostAsync("admin/functions/FlagOverdueGigPayments", new StringContent("{\"input\":\"\"}", Encoding.UTF8, "application/json")))
-        {
-        }
+        await RunNowAsync("FlagOverdueGigPayments");
 
         using var inbox = JsonDocument.Parse(await InboxAsync());
         return inbox.RootElement.EnumerateArray().Any(a => a.GetProperty("type").GetString() == "gig_match.payment_overdue" && a.GetProperty("subject").GetString() == subject);
@@ -316,9 +317,7 @@ async Task<int> GigSampleAsync()
     Console.WriteLine("   -> gig_match.payment_overdue arrived at the sandbox platform");
 
     Step($"{step}. today's ledger draft (POST /admin/functions/CompileLedger) and the station's standing beside its subsidy");
-    using (await http.PostAsync("admin/functions/CompileLedger", new StringContent("{\"input\":\"\"}", Encoding.UTF8, "application/json")))
-    {
-    }
+    await RunNowAsync("CompileLedger");
 
     string standings = string.Empty;
     await WaitAsync(async () =>
@@ -381,6 +380,28 @@ async Task<string> GetStatusAsync(string? url = null)
     return await response.Content.ReadAsStringAsync();
 }
 
+// POST /admin/functions/{name} with the keys given; a refusal ends the run with what to do about it.
+async Task RunNowAsync(string name)
+{
+    using var request = new HttpRequestMessage(HttpMethod.Post, $"admin/functions/{name}") { Content = new StringContent("{\"input\":\"\"}", Encoding.UTF8, "application/json") };
+    request.Headers.Add("x-api-key", options.AdminKey);
+    if (!string.IsNullOrEmpty(options.FunctionsKey))
+    {
+        request.Headers.Add("x-functions-key", options.FunctionsKey);
+    }
+
+    using var response = await http.SendAsync(request);
+    if ((int)response.StatusCode == 401)
+    {
+        HubAnswers.Fail($"POST /admin/functions/{name} was refused (401): give the Functions host's master key with --functions-key KEY or {Options.FunctionsKeyVariable}, or an administrator's key with --admin-key KEY.");
+    }
+
+    if ((int)response.StatusCode != 202)
+    {
+        HubAnswers.Fail($"POST /admin/functions/{name} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+}
+
 async Task<string> InboxAsync() => await sandboxClient.GetStringAsync("sandbox/inbox");
 
 static List<string> Flag(string[] args, string name) =>
@@ -408,7 +429,7 @@ static async Task WaitAsync(Func<Task<bool>> done)
         await Task.Delay(200);
     }
 
-    throw new TimeoutException("The hub did not get there within 30 s; see its log.");
+    HubAnswers.Fail("The hub did not get there within 30 s; see its log.");
 }
 
 static void Step(string text) => Console.WriteLine(text);
@@ -419,8 +440,11 @@ static Dictionary<string, string> ReadSettings(string path)
     return document.RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString());
 }
 
-internal sealed record Options(string Command, string Hub, string SettingsPath, string Platform, string CityKey, string PlatformKey, string StationKey, string Sandbox)
+internal sealed record Options(string Command, string Hub, string SettingsPath, string Platform, string CityKey, string PlatformKey, string StationKey, string Sandbox, string AdminKey, string? FunctionsKey)
 {
+    /// <summary>Where the Functions host's master key may be given instead of --functions-key.</summary>
+    public const string FunctionsKeyVariable = "STATIONHUB_FUNCTIONS_KEY";
+
     public static Options Parse(string[] args)
     {
         string Value(string name, string fallback)
@@ -439,7 +463,9 @@ internal sealed record Options(string Command, string Hub, string SettingsPath, 
             Value("--city-key", "local-hangzhou-key"),
             Value("--platform-key", "local-swiftride-key"),
             Value("--station-key", "local-st-hz-01-key"),
-            Value("--sandbox", StationHub.Sandbox.SandboxReceivers.DefaultUrl + "/"));
+            Value("--sandbox", StationHub.Sandbox.SandboxReceivers.DefaultUrl + "/"),
+            Value("--admin-key", "local-admin-key"),
+            Value("--functions-key", Environment.GetEnvironmentVariable(FunctionsKeyVariable) ?? string.Empty));
     }
 }
 
@@ -448,4 +474,43 @@ internal static class Clock
     public static readonly TimeProvider Time = TimeProvider.System;
 
     public static DateTimeOffset GetUtcNow() => Time.GetUtcNow();
+}
+
+/// <summary>
+/// The CLI's HTTP clients: a hub (or sandbox) that does not answer, or answers too late, ends the run
+/// with a sentence naming it and exit code 1, not an unhandled exception.
+/// </summary>
+internal sealed class HubAnswers(string name) : DelegatingHandler(new HttpClientHandler())
+{
+    public static HttpClient Client(string url, TimeSpan timeout) =>
+        new(new HubAnswers(url) { Limit = timeout }) { BaseAddress = new Uri(url), Timeout = Timeout.InfiniteTimeSpan };
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public static void Fail(string message)
+    {
+        Console.Error.WriteLine("FAILED: " + message);
+        Environment.Exit(1);
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Limit);
+        try
+        {
+            return await base.SendAsync(request, timeout.Token);
+        }
+        catch (HttpRequestException exception)
+        {
+            Fail($"{name} does not answer ({request.Method} {request.RequestUri?.AbsolutePath}): {exception.Message}");
+            throw;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            Fail($"{name} did not answer {request.Method} {request.RequestUri?.AbsolutePath} within {Limit.TotalSeconds:0} s.");
+            throw;
+        }
+    }
+
+    public TimeSpan Limit { get; set; } = TimeSpan.FromSeconds(20);
 }

@@ -22,27 +22,27 @@ public sealed class HazardReportsFunctions(FunctionRows rows)
 
     [Function("HazardReportStatus")]
     public Task<IActionResult> HazardReportStatus(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/platforms/{platformId}/hazard-reports/{hubId}")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/platforms/{platformId}/hazard-reports/{hubId}")] HttpRequest request) =>
         rows.HttpAsync("HazardReportStatus", request);
 
     [Function("Open311Services")]
     public Task<IActionResult> Open311Services(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/open311/services.{format}")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/open311/services.{format}")] HttpRequest request) =>
         rows.HttpAsync("Open311Services", request);
 
     [Function("Open311Requests")]
     public Task<IActionResult> Open311Requests(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/open311/requests.{format}")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/open311/requests.{format}")] HttpRequest request) =>
         rows.HttpAsync("Open311Requests", request);
 
     [Function("Open311Request")]
     public Task<IActionResult> Open311Request(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/open311/requests/{id}.{format}")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/open311/requests/{id}.{format}")] HttpRequest request) =>
         rows.HttpAsync("Open311Request", request);
 
     [Function("Open311RequestUpdates")]
     public Task<IActionResult> Open311RequestUpdates(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/open311/servicerequestupdates.{format}")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/open311/servicerequestupdates.{format}")] HttpRequest request) =>
         rows.HttpAsync("Open311RequestUpdates", request);
 
     [Function("CityUpdateReceived")]
@@ -79,7 +79,7 @@ public sealed class PickupOrdersFunctions(FunctionRows rows)
 
     [Function("PickupOrderStatus")]
     public Task<IActionResult> PickupOrderStatus(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/platforms/{platformId}/pickup-orders/{hubId}")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/platforms/{platformId}/pickup-orders/{hubId}")] HttpRequest request) =>
         rows.HttpAsync("PickupOrderStatus", request);
 
     [Function("PickupOrderArrival")]
@@ -120,7 +120,7 @@ public sealed class PointsFunctions(FunctionRows rows)
 
     [Function("CourierPoints")]
     public Task<IActionResult> CourierPoints(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/platforms/{platformId}/couriers/{courierId}/points")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/platforms/{platformId}/couriers/{courierId}/points")] HttpRequest request) =>
         rows.HttpAsync("CourierPoints", request);
 
     [Function("VoucherRedemption")]
@@ -146,42 +146,42 @@ public sealed class LedgerFunctions(FunctionRows rows)
 {
     [Function("LedgerDays")]
     public Task<IActionResult> LedgerDays(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/ledger")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/ledger")] HttpRequest request) =>
         rows.HttpAsync("LedgerDays", request);
 
     [Function("LedgerDay")]
     public Task<IActionResult> LedgerDay(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/ledger/{date}")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/ledger/{date}")] HttpRequest request) =>
         rows.HttpAsync("LedgerDay", request);
 
     [Function("LedgerProof")]
     public Task<IActionResult> LedgerProof(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/ledger/{date}/proof")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/ledger/{date}/proof")] HttpRequest request) =>
         rows.HttpAsync("LedgerProof", request);
 
     [Function("LedgerPage")]
     public Task<IActionResult> LedgerPage(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "ledger")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "ledger")] HttpRequest request) =>
         rows.HttpAsync("LedgerPage", request);
 
     [Function("LedgerCheckpointKey")]
     public Task<IActionResult> LedgerCheckpointKey(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/ledger/key")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/ledger/key")] HttpRequest request) =>
         rows.HttpAsync("LedgerCheckpointKey", request);
 
     [Function("LedgerCheckpoint")]
     public Task<IActionResult> LedgerCheckpoint(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/ledger/checkpoint")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/ledger/checkpoint")] HttpRequest request) =>
         rows.HttpAsync("LedgerCheckpoint", request);
 
     [Function("LedgerDayCheckpoint")]
     public Task<IActionResult> LedgerDayCheckpoint(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/ledger/{date}/checkpoint")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/ledger/{date}/checkpoint")] HttpRequest request) =>
         rows.HttpAsync("LedgerDayCheckpoint", request);
 
     [Function("LedgerConsistency")]
     public Task<IActionResult> LedgerConsistency(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/ledger/consistency")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/ledger/consistency")] HttpRequest request) =>
         rows.HttpAsync("LedgerConsistency", request);
 
     [Function("CosignLedgerCheckpoint")]
@@ -208,7 +208,7 @@ public sealed class DeliveryFunctions(FunctionRows rows)
 {
     [Function("DeadLettersList")]
     public Task<IActionResult> DeadLettersList(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/dead-letters")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/dead-letters")] HttpRequest request) =>
         rows.HttpAsync("DeadLettersList", request);
 
     [Function("DeadLetterReplay")]
@@ -218,7 +218,7 @@ public sealed class DeliveryFunctions(FunctionRows rows)
 
     [Function("EndpointsList")]
     public Task<IActionResult> EndpointsList(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/endpoints")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/endpoints")] HttpRequest request) =>
         rows.HttpAsync("EndpointsList", request);
 
     [Function("EndpointPause")]
@@ -248,7 +248,7 @@ public sealed class ContractFunctions(FunctionRows rows)
 {
     [Function("OpenApiDocument")]
     public Task<IActionResult> OpenApiDocument(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/openapi.json")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/openapi.json")] HttpRequest request) =>
         rows.HttpAsync("OpenApiDocument", request);
 }
 
@@ -267,12 +267,12 @@ public sealed class StationsFunctions(FunctionRows rows)
 
     [Function("StationsMap")]
     public Task<IActionResult> StationsMap(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/stations")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/stations")] HttpRequest request) =>
         rows.HttpAsync("StationsMap", request);
 
     [Function("StationsMapPage")]
     public Task<IActionResult> StationsMapPage(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "map")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "map")] HttpRequest request) =>
         rows.HttpAsync("StationsMapPage", request);
 
     [Function("MarkStaleStations")]
@@ -298,12 +298,12 @@ public sealed class GigWorkFunctions(FunctionRows rows)
 
     [Function("GigWorkStatus")]
     public Task<IActionResult> GigWorkStatus(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/platforms/{platformId}/gig-work/{hubId}")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/platforms/{platformId}/gig-work/{hubId}")] HttpRequest request) =>
         rows.HttpAsync("GigWorkStatus", request);
 
     [Function("GigWorkStations")]
     public Task<IActionResult> GigWorkStations(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/gig-work/stations")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/gig-work/stations")] HttpRequest request) =>
         rows.HttpAsync("GigWorkStations", request);
 
     [Function("ApplyGigWorkEvent")]

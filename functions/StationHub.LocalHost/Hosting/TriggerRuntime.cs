@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using StationHub.Platform;
 using StationHub.Platform.Http;
 using StationHub.Platform.Json;
+using StationHub.Platform.Security;
 using StationHub.Platform.Storage;
 using StationHub.Triggers;
 
@@ -20,9 +23,16 @@ public sealed partial class TriggerRuntime(
     IServiceProvider services,
     TimeProvider time,
     ILoggerFactory logs,
-    IConfiguration configuration) : IHostedService
+    IConfiguration configuration,
+    ApiKeys apiKeys) : IHostedService
 {
     public const string DisabledSetting = "LocalHost:TriggersDisabled";
+
+    /// <summary>Hex SHA-256 of the key the local host takes in <see cref="FunctionsKeyHeader"/>, as the Functions host takes its master key (none by default).</summary>
+    public const string MasterKeyHashSetting = "LocalHost:MasterKeyHash";
+
+    /// <summary>The Functions host's header for a function or master key.</summary>
+    public const string FunctionsKeyHeader = "x-functions-key";
 
     private readonly List<BackgroundService> running = [];
     private readonly ConcurrentDictionary<Task, bool> onDemand = new();
@@ -67,10 +77,19 @@ public sealed partial class TriggerRuntime(
     /// <summary>
     /// <c>POST /admin/functions/{name}</c> with <c>{"input": "..."}</c>: starts a queue function on
     /// that input as its message, or a timer function now, and answers 202 at once; 404 for a name
-    /// that is not a queue or timer function. Local only: in Azure the host serves it with the master key.
+    /// that is not a queue or timer function; 401 without an administrator's key or the master key, as the Functions host.
     /// </summary>
     public async Task RunNowAsync(HttpContext context, string name)
     {
+        // Like the Functions host's admin API: a caller proves itself (any local page could otherwise
+        // run a timer, or hand a queue function a forged message).
+        if (!MayRunNow(context.Request))
+        {
+            await HttpFunctionRunner.WriteAsync(context, HubResponse.Problem(Problem.Unauthorized(
+                $"Running a function now takes an administrator's x-api-key, or the Functions host's master key in {FunctionsKeyHeader}.")));
+            return;
+        }
+
         var function = HubTriggers.Find(name);
         if (function is not (QueueFunction or TimerFunction))
         {
@@ -115,6 +134,24 @@ public sealed partial class TriggerRuntime(
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
         await HttpFunctionRunner.WriteAsync(context, HubResponse.Empty(StationHub.Platform.Http.StatusCodes.Accepted));
+    }
+
+    /// <summary>An administrator's <c>x-api-key</c>, or the master key (<see cref="MasterKeyHashSetting"/>) in <c>x-functions-key</c>.</summary>
+    private bool MayRunNow(HttpRequest request)
+    {
+        if (apiKeys.Authenticate(request.Headers[ApiKeyHeader.Name].FirstOrDefault(), PrincipalKind.Admin) is not null)
+        {
+            return true;
+        }
+
+        var presented = request.Headers[FunctionsKeyHeader].FirstOrDefault();
+        var stored = configuration[MasterKeyHashSetting];
+        if (string.IsNullOrEmpty(presented) || presented.Length > 512 || string.IsNullOrEmpty(stored))
+        {
+            return false;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(ApiKeys.Hash(presented)), Encoding.ASCII.GetBytes(stored.ToLowerInvariant()));
     }
 
     private static partial class Log

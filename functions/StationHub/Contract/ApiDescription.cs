@@ -6,8 +6,8 @@ namespace StationHub.Contract;
 // name (each flow module's Operations): who may call, what goes in and what comes back. OpenApiContract joins these
 // with the rows' own methods and routes, so the document's paths cannot drift from what is served.
 
-/// <summary>Who calls a route, and how the caller proves it.</summary>
-public enum Caller
+/// <summary>Who calls a route, and how the caller proves it, as the document describes it (from the row's <see cref="Platform.Security.Caller"/>).</summary>
+public enum ApiCaller
 {
     /// <summary>Anyone; no key.</summary>
     Public,
@@ -76,8 +76,8 @@ public sealed record ApiAnswer(int Status, string Description, BodyKind Body, Js
 /// <summary>A query or header parameter (path parameters come from the route's template).</summary>
 public sealed record ApiParameter(string Name, string Description, JsonNode Schema, bool Required = false);
 
-/// <summary>The OpenAPI description of one HTTP row of the trigger table, declared beside the row in its flow's module.</summary>
-public sealed record ApiOperation(string Function, string Tag, Caller Caller, string Summary, string Description)
+/// <summary>The OpenAPI description of one HTTP row of the trigger table, declared beside the row in its flow's module (who may call is the row's).</summary>
+public sealed record ApiOperation(string Function, string Tag, string Summary, string Description)
 {
     public IReadOnlyList<ApiParameter> Query { get; init; } = [];
 

@@ -15,12 +15,12 @@ namespace StationHub.Contract
     {
         public override IReadOnlyList<TriggerFunction> Functions { get; } =
         [
-            new HttpFunction(FunctionNames.OpenApiDocument, ["GET"], Routes.OpenApiDocument, (_, _, _) => Task.FromResult(OpenApiContract.Answer())),
+            new HttpFunction(FunctionNames.OpenApiDocument, ["GET", "HEAD"], Routes.OpenApiDocument, (_, _, _) => Task.FromResult(OpenApiContract.Answer()), Platform.Security.Caller.Public),
         ];
 
         public override IReadOnlyList<ApiOperation> Operations =>
         [
-            new(FunctionNames.OpenApiDocument, ContractTag, Caller.Public, "This OpenAPI 3.1 document",
+            new(FunctionNames.OpenApiDocument, ContractTag, "This OpenAPI 3.1 document",
                 "Every route of the hub and every event it sends (webhooks), generated from the trigger table.")
             {
                 Answers = [Json(200, "The document.", OpenApiDocumentSchema()) with { Headers = CacheHeaders }],

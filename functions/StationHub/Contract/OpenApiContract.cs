@@ -133,7 +133,8 @@ public static partial class OpenApiContract
                 document.Paths[path] = item;
             }
 
-            foreach (var method in row.Methods)
+            // HEAD answers as GET does, without a body (RFC 9110): it is not an operation of its own.
+            foreach (var method in row.Methods.Where(method => method != "HEAD"))
             {
                 ((OpenApiPathItem)item).Operations![new HttpMethod(method)] = Operation(row, description, document);
             }
@@ -177,7 +178,7 @@ public static partial class OpenApiContract
 
         parameters.AddRange(description.Query.Select(query => Parameter(query, ParameterLocation.Query, document)));
         parameters.AddRange(description.Headers.Select(header => Parameter(header, ParameterLocation.Header, document)));
-        if (description.Caller == Caller.PlatformWebhook)
+        if (DescribedAs(row.Caller) == ApiCaller.PlatformWebhook)
         {
             parameters.AddRange(WebhookHeaders(document));
         }
@@ -186,10 +187,10 @@ public static partial class OpenApiContract
         {
             OperationId = row.Name,
             Summary = description.Summary,
-            Description = description.Description + CallerNote(description.Caller),
+            Description = description.Description + CallerNote(DescribedAs(row.Caller)),
             Tags = new HashSet<OpenApiTagReference> { new(description.Tag, document) },
             Parameters = parameters,
-            Security = Security(description.Caller, document),
+            Security = Security(DescribedAs(row.Caller), document),
             Responses = [],
         };
         if (description.RequestBody is { } body)
@@ -325,10 +326,22 @@ public static partial class OpenApiContract
         Schema = Schema(parameter.Schema, document),
     };
 
-    private static List<OpenApiSecurityRequirement> Security(Caller caller, OpenApiDocument document) => caller switch
+    /// <summary>How the document describes the caller a row declares (and its runner enforces).</summary>
+    private static ApiCaller DescribedAs(Platform.Security.Caller caller) => caller.Name switch
     {
-        Caller.Public or Caller.PlatformWebhook => [],
-        Caller.City =>
+        "public" => ApiCaller.Public,
+        "platform signature" => ApiCaller.PlatformWebhook,
+        "platform key" => ApiCaller.Platform,
+        "city key" => ApiCaller.City,
+        "station key" => ApiCaller.Station,
+        "admin key" => ApiCaller.Admin,
+        _ => throw new InvalidOperationException($"No description names the caller {caller.Name}."),
+    };
+
+    private static List<OpenApiSecurityRequirement> Security(ApiCaller caller, OpenApiDocument document) => caller switch
+    {
+        ApiCaller.Public or ApiCaller.PlatformWebhook => [],
+        ApiCaller.City =>
         [
             new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [] },
             new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Open311KeyScheme, document)] = [] },
@@ -336,14 +349,14 @@ public static partial class OpenApiContract
         _ => [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [] }],
     };
 
-    private static string CallerNote(Caller caller) => caller switch
+    private static string CallerNote(ApiCaller caller) => caller switch
     {
-        Caller.Public => " Public: no key.",
-        Caller.PlatformWebhook => " Signed by the platform (Standard Webhooks headers, ±5 minutes).",
-        Caller.Platform => " The platform's x-api-key.",
-        Caller.City => " A city system's x-api-key, or api_key in the query.",
-        Caller.Station => " The station's x-api-key.",
-        Caller.Admin => " An administrator's x-api-key.",
+        ApiCaller.Public => " Public: no key.",
+        ApiCaller.PlatformWebhook => " Signed by the platform (Standard Webhooks headers, ±5 minutes).",
+        ApiCaller.Platform => " The platform's x-api-key.",
+        ApiCaller.City => " A city system's x-api-key, or api_key in the query.",
+        ApiCaller.Station => " The station's x-api-key.",
+        ApiCaller.Admin => " An administrator's x-api-key.",
         _ => string.Empty,
     };
 

@@ -1,6 +1,5 @@
 using StationHub.Platform.Http;
 using StationHub.Platform.Json;
-using StationHub.Platform.Security;
 using StationHub.Triggers;
 
 namespace StationHub.Delivery;
@@ -9,17 +8,12 @@ namespace StationHub.Delivery;
 /// Administrators' view of dead letters: <c>GET /api/v1/admin/dead-letters</c> lists them,
 /// <c>POST /api/v1/admin/dead-letters/{id}/replay</c> queues the delivery again from its first try.
 /// </summary>
-public sealed class DeadLetterAdmin(ApiKeys apiKeys, DeliveryStore store, TimeProvider time)
+public sealed class DeadLetterAdmin(DeliveryStore store, TimeProvider time)
 {
     public const int MaxListed = 500;
 
     public async Task<HubResponse> ListAsync(HubRequest request, CancellationToken cancellationToken = default)
     {
-        if (apiKeys.Authenticate(request.Header(ApiKeyHeader.Name), PrincipalKind.Admin) is null)
-        {
-            return HubResponse.Problem(Problem.Unauthorized("An administrator's x-api-key is required."));
-        }
-
         var includeReplayed = string.Equals(request.Query("includeReplayed"), "true", StringComparison.OrdinalIgnoreCase);
         var letters = await store.ListDeadLettersAsync(includeReplayed, MaxListed, cancellationToken);
         var list = letters.Select(View).ToList();
@@ -28,11 +22,6 @@ public sealed class DeadLetterAdmin(ApiKeys apiKeys, DeliveryStore store, TimePr
 
     public async Task<HubResponse> ReplayAsync(HubRequest request, CancellationToken cancellationToken = default)
     {
-        if (apiKeys.Authenticate(request.Header(ApiKeyHeader.Name), PrincipalKind.Admin) is null)
-        {
-            return HubResponse.Problem(Problem.Unauthorized("An administrator's x-api-key is required."));
-        }
-
         var letter = await store.FindDeadLetterAsync(request.Route("id"), cancellationToken);
         if (letter is null)
         {

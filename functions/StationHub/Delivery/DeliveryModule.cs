@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StationHub.Contract;
 using StationHub.Platform.Json;
+using StationHub.Platform.Security;
 using StationHub.Triggers;
 using static StationHub.Contract.ApiAnswer;
 using static StationHub.Contract.ApiShapes;
@@ -16,23 +17,23 @@ namespace StationHub.Delivery
     {
         public override IReadOnlyList<TriggerFunction> Functions { get; } =
         [
-            HttpFunction.Get<DeadLetterAdmin>(FunctionNames.DeadLettersList, Routes.DeadLetters, (admin, request, ct) => admin.ListAsync(request, ct)),
-            HttpFunction.Post<DeadLetterAdmin>(FunctionNames.DeadLetterReplay, Routes.DeadLetterReplay, (admin, request, ct) => admin.ReplayAsync(request, ct)),
-            HttpFunction.Get<EndpointAdmin>(FunctionNames.EndpointsList, Routes.Endpoints, (admin, request, ct) => admin.ListAsync(request, ct)),
-            HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointPause, Routes.EndpointPause, (admin, request, ct) => admin.PauseAsync(request, ct)),
-            HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointResume, Routes.EndpointResume, (admin, request, ct) => admin.ResumeAsync(request, ct)),
-            HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointRecover, Routes.EndpointRecover, (admin, request, ct) => admin.RecoverAsync(request, ct)),
+            HttpFunction.Get<DeadLetterAdmin>(FunctionNames.DeadLettersList, Routes.DeadLetters, Caller.AdminKey, (admin, request, ct) => admin.ListAsync(request, ct)),
+            HttpFunction.Post<DeadLetterAdmin>(FunctionNames.DeadLetterReplay, Routes.DeadLetterReplay, Caller.AdminKey, (admin, request, ct) => admin.ReplayAsync(request, ct)),
+            HttpFunction.Get<EndpointAdmin>(FunctionNames.EndpointsList, Routes.Endpoints, Caller.AdminKey, (admin, request, ct) => admin.ListAsync(request, ct)),
+            HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointPause, Routes.EndpointPause, Caller.AdminKey, (admin, request, ct) => admin.PauseAsync(request, ct)),
+            HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointResume, Routes.EndpointResume, Caller.AdminKey, (admin, request, ct) => admin.ResumeAsync(request, ct)),
+            HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointRecover, Routes.EndpointRecover, Caller.AdminKey, (admin, request, ct) => admin.RecoverAsync(request, ct)),
             QueueFunction.For<DeliveryProcessor>(FunctionNames.DeliverOutbound, Queues.Deliveries, (processor, message, ct) => processor.HandleAsync(message, ct)),
         ];
 
         public override IReadOnlyList<ApiOperation> Operations =>
         [
-            new(FunctionNames.DeadLettersList, AdminTag, Caller.Admin, "List the dead letters", "Deliveries that failed their last try.")
+            new(FunctionNames.DeadLettersList, AdminTag, "List the dead letters", "Deliveries that failed their last try.")
             {
                 Query = [new("includeReplayed", "true to list the replayed ones too.", HubSchemas.String(null, "true", "false"))],
                 Answers = [Json(200, "The dead letters.", HubSchemas.ArrayOf(HubSchemas.Ref("DeadLetterView"))), Problem(401, "No valid administrator key.")],
             },
-            new(FunctionNames.DeadLetterReplay, AdminTag, Caller.Admin, "Replay a dead letter", "Queues the delivery again, with its webhook-id.")
+            new(FunctionNames.DeadLetterReplay, AdminTag, "Replay a dead letter", "Queues the delivery again, with its webhook-id.")
             {
                 Answers =
                 [
@@ -42,22 +43,22 @@ namespace StationHub.Delivery
                     Problem(409, "The dead letter was already replayed."),
                 ],
             },
-            new(FunctionNames.EndpointsList, AdminTag, Caller.Admin, "List the outbound endpoints",
+            new(FunctionNames.EndpointsList, AdminTag, "List the outbound endpoints",
                 "Every destination of the registry (cities, platforms), with its state (active, paused, disabled), last success, failures and the deliveries waiting for it.")
             {
                 Answers = [Json(200, "The endpoints.", HubSchemas.ArrayOf(HubSchemas.Ref("EndpointView"))), Problem(401, "No valid administrator key.")],
             },
-            new(FunctionNames.EndpointPause, AdminTag, Caller.Admin, "Pause an endpoint",
+            new(FunctionNames.EndpointPause, AdminTag, "Pause an endpoint",
                 "Deliveries to it wait, none dropped, until it is resumed. The id is a kind and a registry id, such as city:hangzhou.")
             {
                 Answers = [Json(200, "The endpoint, paused.", HubSchemas.Ref("EndpointView")), Problem(401, "No valid administrator key."), Problem(404, "No endpoint has that id.")],
             },
-            new(FunctionNames.EndpointResume, AdminTag, Caller.Admin, "Resume a paused or disabled endpoint",
+            new(FunctionNames.EndpointResume, AdminTag, "Resume a paused or disabled endpoint",
                 "It becomes active, its failure streak starts afresh, and every delivery that waited is queued again, each once.")
             {
                 Answers = [Json(200, "The endpoint, active.", HubSchemas.Ref("EndpointView")), Problem(401, "No valid administrator key."), Problem(404, "No endpoint has that id.")],
             },
-            new(FunctionNames.EndpointRecover, AdminTag, Caller.Admin, "Replay an endpoint's dead letters since a time",
+            new(FunctionNames.EndpointRecover, AdminTag, "Replay an endpoint's dead letters since a time",
                 $"Queues again, from the first try, each of the endpoint's dead letters not yet replayed that failed at or after since (at most {EndpointAdmin.MaxRecovered} a call; more says to call again).")
             {
                 Query = [new("since", "ISO 8601 date and time with a time zone, not in the future.", HubSchemas.Timestamp(), Required: true)],

@@ -1,7 +1,6 @@
 using StationHub.Platform.Http;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
-using StationHub.Platform.Security;
 
 namespace StationHub.Delivery;
 
@@ -11,18 +10,13 @@ namespace StationHub.Delivery;
 /// its deliveries (those that waited go out on resume); <c>POST …/{id}/recover?since=</c> replays its
 /// dead letters since that time. An endpoint's id is its kind and registry id: <c>city:hangzhou</c>.
 /// </summary>
-public sealed class EndpointAdmin(ApiKeys apiKeys, HubRegistry registry, EndpointStore endpoints, ParkedDeliveries parked, DeliveryStore deliveries, TimeProvider time)
+public sealed class EndpointAdmin(HubRegistry registry, EndpointStore endpoints, ParkedDeliveries parked, DeliveryStore deliveries, TimeProvider time)
 {
     /// <summary>The most dead letters one recovery replays; call again for the rest.</summary>
     public const int MaxRecovered = 1000;
 
     public async Task<HubResponse> ListAsync(HubRequest request, CancellationToken cancellationToken = default)
     {
-        if (!IsAdmin(request))
-        {
-            return Unauthorized();
-        }
-
         var stored = await endpoints.ListAsync(cancellationToken);
         var views = new List<EndpointView>();
         foreach (var destination in Destinations.All(registry))
@@ -41,11 +35,6 @@ public sealed class EndpointAdmin(ApiKeys apiKeys, HubRegistry registry, Endpoin
 
     public async Task<HubResponse> RecoverAsync(HubRequest request, CancellationToken cancellationToken = default)
     {
-        if (!IsAdmin(request))
-        {
-            return Unauthorized();
-        }
-
         if (Find(request) is not { } destination)
         {
             return UnknownEndpoint();
@@ -81,11 +70,6 @@ public sealed class EndpointAdmin(ApiKeys apiKeys, HubRegistry registry, Endpoin
 
     private async Task<HubResponse> ChangeAsync(HubRequest request, string state, CancellationToken cancellationToken)
     {
-        if (!IsAdmin(request))
-        {
-            return Unauthorized();
-        }
-
         if (Find(request) is not { } destination)
         {
             return UnknownEndpoint();
@@ -103,10 +87,6 @@ public sealed class EndpointAdmin(ApiKeys apiKeys, HubRegistry registry, Endpoin
 
     private Destination? Find(HubRequest request) =>
         Destination.Parse(request.Route("id")) is { } destination && Destinations.IsKnown(registry, destination) ? destination : null;
-
-    private bool IsAdmin(HubRequest request) => apiKeys.Authenticate(request.Header(ApiKeyHeader.Name), PrincipalKind.Admin) is not null;
-
-    private static HubResponse Unauthorized() => HubResponse.Problem(Problem.Unauthorized("An administrator's x-api-key is required."));
 
     private static HubResponse UnknownEndpoint() =>
         HubResponse.Problem(Problem.NotFound("No endpoint has that id; ids are a kind and a registry id, such as city:hangzhou or platform:swiftride."));

@@ -19,6 +19,9 @@ public sealed class GigWorkBook(HubStorage storage)
 
     private TableClient Table => storage.Table(Tables.GigWork);
 
+    /// <summary>Where the gig-work route's webhook-ids are claimed (<see cref="Platform.Webhooks.WebhookIdClaims"/>).</summary>
+    public TableClient ClaimTable => Table;
+
     /// <summary>Queue first, then the event's record: true for the first attempt of this event, false for a repeat.</summary>
     public Task<bool> AcceptAsync(GigWorkEvent gigEvent, CancellationToken cancellationToken = default) =>
         QueueFirst.AcceptAsync(storage, Queues.GigWorkEvents, gigEvent, HubJsonContext.Default.GigWorkEvent, Table, RecordOf(gigEvent), e => e.AttemptId, cancellationToken);

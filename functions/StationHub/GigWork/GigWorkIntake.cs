@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using StationHub.HazardReports;
 using StationHub.Platform.Http;
@@ -12,45 +13,49 @@ namespace StationHub.GigWork;
 /// <summary>
 /// <c>POST /api/v1/platforms/{platformId}/gig-work</c>: <c>gig_job.posted</c> and
 /// <c>gig_match.made|completed|paid|cancelled</c>, with the same signing, validation and
-/// idempotency as every webhook (<see cref="PlatformWebhooks"/>, then queue first). The worker id
+/// idempotency as every webhook (<see cref="SignedIntake"/>: the webhook-id claimed, then queue first). The worker id
 /// is replaced by a keyed pseudonym here and never stored raw. The event is applied by the queue
 /// function: in any order, each at most once; what became of it (applied, waiting for its match's
 /// <c>made</c>, or rejected and why) is at its status URL.
 /// </summary>
 public sealed class GigWorkIntake(
-    PlatformWebhooks webhooks,
     HubRegistry registry,
     Pseudonyms pseudonyms,
     GigWorkBook book,
     TimeProvider time,
-    ILogger<GigWorkIntake> logger)
+    ILogger<GigWorkIntake> logger) : IWebhookRoute
 {
-    public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
+    public IReadOnlyCollection<string> Types => GigWorkTypes.Accepted;
+
+    public TableClient ClaimTable => book.ClaimTable;
+
+    public Task<OrProblem<WebhookItem>> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken)
     {
-        var read = webhooks.Read(request, GigWorkTypes.Accepted);
-        if (read.Problem is { } problem)
-        {
-            return HubResponse.Problem(problem);
-        }
-
-        using var webhook = read.Webhook!;
+        ArgumentNullException.ThrowIfNull(webhook);
         var fields = new FieldReader();
-        var gigEvent = Parse(webhook, fields);
-        if (gigEvent is null)
+        if (Parse(webhook, fields) is not { } gigEvent)
         {
-            return HubResponse.Problem(Problem.BadRequest("The gig-work event is not valid.", fields.Errors));
+            return Task.FromResult<OrProblem<WebhookItem>>(Problem.BadRequest("The gig-work event is not valid.", fields.Errors));
         }
 
-        var hubId = gigEvent.HubId;
-        var answer = new WebhookAnswer(hubId, GigEventStatus.Received, StatusUrlFor(gigEvent.PlatformId, hubId));
-        if (await book.AcceptAsync(gigEvent, cancellationToken))
-        {
-            Log.EventAccepted(logger, gigEvent.EventId, gigEvent.Kind);
-            return Answer(answer, StatusCodes.Accepted);
-        }
+        // A webhook-id names one event (its hub id): the same id with another body gets that event's answer.
+        var platformId = gigEvent.PlatformId;
+        return Task.FromResult<OrProblem<WebhookItem>>(new WebhookItem(
+            gigEvent.HubId,
+            async token =>
+            {
+                if (await book.AcceptAsync(gigEvent, token))
+                {
+                    Log.EventAccepted(logger, gigEvent.EventId, gigEvent.Kind);
+                    return AnswerFor(platformId, gigEvent.HubId).Response(StatusCodes.Accepted);
+                }
 
-        return Answer(answer, StatusCodes.Ok);
+                return AnswerFor(platformId, gigEvent.HubId).Response(StatusCodes.Ok);
+            },
+            (held, _) => Task.FromResult(AnswerFor(platformId, held).Response(StatusCodes.Ok))));
     }
+
+    private static WebhookAnswer AnswerFor(string platformId, string hubId) => new(hubId, GigEventStatus.Received, StatusUrlFor(platformId, hubId));
 
     public static string StatusUrlFor(string platformId, string hubId) =>
         "/" + Routes.GigWorkStatus.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{hubId}", Uri.EscapeDataString(hubId), StringComparison.Ordinal);
@@ -144,7 +149,4 @@ public sealed class GigWorkIntake(
 
         return parsed;
     }
-
-    private static HubResponse Answer(WebhookAnswer answer, int status) =>
-        HubResponse.Json(status, answer, HubJsonContext.Default.WebhookAnswer, new Dictionary<string, string> { ["Location"] = answer.StatusUrl });
 }

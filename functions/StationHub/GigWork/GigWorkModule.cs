@@ -5,6 +5,7 @@ using StationHub.Contract;
 using StationHub.Ledger;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
+using StationHub.Platform.Security;
 using StationHub.Triggers;
 using static StationHub.Contract.ApiAnswer;
 using static StationHub.Contract.ApiShapes;
@@ -20,9 +21,9 @@ namespace StationHub.GigWork
 
         public override IReadOnlyList<TriggerFunction> Functions { get; } =
         [
-            HttpFunction.Post<GigWorkIntake>(FunctionNames.GigWorkReceived, Routes.GigWork, (intake, request, ct) => intake.HandleAsync(request, ct)),
-            HttpFunction.Get<GigWorkStatusQuery>(FunctionNames.GigWorkStatus, Routes.GigWorkStatus, (query, request, ct) => query.HandleAsync(request, ct)),
-            HttpFunction.Get<GigWorkStandings>(FunctionNames.GigWorkStations, Routes.GigWorkStations, (standings, request, ct) => standings.HandleAsync(request, ct)),
+            HttpFunction.Webhook<GigWorkIntake>(FunctionNames.GigWorkReceived, Routes.GigWork),
+            HttpFunction.Get<GigWorkStatusQuery>(FunctionNames.GigWorkStatus, Routes.GigWorkStatus, Caller.PlatformKey, (query, request, ct) => query.HandleAsync(request, ct)),
+            HttpFunction.Get<GigWorkStandings>(FunctionNames.GigWorkStations, Routes.GigWorkStations, Caller.Public, (standings, request, ct) => standings.HandleAsync(request, ct)),
             QueueFunction.For<GigWorkRouter>(FunctionNames.ApplyGigWorkEvent, Queues.GigWorkEvents, (router, message, ct) => router.HandleAsync(message, ct)),
             TimerFunction.For<PaymentWatch>(FunctionNames.FlagOverdueGigPayments, Schedules.FlagOverdueGigPayments, (watch, ct) => watch.RunAsync(ct)),
             TimerFunction.For<GigWorkYear>(FunctionNames.TallyGigWorkYear, Schedules.TallyGigWorkYear, (year, ct) => year.RunAsync(ct)),
@@ -30,17 +31,17 @@ namespace StationHub.GigWork
 
         public override IReadOnlyList<ApiOperation> Operations =>
         [
-            new(FunctionNames.GigWorkReceived, PlatformsTag, Caller.PlatformWebhook, "Report gig work: jobs and matches",
+            new(FunctionNames.GigWorkReceived, PlatformsTag, "Report gig work: jobs and matches",
                 "gig_job.posted and gig_match.made|completed|paid|cancelled, in any order: an event that needs an earlier one waits for it; an impossible sequence is rejected with a recorded reason.")
             {
                 RequestBody = HubSchemas.Envelope(GigWorkTypes.Accepted, HubSchemas.Ref("GigWorkData")),
                 Answers = [.. WebhookAnswers(HubSchemas.WebhookAnswer)],
             },
-            new(FunctionNames.GigWorkStatus, PlatformsTag, Caller.Platform, "Read what became of a gig-work event", "received, pending (waiting for an earlier event), applied, or rejected with its reason.")
+            new(FunctionNames.GigWorkStatus, PlatformsTag, "Read what became of a gig-work event", "received, pending (waiting for an earlier event), applied, or rejected with its reason.")
             {
                 Answers = [Json(200, "The event.", HubSchemas.Ref("GigEventView")), Problem(401, "No valid platform key."), Problem(404, "You have no gig-work event with that id.")],
             },
-            new(FunctionNames.GigWorkStations, LedgerTag, Caller.Public, "Gig-work stations: the policy year so far and its subsidy",
+            new(FunctionNames.GigWorkStations, LedgerTag, "Gig-work stations: the policy year so far and its subsidy",
                 "Per station under a subsidy policy: workers wanted, matches and the subsidy they earn (fen, capped), beside matches completed and paid and their shares.")
             {
                 Answers = [Json(200, "The stations.", HubSchemas.Ref("GigWorkStandingsView"))],

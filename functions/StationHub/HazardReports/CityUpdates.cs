@@ -19,7 +19,6 @@ namespace StationHub.HazardReports;
 /// applied, and the queue function applies it if the request did not, then tells the platform.
 /// </summary>
 public sealed class CityUpdates(
-    ApiKeys apiKeys,
     HazardReportStore store,
     ReportUpdateApplier applier,
     HubStorage storage,
@@ -29,12 +28,7 @@ public sealed class CityUpdates(
 
     public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
     {
-        var city = apiKeys.AuthenticateRecipient(request.Header(ApiKeyHeader.Name) ?? request.Query(ApiKeyHeader.Open311Query));
-        if (city is null)
-        {
-            return HubResponse.Problem(Problem.Unauthorized("A city system's (or responsible body's) x-api-key is required."));
-        }
-
+        var city = request.Caller!;
         if (request.BodyTooLarge)
         {
             return HubResponse.Problem(Problem.TooLarge(RequestBody.MaxBytes));
@@ -89,8 +83,7 @@ public sealed class CityUpdates(
         }
 
         var message = new HazardReportUpdateReceived(HazardReportUpdateReceived.CurrentSchemaVersion, update.UpdateId, update.ReceivedAt, hubId, update);
-        await storage.SendAsync(Queues.HazardReportUpdates, message, HubJsonContext.Default.HazardReportUpdateReceived, cancellationToken: cancellationToken);
-        var outcome = await applier.ApplyAsync(entity, update, cancellationToken);
+        var outcome = await QueueFirst.ThenApplyAsync(storage, Queues.HazardReportUpdates, message, HubJsonContext.Default.HazardReportUpdateReceived, token => applier.ApplyAsync(entity, update, token), cancellationToken);
         return outcome switch
         {
             UpdateOutcome.NoLongerApplies => HubResponse.Problem(Problem.Conflict("The request moved on meanwhile; this update would go backwards.")),

@@ -126,15 +126,9 @@ public sealed class DuplicateClaims(HubStorage storage, HubRegistry registry, Ha
                     : new TableTransactionAction(TableTransactionActionType.UpdateReplace, next, cell.ETag));
             }
 
-            try
-            {
-                await Cells.SubmitTransactionAsync(actions, cancellationToken);
-                return Attempt<string?>.Done(null);
-            }
-            catch (TableTransactionFailedException exception) when (exception.Status is 409 or 412)
-            {
-                return Attempt<string?>.Retry;
-            }
+            return await Cells.TrySubmitAsync(actions, cancellationToken) == TransactionResult.Committed
+                ? Attempt<string?>.Done(null)
+                : Attempt<string?>.Retry;
         }, cancellationToken);
     }
 

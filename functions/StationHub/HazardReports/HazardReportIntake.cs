@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Azure.Data.Tables;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using StationHub.Platform.Http;
@@ -12,14 +13,14 @@ using StationHub.Triggers;
 namespace StationHub.HazardReports;
 
 /// <summary>
-/// <c>POST /api/v1/platforms/{platformId}/hazard-reports</c>: verifies, validates, queues and
-/// stores a courier's hazard report, then answers 202 (or 200 for a repeat).
-/// Three storage round trips: the webhook-id's claim (<see cref="WebhookIdClaims"/>), then
-/// <see cref="QueueFirst"/>: the queue send, then one insert keyed by the report's hub id. All
-/// share the request's one deadline (<see cref="RequestDeadline"/>, applied by the host's runner).
+/// <c>POST /api/v1/platforms/{platformId}/hazard-reports</c>: the route's part of the one intake
+/// (<see cref="SignedIntake"/>). A report costs three storage round trips: the webhook-id's claim
+/// (<see cref="WebhookIdClaims"/>), then <see cref="QueueFirst"/>: the queue send, then one insert keyed
+/// by the report's hub id. All share the request's one deadline (<see cref="RequestDeadline"/>,
+/// applied by the host's runner). <c>hazard_report.reopened</c> on the same route is
+/// <see cref="ReportReopening"/>'s.
 /// </summary>
 public sealed partial class HazardReportIntake(
-    PlatformWebhooks webhooks,
     HubRegistry registry,
     Pseudonyms pseudonyms,
     HubIdKey hubIds,
@@ -27,7 +28,7 @@ public sealed partial class HazardReportIntake(
     DuplicateClaims duplicates,
     ReportReopening reopening,
     TimeProvider time,
-    ILogger<HazardReportIntake> logger)
+    ILogger<HazardReportIntake> logger) : IWebhookRoute
 {
     public const string CreatedType = "hazard_report.created";
 
@@ -39,66 +40,54 @@ public sealed partial class HazardReportIntake(
     /// <summary>How long ago a hazard may have been seen: a report is about the street as it is now.</summary>
     public static readonly TimeSpan MaxObservedAge = TimeSpan.FromDays(30);
 
-    private static readonly string[] AcceptedTypes = [CreatedType, ReopenedType];
+    public IReadOnlyCollection<string> Types { get; } = [CreatedType, ReopenedType];
 
-    public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
+    public TableClient ClaimTable => store.ClaimTable;
+
+    public async Task<OrProblem<WebhookItem>> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken)
     {
-        var read = webhooks.Read(request, AcceptedTypes);
-        if (read.Problem is { } problem)
-        {
-            Log.WebhookRefused(logger, request.Route("platformId"), problem.Status, problem.Detail);
-            return HubResponse.Problem(problem);
-        }
-
-        using var webhook = read.Webhook!;
+        ArgumentNullException.ThrowIfNull(webhook);
         if (webhook.Type == ReopenedType)
         {
-            return await reopening.HandleAsync(webhook, cancellationToken);
+            return await reopening.ParseAsync(webhook, cancellationToken);
         }
 
         var fields = new FieldReader();
-        var report = Parse(webhook, fields);
-        if (report is null)
+        if (Parse(webhook, fields) is not { } report)
         {
-            Log.WebhookRefused(logger, webhook.Platform.Id, 400, "invalid fields");
-            return HubResponse.Problem(Problem.BadRequest("The hazard report is not valid.", fields.Errors));
+            return Problem.BadRequest("The hazard report is not valid.", fields.Errors);
         }
 
-        var attemptId = Guid.NewGuid().ToString("N");
         var accepted = new HazardReportAccepted(
             HazardReportAccepted.CurrentSchemaVersion,
             CorrelationId: webhook.WebhookId,
             OccurredAt: report.ReceivedAt,
             webhook.WebhookId,
-            attemptId,
+            AttemptId: Guid.NewGuid().ToString("N"),
             report);
-
-        return await AcceptAsync(accepted, webhook.WebhookId, cancellationToken);
+        return new WebhookItem(report.HubId, token => AcceptAsync(accepted, token), (held, token) => AnswerAsync(report.PlatformId, held, token));
     }
 
-    private async Task<HubResponse> AcceptAsync(HazardReportAccepted accepted, string webhookId, CancellationToken cancellationToken)
+    private async Task<HubResponse> AcceptAsync(HazardReportAccepted accepted, CancellationToken cancellationToken)
     {
         var report = accepted.Report;
-        var claimedBy = await store.ClaimWebhookIdAsync(report.PlatformId, webhookId, report.HubId, cancellationToken);
-        if (claimedBy != report.HubId)
-        {
-            // The same webhook-id with another body: the first answer, and nothing made.
-            Log.WebhookIdReused(logger, claimedBy, report.PlatformId);
-            var first = await store.FindAsync(claimedBy, cancellationToken);
-            return Accepted(AnswerFor(report.PlatformId, claimedBy, first?.DuplicateOf), StatusCodes.Ok);
-        }
-
-        if (await store.AcceptAsync(accepted, ReportEntity.For(report, webhookId, accepted.AttemptId), cancellationToken))
+        if (await store.AcceptAsync(accepted, ReportEntity.For(report, accepted.WebhookId, accepted.AttemptId), cancellationToken))
         {
             // Stored first, then judged: a report another claim meets is always readable.
             var duplicateOf = await DecideDuplicateAsync(duplicates, store, report.HubId, cancellationToken);
             Log.ReportAccepted(logger, report.HubId, report.PlatformId, report.District);
-            return Accepted(AnswerFor(report.PlatformId, report.HubId, duplicateOf), StatusCodes.Accepted);
+            return AnswerFor(report.PlatformId, report.HubId, duplicateOf).Response(StatusCodes.Accepted);
         }
 
         Log.ReportRepeated(logger, report.HubId, report.PlatformId);
-        var stored = await store.FindAsync(report.HubId, cancellationToken);
-        return Accepted(AnswerFor(report.PlatformId, report.HubId, stored?.DuplicateOf), StatusCodes.Ok);
+        return await AnswerAsync(report.PlatformId, report.HubId, cancellationToken);
+    }
+
+    /// <summary>The answer about a stored report (a repeat, or the report a reused webhook-id named first): 200.</summary>
+    private async Task<HubResponse> AnswerAsync(string platformId, string hubId, CancellationToken cancellationToken)
+    {
+        var stored = await store.FindAsync(hubId, cancellationToken);
+        return AnswerFor(platformId, hubId, stored?.DuplicateOf).Response(StatusCodes.Ok);
     }
 
     /// <summary>
@@ -125,9 +114,6 @@ public sealed partial class HazardReportIntake(
 
     public static string StatusUrlFor(string platformId, string hubId) =>
         "/" + Routes.HazardReportStatus.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{hubId}", hubId, StringComparison.Ordinal);
-
-    private static HubResponse Accepted(WebhookAnswer answer, int status) =>
-        HubResponse.Json(status, answer, HubJsonContext.Default.WebhookAnswer, new Dictionary<string, string> { ["Location"] = answer.StatusUrl });
 
     private static WebhookAnswer AnswerFor(string platformId, string hubId, string? duplicateOf) =>
         new(hubId, HazardReportStatus.Received.ToWire(), StatusUrlFor(platformId, hubId), duplicateOf);
@@ -260,10 +246,3 @@ public sealed partial class HazardReportIntake(
     [GeneratedRegex("^[0-9]{6}$")]
     private static partial Regex DistrictPattern();
 }
-
-/// <summary>The answer to an accepted webhook: where to follow the item; for a report linked to an open original, that original's hub id.</summary>
-public sealed record WebhookAnswer(
-    string HubId,
-    string Status,
-    string StatusUrl,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? DuplicateOf = null);

@@ -1,6 +1,5 @@
 using StationHub.Platform.Http;
 using StationHub.Platform.Json;
-using StationHub.Platform.Security;
 
 namespace StationHub.HazardReports;
 
@@ -8,22 +7,11 @@ namespace StationHub.HazardReports;
 /// <c>GET /api/v1/platforms/{platformId}/hazard-reports/{hubId}</c> — the <c>statusUrl</c>:
 /// where a platform follows its report, with its key; another platform's report is a 404.
 /// </summary>
-public sealed class HazardReportStatusQuery(ApiKeys apiKeys, HazardReportStore store)
+public sealed class HazardReportStatusQuery(HazardReportStore store)
 {
     public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
     {
         var platformId = request.Route("platformId");
-        var caller = apiKeys.Authenticate(request.Header(ApiKeyHeader.Name), PrincipalKind.Platform);
-        if (caller is null)
-        {
-            return HubResponse.Problem(Problem.Unauthorized("The platform's x-api-key is required."));
-        }
-
-        if (caller.Id != platformId)
-        {
-            return HubResponse.Problem(Problem.NotFound("No report of yours has that id."));
-        }
-
         var entity = await store.FindAsync(request.Route("hubId"), cancellationToken);
         var report = entity?.ToReport();
         if (entity is null || report!.PlatformId != platformId)

@@ -181,8 +181,8 @@ public sealed class HazardReportStore(HubStorage storage, HubRegistry registry)
         QueueFirst.AcceptAsync(storage, Queues.HazardReportsAccepted, message, HubJsonContext.Default.HazardReportAccepted, Reports, entity, e => e.AttemptId, cancellationToken);
 
     /// <summary>Claims the platform's webhook-id for the report; returns the hub id of the report it names (see <see cref="WebhookIdClaims"/>).</summary>
-    public Task<string> ClaimWebhookIdAsync(string platformId, string webhookId, string hubId, CancellationToken cancellationToken = default) =>
-        WebhookIdClaims.ClaimAsync(Reports, platformId, webhookId, hubId, cancellationToken);
+    /// <summary>Where the hazard-report route's webhook-ids are claimed (<see cref="WebhookIdClaims"/>).</summary>
+    public TableClient ClaimTable => Reports;
 
     private TableClient Reports => storage.Table(Tables.HazardReports);
 
@@ -232,24 +232,18 @@ public sealed class HazardReportStore(HubStorage storage, HubRegistry registry)
             RowKey = UpdateEntity.RowFor(update.UpdateId),
             Update = JsonSerializer.Serialize(update, HubJsonContext.Default.CityUpdate),
         };
-        try
+        var result = await Reports.TrySubmitAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.Add, updateEntity),
+                new TableTransactionAction(TableTransactionActionType.UpdateReplace, report, report.ETag),
+            ],
+            cancellationToken);
+        return result switch
         {
-            await Reports.SubmitTransactionAsync(
-                [
-                    new TableTransactionAction(TableTransactionActionType.Add, updateEntity),
-                    new TableTransactionAction(TableTransactionActionType.UpdateReplace, report, report.ETag),
-                ],
-                cancellationToken);
-            return ApplyOutcome.Applied;
-        }
-        catch (TableTransactionFailedException exception) when (exception.Status == 409)
-        {
-            return ApplyOutcome.AlreadyApplied;
-        }
-        catch (TableTransactionFailedException exception) when (exception.Status == 412)
-        {
-            return ApplyOutcome.Conflict;
-        }
+            TransactionResult.Committed => ApplyOutcome.Applied,
+            TransactionResult.Conflict => ApplyOutcome.AlreadyApplied,
+            _ => ApplyOutcome.Conflict,
+        };
     }
 
     /// <summary>Links <paramref name="linkedHubId"/> to the original (idempotent), and returns how many reports are linked to it.</summary>

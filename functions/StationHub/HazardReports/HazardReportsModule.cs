@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using StationHub.Contract;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
+using StationHub.Platform.Security;
 using StationHub.Triggers;
 using static StationHub.Contract.ApiAnswer;
 using static StationHub.Contract.ApiShapes;
@@ -44,13 +45,13 @@ namespace StationHub.HazardReports
 
         public override IReadOnlyList<TriggerFunction> Functions { get; } =
         [
-            HttpFunction.Post<HazardReportIntake>(FunctionNames.HazardReportReceived, Routes.HazardReports, (intake, request, ct) => intake.HandleAsync(request, ct)),
-            HttpFunction.Get<HazardReportStatusQuery>(FunctionNames.HazardReportStatus, Routes.HazardReportStatus, (query, request, ct) => query.HandleAsync(request, ct)),
-            HttpFunction.Get<Open311Api>(FunctionNames.Open311Services, Routes.Open311Services, (open311, request, _) => Task.FromResult(open311.Services(request))),
-            HttpFunction.Get<Open311Api>(FunctionNames.Open311Requests, Routes.Open311Requests, (open311, request, ct) => open311.RequestsAsync(request, ct)),
-            HttpFunction.Get<Open311Api>(FunctionNames.Open311Request, Routes.Open311Request, (open311, request, ct) => open311.RequestAsync(request, ct)),
-            HttpFunction.Get<Open311Api>(FunctionNames.Open311RequestUpdates, Routes.Open311RequestUpdates, (open311, request, ct) => open311.UpdatesAsync(request, ct)),
-            HttpFunction.Post<CityUpdates>(FunctionNames.CityUpdateReceived, Routes.CityUpdates, (updates, request, ct) => updates.HandleAsync(request, ct)),
+            HttpFunction.Webhook<HazardReportIntake>(FunctionNames.HazardReportReceived, Routes.HazardReports),
+            HttpFunction.Get<HazardReportStatusQuery>(FunctionNames.HazardReportStatus, Routes.HazardReportStatus, Caller.PlatformKey, (query, request, ct) => query.HandleAsync(request, ct)),
+            HttpFunction.Get<Open311Api>(FunctionNames.Open311Services, Routes.Open311Services, Caller.Public, (open311, request, _) => Task.FromResult(open311.Services(request))),
+            HttpFunction.Get<Open311Api>(FunctionNames.Open311Requests, Routes.Open311Requests, Open311Api.Caller, (open311, request, ct) => open311.RequestsAsync(request, ct)),
+            HttpFunction.Get<Open311Api>(FunctionNames.Open311Request, Routes.Open311Request, Open311Api.Caller, (open311, request, ct) => open311.RequestAsync(request, ct)),
+            HttpFunction.Get<Open311Api>(FunctionNames.Open311RequestUpdates, Routes.Open311RequestUpdates, Open311Api.Caller, (open311, request, ct) => open311.UpdatesAsync(request, ct)),
+            HttpFunction.Post<CityUpdates>(FunctionNames.CityUpdateReceived, Routes.CityUpdates, Caller.CityKey, (updates, request, ct) => updates.HandleAsync(request, ct)),
             QueueFunction.For<HazardReportRouter>(FunctionNames.RouteHazardReport, Queues.HazardReportsAccepted, (router, message, ct) => router.HandleAsync(message, ct)),
             QueueFunction.For<HazardReportUpdateRouter>(FunctionNames.ApplyHazardReportUpdate, Queues.HazardReportUpdates, (router, message, ct) => router.HandleAsync(message, ct)),
             TimerFunction.For<AcknowledgementWatch>(FunctionNames.EscalateUnacknowledgedReports, Schedules.EscalateUnacknowledgedReports, (watch, ct) => watch.RunAsync(ct)),
@@ -58,7 +59,7 @@ namespace StationHub.HazardReports
 
         public override IReadOnlyList<ApiOperation> Operations =>
         [
-            new(FunctionNames.HazardReportReceived, PlatformsTag, Caller.PlatformWebhook, "Report a hazard",
+            new(FunctionNames.HazardReportReceived, PlatformsTag, "Report a hazard",
                 "A courier's hazard report (hazard_report.created), routed to the city whose districts contain it, or to the body the city sends its category to; "
                 + "a report of an open one's category within its duplicateRadiusMeters and duplicateWindowDays is linked to it (duplicateOf in the answer) and not sent again. "
                 + "hazard_report.reopened sends a resolved report back within the category's reopenWindowDays.")
@@ -72,16 +73,16 @@ namespace StationHub.HazardReports
                     Problem(409, "A reopening of a report that is not resolved, or resolved longer ago than the category's reopenWindowDays."),
                 ],
             },
-            new(FunctionNames.HazardReportStatus, PlatformsTag, Caller.Platform, "Read one of your hazard reports",
+            new(FunctionNames.HazardReportStatus, PlatformsTag, "Read one of your hazard reports",
                 "The report's status and the city's updates so far.")
             {
                 Answers = [Json(200, "The report.", HubSchemas.Ref("HazardReportView")), Problem(401, "No valid platform key."), Problem(404, "None of your reports has that id.")],
             },
-            new(FunctionNames.Open311Services, CitiesTag, Caller.Public, "List the hazard categories as Open311 services", "GeoReport v2 service list.")
+            new(FunctionNames.Open311Services, CitiesTag, "List the hazard categories as Open311 services", "GeoReport v2 service list.")
             {
                 Answers = [Open311(200, "The services.", HubSchemas.ArrayOf(HubSchemas.Ref("Open311Service"))), Open311Error(404, "The format is neither json nor xml.")],
             },
-            new(FunctionNames.Open311Requests, CitiesTag, Caller.City, "List your city's service requests",
+            new(FunctionNames.Open311Requests, CitiesTag, "List your city's service requests",
                 "GeoReport v2: at most 90 days per query and 1000 requests per answer; hub_status is the hub's extension.")
             {
                 Query =
@@ -93,7 +94,7 @@ namespace StationHub.HazardReports
                 ],
                 Answers = [Open311(200, "The requests.", HubSchemas.ArrayOf(HubSchemas.Ref("Open311Request"))), .. Open311Refusals()],
             },
-            new(FunctionNames.Open311Request, CitiesTag, Caller.City, "Read one of your city's service requests", "GeoReport v2: an array of one request.")
+            new(FunctionNames.Open311Request, CitiesTag, "Read one of your city's service requests", "GeoReport v2: an array of one request.")
             {
                 Answers =
                 [
@@ -102,13 +103,13 @@ namespace StationHub.HazardReports
                     Open311Error(404, "No request of your city has that id, or the format is neither json nor xml."),
                 ],
             },
-            new(FunctionNames.Open311RequestUpdates, CitiesTag, Caller.City, "List the status updates of your city's requests",
+            new(FunctionNames.Open311RequestUpdates, CitiesTag, "List the status updates of your city's requests",
                 "mySociety's servicerequestupdates extension of GeoReport v2.")
             {
                 Query = Open311Window,
                 Answers = [Open311(200, "The updates.", HubSchemas.ArrayOf(HubSchemas.Ref("Open311Update"))), .. Open311Refusals()],
             },
-            new(FunctionNames.CityUpdateReceived, CitiesTag, Caller.City, "Update one of your city's requests",
+            new(FunctionNames.CityUpdateReceived, CitiesTag, "Update one of your city's requests",
                 "Idempotent by updateId; an update that goes backwards is a 409. Resolving a report as valid earns the courier its points.")
             {
                 RequestBody = HubSchemas.Ref("CityUpdate"),

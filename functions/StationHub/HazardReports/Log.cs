@@ -10,13 +10,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Hazard report {HubId} from platform {PlatformId} was a repeat; answered with the first answer")]
     public static partial void ReportRepeated(ILogger logger, string hubId, string platformId);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Webhook for platform {PlatformId} refused with {Status}: {Reason}")]
-    public static partial void WebhookRefused(ILogger logger, string platformId, int status, string? reason);
-
-
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "A webhook-id of platform {PlatformId} came again with another body; answered about {HubId}, the report it made first")]
-    public static partial void WebhookIdReused(ILogger logger, string hubId, string platformId);
-
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Hazard report {HubId} routed to city {CityId} (district {District})")]
     public static partial void ReportRouted(ILogger logger, string hubId, string cityId, string district);
 

@@ -18,7 +18,7 @@ namespace StationHub.HazardReports;
 /// status updates (mySociety's <c>servicerequestupdates</c> extension), in <c>.json</c> or
 /// <c>.xml</c>. Errors are GeoReport's own: an array of <c>{code, description}</c>.
 /// </summary>
-public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardReportStore store, TimeProvider time, ILogger<Open311Api> logger)
+public sealed class Open311Api(HubRegistry registry, HazardReportStore store, TimeProvider time, ILogger<Open311Api> logger)
 {
     /// <summary>GeoReport v2: at most 90 days per query, at most 1000 requests per answer.</summary>
     public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(90);
@@ -32,6 +32,12 @@ public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardRepo
 
     /// <inheritdoc cref="EarliestDate"/>
     public static readonly DateTimeOffset LatestDate = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Who reads requests and updates: a city system or a responsible body, each only the requests sent
+    /// to it; refused as GeoReport says (403, in the format asked for).
+    /// </summary>
+    public static Caller Caller { get; } = Caller.CityKey.RefusedWith((request, _) => Error(Format(request) ?? "json", 403, "A valid api_key of a city system is required."));
 
     public HubResponse Services(HubRequest request)
     {
@@ -62,11 +68,7 @@ public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardRepo
             return UnknownFormat();
         }
 
-        if (Authenticate(request) is not { } city)
-        {
-            return Error(format, 403, "A valid api_key of a city system is required.");
-        }
-
+        var city = request.Caller!;
         var ids = Split(request.Query("service_request_id"));
         if (ids.Count > 0)
         {
@@ -128,11 +130,7 @@ public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardRepo
             return UnknownFormat();
         }
 
-        if (Authenticate(request) is not { } city)
-        {
-            return Error(format, 403, "A valid api_key of a city system is required.");
-        }
-
+        var city = request.Caller!;
         return await FindOwnAsync(request.Route("id"), city.Id, cancellationToken) is { } found
             ? Requests(format, [found])
             : Error(format, 404, "No service request of your city has that id.");
@@ -148,11 +146,7 @@ public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardRepo
             return UnknownFormat();
         }
 
-        if (Authenticate(request) is not { } city)
-        {
-            return Error(format, 403, "A valid api_key of a city system is required.");
-        }
-
+        var city = request.Caller!;
         var window = Window(request, format);
         if (window.Error is { } error)
         {
@@ -203,10 +197,6 @@ public sealed class Open311Api(ApiKeys apiKeys, HubRegistry registry, HazardRepo
     private static readonly IReadOnlyDictionary<string, string> RetryLater = new Dictionary<string, string> { ["Retry-After"] = "5" };
 
     private static readonly IReadOnlyDictionary<string, string> CacheHeaders = new Dictionary<string, string> { ["Cache-Control"] = "public, max-age=300" };
-
-    /// <summary>A city system or a responsible body: each reads only the requests sent to it.</summary>
-    private Principal? Authenticate(HubRequest request) =>
-        apiKeys.AuthenticateRecipient(request.Query(ApiKeyHeader.Open311Query) ?? request.Header(ApiKeyHeader.Name));
 
     private async Task<Open311Request?> FindOwnAsync(string hubId, string cityId, CancellationToken cancellationToken)
     {

@@ -29,8 +29,14 @@ public sealed class ReportReopening(
     TimeProvider time,
     ILogger<ReportReopening> logger)
 {
-    public async Task<HubResponse> HandleAsync(VerifiedWebhook webhook, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The reopening's part of the intake: its fields, and every check that can refuse it (the report
+    /// exists, is resolved, within its window), before anything is written, so a refused reopening
+    /// leaves nothing behind. Accepted, it is queued, then applied under the report's ETag.
+    /// </summary>
+    public async Task<OrProblem<WebhookItem>> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(webhook);
         var fields = new FieldReader();
         var data = webhook.Data;
         var reportId = fields.Identifier(data, "reportId", "data.reportId");
@@ -44,8 +50,7 @@ public sealed class ReportReopening(
 
         if (fields.HasErrors)
         {
-            Log.WebhookRefused(logger, webhook.Platform.Id, 400, "invalid fields");
-            return HubResponse.Problem(Problem.BadRequest("The reopening is not valid.", fields.Errors));
+            return Problem.BadRequest("The reopening is not valid.", fields.Errors);
         }
 
         var platformId = webhook.Platform.Id;
@@ -60,14 +65,16 @@ public sealed class ReportReopening(
 
         if (entity is null)
         {
-            return HubResponse.Problem(Problem.NotFound("None of your reports has that reportId."));
+            return Problem.NotFound("None of your reports has that reportId.");
         }
 
         var updateId = UpdateIdFor(platformId, webhook.WebhookId);
+        WebhookItem Item(Func<CancellationToken, Task<HubResponse>> accept) =>
+            new(hubId, accept, (held, _) => Task.FromResult(Answer(platformId, held, StatusCodes.Ok)));
         if (await store.FindUpdateAsync(hubId, updateId, cancellationToken) is not null)
         {
             // The same reopening again: the first answer, nothing done twice.
-            return Answer(platformId, hubId, StatusCodes.Ok);
+            return Item(_ => Task.FromResult(Answer(platformId, hubId, StatusCodes.Ok)));
         }
 
         if (entity.DuplicateOf is { } original)
@@ -75,45 +82,36 @@ public sealed class ReportReopening(
             // A linked report follows its original, which is the request its recipient answers (a report
             // the hub linked was never sent to it): reopening the linked one would name a request the
             // recipient does not know. The platform reopens the original if it is its own, or reports anew.
-            return HubResponse.Problem(Problem.Conflict(
-                $"The report is linked to {original} and follows it; reopen that report (if it is yours) or report the hazard anew."));
+            return Problem.Conflict(
+                $"The report is linked to {original} and follows it; reopen that report (if it is yours) or report the hazard anew.");
         }
 
         var report = entity.ToReport();
         var window = TimeSpan.FromDays(registry.FindCategory(report.Category)?.ReopenWindowDays ?? HazardCategory.DefaultReopenWindowDays);
         if (entity.CurrentStatus != HazardReportStatus.Resolved || entity.ClosedAt is not { } closedAt)
         {
-            return HubResponse.Problem(Problem.Conflict($"The report is {entity.Status}; only a resolved report can be reopened."));
+            return Problem.Conflict($"The report is {entity.Status}; only a resolved report can be reopened.");
         }
 
         if (now - closedAt > window)
         {
-            return HubResponse.Problem(Problem.Conflict(
-                $"The report was resolved at {IsoTimestamp.Format(closedAt)}; it can be reopened within {window.TotalDays:0} days of that. Report it anew."));
+            return Problem.Conflict(
+                $"The report was resolved at {IsoTimestamp.Format(closedAt)}; it can be reopened within {window.TotalDays:0} days of that. Report it anew.");
         }
 
         if (observedAt < closedAt - StandardWebhook.Tolerance)
         {
-            return HubResponse.Problem(Problem.BadRequest("The reopening is not valid.", new Dictionary<string, string[]> { ["data.observedAt"] = [$"is before the report was resolved ({IsoTimestamp.Format(closedAt)})."] }));
-        }
-
-        // Checked before anything is written, so a refused reopening leaves nothing behind.
-        var claimedBy = await store.ClaimWebhookIdAsync(platformId, webhook.WebhookId, hubId, cancellationToken);
-        if (claimedBy != hubId)
-        {
-            // The webhook-id named another report first: the first answer, nothing done.
-            return Answer(platformId, claimedBy, StatusCodes.Ok);
+            return Problem.BadRequest("The reopening is not valid.", new Dictionary<string, string[]> { ["data.observedAt"] = [$"is before the report was resolved ({IsoTimestamp.Format(closedAt)})."] });
         }
 
         var update = new CityUpdate(updateId, "platform:" + platformId, HazardReportStatus.Reopened, note, observedAt!.Value, now);
         var message = new HazardReportUpdateReceived(HazardReportUpdateReceived.CurrentSchemaVersion, webhook.WebhookId, now, hubId, update);
-        await storage.SendAsync(Queues.HazardReportUpdates, message, HubJsonContext.Default.HazardReportUpdateReceived, cancellationToken: cancellationToken);
-        return await applier.ApplyAsync(entity, update, cancellationToken) switch
+        return Item(async token => await QueueFirst.ThenApplyAsync(storage, Queues.HazardReportUpdates, message, HubJsonContext.Default.HazardReportUpdateReceived, applyToken => applier.ApplyAsync(entity, update, applyToken), token) switch
         {
             UpdateOutcome.NoLongerApplies => HubResponse.Problem(Problem.Conflict("The report moved on meanwhile; it is no longer resolved.")),
             UpdateOutcome.AlreadyApplied => Answer(platformId, hubId, StatusCodes.Ok),
             _ => Reopened(platformId, hubId),
-        };
+        });
     }
 
     private HubResponse Reopened(string platformId, string hubId)
@@ -126,9 +124,6 @@ public sealed class ReportReopening(
     public static string UpdateIdFor(string platformId, string webhookId) =>
         "reopen-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(platformId + "\n" + webhookId)).AsSpan(0, 12));
 
-    private static HubResponse Answer(string platformId, string hubId, int status)
-    {
-        var answer = new WebhookAnswer(hubId, HazardReportStatus.Routed.ToWire(), HazardReportIntake.StatusUrlFor(platformId, hubId));
-        return HubResponse.Json(status, answer, HubJsonContext.Default.WebhookAnswer, new Dictionary<string, string> { ["Location"] = answer.StatusUrl });
-    }
+    private static HubResponse Answer(string platformId, string hubId, int status) =>
+        new WebhookAnswer(hubId, HazardReportStatus.Routed.ToWire(), HazardReportIntake.StatusUrlFor(platformId, hubId)).Response(status);
 }

@@ -8,6 +8,7 @@ using StationHub.Ledger.Checkpoints;
 using StationHub.Ledger.Integrity;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
+using StationHub.Platform.Security;
 using StationHub.Triggers;
 using static StationHub.Contract.ApiAnswer;
 using static StationHub.Contract.ApiShapes;
@@ -47,14 +48,14 @@ namespace StationHub.Ledger
 
         public override IReadOnlyList<TriggerFunction> Functions { get; } =
         [
-            HttpFunction.Get<LedgerApi>(FunctionNames.LedgerDays, Routes.Ledger, (api, request, ct) => api.DaysAsync(request, ct)),
-            HttpFunction.Get<LedgerApi>(FunctionNames.LedgerDay, Routes.LedgerDay, (api, request, ct) => api.DayAsync(request, ct)),
-            HttpFunction.Get<LedgerApi>(FunctionNames.LedgerProof, Routes.LedgerProof, (api, request, ct) => api.ProofAsync(request, ct)),
-            HttpFunction.Get<LedgerPage>(FunctionNames.LedgerPage, Routes.LedgerPage, (page, request, ct) => page.HandleAsync(request, ct)),
-            HttpFunction.Get<LedgerCheckpointApi>(FunctionNames.LedgerCheckpointKey, Routes.LedgerKey, (api, request, ct) => api.KeyAsync(request, ct)),
-            HttpFunction.Get<LedgerCheckpointApi>(FunctionNames.LedgerCheckpoint, Routes.LedgerCheckpoint, (api, request, ct) => api.LatestAsync(request, ct)),
-            HttpFunction.Get<LedgerCheckpointApi>(FunctionNames.LedgerDayCheckpoint, Routes.LedgerDayCheckpoint, (api, request, ct) => api.DayAsync(request, ct)),
-            HttpFunction.Get<LedgerCheckpointApi>(FunctionNames.LedgerConsistency, Routes.LedgerConsistency, (api, request, ct) => api.ConsistencyAsync(request, ct)),
+            HttpFunction.Get<LedgerApi>(FunctionNames.LedgerDays, Routes.Ledger, Caller.Public, (api, request, ct) => api.DaysAsync(request, ct)),
+            HttpFunction.Get<LedgerApi>(FunctionNames.LedgerDay, Routes.LedgerDay, Caller.Public, (api, request, ct) => api.DayAsync(request, ct)),
+            HttpFunction.Get<LedgerApi>(FunctionNames.LedgerProof, Routes.LedgerProof, Caller.Public, (api, request, ct) => api.ProofAsync(request, ct)),
+            HttpFunction.Get<LedgerPage>(FunctionNames.LedgerPage, Routes.LedgerPage, Caller.Public, (page, request, ct) => page.HandleAsync(request, ct)),
+            HttpFunction.Get<LedgerCheckpointApi>(FunctionNames.LedgerCheckpointKey, Routes.LedgerKey, Caller.Public, (api, request, ct) => api.KeyAsync(request, ct)),
+            HttpFunction.Get<LedgerCheckpointApi>(FunctionNames.LedgerCheckpoint, Routes.LedgerCheckpoint, Caller.Public, (api, request, ct) => api.LatestAsync(request, ct)),
+            HttpFunction.Get<LedgerCheckpointApi>(FunctionNames.LedgerDayCheckpoint, Routes.LedgerDayCheckpoint, Caller.Public, (api, request, ct) => api.DayAsync(request, ct)),
+            HttpFunction.Get<LedgerCheckpointApi>(FunctionNames.LedgerConsistency, Routes.LedgerConsistency, Caller.Public, (api, request, ct) => api.ConsistencyAsync(request, ct)),
             QueueFunction.For<WitnessCosigning>(FunctionNames.CosignLedgerCheckpoint, Queues.LedgerWitness, (cosigning, message, ct) => cosigning.HandleAsync(message, ct)),
             TimerFunction.For<LedgerSealer>(FunctionNames.CompileLedger, Schedules.CompileLedger, (sealer, ct) => sealer.CompileTodayAsync(ct)),
             TimerFunction.For<LedgerSealing>(FunctionNames.SealLedger, Schedules.SealLedger, (sealing, ct) => sealing.RunAsync(ct)),
@@ -62,18 +63,18 @@ namespace StationHub.Ledger
 
         public override IReadOnlyList<ApiOperation> Operations =>
         [
-            new(FunctionNames.LedgerDays, LedgerTag, Caller.Public, "List the sealed days", "Each sealed day with its hash and the previous day's.")
+            new(FunctionNames.LedgerDays, LedgerTag, "List the sealed days", "Each sealed day with its hash and the previous day's.")
             {
                 Headers = [IfNoneMatch],
                 Answers = [Json(200, "The sealed days, oldest first.", HubSchemas.ArrayOf(HubSchemas.Ref("LedgerDayLink"))) with { Headers = CacheHeaders }, NotModified()],
             },
-            new(FunctionNames.LedgerDay, LedgerTag, Caller.Public, "Read a day's summary",
+            new(FunctionNames.LedgerDay, LedgerTag, "Read a day's summary",
                 "A sealed day exactly as sealed (cacheable for ever), or today's draft. No personal data.")
             {
                 Headers = [IfNoneMatch],
                 Answers = [Json(200, "The day.", HubSchemas.Ref("LedgerDay")) with { Headers = CacheHeaders }, NotModified(), Problem(400, "The date is not yyyy-MM-dd."), Problem(404, "The ledger has no such day.")],
             },
-            new(FunctionNames.LedgerProof, LedgerTag, Caller.Public, "Prove a figure is in a sealed day", "An RFC 9162 inclusion proof of one figure.")
+            new(FunctionNames.LedgerProof, LedgerTag, "Prove a figure is in a sealed day", "An RFC 9162 inclusion proof of one figure.")
             {
                 Query =
                 [
@@ -82,25 +83,25 @@ namespace StationHub.Ledger
                 ],
                 Answers = [Json(200, "The proof.", HubSchemas.Ref("LedgerProof")), Problem(400, "The date is not yyyy-MM-dd, or scope or kind is missing."), Problem(404, "The day is not sealed, or has no such figure.")],
             },
-            new(FunctionNames.LedgerPage, LedgerTag, Caller.Public, "The ledger as a page", "The public ledger for people, with charts: reports by district and, beside them, worker needs heard and answered by district and body; every share with its sample, and a share of fewer than 10 cases marked too few to judge.")
+            new(FunctionNames.LedgerPage, LedgerTag, "The ledger as a page", "The public ledger for people, with charts: reports by district and, beside them, worker needs heard and answered by district and body; every share with its sample, and a share of fewer than 10 cases marked too few to judge.")
             {
                 Answers = [new(200, "The page.", BodyKind.Html)],
             },
-            new(FunctionNames.LedgerCheckpointKey, LedgerTag, Caller.Public, "The hub's verifier key",
+            new(FunctionNames.LedgerCheckpointKey, LedgerTag, "The hub's verifier key",
                 "The C2SP signed-note verifier key (Ed25519) that signs the ledger's checkpoints.")
             {
                 Answers = [new(200, "The verifier key.", BodyKind.Text)],
             },
-            new(FunctionNames.LedgerCheckpoint, LedgerTag, Caller.Public, "The latest signed checkpoint",
+            new(FunctionNames.LedgerCheckpoint, LedgerTag, "The latest signed checkpoint",
                 "A C2SP tlog-checkpoint of the tree over every sealed day, signed by the hub, with the witnesses' cosignatures appended.")
             {
                 Answers = [new(200, "The signed note.", BodyKind.Text), Problem(404, "No day has been sealed into the tree yet.")],
             },
-            new(FunctionNames.LedgerDayCheckpoint, LedgerTag, Caller.Public, "A sealed day's signed checkpoint", "The checkpoint made right after the day was added to the tree.")
+            new(FunctionNames.LedgerDayCheckpoint, LedgerTag, "A sealed day's signed checkpoint", "The checkpoint made right after the day was added to the tree.")
             {
                 Answers = [new(200, "The signed note.", BodyKind.Text), Problem(400, "The date is not yyyy-MM-dd."), Problem(404, "The day is not sealed, or not yet in the tree.")],
             },
-            new(FunctionNames.LedgerConsistency, LedgerTag, Caller.Public, "Prove one tree size extends another", "An RFC 9162 consistency proof between two tree sizes.")
+            new(FunctionNames.LedgerConsistency, LedgerTag, "Prove one tree size extends another", "An RFC 9162 consistency proof between two tree sizes.")
             {
                 Query =
                 [

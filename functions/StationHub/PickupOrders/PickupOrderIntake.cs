@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using StationHub.HazardReports;
 using StationHub.Platform.Http;
@@ -10,15 +11,15 @@ using StationHub.Triggers;
 namespace StationHub.PickupOrders;
 
 /// <summary>
-/// <c>POST /api/v1/platforms/{platformId}/pickup-orders</c>: <c>pickup_order.created</c> and
-/// <c>pickup_order.cancelled</c>, with the same signing, validation and idempotency as every webhook.
+/// <c>POST /api/v1/platforms/{platformId}/pickup-orders</c>: <c>pickup_order.created</c> (queued
+/// first, then stored) and <c>pickup_order.cancelled</c> (queued, then applied), the route's part of
+/// the one intake (<see cref="SignedIntake"/>). A webhook-id names one event of one order.
 /// </summary>
 public sealed class PickupOrderIntake(
-    PlatformWebhooks webhooks,
     HubRegistry registry,
     PickupOrderStore store,
     TimeProvider time,
-    ILogger<PickupOrderIntake> logger)
+    ILogger<PickupOrderIntake> logger) : IWebhookRoute
 {
     public const string CreatedType = "pickup_order.created";
     public const string CancelledType = "pickup_order.cancelled";
@@ -28,26 +29,20 @@ public sealed class PickupOrderIntake(
     public const int MaxParcels = 100;
     public const int MaxPickupWithinHours = 168;
 
-    private static readonly string[] AcceptedTypes = [CreatedType, CancelledType];
+    public IReadOnlyCollection<string> Types { get; } = [CreatedType, CancelledType];
 
-    public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
+    public TableClient ClaimTable => store.ClaimTable;
+
+    public Task<OrProblem<WebhookItem>> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken)
     {
-        var read = webhooks.Read(request, AcceptedTypes);
-        if (read.Problem is { } problem)
-        {
-            return HubResponse.Problem(problem);
-        }
-
-        using var webhook = read.Webhook!;
-        return webhook.Type == CreatedType
-            ? await CreateAsync(webhook, cancellationToken)
-            : await CancelAsync(webhook, cancellationToken);
+        ArgumentNullException.ThrowIfNull(webhook);
+        return Task.FromResult(webhook.Type == CreatedType ? ParseCreated(webhook) : ParseCancelled(webhook));
     }
 
     public static string StatusUrlFor(string platformId, string hubId) =>
         "/" + Routes.PickupOrderStatus.Replace("{platformId}", platformId, StringComparison.Ordinal).Replace("{hubId}", hubId, StringComparison.Ordinal);
 
-    private async Task<HubResponse> CreateAsync(VerifiedWebhook webhook, CancellationToken cancellationToken)
+    private OrProblem<WebhookItem> ParseCreated(VerifiedWebhook webhook)
     {
         var fields = new FieldReader();
         var data = webhook.Data;
@@ -65,7 +60,7 @@ public sealed class PickupOrderIntake(
         var within = fields.Integer(data, "pickupWithinHours", "data.pickupWithinHours", 1, MaxPickupWithinHours, required: false) ?? PickupOrder.DefaultPickupWithinHours;
         if (fields.HasErrors)
         {
-            return HubResponse.Problem(Problem.BadRequest("The pickup order is not valid.", fields.Errors));
+            return Problem.BadRequest("The pickup order is not valid.", fields.Errors);
         }
 
         var now = time.GetUtcNow();
@@ -75,67 +70,58 @@ public sealed class PickupOrderIntake(
         var attemptId = Guid.NewGuid().ToString("N");
         var created = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, webhook.WebhookId, now, PickupOrderEventKind.Created, order.HubId, attemptId, order);
         var answer = new WebhookAnswer(order.HubId, PickupOrderStatus.Created.ToWire(), StatusUrlFor(order.PlatformId, order.HubId));
-        if (await FirstClaimAsync(webhook, ClaimItem(PickupOrderStatus.Created, order.HubId), cancellationToken) is { } first)
+        var entity = OrderEntity.For(order, webhook.WebhookId, attemptId);
+        return Item(webhook, PickupOrderStatus.Created, order.HubId, async token =>
         {
-            return first;
-        }
+            if (await store.AcceptAsync(created, entity, token))
+            {
+                Log.OrderAccepted(logger, order.HubId, order.PlatformId, order.StationId);
+                return answer.Response(StatusCodes.Accepted);
+            }
 
-        if (await store.AcceptAsync(created, OrderEntity.For(order, webhook.WebhookId, attemptId), cancellationToken))
-        {
-            Log.OrderAccepted(logger, order.HubId, order.PlatformId, order.StationId);
-            return Answer(answer, StatusCodes.Accepted);
-        }
-
-        return Answer(answer, StatusCodes.Ok);
+            return answer.Response(StatusCodes.Ok);
+        });
     }
 
-    private async Task<HubResponse> CancelAsync(VerifiedWebhook webhook, CancellationToken cancellationToken)
+    private OrProblem<WebhookItem> ParseCancelled(VerifiedWebhook webhook)
     {
         var fields = new FieldReader();
         var orderId = fields.Identifier(webhook.Data, "orderId", "data.orderId");
         if (fields.HasErrors)
         {
-            return HubResponse.Problem(Problem.BadRequest("The cancellation is not valid.", fields.Errors));
+            return Problem.BadRequest("The cancellation is not valid.", fields.Errors);
         }
 
         var hubId = PickupOrder.HubIdFor(webhook.Platform.Id, orderId!);
         var answer = new WebhookAnswer(hubId, PickupOrderStatus.Cancelled.ToWire(), StatusUrlFor(webhook.Platform.Id, hubId));
-        if (await FirstClaimAsync(webhook, ClaimItem(PickupOrderStatus.Cancelled, hubId), cancellationToken) is { } first)
-        {
-            return first;
-        }
-
         var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, webhook.WebhookId, time.GetUtcNow(), PickupOrderEventKind.Cancelled, hubId, Guid.NewGuid().ToString("N"));
-        var outcome = await PickupOrderChanges.ApplyAsync(store, hubId, change, null, cancellationToken);
-        return outcome.Result switch
+        return Item(webhook, PickupOrderStatus.Cancelled, hubId, async token =>
         {
-            ChangeResult.NotFound => HubResponse.Problem(Problem.NotFound("You have no pickup order with that orderId.")),
-            ChangeResult.AlreadyThere => Answer(answer, StatusCodes.Ok),
-            ChangeResult.Refused => HubResponse.Problem(Problem.Conflict($"The order is {outcome.Entity!.Status}; it can no longer be cancelled.")),
-            _ => Answer(answer, StatusCodes.Accepted),
-        };
+            var outcome = await PickupOrderChanges.ApplyAsync(store, hubId, change, null, token);
+            return outcome.Result switch
+            {
+                ChangeResult.NotFound => HubResponse.Problem(Problem.NotFound("You have no pickup order with that orderId.")),
+                ChangeResult.AlreadyThere => answer.Response(StatusCodes.Ok),
+                ChangeResult.Refused => HubResponse.Problem(Problem.Conflict($"The order is {outcome.Entity!.Status}; it can no longer be cancelled.")),
+                _ => answer.Response(StatusCodes.Accepted),
+            };
+        });
     }
 
     /// <summary>
-    /// The same webhook-id with another body (another order, or another event of it) gets the first
-    /// item's answer and makes nothing; null when the id is this item's (new, or its own retry).
+    /// An event of an order: its webhook-id names the event (status and hub id), so the same id with
+    /// another body (another order, or another event of it) gets the first event's answer and makes nothing.
     /// </summary>
-    private async Task<HubResponse?> FirstClaimAsync(VerifiedWebhook webhook, string item, CancellationToken cancellationToken)
+    private static WebhookItem Item(VerifiedWebhook webhook, PickupOrderStatus status, string hubId, Func<CancellationToken, Task<HubResponse>> accept)
     {
-        var held = await store.ClaimWebhookIdAsync(webhook.Platform.Id, webhook.WebhookId, item, cancellationToken);
-        if (held == item)
+        var platformId = webhook.Platform.Id;
+        return new WebhookItem(status.ToWire() + ":" + hubId, accept, (held, _) =>
         {
-            return null;
-        }
-
-        var (status, hubId) = (held[..held.IndexOf(':', StringComparison.Ordinal)], held[(held.IndexOf(':', StringComparison.Ordinal) + 1)..]);
-        return Answer(new WebhookAnswer(hubId, status, StatusUrlFor(webhook.Platform.Id, hubId)), StatusCodes.Ok);
+            var split = held.IndexOf(':', StringComparison.Ordinal);
+            var heldHubId = held[(split + 1)..];
+            return Task.FromResult(new WebhookAnswer(heldHubId, held[..split], StatusUrlFor(platformId, heldHubId)).Response(StatusCodes.Ok));
+        });
     }
-
-    private static string ClaimItem(PickupOrderStatus status, string hubId) => status.ToWire() + ":" + hubId;
-
-    private static HubResponse Answer(WebhookAnswer answer, int status) =>
-        HubResponse.Json(status, answer, HubJsonContext.Default.WebhookAnswer, new Dictionary<string, string> { ["Location"] = answer.StatusUrl });
 }
 
 public enum ChangeResult
@@ -163,34 +149,33 @@ public static class PickupOrderChanges
             return new(ChangeResult.NotFound, null);
         }
 
-        var queued = false;
-        return await Optimistic.RetryAsync($"Order {hubId}", async attempt =>
+        // Decided once before anything is queued, so a refused change leaves nothing behind.
+        if (Decide(entity, change) is { } settled)
+        {
+            return settled;
+        }
+
+        return await store.QueueThenApplyAsync(change, token => Optimistic.RetryAsync($"Order {hubId}", async attempt =>
         {
             if (attempt > 0)
             {
-                entity = await store.FindAsync(hubId, cancellationToken) ?? throw new InvalidOperationException($"Order {hubId} vanished.");
-            }
-
-            if (entity.CurrentStatus == PickupOrderMachine.Target(change.Kind))
-            {
-                return Attempt<ChangeOutcome>.Done(new(ChangeResult.AlreadyThere, entity));
-            }
-
-            if (!PickupOrderMachine.Allows(entity.CurrentStatus, change.Kind))
-            {
-                return Attempt<ChangeOutcome>.Done(new(ChangeResult.Refused, entity));
-            }
-
-            if (!queued)
-            {
-                await store.QueueAsync(change, cancellationToken);
-                queued = true;
+                entity = await store.FindAsync(hubId, token) ?? throw new InvalidOperationException($"Order {hubId} vanished.");
+                if (Decide(entity, change) is { } decided)
+                {
+                    return Attempt<ChangeOutcome>.Done(decided);
+                }
             }
 
             PickupOrderMachine.TryApply(entity, change, codeDigest);
-            return await store.TryReplaceAsync(entity, cancellationToken)
+            return await store.TryReplaceAsync(entity, token)
                 ? Attempt<ChangeOutcome>.Done(new(ChangeResult.Applied, entity))
                 : Attempt<ChangeOutcome>.Retry;
-        }, cancellationToken);
+        }, token), cancellationToken);
     }
+
+    /// <summary>An order already in the event's target status, or one the event cannot move; null when it applies.</summary>
+    private static ChangeOutcome? Decide(OrderEntity entity, PickupOrderEvent change) =>
+        entity.CurrentStatus == PickupOrderMachine.Target(change.Kind) ? new(ChangeResult.AlreadyThere, entity)
+        : !PickupOrderMachine.Allows(entity.CurrentStatus, change.Kind) ? new(ChangeResult.Refused, entity)
+        : null;
 }

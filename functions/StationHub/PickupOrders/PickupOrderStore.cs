@@ -19,8 +19,8 @@ public sealed class PickupOrderStore(HubStorage storage)
     private TableClient Orders => storage.Table(Tables.PickupOrders);
 
     /// <summary>Claims a platform's webhook-id for one order event (<see cref="WebhookIdClaims"/>); returns the item that holds it.</summary>
-    public Task<string> ClaimWebhookIdAsync(string platformId, string webhookId, string itemId, CancellationToken cancellationToken = default) =>
-        WebhookIdClaims.ClaimAsync(Orders, platformId, webhookId, itemId, cancellationToken);
+    /// <summary>Where the pickup-order route's webhook-ids are claimed (<see cref="WebhookIdClaims"/>).</summary>
+    public TableClient ClaimTable => Orders;
 
     public Task<bool> AcceptAsync(PickupOrderEvent created, OrderEntity entity, CancellationToken cancellationToken = default) =>
         QueueFirst.AcceptAsync(storage, Queues.PickupOrderEvents, created, HubJsonContext.Default.PickupOrderEvent, Orders, entity, e => e.AttemptId, cancellationToken);
@@ -36,9 +36,9 @@ public sealed class PickupOrderStore(HubStorage storage)
     public Task<Replayed<OrderEntity>> ReplayAsync(OrderEntity fromMessage, CancellationToken cancellationToken = default) =>
         QueueFirst.ReplayAsync(Orders, fromMessage, order => order.AttemptId, cancellationToken);
 
-    /// <summary>Queues an event before the change it describes is committed.</summary>
-    public Task QueueAsync(PickupOrderEvent change, CancellationToken cancellationToken = default) =>
-        storage.SendAsync(Queues.PickupOrderEvents, change, HubJsonContext.Default.PickupOrderEvent, cancellationToken: cancellationToken);
+    /// <summary>Queues an event, then commits the change it describes (<see cref="QueueFirst.ThenApplyAsync"/>).</summary>
+    public Task<T> QueueThenApplyAsync<T>(PickupOrderEvent change, Func<CancellationToken, Task<T>> apply, CancellationToken cancellationToken = default) =>
+        QueueFirst.ThenApplyAsync(storage, Queues.PickupOrderEvents, change, HubJsonContext.Default.PickupOrderEvent, apply, cancellationToken);
 
     public Task MarkDueAsync(string hubId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
         Orders.UpsertEntityAsync(new TableEntity(DuePartition, DueRow(expiresAt, hubId)) { ["HubId"] = hubId }, TableUpdateMode.Replace, cancellationToken);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StationHub.Contract;
 using StationHub.Platform.Json;
+using StationHub.Platform.Security;
 using StationHub.Triggers;
 using static StationHub.Contract.ApiAnswer;
 using static StationHub.Contract.ApiShapes;
@@ -14,33 +15,33 @@ namespace StationHub.PickupOrders
     {
         public override IReadOnlyList<TriggerFunction> Functions { get; } =
         [
-            HttpFunction.Post<PickupOrderIntake>(FunctionNames.PickupOrderReceived, Routes.PickupOrders, (intake, request, ct) => intake.HandleAsync(request, ct)),
-            HttpFunction.Get<PickupOrderStatusQuery>(FunctionNames.PickupOrderStatus, Routes.PickupOrderStatus, (query, request, ct) => query.HandleAsync(request, ct)),
-            HttpFunction.Post<StationActions>(FunctionNames.PickupOrderArrival, Routes.PickupOrderArrival, (station, request, ct) => station.ArrivalAsync(request, ct)),
-            HttpFunction.Post<StationActions>(FunctionNames.PickupOrderCollection, Routes.PickupOrderCollection, (station, request, ct) => station.CollectionAsync(request, ct)),
-            HttpFunction.Post<StationActions>(FunctionNames.PickupOrderUnlock, Routes.PickupOrderUnlock, (station, request, ct) => station.UnlockAsync(request, ct)),
+            HttpFunction.Webhook<PickupOrderIntake>(FunctionNames.PickupOrderReceived, Routes.PickupOrders),
+            HttpFunction.Get<PickupOrderStatusQuery>(FunctionNames.PickupOrderStatus, Routes.PickupOrderStatus, Caller.PlatformKey, (query, request, ct) => query.HandleAsync(request, ct)),
+            HttpFunction.Post<StationActions>(FunctionNames.PickupOrderArrival, Routes.PickupOrderArrival, Caller.StationKey, (station, request, ct) => station.ArrivalAsync(request, ct)),
+            HttpFunction.Post<StationActions>(FunctionNames.PickupOrderCollection, Routes.PickupOrderCollection, Caller.StationKey, (station, request, ct) => station.CollectionAsync(request, ct)),
+            HttpFunction.Post<StationActions>(FunctionNames.PickupOrderUnlock, Routes.PickupOrderUnlock, Caller.StationKey, (station, request, ct) => station.UnlockAsync(request, ct)),
             QueueFunction.For<PickupOrderRouter>(FunctionNames.RoutePickupOrderEvent, Queues.PickupOrderEvents, (router, message, ct) => router.HandleAsync(message, ct)),
             TimerFunction.For<PickupExpiry>(FunctionNames.ExpirePickupOrders, Schedules.ExpirePickupOrders, (expiry, ct) => expiry.RunAsync(ct)),
         ];
 
         public override IReadOnlyList<ApiOperation> Operations =>
         [
-            new(FunctionNames.PickupOrderReceived, PlatformsTag, Caller.PlatformWebhook, "Create or cancel a pickup order",
+            new(FunctionNames.PickupOrderReceived, PlatformsTag, "Create or cancel a pickup order",
                 "pickup_order.created or pickup_order.cancelled; the station is told when the parcel is expected.")
             {
                 RequestBody = HubSchemas.Envelope([PickupOrderIntake.CreatedType, PickupOrderIntake.CancelledType], HubSchemas.Ref("PickupOrderChange")),
                 Answers = [.. WebhookAnswers(HubSchemas.WebhookAnswer), Problem(409, "The order can no longer be cancelled.")],
             },
-            new(FunctionNames.PickupOrderStatus, PlatformsTag, Caller.Platform, "Read one of your pickup orders", "The order's status and times.")
+            new(FunctionNames.PickupOrderStatus, PlatformsTag, "Read one of your pickup orders", "The order's status and times.")
             {
                 Answers = [Json(200, "The order.", HubSchemas.Ref("PickupOrderView")), Problem(401, "No valid platform key."), Problem(404, "None of your orders has that id.")],
             },
-            new(FunctionNames.PickupOrderArrival, StationsTag, Caller.Station, "Mark a parcel arrived",
+            new(FunctionNames.PickupOrderArrival, StationsTag, "Mark a parcel arrived",
                 "The hub makes the pickup code and sends it to the platform (pickup_order.ready). Repeating it is harmless.")
             {
                 Answers = [Json(200, "The order, arrived.", HubSchemas.Ref("PickupOrderView")), .. StationRefusals(), Problem(409, "The order cannot arrive now.")],
             },
-            new(FunctionNames.PickupOrderCollection, StationsTag, Caller.Station, "Hand a parcel over against its code",
+            new(FunctionNames.PickupOrderCollection, StationsTag, "Hand a parcel over against its code",
                 $"A wrong code is a 403; after {StationActions.MaxWrongCodes} wrong codes the order is locked (423) until staff unlock it.")
             {
                 RequestBody = HubSchemas.Ref("PickupCollection"),
@@ -55,7 +56,7 @@ namespace StationHub.PickupOrders
                     Problem(423, "The order is locked by wrong codes."),
                 ],
             },
-            new(FunctionNames.PickupOrderUnlock, StationsTag, Caller.Station, "Unlock an order locked by wrong codes", "Clears the wrong-code count.")
+            new(FunctionNames.PickupOrderUnlock, StationsTag, "Unlock an order locked by wrong codes", "Clears the wrong-code count.")
             {
                 Answers = [Json(200, "The order, unlocked.", HubSchemas.Ref("PickupOrderView")), .. StationRefusals()],
             },

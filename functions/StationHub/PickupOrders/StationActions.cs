@@ -15,7 +15,7 @@ namespace StationHub.PickupOrders;
 /// it to the platform), hand it over against the code, and unlock an order locked by wrong codes.
 /// Orders are named by their hub id (the <c>hubId</c> the platform got, printed on the label).
 /// </summary>
-public sealed partial class StationActions(ApiKeys apiKeys, PickupOrderStore store, PickupCodes codes, TimeProvider time, ILogger<StationActions> logger)
+public sealed partial class StationActions(PickupOrderStore store, PickupCodes codes, TimeProvider time, ILogger<StationActions> logger)
 {
     /// <summary>Wrong codes allowed before the order locks.</summary>
     public const int MaxWrongCodes = 5;
@@ -130,17 +130,6 @@ public sealed partial class StationActions(ApiKeys apiKeys, PickupOrderStore sto
     private async Task<(OrderEntity? Entity, HubResponse? Refusal)> FindOwnAsync(HubRequest request, CancellationToken cancellationToken)
     {
         var stationId = request.Route("stationId");
-        var station = apiKeys.Authenticate(request.Header(ApiKeyHeader.Name), PrincipalKind.Station);
-        if (station is null)
-        {
-            return (null, HubResponse.Problem(Problem.Unauthorized("A station's x-api-key is required.")));
-        }
-
-        if (station.Id != stationId)
-        {
-            return (null, HubResponse.Problem(Problem.Forbidden("That key belongs to another station.")));
-        }
-
         var entity = await store.FindAsync(request.Route("orderId"), cancellationToken);
         if (entity is null || entity.ToOrder().StationId != stationId)
         {

@@ -26,6 +26,7 @@ public static class HubServices
         services.AddSingleton(_ => new ApiKeys(configuration));
         services.AddSingleton(_ => new HubSecrets(configuration));
         services.AddSingleton<RequestDeadline>();
+        services.AddSingleton<SignedIntake>();
         services.AddSingleton<PlatformRateLimits>();
         services.AddSingleton<PlatformWebhooks>();
         foreach (var flow in HubFlows.All)

@@ -10,21 +10,15 @@ namespace StationHub.Points;
 /// any other, so a platform can only ever reach its own couriers. The courier may also be named by the
 /// platform's own pseudonym of it (<c>cp_…</c>), as the notices and the answers' <c>statusUrl</c> do.
 /// </summary>
-public sealed class CourierPointsQuery(ApiKeys apiKeys, Pseudonyms pseudonyms, PointsBook book)
+public sealed class CourierPointsQuery(Pseudonyms pseudonyms, PointsBook book)
 {
     public const int MaxHistory = 500;
 
     public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
     {
         var platformId = request.Route("platformId");
-        var caller = apiKeys.Authenticate(request.Header(ApiKeyHeader.Name), PrincipalKind.Platform);
-        if (caller is null)
-        {
-            return HubResponse.Problem(Problem.Unauthorized("The platform's x-api-key is required."));
-        }
-
         var courierId = request.Route("courierId");
-        if (caller.Id != platformId || courierId.Length is 0 or > 128)
+        if (courierId.Length is 0 or > 128)
         {
             return HubResponse.Problem(Problem.NotFound("No courier of yours has that id."));
         }

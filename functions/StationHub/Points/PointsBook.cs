@@ -4,6 +4,7 @@ using System.Text;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using StationHub.Platform;
+using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
 using StationHub.Platform.Storage;
@@ -183,17 +184,11 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
                 throw new InvalidOperationException("A points transaction would exceed the 100 operations of an entity-group transaction.");
             }
 
-            try
-            {
-                await Accounts.SubmitTransactionAsync(actions, cancellationToken);
-                return Attempt<PointsOutcome>.Done(new PointsOutcome(record, Repeat: false));
-            }
-            catch (TableTransactionFailedException exception) when (exception.Status is 409 or 412)
-            {
-                // The same transaction was applied meanwhile (409 on its record) or the courier's
-                // state changed (412, or 409 on a new balance): decide again on fresh state.
-                return Attempt<PointsOutcome>.Retry;
-            }
+            // The same transaction was applied meanwhile (409 on its record) or the courier's
+            // state changed (412, or 409 on a new balance): decide again on fresh state.
+            return await Accounts.TrySubmitAsync(actions, cancellationToken) == TransactionResult.Committed
+                ? Attempt<PointsOutcome>.Done(new PointsOutcome(record, Repeat: false))
+                : Attempt<PointsOutcome>.Retry;
         }, cancellationToken);
     }
 
@@ -232,12 +227,25 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
     /// the owner: <paramref name="courierPseudonym"/> itself, or the courier who had it first.
     /// </summary>
     /// <summary>Claims a platform's webhook-id for one transaction (<see cref="WebhookIdClaims"/>): the (courier, transaction) that holds it.</summary>
-    public async Task<(string Courier, string TransactionId)> ClaimWebhookIdAsync(string platformId, string webhookId, string courierPseudonym, string transactionId, CancellationToken cancellationToken = default)
+    /// <summary>Where the points route's webhook-ids are claimed (<see cref="WebhookIdClaims"/>), for a courier's transaction.</summary>
+    public TableClient ClaimTable => Accounts;
+
+    /// <summary>What a points webhook-id names: the courier and the transaction.</summary>
+    public static string ClaimIdFor(string courierPseudonym, string transactionId) => courierPseudonym + "\n" + transactionId;
+
+    /// <summary>The courier and transaction of a claim made by <see cref="ClaimIdFor"/>.</summary>
+    public static (string Courier, string TransactionId) ClaimedBy(string claimId)
     {
-        var held = await WebhookIdClaims.ClaimAsync(Accounts, platformId, webhookId, courierPseudonym + "\n" + transactionId, cancellationToken);
-        var split = held.IndexOf('\n', StringComparison.Ordinal);
-        return (held[..split], held[(split + 1)..]);
+        var split = claimId.IndexOf('\n', StringComparison.Ordinal);
+        return (claimId[..split], claimId[(split + 1)..]);
     }
+
+    /// <summary>
+    /// Queue then apply (<see cref="QueueFirst.ThenApplyAsync"/>): the queue function applies the
+    /// transaction if the caller stops half-way.
+    /// </summary>
+    public Task<PointsOutcome> QueueThenApplyAsync(PointsTransactionRequested transaction, CancellationToken cancellationToken = default) =>
+        QueueFirst.ThenApplyAsync(storage, Queues.PointsTransactions, transaction, HubJsonContext.Default.PointsTransactionRequested, token => ApplyAsync(transaction, token), cancellationToken);
 
     public async Task<string> ClaimTransactionIdAsync(string platformId, string transactionId, string courierPseudonym, CancellationToken cancellationToken = default)
     {

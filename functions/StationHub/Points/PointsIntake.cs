@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using StationHub.Platform.Http;
 using StationHub.Platform.Json;
@@ -18,29 +19,26 @@ namespace StationHub.Points;
 /// the same transaction id always gets the same answer.
 /// </summary>
 public sealed partial class PointsIntake(
-    PlatformWebhooks webhooks,
     HubRegistry registry,
     Pseudonyms pseudonyms,
     PointsBook book,
-    HubStorage storage,
     TimeProvider time,
-    ILogger<PointsIntake> logger)
+    ILogger<PointsIntake> logger) : IWebhookRoute
 {
     public const string EarnedType = "points.earned";
     public const string RedeemedType = "points.redeemed";
     public const string ReversedType = "points.reversed";
 
-    private static readonly string[] AcceptedTypes = [EarnedType, RedeemedType, ReversedType];
+    public IReadOnlyCollection<string> Types { get; } = [EarnedType, RedeemedType, ReversedType];
 
-    public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
+    public TableClient ClaimTable => book.ClaimTable;
+
+    public Task<OrProblem<WebhookItem>> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken) =>
+        Task.FromResult(Parse(webhook));
+
+    private OrProblem<WebhookItem> Parse(VerifiedWebhook webhook)
     {
-        var read = webhooks.Read(request, AcceptedTypes);
-        if (read.Problem is { } problem)
-        {
-            return HubResponse.Problem(problem);
-        }
-
-        using var webhook = read.Webhook!;
+        ArgumentNullException.ThrowIfNull(webhook);
         var fields = new FieldReader();
         var data = webhook.Data;
         var transactionId = fields.Identifier(data, "transactionId", "data.transactionId");
@@ -89,33 +87,12 @@ public sealed partial class PointsIntake(
 
         if (fields.HasErrors)
         {
-            return HubResponse.Problem(Problem.BadRequest("The points transaction is not valid.", fields.Errors));
+            return Problem.BadRequest("The points transaction is not valid.", fields.Errors);
         }
 
         var platformId = webhook.Platform.Id;
         var courier = pseudonyms.Courier(platformId, courierId!);
         var hubTransactionId = PointsBook.PlatformTransactionId(platformId, transactionId!);
-
-        // The same webhook-id with another body (another transaction) gets the first one's answer and
-        // applies nothing.
-        var (heldCourier, heldTransaction) = await book.ClaimWebhookIdAsync(platformId, webhook.WebhookId, courier, hubTransactionId, cancellationToken);
-        if (heldCourier != courier || heldTransaction != hubTransactionId)
-        {
-            return await book.FindTransactionAsync(heldCourier, heldTransaction, cancellationToken) is { } claimed
-                ? Answer(platformId, new PointsOutcome(claimed, Repeat: true))
-                : HubResponse.Problem(Problem.Conflict("That webhook-id is being applied for another transaction; retry to get its answer."));
-        }
-
-        // A transaction id belongs to the first courier it was sent for: sent again for another courier,
-        // it gets that first answer and nothing is applied (nor queued) for this one.
-        var owner = await book.ClaimTransactionIdAsync(platformId, transactionId!, courier, cancellationToken);
-        if (owner != courier)
-        {
-            return await book.FindTransactionAsync(owner, hubTransactionId, cancellationToken) is { } first
-                ? Answer(platformId, new PointsOutcome(first, Repeat: true))
-                : HubResponse.Problem(Problem.Conflict("That transactionId is being applied for another courier; retry to get its answer."));
-        }
-
         var transaction = new PointsTransactionRequested(
             PointsTransactionRequested.CurrentSchemaVersion,
             webhook.WebhookId,
@@ -131,14 +108,37 @@ public sealed partial class PointsIntake(
             PlatformTransactionId: transactionId,
             AttemptId: Guid.NewGuid().ToString("N"));
 
+        // The same webhook-id with another body (another transaction) gets the first one's answer and applies nothing.
+        return new WebhookItem(
+            PointsBook.ClaimIdFor(courier, hubTransactionId),
+            token => AcceptAsync(transaction, token),
+            (held, token) => FirstAnswerAsync(platformId, PointsBook.ClaimedBy(held), "That webhook-id is being applied for another transaction; retry to get its answer.", token));
+    }
+
+    private async Task<HubResponse> AcceptAsync(PointsTransactionRequested transaction, CancellationToken cancellationToken)
+    {
+        // A transaction id belongs to the first courier it was sent for: sent again for another courier,
+        // it gets that first answer and nothing is applied (nor queued) for this one.
+        var platformId = transaction.PlatformId;
+        var owner = await book.ClaimTransactionIdAsync(platformId, transaction.PlatformTransactionId!, transaction.CourierPseudonym, cancellationToken);
+        if (owner != transaction.CourierPseudonym)
+        {
+            return await FirstAnswerAsync(platformId, (owner, transaction.TransactionId), "That transactionId is being applied for another courier; retry to get its answer.", cancellationToken);
+        }
+
         // Queue first (the queue function applies it if this request stops half-way), then apply.
-        await storage.SendAsync(Queues.PointsTransactions, transaction, HubJsonContext.Default.PointsTransactionRequested, cancellationToken: cancellationToken);
-        var outcome = await book.ApplyAsync(transaction, cancellationToken);
+        var outcome = await book.QueueThenApplyAsync(transaction, cancellationToken);
         Log.Applied(logger, transaction.TransactionId, outcome.Record.Kind, outcome.Record.Status, outcome.Repeat);
         // Applied by the queue function from this request's own message is still this request's first answer.
         var repeat = outcome.Repeat && outcome.Record.AttemptId != transaction.AttemptId;
         return Answer(platformId, outcome with { Repeat = repeat });
     }
+
+    /// <summary>The answer of the transaction that holds a webhook-id or transaction id first (200); a 409 while it is still being applied.</summary>
+    private async Task<HubResponse> FirstAnswerAsync(string platformId, (string Courier, string TransactionId) held, string whileApplying, CancellationToken cancellationToken) =>
+        await book.FindTransactionAsync(held.Courier, held.TransactionId, cancellationToken) is { } first
+            ? Answer(platformId, new PointsOutcome(first, Repeat: true))
+            : HubResponse.Problem(Problem.Conflict(whileApplying));
 
     /// <summary>Platforms' transaction ids are unique per platform; the hub's are prefixed by it.</summary>
     public static string HubTransactionId(string platformId, string transactionId) => PointsBook.PlatformTransactionId(platformId, transactionId);

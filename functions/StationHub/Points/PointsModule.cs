@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using StationHub.Contract;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
+using StationHub.Platform.Security;
 using StationHub.Triggers;
 using static StationHub.Contract.ApiAnswer;
 using static StationHub.Contract.ApiShapes;
@@ -34,26 +35,26 @@ namespace StationHub.Points
 
         public override IReadOnlyList<TriggerFunction> Functions { get; } =
         [
-            HttpFunction.Post<PointsIntake>(FunctionNames.PointsTransactionReceived, Routes.PointsTransactions, (intake, request, ct) => intake.HandleAsync(request, ct)),
-            HttpFunction.Get<CourierPointsQuery>(FunctionNames.CourierPoints, Routes.CourierPoints, (query, request, ct) => query.HandleAsync(request, ct)),
-            HttpFunction.Post<VoucherSettlement>(FunctionNames.VoucherRedemption, Routes.VoucherRedemption, (settlement, request, ct) => settlement.HandleAsync(request, ct)),
+            HttpFunction.Webhook<PointsIntake>(FunctionNames.PointsTransactionReceived, Routes.PointsTransactions),
+            HttpFunction.Get<CourierPointsQuery>(FunctionNames.CourierPoints, Routes.CourierPoints, Caller.PlatformKey, (query, request, ct) => query.HandleAsync(request, ct)),
+            HttpFunction.Post<VoucherSettlement>(FunctionNames.VoucherRedemption, Routes.VoucherRedemption, Caller.StationKey, (settlement, request, ct) => settlement.HandleAsync(request, ct)),
             QueueFunction.For<PointsRouter>(FunctionNames.ApplyPointsTransaction, Queues.PointsTransactions, (router, message, ct) => router.HandleAsync(message, ct)),
             TimerFunction.For<VoucherExpiry>(FunctionNames.ReleaseExpiredVouchers, Schedules.ReleaseExpiredVouchers, (expiry, ct) => expiry.RunAsync(ct)),
         ];
 
         public override IReadOnlyList<ApiOperation> Operations =>
         [
-            new(FunctionNames.PointsTransactionReceived, PlatformsTag, Caller.PlatformWebhook, "Earn, redeem or reverse points",
+            new(FunctionNames.PointsTransactionReceived, PlatformsTag, "Earn, redeem or reverse points",
                 "points.earned, points.redeemed or points.reversed; a redemption answers with its voucher code.")
             {
                 RequestBody = HubSchemas.Envelope([PointsIntake.EarnedType, PointsIntake.RedeemedType, PointsIntake.ReversedType], HubSchemas.Ref("PointsTransaction")),
                 Answers = [.. WebhookAnswers(HubSchemas.Ref("PointsAnswer")), Problem(409, "The transaction was rejected (not enough points, unknown task or reward, nothing to reverse).")],
             },
-            new(FunctionNames.CourierPoints, PlatformsTag, Caller.Platform, "Read a courier's points", "Balance and history of one of your couriers.")
+            new(FunctionNames.CourierPoints, PlatformsTag, "Read a courier's points", "Balance and history of one of your couriers.")
             {
                 Answers = [Json(200, "The courier's points.", HubSchemas.Ref("CourierPointsView")), Problem(401, "No valid platform key."), Problem(404, "No courier of yours has that id.")],
             },
-            new(FunctionNames.VoucherRedemption, StationsTag, Caller.Station, "Settle a points voucher", "Settles the redemption a platform made for a courier.")
+            new(FunctionNames.VoucherRedemption, StationsTag, "Settle a points voucher", "Settles the redemption a platform made for a courier.")
             {
                 Answers =
                 [

@@ -21,7 +21,7 @@ namespace StationHub.Points;
 /// and the voucher stays reserved). A network retry sends the same <c>Idempotency-Key</c> (IETF
 /// httpapi draft) and gets the first answer, byte for byte; see docs/points.md.
 /// </summary>
-public sealed class VoucherSettlement(ApiKeys apiKeys, PointsBook book, HubRegistry registry, HubStorage storage, TimeProvider time)
+public sealed class VoucherSettlement(PointsBook book, HubRegistry registry, TimeProvider time)
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const int MaxIdempotencyKeyLength = 255;
@@ -29,17 +29,6 @@ public sealed class VoucherSettlement(ApiKeys apiKeys, PointsBook book, HubRegis
     public async Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default)
     {
         var stationId = request.Route("stationId");
-        var station = apiKeys.Authenticate(request.Header(ApiKeyHeader.Name), PrincipalKind.Station);
-        if (station is null)
-        {
-            return HubResponse.Problem(Problem.Unauthorized("A station's x-api-key is required."));
-        }
-
-        if (station.Id != stationId)
-        {
-            return HubResponse.Problem(Problem.Forbidden("That key belongs to another station."));
-        }
-
         var code = request.Route("voucherCode");
         if (!TryReadIdempotencyKey(request.Header(IdempotencyKeyHeader), out var key, out var keyError))
         {
@@ -122,12 +111,9 @@ public sealed class VoucherSettlement(ApiKeys apiKeys, PointsBook book, HubRegis
         var settle = new PointsTransactionRequested(
             PointsTransactionRequested.CurrentSchemaVersion, attemptId, time.GetUtcNow(), PointsBook.SettlementId(code), PointsKind.Settled,
             voucher.PlatformId, PointsBook.CourierOf(voucher), StationId: stationId, VoucherCode: code, AttemptId: attemptId);
-        if (voucher.Status == VoucherStatus.Reserved && settle.OccurredAt < voucher.ExpiresAt)
-        {
-            await storage.SendAsync(Queues.PointsTransactions, settle, HubJsonContext.Default.PointsTransactionRequested, cancellationToken: cancellationToken);
-        }
-
-        var outcome = await book.ApplyAsync(settle, cancellationToken);
+        var outcome = voucher.Status == VoucherStatus.Reserved && settle.OccurredAt < voucher.ExpiresAt
+            ? await book.QueueThenApplyAsync(settle, cancellationToken)
+            : await book.ApplyAsync(settle, cancellationToken);
         var record = outcome.Record;
         if (outcome.Applied && record.AttemptId == attemptId)
         {
@@ -169,7 +155,7 @@ public sealed record VoucherSettledProblem(
 }
 
 /// <summary>Timer function: releases the points of vouchers that expired unsettled, reading only the due index.</summary>
-public sealed class VoucherExpiry(PointsBook book, HubStorage storage, TimeProvider time, ILogger<VoucherExpiry> logger)
+public sealed class VoucherExpiry(PointsBook book, TimeProvider time, ILogger<VoucherExpiry> logger)
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken = default)
     {
@@ -189,8 +175,7 @@ public sealed class VoucherExpiry(PointsBook book, HubStorage storage, TimeProvi
             var release = new PointsTransactionRequested(
                 PointsTransactionRequested.CurrentSchemaVersion, code, now, PointsBook.ReleaseId(code), PointsKind.Released,
                 voucher.PlatformId, courier, VoucherCode: code);
-            await storage.SendAsync(Queues.PointsTransactions, release, HubJsonContext.Default.PointsTransactionRequested, cancellationToken: cancellationToken);
-            if ((await book.ApplyAsync(release, cancellationToken)).Applied)
+            if ((await book.QueueThenApplyAsync(release, cancellationToken)).Applied)
             {
                 released++;
             }

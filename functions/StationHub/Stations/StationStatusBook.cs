@@ -31,15 +31,14 @@ public sealed class StationStatusBook(
 
     private TimeSpan StaleAfter => options.Value.StaleAfter;
 
-    public async Task<StatusOutcome> ReportAsync(string stationId, StationReport report, string source, string correlationId, CancellationToken cancellationToken = default)
-    {
-        for (var attempt = 0; attempt < 20; attempt++)
+    public Task<StatusOutcome> ReportAsync(string stationId, StationReport report, string source, string correlationId, CancellationToken cancellationToken = default) =>
+        Optimistic.RetryAsync($"Station {stationId}'s status", async _ =>
         {
             var stored = await store.FindAsync(stationId, cancellationToken);
             if (stored is not null && report.ObservedAt <= stored.ObservedAt)
             {
                 index.Update(stationId, LiveStatus.Of(stored));
-                return new StatusOutcome(false, stored);
+                return Attempt<StatusOutcome>.Done(new StatusOutcome(false, stored));
             }
 
             var now = time.GetUtcNow();
@@ -63,12 +62,11 @@ public sealed class StationStatusBook(
             {
                 index.Update(stationId, LiveStatus.Of(entity));
                 Log.Reported(logger, stationId, signal);
-                return new StatusOutcome(true, entity);
+                return Attempt<StatusOutcome>.Done(new StatusOutcome(true, entity));
             }
-        }
 
-        throw new InvalidOperationException($"Station {stationId}'s status kept changing under twenty attempts.");
-    }
+            return Attempt<StatusOutcome>.Retry;
+        }, cancellationToken);
 
     /// <summary>Marks a row stale (its last report is older than the limit); false when a newer write won.</summary>
     public async Task<bool> MarkStaleAsync(StationStatusEntity entity, CancellationToken cancellationToken = default)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Azure.Data.Tables;
 using StationHub.Platform.Http;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
@@ -15,12 +16,11 @@ namespace StationHub.Stations;
 /// report; <c>applied</c> is false when the observation was no newer than the stored one.
 /// </summary>
 public sealed class StationStatusIntake(
-    ApiKeys apiKeys,
-    PlatformWebhooks webhooks,
     HubRegistry registry,
     StationStatusBook book,
+    StationStatusStore store,
     StationIndex index,
-    TimeProvider time)
+    TimeProvider time) : IWebhookRoute
 {
     public const string WebhookType = "station.status";
 
@@ -33,23 +33,15 @@ public sealed class StationStatusIntake(
     /// <summary>How old an observation may be and still be live status.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromDays(1);
 
-    private static readonly string[] AcceptedTypes = [WebhookType];
+    public IReadOnlyCollection<string> Types { get; } = [WebhookType];
+
+    /// <summary>Where the <c>station.status</c> webhook-ids are claimed (<see cref="WebhookIdClaims"/>).</summary>
+    public TableClient ClaimTable => store.ClaimTable;
 
     public async Task<HubResponse> PutAsync(HubRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var stationId = request.Route("stationId");
-        var caller = apiKeys.Authenticate(request.Header(ApiKeyHeader.Name), PrincipalKind.Station);
-        if (caller is null)
-        {
-            return HubResponse.Problem(Problem.Unauthorized("A station's x-api-key is required."));
-        }
-
-        if (caller.Id != stationId)
-        {
-            return HubResponse.Problem(Problem.Forbidden("That key belongs to another station."));
-        }
-
         if (registry.FindStation(stationId) is null)
         {
             return HubResponse.Problem(Problem.NotFound("No station is registered with that id."));
@@ -88,15 +80,14 @@ public sealed class StationStatusIntake(
         }
     }
 
-    public async Task<HubResponse> WebhookAsync(HubRequest request, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The <c>station.status</c> webhook's part of the one intake (<see cref="SignedIntake"/>): a webhook-id
+    /// names one observation of one station, so the same id with another body gets the station's
+    /// status as that first observation left it (<c>applied</c> false) and changes nothing.
+    /// </summary>
+    public Task<OrProblem<WebhookItem>> ParseAsync(VerifiedWebhook webhook, CancellationToken cancellationToken)
     {
-        var read = webhooks.Read(request, AcceptedTypes);
-        if (read.Problem is { } problem)
-        {
-            return HubResponse.Problem(problem);
-        }
-
-        using var webhook = read.Webhook!;
+        ArgumentNullException.ThrowIfNull(webhook);
         var fields = new FieldReader();
         var stationId = fields.Identifier(webhook.Data, "stationId", "data.stationId");
         var station = stationId is null ? null : registry.FindStation(stationId);
@@ -108,15 +99,33 @@ public sealed class StationStatusIntake(
         var report = ReadReport(webhook.Data, "data.", fields);
         if (fields.HasErrors)
         {
-            return HubResponse.Problem(Problem.BadRequest("The station status is not valid.", fields.Errors));
+            return Task.FromResult<OrProblem<WebhookItem>>(Problem.BadRequest("The station status is not valid.", fields.Errors));
         }
 
         if (station!.StatusPlatform != webhook.Platform.Id)
         {
-            return HubResponse.Problem(Problem.Forbidden($"Platform {webhook.Platform.Id} does not run station {station.Id}'s door and chargers."));
+            return Task.FromResult<OrProblem<WebhookItem>>(Problem.Forbidden($"Platform {webhook.Platform.Id} does not run station {station.Id}'s door and chargers."));
         }
 
-        return await ApplyAsync(station.Id, report!, "platform:" + webhook.Platform.Id, webhook.WebhookId, cancellationToken);
+        var source = "platform:" + webhook.Platform.Id;
+        var correlationId = webhook.WebhookId;
+        return Task.FromResult<OrProblem<WebhookItem>>(new WebhookItem(
+            station.Id + "\n" + IsoTimestamp.Format(report!.ObservedAt),
+            token => ApplyAsync(station.Id, report, source, correlationId, token),
+            (held, token) => CurrentAsync(held[..held.IndexOf('\n', StringComparison.Ordinal)], token)));
+    }
+
+    /// <summary>The station's status as it stands, nothing applied.</summary>
+    private async Task<HubResponse> CurrentAsync(string stationId, CancellationToken cancellationToken)
+    {
+        var stored = await store.FindAsync(stationId, cancellationToken);
+        if (stored is null || index.Find(stationId) is not { } station)
+        {
+            return HubResponse.Problem(Problem.Conflict("That webhook-id is being applied for another station; retry to get its answer."));
+        }
+
+        var view = index.View(station, time.GetUtcNow());
+        return HubResponse.Json(StatusCodes.Ok, StationStatusView.Of(new StatusOutcome(false, stored), view), HubJsonContext.Default.StationStatusView);
     }
 
     private async Task<HubResponse> ApplyAsync(string stationId, StationReport report, string source, string correlationId, CancellationToken cancellationToken)

@@ -17,6 +17,9 @@ public sealed class StationStatusStore(HubStorage storage)
 
     private TableClient Statuses => storage.Table(Tables.StationStatus);
 
+    /// <summary>Where the <c>station.status</c> webhook-ids are claimed: rows of their own (<c>wh-…</c>, row <c>webhook-id</c>), which no station query reads.</summary>
+    public TableClient ClaimTable => Statuses;
+
     public Task<StationStatusEntity?> FindAsync(string stationId, CancellationToken cancellationToken = default) =>
         Statuses.FindAsync<StationStatusEntity>(stationId, StationStatusEntity.Row, cancellationToken);
 

@@ -5,6 +5,7 @@ using StationHub.Contract;
 using StationHub.Ledger;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
+using StationHub.Platform.Security;
 using StationHub.Triggers;
 using static StationHub.Contract.ApiAnswer;
 using static StationHub.Contract.ApiShapes;
@@ -20,17 +21,17 @@ namespace StationHub.Stations
 
         public override IReadOnlyList<TriggerFunction> Functions { get; } =
         [
-            HttpFunction.Put<StationStatusIntake>(FunctionNames.StationStatusReport, Routes.StationStatus, (intake, request, ct) => intake.PutAsync(request, ct)),
-            HttpFunction.Post<StationStatusIntake>(FunctionNames.StationStatusReceived, Routes.PlatformStationStatus, (intake, request, ct) => intake.WebhookAsync(request, ct)),
-            HttpFunction.Get<StationMapApi>(FunctionNames.StationsMap, Routes.Stations, (api, request, ct) => api.HandleAsync(request, ct)),
-            HttpFunction.Get<StationMapPage>(FunctionNames.StationsMapPage, Routes.StationsMapPage, (page, request, ct) => page.HandleAsync(request, ct)),
+            HttpFunction.Put<StationStatusIntake>(FunctionNames.StationStatusReport, Routes.StationStatus, Caller.StationKey, (intake, request, ct) => intake.PutAsync(request, ct)),
+            HttpFunction.Webhook<StationStatusIntake>(FunctionNames.StationStatusReceived, Routes.PlatformStationStatus),
+            HttpFunction.Get<StationMapApi>(FunctionNames.StationsMap, Routes.Stations, Caller.Public, (api, request, ct) => api.HandleAsync(request, ct)),
+            HttpFunction.Get<StationMapPage>(FunctionNames.StationsMapPage, Routes.StationsMapPage, Caller.Public, (page, request, ct) => page.HandleAsync(request, ct)),
             TimerFunction.For<StationWatch>(FunctionNames.MarkStaleStations, Schedules.MarkStaleStations, (watch, ct) => watch.MarkStaleAsync(ct)),
             TimerFunction.For<StationWatch>(FunctionNames.PublishStationFigures, Schedules.PublishStationFigures, (watch, ct) => watch.PublishFiguresAsync(ct)),
         ];
 
         public override IReadOnlyList<ApiOperation> Operations =>
         [
-            new(FunctionNames.StationStatusReport, StationsTag, Caller.Station, "Report the station's live status",
+            new(FunctionNames.StationStatusReport, StationsTag, "Report the station's live status",
                 "Open or closed, free chargers and seats, as observed; an observation no newer than the stored one changes nothing (applied: false).")
             {
                 RequestBody = HubSchemas.Ref("StationStatusReport"),
@@ -45,7 +46,7 @@ namespace StationHub.Stations
                     Problem(415, "The body is not UTF-8 application/json."),
                 ],
             },
-            new(FunctionNames.StationStatusReceived, PlatformsTag, Caller.PlatformWebhook, "Report a station's live status (station.status)",
+            new(FunctionNames.StationStatusReceived, PlatformsTag, "Report a station's live status (station.status)",
                 "From the platform that runs the station's door and chargers (its statusPlatform in the registry). Answered 200 once written, not 202.")
             {
                 RequestBody = HubSchemas.Envelope([StationStatusIntake.WebhookType], HubSchemas.Ref("StationStatusWebhook")),
@@ -61,7 +62,7 @@ namespace StationHub.Stations
                     Problem(429, "Over the platform's rate; retry after Retry-After seconds."),
                 ],
             },
-            new(FunctionNames.StationsMap, StationsTag, Caller.Public, "The warm map: stations as GeoJSON",
+            new(FunctionNames.StationsMap, StationsTag, "The warm map: stations as GeoJSON",
                 "Every station with its services, hours and live status; filters bbox, near (nearest first, with distanceMeters), limit, openNow, service.")
             {
                 Query =
@@ -75,7 +76,7 @@ namespace StationHub.Stations
                 Headers = [IfNoneMatch],
                 Answers = [GeoJson(200, "The stations.", HubSchemas.Ref("StationMap")) with { Headers = CacheHeaders }, NotModified(), Problem(400, "A filter is not valid (errors per parameter).")],
             },
-            new(FunctionNames.StationsMapPage, StationsTag, Caller.Public, "The warm map as a page", "Every station, open, closed or stale, with free chargers; no script.")
+            new(FunctionNames.StationsMapPage, StationsTag, "The warm map as a page", "Every station, open, closed or stale, with free chargers; no script.")
             {
                 Answers = [new(200, "The page.", BodyKind.Html)],
             },

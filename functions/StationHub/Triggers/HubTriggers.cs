@@ -1,4 +1,5 @@
 using StationHub.Platform.Http;
+using Caller = StationHub.Platform.Security.Caller;
 
 namespace StationHub.Triggers;
 
@@ -13,7 +14,8 @@ public static class HubTriggers
         FunctionNames.RouteNotFound,
         ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
         Routes.NotFound,
-        (_, request, _) => Task.FromResult(HubResponse.Problem(Problem.NotFound($"Nothing is served at {request.Method} {request.Path}."))));
+        (_, request, _) => Task.FromResult(HubResponse.Problem(Problem.NotFound($"Nothing is served at {request.Method} {request.Path}."))),
+        Caller.Public);
 
     public static IReadOnlyList<TriggerFunction> All { get; } = [.. HubFlows.All.SelectMany(flow => flow.Functions), RouteNotFound];
 

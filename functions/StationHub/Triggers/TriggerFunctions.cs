@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.Extensions.DependencyInjection;
 using StationHub.Platform.Http;
+using StationHub.Platform.Security;
+using StationHub.Platform.Webhooks;
 
 namespace StationHub.Triggers;
 
@@ -22,19 +24,31 @@ public delegate Task QueueHandler(IServiceProvider services, BinaryData message,
 /// <summary>Runs a timer function's occurrence with services from the host.</summary>
 public delegate Task TimerHandler(IServiceProvider services, CancellationToken cancellationToken);
 
-/// <summary>An HTTP-triggered function: the methods it answers and its route from the host's root.</summary>
-public sealed record HttpFunction(string Name, IReadOnlyList<string> Methods, string Route, HttpHandler Handler) : TriggerFunction(Name)
+/// <summary>
+/// An HTTP-triggered function: the methods it answers, its route from the host's root, and who may
+/// call it (<see cref="Caller"/>, checked by the runner before the handler). A GET answers HEAD too.
+/// </summary>
+public sealed record HttpFunction(string Name, IReadOnlyList<string> Methods, string Route, HttpHandler Handler, Caller Caller) : TriggerFunction(Name)
 {
     private readonly TemplateMatcher matcher = new(TemplateParser.Parse(Route), new RouteValueDictionary());
 
-    public static HttpFunction Get<THandler>(string name, string route, Func<THandler, HubRequest, CancellationToken, Task<HubResponse>> handle)
-        where THandler : notnull => Create(name, "GET", route, handle);
+    public static HttpFunction Get<THandler>(string name, string route, Caller caller, Func<THandler, HubRequest, CancellationToken, Task<HubResponse>> handle)
+        where THandler : notnull => Create(name, ["GET", "HEAD"], route, caller, handle);
 
-    public static HttpFunction Post<THandler>(string name, string route, Func<THandler, HubRequest, CancellationToken, Task<HubResponse>> handle)
-        where THandler : notnull => Create(name, "POST", route, handle);
+    public static HttpFunction Post<THandler>(string name, string route, Caller caller, Func<THandler, HubRequest, CancellationToken, Task<HubResponse>> handle)
+        where THandler : notnull => Create(name, ["POST"], route, caller, handle);
 
-    public static HttpFunction Put<THandler>(string name, string route, Func<THandler, HubRequest, CancellationToken, Task<HubResponse>> handle)
-        where THandler : notnull => Create(name, "PUT", route, handle);
+    public static HttpFunction Put<THandler>(string name, string route, Caller caller, Func<THandler, HubRequest, CancellationToken, Task<HubResponse>> handle)
+        where THandler : notnull => Create(name, ["PUT"], route, caller, handle);
+
+    /// <summary>
+    /// A platform webhook route: a POST signed by the platform, run through the one intake
+    /// (<see cref="SignedIntake"/>: verify, parse, claim the webhook-id, accept) with the route's own parts.
+    /// </summary>
+    public static HttpFunction Webhook<TRoute>(string name, string route)
+        where TRoute : IWebhookRoute =>
+        new(name, ["POST"], route, (services, request, cancellationToken) =>
+            services.GetRequiredService<SignedIntake>().RunAsync(services.GetRequiredService<TRoute>(), request, cancellationToken), Caller.PlatformSignature);
 
     /// <summary>The route's values in <paramref name="path"/> (no leading slash), or null when it does not match.</summary>
     public IReadOnlyDictionary<string, string?>? MatchRoute(string path)
@@ -48,9 +62,9 @@ public sealed record HttpFunction(string Name, IReadOnlyList<string> Methods, st
         return values.ToDictionary(pair => pair.Key, pair => pair.Value?.ToString(), StringComparer.OrdinalIgnoreCase);
     }
 
-    private static HttpFunction Create<THandler>(string name, string method, string route, Func<THandler, HubRequest, CancellationToken, Task<HubResponse>> handle)
+    private static HttpFunction Create<THandler>(string name, IReadOnlyList<string> methods, string route, Caller caller, Func<THandler, HubRequest, CancellationToken, Task<HubResponse>> handle)
         where THandler : notnull =>
-        new(name, [method], route, (services, request, cancellationToken) => handle(services.GetRequiredService<THandler>(), request, cancellationToken));
+        new(name, methods, route, (services, request, cancellationToken) => handle(services.GetRequiredService<THandler>(), request, cancellationToken), caller);
 }
 
 /// <summary>A queue-triggered function: the queue it reads (on <see cref="Connections.Storage"/>).</summary>

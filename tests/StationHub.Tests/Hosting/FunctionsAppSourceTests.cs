@@ -102,7 +102,7 @@ public sealed class FunctionsAppSourceTests
     }
 
     private static HttpFunction Row(string name, string route, params string[] methods) =>
-        new(name, methods.Length == 0 ? ["GET"] : methods, route, (_, _, _) => Task.FromResult(HubResponse.Empty(204)));
+        new(name, methods.Length == 0 ? ["GET"] : methods, route, (_, _, _) => Task.FromResult(HubResponse.Empty(204)), StationHub.Platform.Security.Caller.Public);
 
     private static string Kind(TriggerFunction row) => row switch
     {

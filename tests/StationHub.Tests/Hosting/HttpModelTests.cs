@@ -160,7 +160,7 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
     [InlineData("compileledger")]
     public async Task A_timer_function_runs_now_on_request(string name)
     {
-        using var response = await Scenario.Hub.Client.PostAsync($"admin/functions/{name}", JsonContent.Create(new { input = "" }));
+        using var response = await Scenario.Hub.RunNowAsync(name);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
@@ -172,7 +172,7 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
         var days = Scenario.Storage.Hub.Table(Tables.LedgerDays);
         var before = await LatestDraftAsync(days);
 
-        using var response = await Scenario.Hub.Client.PostAsync($"admin/functions/{FunctionNames.CompileLedger}", JsonContent.Create(new { input = "" }));
+        using var response = await Scenario.Hub.RunNowAsync(FunctionNames.CompileLedger);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         await Eventually(async () => await LatestDraftAsync(days) > before, "the compiler to write today's draft");
@@ -184,7 +184,7 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
     [InlineData("{\"input\":1,\"input\":2}")]
     public async Task Running_a_function_with_a_bad_body_is_400(string body)
     {
-        using var response = await Scenario.Hub.Client.PostAsync($"admin/functions/{FunctionNames.CompileLedger}", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        using var response = await Scenario.Hub.RunNowAsync(FunctionNames.CompileLedger, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -195,7 +195,7 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
     [InlineData(FunctionNames.HazardReportReceived)]
     public async Task Running_an_unknown_or_HTTP_function_is_404(string name)
     {
-        using var response = await Scenario.Hub.Client.PostAsync($"admin/functions/{name}", JsonContent.Create(new { input = "" }));
+        using var response = await Scenario.Hub.RunNowAsync(name);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

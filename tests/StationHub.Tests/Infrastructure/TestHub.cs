@@ -38,6 +38,14 @@ public sealed class TestHub : IAsyncDisposable
         return new TestHub(app, new Uri(address + "/"));
     }
 
+    /// <summary><c>POST /admin/functions/{name}</c> with an administrator's key, as an operator runs a function now.</summary>
+    public async Task<HttpResponseMessage> RunNowAsync(string name, HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"admin/functions/{name}") { Content = content ?? System.Net.Http.Json.JsonContent.Create(new { input = string.Empty }) };
+        request.Headers.Add("x-api-key", TestRegistry.AdminKey);
+        return await Client.SendAsync(request);
+    }
+
     public T Get<T>()
         where T : notnull => app.Services.GetRequiredService<T>();
 

@@ -23,7 +23,12 @@ public sealed class TracingTests : IDisposable
         listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == HubTelemetry.SourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            // As OpenTelemetry's default sampler (parent-based, always on): a span whose parent is not
+            // sampled is dropped, so a host activity nobody records must not become the intake's parent.
+            Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
+                options.Parent == default || options.Parent.TraceFlags.HasFlag(ActivityTraceFlags.Recorded)
+                    ? ActivitySamplingResult.AllDataAndRecorded
+                    : ActivitySamplingResult.None,
             ActivityStopped = spans.Add,
         };
         ActivitySource.AddActivityListener(listener);
@@ -70,11 +75,28 @@ public sealed class TracingTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_a_traceparent_the_intake_starts_a_sampled_trace_of_its_own()
+    {
+        await using var world = await HubScenario.StartAsync();
+
+        var hubId = await PostAsync(world, "r-unsampled-" + Guid.NewGuid().ToString("N")[..6], traceParent: null);
+
+        var atCity = (await world.City.WaitForAsync(r => r.Count >= 1)).Single();
+        var context = ActivityContext.Parse(atCity.Header("traceparent"), null);
+        Assert.True(context.TraceFlags.HasFlag(ActivityTraceFlags.Recorded), $"the city got a traceparent that is not sampled: {atCity.Header("traceparent")}");
+        var names = await SpanNamesAsync(context.TraceId, "DeliverOutbound");
+        Assert.Contains("HazardReportReceived", names);
+        var intake = spans.Single(span => span.TraceId == context.TraceId && span.DisplayName == "HazardReportReceived");
+        Assert.Equal(default, intake.ParentSpanId);
+        Assert.Contains(hubId, atCity.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_timer_run_has_a_span_of_its_own()
     {
         await using var world = await HubScenario.StartAsync();
 
-        using var run = await world.Hub.Client.PostAsync("admin/functions/CompileLedger", new StringContent("{\"input\":\"\"}", Encoding.UTF8, "application/json"));
+        using var run = await world.Hub.RunNowAsync("CompileLedger");
 
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
         for (var i = 0; i < 100 && !spans.Any(span => span.DisplayName == "CompileLedger"); i++)

@@ -299,7 +299,7 @@ public sealed class PointsFlowTests
         Assert.Equal(10, (await BalanceAsync(world, "courier-5")).GetProperty("available").GetInt64());
 
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(2));
-        var expiry = new VoucherExpiry(world.Hub.Get<PointsBook>(), world.Storage.Hub, clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<VoucherExpiry>.Instance);
+        var expiry = new VoucherExpiry(world.Hub.Get<PointsBook>(), clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<VoucherExpiry>.Instance);
         Assert.Equal(1, await expiry.RunAsync());
         Assert.Equal(0, await expiry.RunAsync());
 

@@ -95,7 +95,7 @@ public sealed class StationStatusFlowTests
         await world.Platform.WaitForAsync(r => r.Count(IsStatusNotice) >= 1);
 
         await Task.Delay(TimeSpan.FromSeconds(4));
-        using var run = await world.Hub.Client.PostAsync($"admin/functions/{FunctionNames.MarkStaleStations}", JsonContent.Create(new { input = string.Empty }));
+        using var run = await world.Hub.RunNowAsync(FunctionNames.MarkStaleStations);
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
 
         var notices = await world.Platform.WaitForAsync(r => r.Count(IsStatusNotice) >= 2);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using StationHub.Platform.Security;
 using StationHub.Platform.Storage;
 using StationHub.Platform.Telemetry;
 using StationHub.Triggers;
@@ -26,17 +27,21 @@ public static partial class HttpFunctionRunner
         {
             var request = await ReadAsync(function, context);
 
-            // A request that changes something is answered within RequestDeadline.Budget: its
-            // storage calls share one deadline, so a caller with a 10 s timeout hears a 503.
-            response = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
-                ? await function.Handler(services, request, context.RequestAborted)
-                : await services.GetRequiredService<RequestDeadline>().RunAsync(token => function.Handler(services, request, token), cancellationToken: context.RequestAborted);
+            // Who may call is the row's, checked here before any handler runs. A request that
+            // changes something is answered within RequestDeadline.Budget: its storage calls share
+            // one deadline, so a caller with a 10 s timeout hears a 503.
+            response = function.Caller.Check(request, services.GetRequiredService<ApiKeys>())
+                ?? (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
+                    ? await function.Handler(services, request, context.RequestAborted)
+                    : await services.GetRequiredService<RequestDeadline>().RunAsync(token => function.Handler(services, request, token), cancellationToken: context.RequestAborted));
         }
         catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
         {
             var unavailable = HubStorage.IsUnreachable(exception);
             Log.RequestFailed(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpFunctionRunner)), exception, function.Name, context.Request.Method);
-            response = HubResponse.Problem(unavailable ? Problem.Unavailable("Storage is not reachable; retry later.") : Problem.Internal());
+            response = unavailable
+                ? services.GetRequiredService<RequestDeadline>().Unavailable(exception, "Storage is not reachable; retry later.")
+                : HubResponse.Problem(Problem.Internal());
         }
 
         activity?.SetTag("http.response.status_code", response.Status);

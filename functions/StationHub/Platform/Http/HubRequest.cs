@@ -24,6 +24,9 @@ public sealed class HubRequest(
     /// <summary>True when the body was longer than <see cref="RequestBody.MaxBytes"/> and was not read.</summary>
     public bool BodyTooLarge { get; } = bodyTooLarge;
 
+    /// <summary>Who the runner authenticated for the row's caller (null for public and signed routes).</summary>
+    public Security.Principal? Caller { get; set; }
+
     public string Route(string name) =>
         routeValues.TryGetValue(name, out var value) && value is not null ? value : string.Empty;
 

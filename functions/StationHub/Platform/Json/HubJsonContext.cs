@@ -10,6 +10,7 @@ using StationHub.Points;
 using StationHub.Stations;
 using StationHub.Platform.Http;
 using StationHub.Platform.Registry;
+using StationHub.Platform.Webhooks;
 
 namespace StationHub.Platform.Json;
 

@@ -114,6 +114,15 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
     public static bool IsTableNotFound(RequestFailedException exception) =>
         exception.Status == 404 && exception.ErrorCode is null or "TableNotFound";
 
+    /// <summary>The error code and message when a call failed because its queue or table does not exist (however wrapped); else null.</summary>
+    public static (string Code, string Message)? MissingResource(Exception exception) => exception switch
+    {
+        RequestFailedException { Status: 404, ErrorCode: "QueueNotFound" or "TableNotFound" } failed => (failed.ErrorCode!, failed.Message.Split('\n')[0]),
+        AggregateException aggregate => aggregate.InnerExceptions.Select(MissingResource).FirstOrDefault(found => found is not null),
+        { InnerException: { } inner } => MissingResource(inner),
+        _ => null,
+    };
+
     /// <summary>
     /// True when a call failed because storage could not be reached or failed on its side: the
     /// request can be tried again later (503), unlike a bug (500). A queue or table that is

@@ -37,6 +37,25 @@ public static class QueueFirst
     }
 
     /// <summary>
+    /// Queue then apply: the intent is queued first (carrying all it needs), so the queue function
+    /// applies it if this request stops half-way; then the request applies it itself and answers with
+    /// the outcome. Applying is idempotent (the queue function's later run finds it done).
+    /// </summary>
+    public static async Task<TOutcome> ThenApplyAsync<TMessage, TOutcome>(
+        HubStorage storage,
+        string queue,
+        TMessage message,
+        JsonTypeInfo<TMessage> messageType,
+        Func<CancellationToken, Task<TOutcome>> apply,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(apply);
+        await storage.SendAsync(queue, message, messageType, cancellationToken: cancellationToken);
+        return await apply(cancellationToken);
+    }
+
+    /// <summary>
     /// The queue side of <see cref="AcceptAsync"/>: the stored entity for a queued message, storing it
     /// from the message when the request that queued it died before its own write; and whether this
     /// message's attempt is the one whose entity was stored (only that message may act on it).

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using StationHub.Platform.Http;
 
 namespace StationHub.Platform.Storage;
@@ -16,7 +17,7 @@ namespace StationHub.Platform.Storage;
 /// the retry every Standard Webhooks sender makes: the same <c>webhook-id</c> and body. That retry
 /// meets whatever the first try left (<see cref="QueueFirst"/>) and yields exactly one item.
 /// </remarks>
-public sealed class RequestDeadline(TimeProvider time)
+public sealed partial class RequestDeadline(TimeProvider time, ILogger<RequestDeadline> logger)
 {
     /// <summary>How long a webhook's storage calls may take together: the answer comes within 5 s.</summary>
     public static readonly TimeSpan Budget = TimeSpan.FromSeconds(4);
@@ -43,7 +44,29 @@ public sealed class RequestDeadline(TimeProvider time)
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested
             && (deadline.IsCancellationRequested || HubStorage.IsUnreachable(exception)))
         {
-            return HubResponse.Problem(Problem.Unavailable(detail));
+            return Unavailable(exception, detail);
         }
+    }
+
+    /// <summary>
+    /// The 503 for a storage failure. A table or queue that does not exist is not a timeout: the answer
+    /// says so, and it is logged at Warning (an operator must act); anything else answers <paramref name="detail"/>.
+    /// </summary>
+    public HubResponse Unavailable(Exception exception, string detail)
+    {
+        if (HubStorage.MissingResource(exception) is { } missing)
+        {
+            Log.Missing(logger, missing.Code, missing.Message);
+            return HubResponse.Problem(Problem.Unavailable(
+                $"Storage answered {missing.Code}: a table or queue the hub needs does not exist (it is made when the hub starts). Nothing timed out; retry later."));
+        }
+
+        return HubResponse.Problem(Problem.Unavailable(detail));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 9303, Level = LogLevel.Warning, Message = "Storage answered {ErrorCode}: a table or queue the hub needs is missing ({Detail}); answered 503")]
+        public static partial void Missing(ILogger logger, string errorCode, string detail);
     }
 }

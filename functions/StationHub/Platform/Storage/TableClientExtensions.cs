@@ -59,4 +59,39 @@ public static class TableClientExtensions
             return false;
         }
     }
+
+    /// <summary>
+    /// Submits an entity-group transaction (one partition, at most 100 actions): all or nothing.
+    /// <see cref="TransactionResult.Conflict"/> when an added entity exists (409),
+    /// <see cref="TransactionResult.Changed"/> when an entity changed since it was read (412).
+    /// </summary>
+    public static async Task<TransactionResult> TrySubmitAsync(this TableClient table, IEnumerable<TableTransactionAction> actions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        try
+        {
+            await table.SubmitTransactionAsync(actions, cancellationToken);
+            return TransactionResult.Committed;
+        }
+        catch (TableTransactionFailedException exception) when (HubStorage.IsConflict(exception))
+        {
+            return TransactionResult.Conflict;
+        }
+        catch (TableTransactionFailedException exception) when (HubStorage.IsPreconditionFailed(exception))
+        {
+            return TransactionResult.Changed;
+        }
+    }
+}
+
+/// <summary>What became of an entity-group transaction.</summary>
+public enum TransactionResult
+{
+    Committed,
+
+    /// <summary>An entity it adds already exists (409).</summary>
+    Conflict,
+
+    /// <summary>An entity it replaces changed since it was read (412).</summary>
+    Changed,
 }

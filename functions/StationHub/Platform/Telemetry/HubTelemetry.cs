@@ -19,12 +19,19 @@ public static class HubTelemetry
 
     /// <summary>
     /// The span of an HTTP function. A valid <c>traceparent</c> is its parent (unless the host's own
-    /// request span already carries that trace); an invalid or missing one leaves the host's context,
-    /// or none, so a new trace starts.
+    /// request span already carries that trace); without one, the host's span is its parent when the
+    /// host records it (the Functions host's invocation), and otherwise a new trace starts: ASP.NET
+    /// Core's own request activity, which nothing samples on the local host, would make every span of
+    /// the item "not sampled", so none would be exported.
     /// </summary>
     public static Activity? StartRequest(string function, string method, string? traceParent, string? traceState)
     {
         var parent = Parse(traceParent, traceState);
+        if (parent is null)
+        {
+            LeaveUnrecordedContext();
+        }
+
         var activity = parent is { } remote && Activity.Current?.TraceId != remote.TraceId
             ? Source.StartActivity(function, ActivityKind.Server, remote)
             : Source.StartActivity(function, ActivityKind.Server);
@@ -36,8 +43,14 @@ public static class HubTelemetry
     /// <summary>The span of a queue function's run, child of the context its message carries (a new trace when it carries none).</summary>
     public static Activity? StartQueueMessage(string function, string queue, string? traceParent, string? traceState)
     {
-        var activity = Parse(traceParent, traceState) is { } parent
-            ? Source.StartActivity(function, ActivityKind.Consumer, parent)
+        var parent = Parse(traceParent, traceState);
+        if (parent is null)
+        {
+            LeaveUnrecordedContext();
+        }
+
+        var activity = parent is { } carried
+            ? Source.StartActivity(function, ActivityKind.Consumer, carried)
             : Source.StartActivity(function, ActivityKind.Consumer, parentContext: default);
         activity?.SetTag("messaging.system", "azure_queue");
         activity?.SetTag("messaging.destination.name", queue);
@@ -48,10 +61,23 @@ public static class HubTelemetry
     /// <summary>The span of a timer function's occurrence: a new trace (or, in the Functions app, a child of the host's invocation).</summary>
     public static Activity? StartTimer(string function, string schedule)
     {
+        LeaveUnrecordedContext();
         var activity = Source.StartActivity(function, ActivityKind.Internal);
         activity?.SetTag("faas.trigger", "timer");
         activity?.SetTag("faas.cron", schedule);
         return activity;
+    }
+
+    /// <summary>
+    /// Clears an ambient activity that nothing records (ASP.NET Core's request activity on the local host,
+    /// also around a run-now), so the next span starts a trace of its own instead of inheriting "not sampled".
+    /// </summary>
+    private static void LeaveUnrecordedContext()
+    {
+        if (Activity.Current is { Recorded: false })
+        {
+            Activity.Current = null;
+        }
     }
 
     /// <summary>The span of one outbound call.</summary>

@@ -15,7 +15,7 @@ namespace StationHub.Platform.Webhooks;
 /// </summary>
 public sealed class PlatformWebhooks(HubRegistry registry, HubSecrets secrets, PlatformRateLimits rateLimits, TimeProvider time)
 {
-    public WebhookReadResult Read(HubRequest request, IReadOnlyCollection<string> acceptedTypes)
+    public OrProblem<VerifiedWebhook> Read(HubRequest request, IReadOnlyCollection<string> acceptedTypes)
     {
         ArgumentNullException.ThrowIfNull(request);
         var platform = registry.FindPlatform(request.Route("platformId"));
@@ -101,22 +101,4 @@ public sealed class VerifiedWebhook(Registry.Platform platform, string webhookId
     public JsonElement Data { get; } = data;
 
     public void Dispose() => document.Dispose();
-}
-
-/// <summary>Either a verified webhook or the problem to answer with.</summary>
-public readonly struct WebhookReadResult
-{
-    private WebhookReadResult(VerifiedWebhook? webhook, Problem? problem)
-    {
-        Webhook = webhook;
-        Problem = problem;
-    }
-
-    public VerifiedWebhook? Webhook { get; }
-
-    public Problem? Problem { get; }
-
-    public static implicit operator WebhookReadResult(VerifiedWebhook webhook) => new(webhook, null);
-
-    public static implicit operator WebhookReadResult(Problem problem) => new(null, problem);
 }
