@@ -27,6 +27,9 @@ public sealed partial class FlowBoundaryTests(ITestOutputHelper output)
     [
         // The registry document is read whole by the JSON context; its subsidyPolicies section is typed by gig work.
         "GigWork: StationHub/Platform/Registry/HubRegistry.cs",
+
+        // The sample CLI is a client of the hub: gig-sample runs FlagOverdueGigPayments now, by name, as any client of run-now does.
+        "GigWork: StationHub.Cli/Program.cs",
     ];
 
     [Fact]
