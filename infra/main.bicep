@@ -105,6 +105,10 @@ var defaultAppSettings = {
   Delivery__Timeout: '00:00:15'
   Delivery__DisableAfter: '5.00:00:00'
   Funds__GovernanceSharePercent: '20'
+  // The warm map's street layer (GET /map): OpenStreetMap's standard tiles; the page's CSP allows this host only.
+  Map__TileUrl: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'
+  Map__TileAttribution: '© OpenStreetMap contributors'
+  Map__TileAttributionUrl: 'https://www.openstreetmap.org/copyright'
 }
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {

@@ -21,7 +21,7 @@ if [ ! -x tests/openapi/node_modules/.bin/redocly ] || ! cmp -s tests/openapi/pa
   cp tests/openapi/package-lock.json "$openapi_stamp"
 fi
 
-# The ledger page's browser test runs Debian's Chromium headless; install it when missing.
+# The ledger and map pages' browser tests run Debian's Chromium headless; install it when missing.
 if ! command -v chromium >/dev/null 2>&1; then
   echo "tests: installing Chromium (Debian package) for the ledger page's browser test"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

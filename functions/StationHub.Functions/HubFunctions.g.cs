@@ -275,6 +275,11 @@ public sealed class StationsFunctions(FunctionRows rows)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "map")] HttpRequest request) =>
         rows.HttpAsync("StationsMapPage", request);
 
+    [Function("StationsMapAssets")]
+    public Task<IActionResult> StationsMapAssets(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "map/assets/{file}")] HttpRequest request) =>
+        rows.HttpAsync("StationsMapAssets", request);
+
     [Function("MarkStaleStations")]
     public Task MarkStaleStations(
         [TimerTrigger("15 * * * * *")] TimerInfo timer,

@@ -43,6 +43,9 @@ public enum BodyKind
     /// <summary>GeoReport v2: <c>.json</c> with <see cref="ApiAnswer.Schema"/> or <c>.xml</c>, as the route's <c>{format}</c> asks.</summary>
     Open311,
 
+    /// <summary>A file of a page: <c>text/javascript</c> or <c>text/css</c>.</summary>
+    PageFile,
+
     /// <summary>GeoReport v2's error array <c>[{code, description}]</c>, in the format asked for.</summary>
     Open311Error,
 

@@ -47,6 +47,7 @@ public static partial class OpenApiContract
         ["id"] = "The hub's id of the item (Open311 service_request_id, or a dead letter's deliveryId).",
         ["date"] = "A day of the city's calendar, yyyy-MM-dd.",
         ["format"] = "json or xml, as GeoReport v2 asks.",
+        ["file"] = "A file of the map page: leaflet.js, leaflet.css, map.js or map.css.",
     };
 
     /// <summary>The document, written once per process: a <c>200</c> with an ETag.</summary>
@@ -241,6 +242,10 @@ public static partial class OpenApiContract
                 break;
             case BodyKind.Text:
                 content["text/plain"] = new OpenApiMediaType { Schema = Schema(HubSchemas.String(), document) };
+                break;
+            case BodyKind.PageFile:
+                content["text/javascript"] = new OpenApiMediaType { Schema = Schema(HubSchemas.String(), document) };
+                content["text/css"] = new OpenApiMediaType { Schema = Schema(HubSchemas.String(), document) };
                 break;
             case BodyKind.GeoJson:
                 content["application/geo+json"] = new OpenApiMediaType { Schema = Schema(answer.Schema!, document) };

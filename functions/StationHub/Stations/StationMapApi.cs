@@ -195,7 +195,8 @@ public sealed class StationMapApi(StationIndex index, HubRegistry registry, Time
         return false;
     }
 
-    private StationQuery? ReadQuery(HubRequest request, Dictionary<string, string[]> errors)
+    /// <summary>The filters of a map query (the page reads its own the same way); problems go into <paramref name="errors"/> by parameter.</summary>
+    internal StationQuery? ReadQuery(HubRequest request, Dictionary<string, string[]> errors)
     {
         Envelope? bbox = null;
         if (request.Query("bbox") is { } bboxText)

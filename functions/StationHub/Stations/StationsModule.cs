@@ -25,6 +25,7 @@ namespace StationHub.Stations
             HttpFunction.Webhook<StationStatusIntake>(FunctionNames.StationStatusReceived, Routes.PlatformStationStatus),
             HttpFunction.Get<StationMapApi>(FunctionNames.StationsMap, Routes.Stations, Caller.Public, (api, request, ct) => api.HandleAsync(request, ct)),
             HttpFunction.Get<StationMapPage>(FunctionNames.StationsMapPage, Routes.StationsMapPage, Caller.Public, (page, request, ct) => page.HandleAsync(request, ct)),
+            HttpFunction.Get<StationMapAssets>(FunctionNames.StationsMapAssets, Routes.StationsMapAssets, Caller.Public, (assets, request, _) => Task.FromResult(assets.Handle(request))),
             TimerFunction.For<StationWatch>(FunctionNames.MarkStaleStations, Schedules.MarkStaleStations, (watch, ct) => watch.MarkStaleAsync(ct)),
             TimerFunction.For<StationWatch>(FunctionNames.PublishStationFigures, Schedules.PublishStationFigures, (watch, ct) => watch.PublishFiguresAsync(ct)),
         ];
@@ -76,9 +77,22 @@ namespace StationHub.Stations
                 Headers = [IfNoneMatch],
                 Answers = [GeoJson(200, "The stations.", HubSchemas.Ref("StationMap")) with { Headers = CacheHeaders }, NotModified(), Problem(400, "A filter is not valid (errors per parameter).")],
             },
-            new(FunctionNames.StationsMapPage, StationsTag, "The warm map as a page", "Every station, open, closed or stale, with free chargers; no script.")
+            new(FunctionNames.StationsMapPage, StationsTag, "The warm map as a page",
+                "Every station, open, closed or stale, with free chargers, hours, services, freshness and three navigation links; the list works with no script. near lists the nearest open stations first; with Map:TileUrl set, a street map (Leaflet, served by the hub); the status refreshes live.")
             {
+                Query =
+                [
+                    new("near", "lat,lon: the nearest stations first (open ones unless openNow=false).", HubSchemas.String()),
+                    new("service", "Service codes, comma-separated: stations with all of them.", HubSchemas.String()),
+                    new("openNow", "true or false.", HubSchemas.String(null, "true", "false")),
+                    new("lang", "zh or en; else Accept-Language.", HubSchemas.String(null, "zh", "en")),
+                ],
                 Answers = [new(200, "The page.", BodyKind.Html)],
+            },
+            new(FunctionNames.StationsMapAssets, StationsTag, "A file of the map page",
+                "The page's script and style sheet and Leaflet's (leaflet.js, leaflet.css, map.js, map.css), served by the hub itself; ?v= names the version the page links to.")
+            {
+                Answers = [new(200, "The file (JavaScript or CSS).", BodyKind.PageFile), NotModified(), Problem(404, "No such file.")],
             },
         ];
 
@@ -184,12 +198,14 @@ namespace StationHub.Stations
         public override void AddServices(IServiceCollection services, IConfiguration configuration)
         {
             services.AddOptions<StationOptions>().Bind(configuration.GetSection(StationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+            services.AddOptions<StationMapOptions>().Bind(configuration.GetSection(StationMapOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
             services.AddSingleton<StationStatusStore>();
             services.AddSingleton<StationIndex>();
             services.AddSingleton<StationStatusBook>();
             services.AddSingleton<StationStatusIntake>();
             services.AddSingleton<StationMapApi>();
             services.AddSingleton<StationMapPage>();
+            services.AddSingleton<StationMapAssets>();
             services.AddSingleton<StationWatch>();
         }
     }
@@ -203,6 +219,7 @@ namespace StationHub.Triggers
         public const string StationStatusReceived = nameof(StationStatusReceived);
         public const string StationsMap = nameof(StationsMap);
         public const string StationsMapPage = nameof(StationsMapPage);
+        public const string StationsMapAssets = nameof(StationsMapAssets);
         public const string MarkStaleStations = nameof(MarkStaleStations);
         public const string PublishStationFigures = nameof(PublishStationFigures);
     }
@@ -213,6 +230,7 @@ namespace StationHub.Triggers
         public const string PlatformStationStatus = "api/v1/platforms/{platformId}/station-status";
         public const string Stations = "api/v1/stations";
         public const string StationsMapPage = "map";
+        public const string StationsMapAssets = "map/assets/{file}";
     }
 
     public static partial class Tables

@@ -187,6 +187,12 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         [
             (_, _) => Get(Routes.StationsMapPage, null),
         ],
+        [FunctionNames.StationsMapAssets] =
+        [
+            (_, _) => Get("map/assets/map.js", null),
+            (_, _) => Get("map/assets/leaflet.css", null),
+            (_, _) => Get("map/assets/nothing.js", null),
+        ],
         [FunctionNames.Open311Services] =
         [
             (_, _) => Get("api/v1/open311/services.json", null),
