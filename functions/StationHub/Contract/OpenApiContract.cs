@@ -14,9 +14,9 @@ namespace StationHub.Contract;
 
 /// <summary>
 /// Builds the hub's OpenAPI 3.1 document (Microsoft.OpenApi) from the trigger table: one path per HTTP
-/// row, with that row's methods and route, described by the row's entry in <see cref="HubOperations"/>;
-/// the events the hub sends (<see cref="HubEvents"/>) as <c>webhooks</c>; the schemas of
-/// <see cref="HubSchemas"/> as components. A row with no description, or a description with no row,
+/// row, with that row's methods and route, described by its flow's <see cref="FlowModule.Operations"/>;
+/// the events the flows send (<see cref="FlowModule.Events"/>) as <c>webhooks</c>; the schemas of
+/// <see cref="HubSchemas"/> and of the flows as components. A row with no description, or a description with no row,
 /// stops the build with a message naming it.
 /// </summary>
 public static partial class OpenApiContract
@@ -60,8 +60,8 @@ public static partial class OpenApiContract
     /// <summary>The OpenAPI 3.1 document of <paramref name="rows"/> (the catch-all route left out).</summary>
     public static OpenApiDocument Build(IEnumerable<HttpFunction> rows)
     {
-        var served = rows.Where(row => row.Name != FunctionNames.RouteNotFound).ToList();
-        var described = HubOperations.All.ToDictionary(operation => operation.Function, StringComparer.Ordinal);
+        var served = rows.Where(row => row != HubTriggers.RouteNotFound).ToList();
+        var described = HubFlows.All.SelectMany(flow => flow.Operations).ToDictionary(operation => operation.Function, StringComparer.Ordinal);
         var undescribed = served.Select(row => row.Name).Where(name => !described.ContainsKey(name)).ToList();
         var unserved = described.Keys.Where(name => served.All(row => row.Name != name)).ToList();
         if (undescribed.Count > 0 || unserved.Count > 0)
@@ -126,17 +126,12 @@ public static partial class OpenApiContract
         foreach (var row in served.OrderBy(row => row.Route, StringComparer.Ordinal))
         {
             var description = described[row.Name];
-            tags.TryAdd(description.Tag, new OpenApiTag { Name = description.Tag, Description = HubOperations.Tags[description.Tag] });
+            tags.TryAdd(description.Tag, new OpenApiTag { Name = description.Tag, Description = ApiShapes.Tags[description.Tag] });
             var path = "/" + row.Route;
             if (!document.Paths.TryGetValue(path, out var item))
             {
                 item = new OpenApiPathItem { Operations = [] };
                 document.Paths[path] = item;
-            }
-
-            if (DescribedAs(row.Caller) != description.Caller)
-            {
-                throw new InvalidOperationException($"Row {row.Name} takes a {row.Caller.Name}, but its description says {description.Caller}.");
             }
 
             // HEAD answers as GET does, without a body (RFC 9110): it is not an operation of its own.
@@ -148,7 +143,7 @@ public static partial class OpenApiContract
 
         tags.TryAdd(EventsTag, new OpenApiTag { Name = EventsTag, Description = "What the hub sends to cities and platforms: signed Standard Webhooks POSTs." });
         document.Tags = new HashSet<OpenApiTag>(tags.Values);
-        foreach (var hubEvent in HubEvents.All)
+        foreach (var hubEvent in HubFlows.All.SelectMany(flow => flow.Events))
         {
             document.Webhooks[hubEvent.Type] = Webhook(hubEvent, document);
         }
@@ -184,7 +179,7 @@ public static partial class OpenApiContract
 
         parameters.AddRange(description.Query.Select(query => Parameter(query, ParameterLocation.Query, document)));
         parameters.AddRange(description.Headers.Select(header => Parameter(header, ParameterLocation.Header, document)));
-        if (description.Caller == Caller.PlatformWebhook)
+        if (DescribedAs(row.Caller) == ApiCaller.PlatformWebhook)
         {
             parameters.AddRange(WebhookHeaders(document));
         }
@@ -193,10 +188,10 @@ public static partial class OpenApiContract
         {
             OperationId = row.Name,
             Summary = description.Summary,
-            Description = description.Description + CallerNote(description.Caller),
+            Description = description.Description + CallerNote(DescribedAs(row.Caller)),
             Tags = new HashSet<OpenApiTagReference> { new(description.Tag, document) },
             Parameters = parameters,
-            Security = Security(description.Caller, document),
+            Security = Security(DescribedAs(row.Caller), document),
             Responses = [],
         };
         if (description.RequestBody is { } body)
@@ -336,22 +331,22 @@ public static partial class OpenApiContract
         Schema = Schema(parameter.Schema, document),
     };
 
-    /// <summary>How the description names the caller a row declares (the row's is the one enforced).</summary>
-    private static Caller DescribedAs(Platform.Security.Caller caller) => caller.Name switch
+    /// <summary>How the document describes the caller a row declares (and its runner enforces).</summary>
+    private static ApiCaller DescribedAs(Platform.Security.Caller caller) => caller.Name switch
     {
-        "public" => Caller.Public,
-        "platform signature" => Caller.PlatformWebhook,
-        "platform key" => Caller.Platform,
-        "city key" => Caller.City,
-        "station key" => Caller.Station,
-        "admin key" => Caller.Admin,
+        "public" => ApiCaller.Public,
+        "platform signature" => ApiCaller.PlatformWebhook,
+        "platform key" => ApiCaller.Platform,
+        "city key" => ApiCaller.City,
+        "station key" => ApiCaller.Station,
+        "admin key" => ApiCaller.Admin,
         _ => throw new InvalidOperationException($"No description names the caller {caller.Name}."),
     };
 
-    private static List<OpenApiSecurityRequirement> Security(Caller caller, OpenApiDocument document) => caller switch
+    private static List<OpenApiSecurityRequirement> Security(ApiCaller caller, OpenApiDocument document) => caller switch
     {
-        Caller.Public or Caller.PlatformWebhook => [],
-        Caller.City =>
+        ApiCaller.Public or ApiCaller.PlatformWebhook => [],
+        ApiCaller.City =>
         [
             new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [] },
             new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Open311KeyScheme, document)] = [] },
@@ -359,14 +354,14 @@ public static partial class OpenApiContract
         _ => [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [] }],
     };
 
-    private static string CallerNote(Caller caller) => caller switch
+    private static string CallerNote(ApiCaller caller) => caller switch
     {
-        Caller.Public => " Public: no key.",
-        Caller.PlatformWebhook => " Signed by the platform (Standard Webhooks headers, ±5 minutes).",
-        Caller.Platform => " The platform's x-api-key.",
-        Caller.City => " A city system's x-api-key, or api_key in the query.",
-        Caller.Station => " The station's x-api-key.",
-        Caller.Admin => " An administrator's x-api-key.",
+        ApiCaller.Public => " Public: no key.",
+        ApiCaller.PlatformWebhook => " Signed by the platform (Standard Webhooks headers, ±5 minutes).",
+        ApiCaller.Platform => " The platform's x-api-key.",
+        ApiCaller.City => " A city system's x-api-key, or api_key in the query.",
+        ApiCaller.Station => " The station's x-api-key.",
+        ApiCaller.Admin => " An administrator's x-api-key.",
         _ => string.Empty,
     };
 

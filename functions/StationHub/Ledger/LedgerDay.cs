@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using StationHub.Ledger.Integrity;
+using StationHub.Triggers;
 
 namespace StationHub.Ledger;
 
@@ -40,15 +41,15 @@ public static class LedgerDay
     /// <summary>A share whose sample is smaller than this (reports, matches) is shown as too few to judge.</summary>
     public const int MinimumSample = 10;
 
-    /// <summary>A district's night coverage: the share of its night minutes (22:00–06:00) with a station open, basis points.</summary>
-    public const string NightCoverageShare = "station.night-coverage-bp";
-
-    /// <summary>Money and points are summed; every other kind counts its entries.</summary>
+    /// <summary>Money and points are summed, and what a flow's ledger section says it sums; every other kind counts its entries.</summary>
     public static bool IsSum(string kind) =>
         kind.StartsWith("pickup.revenue.", StringComparison.Ordinal)
         || kind.StartsWith("pickup.fund.", StringComparison.Ordinal)
         || kind.StartsWith("points.", StringComparison.Ordinal)
-        || kind.StartsWith("station.", StringComparison.Ordinal);
+        || Sections.Any(section => section.IsSum(kind));
+
+    /// <summary>The flows' parts of the ledger (<see cref="FlowModule.LedgerSection"/>).</summary>
+    public static IEnumerable<LedgerSection> Sections => HubFlows.All.Select(flow => flow.LedgerSection).OfType<LedgerSection>();
 
     /// <summary>The figures of each scope and the totals.</summary>
     public static SortedDictionary<string, SortedDictionary<string, long>> Figures(IEnumerable<LedgerEntryEntity> entries, long outstandingBefore)
@@ -147,30 +148,28 @@ public static class LedgerDay
         kind is not (AcknowledgedWithin24hShare or MedianFirstResponseMinutes or OutstandingPoints)
         && !IsShare(kind)
         && !kind.EndsWith("-median-minutes", StringComparison.Ordinal)
-        && GigWork.GigWorkFigures.IsAdditive(kind);
+        && Sections.All(section => section.IsAdditive(kind));
 
     /// <summary>Whether a figure is a share (basis points); each one has its sample beside it (<see cref="SampleOf"/>).</summary>
     public static bool IsShare(string kind) => kind.EndsWith("-bp", StringComparison.Ordinal);
 
     /// <summary>
     /// The figure a share is a share of, published beside it in the same scope: reports answered,
-    /// matches made or paid, or (night coverage) minutes of night. Null for a kind that is no share.
+    /// or what a flow's ledger section says (matches made or paid, minutes of night). Null for a kind that is no share.
     /// </summary>
     public static string? SampleOf(string shareKind) => shareKind switch
     {
         AcknowledgedWithin24hShare => AcknowledgedWithin24hSample,
         NeedAnsweredWithinSlaShare => NeedAnsweredWithinSlaSample,
-        NightCoverageShare => "station.night-minutes",
-        _ when shareKind.StartsWith("gig.", StringComparison.Ordinal) => GigWork.GigWorkFigures.SampleOf(shareKind),
-        _ => null,
+        _ => Sections.Select(section => section.SampleOf(shareKind)).FirstOrDefault(sample => sample is not null),
     };
 
     /// <summary>
     /// Whether a share rests on too few cases to judge (fewer than <see cref="MinimumSample"/>), so
-    /// one quick answer cannot top the table. Night coverage counts minutes, not cases: never too few.
+    /// one quick answer cannot top the table. A share of minutes, not cases (a flow's section says which), is never too few.
     /// </summary>
     public static bool TooFewToJudge(string shareKind, long sample) =>
-        shareKind != NightCoverageShare && sample < MinimumSample;
+        !Sections.Any(section => section.JudgedOnAnySample(shareKind)) && sample < MinimumSample;
 
     /// <summary>
     /// What a sealed day is missing: <paramref name="current"/> (its figures recounted now) less what
@@ -302,13 +301,12 @@ public static class LedgerDay
         Held(figures, LedgerKinds.ReportResolved, LedgerKinds.ReportReopened, ResolvedHeld);
         Held(figures, LedgerKinds.NeedResolved, LedgerKinds.NeedReopened, NeedResolvedHeld);
 
-        // The warm map's night coverage, beside its sample size (station.night-minutes).
-        if (figures.TryGetValue("station.night-minutes", out var night) && night > 0)
+        // Each flow's own figures (the warm map's night coverage, gig work's shares and year to date).
+        foreach (var section in Sections)
         {
-            figures[NightCoverageShare] = figures.GetValueOrDefault("station.night-covered-minutes") * 10_000L / night;
+            section.Summarise(figures, list);
         }
 
-        GigWork.GigWorkFigures.Add(figures, list);
         return figures;
     }
 }

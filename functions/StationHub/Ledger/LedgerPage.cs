@@ -13,7 +13,7 @@ namespace StationHub.Ledger;
 /// points issued against redeemed, the share of reports answered within 24 hours). No script, no
 /// third-party request, no tracking; every value is HTML-encoded.
 /// </summary>
-public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer, GigWork.GigWorkStandings gigWork, CheckpointSection checkpoint)
+public sealed class LedgerPage(IServiceProvider services, LedgerStore store, LedgerSealer sealer, CheckpointSection checkpoint)
 {
     public const int DaysShown = 30;
 
@@ -29,7 +29,13 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer, GigWork.G
 
         var draft = await store.FindDraftAsync(sealer.Today, cancellationToken);
         var latest = draft?.Json ?? (sealedDays.Count > 0 ? (await store.FindSealedAsync(DateOnly.ParseExact(sealedDays[^1].RowKey, "yyyy-MM-dd", CultureInfo.InvariantCulture), cancellationToken))?.Json : null);
-        var html = Render(shown, draft is null ? null : (LedgerStore.Key(sealer.Today), Totals(draft.Json)), latest is null ? null : ReportsAndNeeds(latest) + NightCoverage(latest), await gigWork.PageSectionAsync(cancellationToken))
+        var sections = new StringBuilder(latest is null ? string.Empty : ReportsAndNeeds(latest));
+        foreach (var section in LedgerDay.Sections)
+        {
+            sections.Append(await section.PageSectionAsync(services, latest, cancellationToken));
+        }
+
+        var html = Render(shown, draft is null ? null : (LedgerStore.Key(sealer.Today), Totals(draft.Json)), sections.ToString())
             .Replace("</body></html>", await checkpoint.RenderAsync(cancellationToken) + "</body></html>", StringComparison.Ordinal);
         return new HubResponse(StatusCodes.Ok, "text/html; charset=utf-8", Encoding.UTF8.GetBytes(html), new Dictionary<string, string>
         {
@@ -113,25 +119,7 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer, GigWork.G
             : text;
     }
 
-    /// <summary>The warm map's night coverage by district (22:00–06:00: the share of night minutes with a station open), with its sample size.</summary>
-    private static string? NightCoverage(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        var rows = new StringBuilder();
-        foreach (var scope in document.RootElement.GetProperty("figures").EnumerateObject().Where(s => s.Name.StartsWith("district~", StringComparison.Ordinal)))
-        {
-            if (scope.Value.TryGetProperty(LedgerDay.NightCoverageShare, out var share) && scope.Value.TryGetProperty("station.night-minutes", out var night))
-            {
-                rows.Append(CultureInfo.InvariantCulture, $"<tr><td>{Enc(scope.Name["district~".Length..])}</td><td>{(share.GetInt64() / 100.0).ToString("0.#", CultureInfo.InvariantCulture)} %</td><td>{night.GetInt64()}</td></tr>");
-            }
-        }
-
-        var date = document.RootElement.GetProperty("date").GetString() ?? string.Empty;
-        return rows.Length == 0 ? null
-            : $"<h2>Night coverage by district ({Enc(date)})</h2><p>The share of night minutes (22:00–06:00) with at least one station open by live report.</p><div class=\"scroll\"><table><thead><tr><th>District</th><th>Night coverage</th><th>Night minutes</th></tr></thead><tbody>{rows}</tbody></table></div>";
-    }
-
-    private static string Render(List<(string Date, string? Hash, Dictionary<string, long> Totals)> days, (string Date, Dictionary<string, long> Totals)? today, string? nightCoverage, string gigWorkSection)
+    private static string Render(List<(string Date, string? Hash, Dictionary<string, long> Totals)> days, (string Date, Dictionary<string, long> Totals)? today, string flowSections)
     {
         var html = new StringBuilder();
         html.Append("""
@@ -158,7 +146,7 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer, GigWork.G
             html.Append(CultureInfo.InvariantCulture, $"<h2>Today so far ({Enc(t.Date)})</h2>").Append(Summary(t.Totals));
         }
 
-        html.Append(nightCoverage);
+        html.Append(flowSections);
         html.Append("<h2>Over time</h2><div class=\"charts\">");
         var labels = days.Select(d => d.Date).ToList();
         html.Append(Chart("Revenue and the governance fund (yuan)", labels,
@@ -178,7 +166,7 @@ public sealed class LedgerPage(LedgerStore store, LedgerSealer sealer, GigWork.G
             html.Append("<tr><td colspan=\"8\">No day has been sealed yet.</td></tr>");
         }
 
-        html.Append("</tbody></table></div>").Append(gigWorkSection).Append("</body></html>");
+        html.Append("</tbody></table></div></body></html>");
         return html.ToString();
     }
 

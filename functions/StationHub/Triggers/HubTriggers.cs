@@ -1,17 +1,9 @@
-using StationHub.Contract;
-using StationHub.Delivery;
-using StationHub.GigWork;
-using StationHub.HazardReports;
-using StationHub.Ledger;
-using StationHub.PickupOrders;
 using StationHub.Platform.Http;
 using Caller = StationHub.Platform.Security.Caller;
-using StationHub.Points;
-using StationHub.Stations;
 
 namespace StationHub.Triggers;
 
-/// <summary>Every function the hub serves, gathered from the flows that declare them.</summary>
+/// <summary>Every function the hub serves, gathered from the flows that declare them (<see cref="HubFlows"/>).</summary>
 public static class HubTriggers
 {
     /// <summary>
@@ -25,18 +17,7 @@ public static class HubTriggers
         (_, request, _) => Task.FromResult(HubResponse.Problem(Problem.NotFound($"Nothing is served at {request.Method} {request.Path}."))),
         Caller.Public);
 
-    public static IReadOnlyList<TriggerFunction> All { get; } =
-    [
-        .. HazardReportTriggers.All,
-        .. PickupOrderTriggers.All,
-        .. PointsTriggers.All,
-        .. LedgerTriggers.All,
-        .. DeliveryTriggers.All,
-        .. ContractTriggers.All,
-        .. StationTriggers.All,
-        .. GigWorkTriggers.All,
-        RouteNotFound,
-    ];
+    public static IReadOnlyList<TriggerFunction> All { get; } = [.. HubFlows.All.SelectMany(flow => flow.Functions), RouteNotFound];
 
     public static IEnumerable<HttpFunction> Http => All.OfType<HttpFunction>();
 

@@ -1,3 +1,4 @@
+using StationHub.GigWork;
 using StationHub.Platform.Registry;
 using StationHub.Tests.Infrastructure;
 

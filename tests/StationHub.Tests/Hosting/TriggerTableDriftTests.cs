@@ -48,16 +48,21 @@ public sealed class TriggerTableDriftTests
         Assert.NotEqual(Rows().Order(), Describe(metadata).Order());
     }
 
-    private static List<string> Rows() =>
-    [
-        .. HubTriggers.All.Select(row => row switch
-        {
-            HttpFunction http => $"httpTrigger {http.Name} {string.Join(',', http.Methods.Select(m => m.ToUpperInvariant()).Order())} {http.Route}",
-            QueueFunction queue => $"queueTrigger {queue.Name} {queue.Queue} {Connections.Storage}",
-            TimerFunction timer => $"timerTrigger {timer.Name} {timer.Schedule}",
-            _ => throw new InvalidOperationException($"Unknown row {row}"),
-        }),
-    ];
+    /// <summary>Each row as the Functions host should list it, under the name the generator gives it there (<see cref="FunctionsAppSource.HostNames"/>).</summary>
+    private static List<string> Rows()
+    {
+        var names = FunctionsAppSource.HostNames(HubTriggers.All);
+        return
+        [
+            .. HubTriggers.All.Select(row => row switch
+            {
+                HttpFunction http => $"httpTrigger {names[http.Name]} {string.Join(',', http.Methods.Select(m => m.ToUpperInvariant()).Order())} {http.Route}",
+                QueueFunction queue => $"queueTrigger {names[queue.Name]} {queue.Queue} {Connections.Storage}",
+                TimerFunction timer => $"timerTrigger {names[timer.Name]} {timer.Schedule}",
+                _ => throw new InvalidOperationException($"Unknown row {row}"),
+            }),
+        ];
+    }
 
     private static List<string> Describe(JsonArray metadata) =>
     [
@@ -90,50 +95,4 @@ public sealed class TriggerTableDriftTests
             ?? throw new InvalidOperationException("No functions.metadata: publish the app (tests/run-all.sh does) or build StationHub.Functions.");
         return JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions())!.AsArray();
     }
-}
-
-/// <summary>
-/// The Functions host tries HTTP routes in the alphabetical order of function names, not by route
-/// precedence as ASP.NET Core does (azure-functions-host#9876): a request for one row's route is
-/// answered by the first function, by name, whose template also matches it. So no row may be
-/// shadowed by a row that sorts before it and matches its paths with a shared method; the local
-/// host's router would pick the row itself, and the two hosts would differ.
-/// </summary>
-public sealed class RouteOrderTests
-{
-    [Fact]
-    public void No_route_is_shadowed_on_the_Functions_host_by_a_function_whose_name_sorts_first()
-    {
-        var rows = HubTriggers.Http.ToList();
-        var shadowed = new List<string>();
-        foreach (var row in rows)
-        {
-            var path = SamplePath(row.Route);
-            var first = rows
-                .Where(other => other.Methods.Intersect(row.Methods, StringComparer.OrdinalIgnoreCase).Any() && other.MatchRoute(path) is not null)
-                .OrderBy(other => other.Name, StringComparer.OrdinalIgnoreCase)
-                .First();
-            if (first != row)
-            {
-                shadowed.Add($"{row.Name} ({path}) would be answered by {first.Name}");
-            }
-        }
-
-        Assert.Empty(shadowed);
-    }
-
-    [Fact]
-    public void The_check_sees_a_catch_all_that_sorts_first()
-    {
-        var catchAll = HubTriggers.RouteNotFound with { Name = "AaCatchAll" };
-        var ledger = HubTriggers.Http.First(row => row.Name == FunctionNames.LedgerDays);
-
-        Assert.NotNull(catchAll.MatchRoute(SamplePath(ledger.Route)));
-        Assert.True(StringComparer.OrdinalIgnoreCase.Compare(catchAll.Name, ledger.Name) < 0);
-        Assert.True(StringComparer.OrdinalIgnoreCase.Compare(HubTriggers.RouteNotFound.Name, ledger.Name) > 0);
-    }
-
-    /// <summary>A path the template matches: each parameter filled with a sample segment.</summary>
-    private static string SamplePath(string template) =>
-        System.Text.RegularExpressions.Regex.Replace(template, @"\{\*?\*?[^}]+\}", "p");
 }

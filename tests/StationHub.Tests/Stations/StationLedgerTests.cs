@@ -62,8 +62,8 @@ public sealed class StationLedgerTests() : HubLibraryTests(new(2026, 11, 20, 13,
         var shangcheng = day.GetProperty("figures").GetProperty("district~330102");
         Assert.Equal(480, shangcheng.GetProperty(StationLedgerKinds.NightMinutes).GetInt64());
         Assert.Equal(120, shangcheng.GetProperty(StationLedgerKinds.NightCoveredMinutes).GetInt64());
-        Assert.Equal(2500, shangcheng.GetProperty(LedgerDay.NightCoverageShare).GetInt64());
-        Assert.Equal(0, day.GetProperty("figures").GetProperty("district~330106").GetProperty(LedgerDay.NightCoverageShare).GetInt64());
+        Assert.Equal(2500, shangcheng.GetProperty(StationLedgerSection.NightCoverageShare).GetInt64());
+        Assert.Equal(0, day.GetProperty("figures").GetProperty("district~330106").GetProperty(StationLedgerSection.NightCoverageShare).GetInt64());
 
         // The verifier checks the sealed day from the public API alone, and the coverage figure's inclusion proof.
         Settings["LocalHost:TriggersDisabled"] = "true";
@@ -73,7 +73,7 @@ public sealed class StationLedgerTests() : HubLibraryTests(new(2026, 11, 20, 13,
             var verification = await verifier.VerifyAsync();
             Assert.True(verification.Ok, verification.Reason);
             Assert.Equal(1, verification.DaysChecked);
-            Assert.True(await verifier.VerifyProofAsync("2026-11-20", "district~330102", LedgerDay.NightCoverageShare));
+            Assert.True(await verifier.VerifyProofAsync("2026-11-20", "district~330102", StationLedgerSection.NightCoverageShare));
         }
 
         // The 21st so far: open until 01:10 (ten minutes after the last report), stale since.

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using StationHub.GigWork;
 
 namespace StationHub.Platform.Registry;
 
@@ -79,10 +80,6 @@ public sealed class HubRegistry
     public TaskPrice? FindTask(string code) => Document.PointsCatalog.Tasks.FirstOrDefault(t => t.Code == code);
 
     public RewardPrice? FindReward(string code) => Document.PointsCatalog.Rewards.FirstOrDefault(r => r.Code == code);
-
-    /// <summary>The gig-work subsidy policy of the district, if it has one.</summary>
-    public SubsidyPolicy? FindSubsidyPolicy(string districtCode) =>
-        Document.SubsidyPolicies?.FirstOrDefault(policy => policy.Districts.Contains(districtCode, StringComparer.Ordinal));
 
     public (City City, District District)? FindDistrict(string code) =>
         districts.TryGetValue(code, out var found) ? found : null;
@@ -180,7 +177,7 @@ public sealed record Platform(string Id, string Name, Uri WebhookUrl, int RatePe
 /// <summary>
 /// A rider station. For the warm map: where it is (<see cref="Location"/>, WGS 84), its street
 /// <see cref="Address"/>, its <see cref="OpeningHours"/> in OpenStreetMap <c>opening_hours</c> syntax
-/// (the subset <see cref="Stations.OpeningHours"/> reads), the codes of its <see cref="Services"/> from the
+/// (the subset the warm map reads), the codes of its <see cref="Services"/> from the
 /// registry's service list, and the platform that runs its door and chargers and may report its
 /// status by webhook (<see cref="StatusPlatform"/>).
 /// </summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
+using StationHub.Platform.Registry;
 
-namespace StationHub.Platform.Registry;
+namespace StationHub.GigWork;
 
 /// <summary>
 /// A district's subsidy for gig-work stations, as data: the tiers a station's year-to-date counts
@@ -96,3 +97,42 @@ public sealed record SubsidyBounds(
     int? MinCompletedShareBp = null,
     int? MinPaidShareBp = null,
     int? MinPaidWithin2hShareBp = null);
+
+/// <summary>Gig work's section of the registry (<c>subsidyPolicies</c>): finding a district's policy, and the section's checks.</summary>
+public static class SubsidyPolicies
+{
+    /// <summary>The gig-work subsidy policy of the district, if it has one.</summary>
+    public static SubsidyPolicy? FindSubsidyPolicy(this HubRegistry registry, string districtCode) =>
+        registry.Document.SubsidyPolicies?.FirstOrDefault(policy => policy.Districts.Contains(districtCode, StringComparer.Ordinal));
+
+    /// <summary>What is wrong with the registry's subsidy policies: ids and districts once each, known districts, a readable year start, sound tiers.</summary>
+    public static IEnumerable<string> Problems(RegistryDocument document)
+    {
+        var policies = document.SubsidyPolicies ?? [];
+        var districtCodes = document.Cities.SelectMany(c => c.Districts).Select(d => d.Code).ToHashSet(StringComparer.Ordinal);
+        var problems = new List<string>();
+        RegistryLoader.Unique(policies.Select(p => p.Id), "subsidy policy", problems);
+        RegistryLoader.Unique(policies.SelectMany(p => p.Districts), "district with a subsidy policy", problems);
+        foreach (var policy in policies)
+        {
+            problems.AddRange(policy.Districts.Where(d => !districtCodes.Contains(d)).Select(d => $"subsidy policy '{policy.Id}' names unknown district '{d}'"));
+            if (!DateOnly.TryParseExact(policy.YearStart, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start) || start is { Month: 2, Day: 29 })
+            {
+                problems.Add($"subsidy policy '{policy.Id}' must give yearStart as yyyy-MM-dd (not 29 February)");
+            }
+
+            if (policy.CapFen < 0 || policy.Tiers.Count == 0 || policy.Tiers.Any(t => t.MinWorkersWanted < 0 || t.MinMatches < 0 || t.EarnsFen <= 0 || t.EveryMatches is <= 0))
+            {
+                problems.Add($"subsidy policy '{policy.Id}' needs a cap of 0 or more and tiers with minimums of 0 or more, a positive earnsFen and a positive everyMatches");
+            }
+
+            if (policy.Version < 1 || !SubsidyBases.All.Contains(policy.Basis, StringComparer.Ordinal)
+                || policy.Bounds is { } b && new int?[] { b.MaxMatchesPerWorkerPerDay, b.MaxTopWorkersShareBp, b.MaxMatchedOfWantedBp, b.MinCompletedShareBp, b.MinPaidShareBp, b.MinPaidWithin2hShareBp }.Any(v => v is < 0))
+            {
+                problems.Add($"subsidy policy '{policy.Id}' needs a version of 1 or more, a basis of made, completed or paid, and bounds of 0 or more");
+            }
+        }
+
+        return problems;
+    }
+}
