@@ -131,7 +131,7 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
     /// </summary>
     public static bool IsUnreachable(Exception exception) => exception switch
     {
-        RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException => true,
+        RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException or System.Net.Sockets.SocketException or IOException => true,
         RequestFailedException { Status: 404, ErrorCode: "QueueNotFound" or "TableNotFound" } => true,
         ConcurrencyExhaustedException => true,
         AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsUnreachable),
