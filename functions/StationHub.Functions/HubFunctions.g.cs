@@ -280,6 +280,12 @@ public sealed class StationsFunctions(FunctionRows rows)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "map/assets/{file}")] HttpRequest request) =>
         rows.HttpAsync("StationsMapAssets", request);
 
+    [Function("SendStationNotices")]
+    public Task SendStationNotices(
+        [QueueTrigger("station-notices", Connection = "AzureWebJobsStorage")] QueueMessage message,
+        CancellationToken cancellationToken) =>
+        rows.QueueAsync("SendStationNotices", message, cancellationToken);
+
     [Function("MarkStaleStations")]
     public Task MarkStaleStations(
         [TimerTrigger("15 * * * * *")] TimerInfo timer,
@@ -310,6 +316,11 @@ public sealed class GigWorkFunctions(FunctionRows rows)
     public Task<IActionResult> GigWorkStations(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/gig-work/stations")] HttpRequest request) =>
         rows.HttpAsync("GigWorkStations", request);
+
+    [Function("GigWorkPolicies")]
+    public Task<IActionResult> GigWorkPolicies(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/gig-work/policies")] HttpRequest request) =>
+        rows.HttpAsync("GigWorkPolicies", request);
 
     [Function("ApplyGigWorkEvent")]
     public Task ApplyGigWorkEvent(
