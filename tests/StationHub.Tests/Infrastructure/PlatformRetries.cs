@@ -22,7 +22,7 @@ public sealed class PlatformRetries(Func<bool> enabled) : DelegatingHandler(new 
     {
         // A chunked request is a test of chunked bodies: it goes as it is (a retry would send a copy
         // with a length, and reading the body here would give the original one).
-        if (request.Method != HttpMethod.Post || !request.Headers.Contains("webhook-id") || request.Content is null || request.Headers.TransferEncodingChunked == true || !enabled())
+        if (request.Method != HttpMethod.Post || !request.Headers.Contains("webhook-id") || request.Content is null || request.Headers.TransferEncodingChunked == true || request.Content.Headers.ContentLength is null || !enabled())
         {
             return await base.SendAsync(request, cancellationToken);
         }
