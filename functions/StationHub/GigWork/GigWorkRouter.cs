@@ -42,9 +42,10 @@ public sealed class GigWorkRouter(GigWorkBook book, LedgerEntryWriter ledger, Hu
         {
             await ApplyAsync(gigEvent, cancellationToken);
         }
-        catch (Exception exception) when (exception is not (RequestFailedException or OperationCanceledException or ConcurrencyExhaustedException or TimeoutException or HttpRequestException))
+        catch (Exception exception) when (exception is not (RequestFailedException or OperationCanceledException) && !HubStorage.IsUnreachable(exception))
         {
-            // Not transient: trying again would fail again, five times, into the poison queue.
+            // Not transient (storage out of reach in any form, the SDK's AggregateException of
+            // transport errors included, is tried again): trying again would fail again, five times, into the poison queue.
             Log.EventFailed(logger, exception, gigEvent.EventId);
             await book.RecordOutcomeAsync(gigEvent.EventId, GigEventStatus.Rejected, "The hub could not apply it (" + exception.GetType().Name + ").", cancellationToken);
         }
