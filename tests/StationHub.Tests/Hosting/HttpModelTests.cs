@@ -346,20 +346,7 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
         return latest;
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        for (var i = 0; i < 150; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"Timed out waiting for {what}.");
-    }
+    private static Task Eventually(Func<Task<bool>> condition, string what) => Infrastructure.Eventually.UntilAsync(condition, what);
 
     private sealed class UnseekableStream(byte[] data) : MemoryStream(data)
     {

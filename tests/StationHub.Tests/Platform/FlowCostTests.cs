@@ -36,7 +36,7 @@ public sealed class FlowCostTests(ITestOutputHelper output)
         }
 
         await world.Platform.WaitForAsync(r => r.Count >= 1);
-        await WaitUntilQuietAsync(world);
+        await world.QuietAsync(delayed: true);
         using var counter = new StorageRequestCounter(world.Hub);
 
         var hubIds = new List<string>();
@@ -47,7 +47,7 @@ public sealed class FlowCostTests(ITestOutputHelper output)
         }
 
         await world.City.WaitForAsync(r => r.Count >= Items + 1);
-        await WaitUntilQuietAsync(world);
+        await world.QuietAsync(delayed: true);
         var toCity = Report(counter, "report → city", FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound);
 
         for (var i = 0; i < Items; i++)
@@ -57,7 +57,7 @@ public sealed class FlowCostTests(ITestOutputHelper output)
         }
 
         await world.Platform.WaitForAsync(r => r.Count(x => x.Text.Contains("hazard_report.updated", StringComparison.Ordinal)) >= Items + 1);
-        await WaitUntilQuietAsync(world);
+        await world.QuietAsync(delayed: true);
         var loop = Report(counter, "report + acknowledgement → platform", FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound, FunctionNames.CityUpdateReceived, FunctionNames.ApplyHazardReportUpdate);
 
         Assert.True(toCity <= ReportToCityLimit, $"report → city: {toCity:0.0} requests per report (target 15)");
@@ -74,7 +74,7 @@ public sealed class FlowCostTests(ITestOutputHelper output)
         }
 
         await world.Platform.WaitForAsync(r => r.Any(x => x.Text.Contains("points.balance_changed", StringComparison.Ordinal)));
-        await WaitUntilQuietAsync(world);
+        await world.QuietAsync(delayed: true);
         using var counter = new StorageRequestCounter(world.Hub);
 
         for (var i = 0; i < Items; i++)
@@ -85,7 +85,7 @@ public sealed class FlowCostTests(ITestOutputHelper output)
         }
 
         await world.Platform.WaitForAsync(r => r.Count(x => x.Text.Contains("points.balance_changed", StringComparison.Ordinal)) >= Items + 1);
-        await WaitUntilQuietAsync(world);
+        await world.QuietAsync(delayed: true);
         var earn = Report(counter, "points earn", FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, FunctionNames.DeliverOutbound);
 
         Assert.True(earn <= PointsEarnLimit, $"points earn: {earn:0.0} requests per transaction (target 15)");
@@ -113,23 +113,5 @@ public sealed class FlowCostTests(ITestOutputHelper output)
         }
 
         return perItem;
-    }
-
-    /// <summary>Every queue of the hub empty: each message is deleted only after its function finished, so nothing is running.</summary>
-    private static async Task WaitUntilQuietAsync(HubScenario world)
-    {
-        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime + TimeSpan.FromSeconds(60);
-        while (TimeProvider.System.GetUtcNow().UtcDateTime < deadline)
-        {
-            var counts = await Task.WhenAll(Queues.All.Select(async queue => (await world.Storage.Hub.Queue(queue).GetPropertiesAsync()).Value.ApproximateMessagesCount));
-            if (counts.All(count => count == 0))
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("The hub's queues did not empty.");
     }
 }

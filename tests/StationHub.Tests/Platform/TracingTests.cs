@@ -99,10 +99,7 @@ public sealed class TracingTests : IDisposable
         using var run = await world.Hub.RunNowAsync("CompileLedger");
 
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
-        for (var i = 0; i < 100 && !spans.Any(span => span.DisplayName == "CompileLedger"); i++)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.UntilAsync(() => spans.Any(span => span.DisplayName == "CompileLedger"), "a CompileLedger span");
 
         // Other tests' hubs in this process may run it too: any of the runs shows the span's shape.
         Assert.Contains(spans, span => span.DisplayName == "CompileLedger" && "timer".Equals(span.GetTagItem("faas.trigger")) && span.GetTagItem("faas.cron") is not null);
