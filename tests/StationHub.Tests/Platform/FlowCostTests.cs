@@ -19,7 +19,7 @@ public sealed class FlowCostTests(ITestOutputHelper output)
 
     // The targets are 15 (report → city), 30 (with the acknowledgement back), 15 (points earn) and
     // 30 (pickup order lifecycle). Measured on 2026-12-05 (Azurite, warm tables, a loaded machine): 16.3,
-    // 34.5, 21.5–23.5 and 30.5; the limits below hold what is reached, with a little room for receives
+    // 34.5, 19.8–22.3 and 30.0–32.1; the limits below hold what is reached, with a little room for receives
     // that batch differently under load, so a regression fails, until the rest of the targets is met.
     private const double ReportToCityLimit = 18;
     private const double ReportLoopLimit = 37;
