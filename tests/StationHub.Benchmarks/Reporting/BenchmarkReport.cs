@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using StationHub.Benchmarks.Costs;
 using StationHub.Benchmarks.HazardReports;
 using StationHub.Benchmarks.Ledger;
 using StationHub.Benchmarks.Measurement;
@@ -22,6 +23,9 @@ public sealed record BenchmarkReport(
     MemoryReport? Memory,
     IReadOnlyList<TargetVerdict> Targets)
 {
+    /// <summary>The costs part (issue 21): storage requests per item of every flow, and idle per minute.</summary>
+    public CostRun? Costs { get; init; }
+
     public const double TargetRatio = 0.8;
     public const double TargetAckP99Ms = 20;
     public const double TargetEndToEndP95Ms = 1000;
