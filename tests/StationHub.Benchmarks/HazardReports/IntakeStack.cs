@@ -122,7 +122,9 @@ public sealed class IntakeStack : IAsyncDisposable
     {
         using var document = JsonDocument.Parse(await File.ReadAllTextAsync(settingsFile));
         var values = document.RootElement.TryGetProperty("Values", out var nested) ? nested : document.RootElement;
-        string? Setting(string name) => values.TryGetProperty(name, out var value) ? value.GetString() : null;
+        // Either spelling: "A:B" or the environment's "A__B" (local.settings.json uses the latter).
+        string? Setting(string name) =>
+            values.TryGetProperty(name, out var value) || values.TryGetProperty(name.Replace(":", "__", StringComparison.Ordinal), out value) ? value.GetString() : null;
         var secret = Setting($"Secrets:Platforms:{TestRegistry.Platform}:SigningSecret")
             ?? throw new InvalidOperationException($"{settingsFile} has no Secrets:Platforms:{TestRegistry.Platform}:SigningSecret");
         var connection = Setting("AzureWebJobsStorage") ?? throw new InvalidOperationException($"{settingsFile} has no AzureWebJobsStorage");

@@ -47,7 +47,8 @@ public sealed record BenchmarkReport(
             var hubPeak = levels.MaxBy(l => l.HubPerSecond)!;
             var fixedRate = FixedRateSummary.Of(runs.HalfPeak);
             intake = new IntakeReport(levels, limitPeak.Concurrency, limitPeak.LimitPerSecond, limitPeak.Ratio, hubPeak.Concurrency, hubPeak.HubPerSecond, fixedRate, sweeps[0].Sizes, sweeps);
-            memory = new MemoryReport(
+            // A hub outside (--hub) is not a process of this program: its memory is not read.
+            memory = options.HubUrl is not null ? null : new MemoryReport(
                 Math.Round(runs.HostPeakRssBytes / MiB, 1),
                 Math.Round(runs.HostMaxSampledRssBytes / MiB, 1),
                 endToEnd is null ? double.NaN : Math.Round(endToEnd.HostPeakRssBytes / MiB, 1));
