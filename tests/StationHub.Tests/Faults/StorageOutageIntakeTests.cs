@@ -27,31 +27,19 @@ public static class StorageOutageIntakeTests
     public sealed class StoreStopped(ITestOutputHelper output)
     {
         [Fact]
-        public async Task A_webhook_during_an_outage_gets_a_503_within_5_seconds_and_its_retry_makes_one_report()
+        public Task A_webhook_during_an_outage_gets_a_503_within_5_seconds_and_its_retry_makes_one_report() => OnStoppableEmulatorAsync(async (azurite, world) =>
         {
-            var folder = Directory.CreateTempSubdirectory("stationhub-azurite-").FullName;
-            var azurite = await Azurite.StartAsync(folder);
-            try
-            {
-                await using var world = await HubScenario.StartAsync(storageConnection: azurite.ConnectionString);
-                world.PlatformRetries = false;
-                await world.AcceptReportAsync("r-before");
-                await azurite.StopAsync();
+            await world.AcceptReportAsync("r-before");
+            await azurite.StopAsync();
 
-                var body = Webhooks.HazardReport("r-outage");
-                const string webhookId = "msg_r-outage";
-                await AssertRefusedInTimeAsync(output, world, "Storage stopped", body, webhookId);
+            var body = Webhooks.HazardReport("r-outage");
+            const string webhookId = "msg_r-outage";
+            await AssertRefusedInTimeAsync(output, world, "Storage stopped", body, webhookId);
 
-                await azurite.RestartAsync();
-                var hubId = await RetryUntilAcceptedAsync(world, body, webhookId);
-                await AssertOneReportAsync(world, hubId);
-            }
-            finally
-            {
-                await azurite.DisposeAsync();
-                Directory.Delete(folder, recursive: true);
-            }
-        }
+            await azurite.RestartAsync();
+            var hubId = await RetryUntilAcceptedAsync(world, body, webhookId);
+            await AssertOneReportAsync(world, hubId);
+        });
     }
 
     /// <summary>The table service down between intake's queue send and its table commit.</summary>
@@ -136,46 +124,55 @@ public static class StorageOutageIntakeTests
     public sealed class StoreBack(ITestOutputHelper output)
     {
         [Fact]
-        public async Task Queue_functions_resume_within_seconds_of_storage_coming_back()
+        public Task Queue_functions_resume_within_seconds_of_storage_coming_back() => OnStoppableEmulatorAsync(async (azurite, world) =>
         {
-            var folder = Directory.CreateTempSubdirectory("stationhub-azurite-").FullName;
-            var azurite = await Azurite.StartAsync(folder);
-            try
-            {
-                await using var world = await HubScenario.StartAsync(storageConnection: azurite.ConnectionString);
-                world.PlatformRetries = false;
-                var before = await world.AcceptReportAsync("r-before");
-                await world.City.WaitForAsync(received => MixedStream.ReportSubjects(received).Contains(before));
+            var before = await world.AcceptReportAsync("r-before");
+            await world.City.WaitForAsync(received => MixedStream.ReportSubjects(received).Contains(before));
 
-                // Until every queue's poll has failed and backed off as far as it goes: four failed polls
-                // double the wait from 0.1 s to the test hubs' 1 s ceiling, each after the storage
-                // clients' own retries (0.2 + 0.4 + 0.8 + 1 s).
-                await azurite.StopAsync();
-                var listeners = HubTriggers.Queue.Count();
-                await Eventually.UntilAsync(() => world.Log.Count(PollFailed) >= 5 * listeners, "every queue's poll failed five times");
-                await azurite.RestartAsync();
-                var back = Stopwatch.GetTimestamp();
+            // Until every queue's poll has failed and backed off as far as it goes: four failed polls
+            // double the wait from 0.1 s to the test hubs' 1 s ceiling, the fifth waits that out, each
+            // after the storage clients' own retries (0.2 + 0.4 + 0.8 + 1 s).
+            await azurite.StopAsync();
+            var listeners = HubTriggers.Queue.Count();
+            await Eventually.UntilAsync(() => world.Log.Count(PollFailed) >= 5 * listeners, "every queue's poll failed five times");
+            await azurite.RestartAsync();
+            var back = Stopwatch.GetTimestamp();
 
-                var hubId = await RetryUntilAcceptedAsync(world, Webhooks.HazardReport("r-after"), "msg_r-after");
-                var accepted = Stopwatch.GetElapsedTime(back);
-                await world.City.WaitForAsync(received => MixedStream.ReportSubjects(received).Contains(hubId), TimeSpan.FromSeconds(30));
-                var routed = Stopwatch.GetElapsedTime(back);
-                output.WriteLine($"Storage back: a report accepted after {accepted.TotalSeconds:0.00} s, at its city after {routed.TotalSeconds:0.00} s.");
+            var hubId = await RetryUntilAcceptedAsync(world, Webhooks.HazardReport("r-after"), "msg_r-after");
+            var accepted = Stopwatch.GetElapsedTime(back);
+            await world.City.WaitForAsync(received => MixedStream.ReportSubjects(received).Contains(hubId), TimeSpan.FromSeconds(30));
+            var routed = Stopwatch.GetElapsedTime(back);
+            output.WriteLine($"Storage back: a report accepted after {accepted.TotalSeconds:0.00} s, at its city after {routed.TotalSeconds:0.00} s.");
 
-                Assert.True(routed < TimeSpan.FromSeconds(6), $"Work resumed {routed.TotalSeconds:0.00} s after storage came back.");
-            }
-            finally
-            {
-                await azurite.DisposeAsync();
-                Directory.Delete(folder, recursive: true);
-            }
-        }
+            Assert.True(routed < TimeSpan.FromSeconds(6), $"Work resumed {routed.TotalSeconds:0.00} s after storage came back.");
+        });
     }
 
     private static readonly TimeSpan AnswerWithin = TimeSpan.FromSeconds(5);
 
     /// <summary>The queue listener's "polling queue … failed" warning.</summary>
     private const int PollFailed = 9005;
+
+    /// <summary>
+    /// Runs <paramref name="test"/> on an emulator of its own that keeps its data in a folder (a
+    /// restart keeps it), with a world on it whose client does not retry a 503; removes both after.
+    /// </summary>
+    private static async Task OnStoppableEmulatorAsync(Func<Azurite, HubScenario, Task> test)
+    {
+        var folder = Directory.CreateTempSubdirectory("stationhub-azurite-").FullName;
+        var azurite = await Azurite.StartAsync(folder);
+        try
+        {
+            await using var world = await HubScenario.StartAsync(storageConnection: azurite.ConnectionString);
+            world.PlatformRetries = false;
+            await test(azurite, world);
+        }
+        finally
+        {
+            await azurite.DisposeAsync();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 
     /// <summary>The hub reaches storage through the emulator's gates, the test past them; a 503 reaches the test as it is.</summary>
     private static async Task<HubScenario> StartGatedAsync(Azurite azurite)
