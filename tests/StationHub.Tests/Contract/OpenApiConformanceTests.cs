@@ -47,14 +47,14 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
             await Scenario.Hub.Get<LedgerEntryWriter>().WriteAsync([new LedgerEntry(LedgerKinds.ReportReceived, LedgerScopes.District("330106"), "conformance", noon, Label: "blocked_fire_exit")]);
             using var seal = await Scenario.Hub.RunNowAsync(FunctionNames.SealLedger);
             Assert.Equal(HttpStatusCode.Accepted, seal.StatusCode);
-            await Eventually(async () =>
+            await Eventually.UntilAsync(async () =>
             {
                 using var days = await Scenario.Hub.Client.GetAsync(Routes.Ledger);
                 return (await days.Content.ReadAsStringAsync()).Contains(SealedDay, StringComparison.Ordinal);
             }, "the sealer to seal " + SealedDay);
 
             // The day is listed once sealed; its checkpoint follows when the same run appends it to the tree.
-            await Eventually(async () =>
+            await Eventually.UntilAsync(async () =>
             {
                 using var checkpoint = await Scenario.Hub.Client.GetAsync(Routes.LedgerCheckpoint);
                 return checkpoint.StatusCode == HttpStatusCode.OK;
@@ -111,7 +111,7 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
                     Assert.Equal(HttpStatusCode.Accepted, earned.StatusCode);
                 }
 
-                await Eventually(async () => (await s.Hub.Client.SendAsync(await Get($"{Platform}/couriers/{courier}/points", TestRegistry.PlatformKey))).IsSuccessStatusCode, "the points to be applied");
+                await Eventually.UntilAsync(async () => (await s.Hub.Client.SendAsync(await Get($"{Platform}/couriers/{courier}/points", TestRegistry.PlatformKey))).IsSuccessStatusCode, "the points to be applied");
                 return await Get($"{Platform}/couriers/{courier}/points", TestRegistry.PlatformKey);
             },
             (_, _) => Get(Platform + "/couriers/anyone/points", null),
@@ -522,7 +522,7 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         {
             var hubId = await scenario.AcceptReportAsync(NewId("dead"));
             string? deliveryId = null;
-            await Eventually(async () =>
+            await Eventually.UntilAsync(async () =>
             {
                 using var list = await scenario.Hub.Client.SendAsync(await Get(Routes.DeadLetters, TestRegistry.AdminKey));
                 var letters = (await list.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().ToList();
@@ -537,20 +537,5 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         {
             scenario.City.AnswerWith(_ => new Reply(200));
         }
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"Waited 30 s for {what}.");
     }
 }
