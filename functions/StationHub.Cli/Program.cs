@@ -244,31 +244,34 @@ async Task<int> PickupSampleAsync()
     var collected = await StationPostAsync($"api/v1/stations/st-hz-01/pickup-orders/{orderHubId}/collection", JsonSerializer.Serialize(new { pickupCode = code }));
     Console.WriteLine($"   -> {collected.Status} {collected.Body}");
 
-    Step("5. the revenue entries, split between the station and the governance fund");
-    // The entries live in the table of the city's day of the collection (LedgerEntriesyyyyMMdd).
+    Step("5. today's ledger draft (POST /admin/functions/CompileLedger): the station's revenue, split with the governance fund");
+    // Read from the public ledger, as anyone would: the CLI never reads the hub's storage.
+    await RunNowAsync("CompileLedger");
     var zone = TimeZoneInfo.FindSystemTimeZoneById(settings.GetValueOrDefault("Ledger__TimeZone") ?? new StationHub.Ledger.LedgerOptions().TimeZone);
-    var day = TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), zone).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-    var ledger = new Azure.Data.Tables.TableClient(settings["AzureWebJobsStorage"], StationHub.Triggers.Tables.LedgerEntriesOf(day));
+    var day = TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     var lines = new List<string>();
     await WaitAsync(async () =>
     {
         lines.Clear();
-        try
+        using var response = await http.GetAsync($"api/v1/ledger/{day}");
+        if (!response.IsSuccessStatusCode)
         {
-            await foreach (var entry in ledger.QueryAsync<StationHub.Ledger.LedgerEntryEntity>(e => e.SourceId == orderHubId))
-            {
-                lines.Add($"   {entry.PartitionKey,-28} {entry.Kind,-32} {entry.Amount,6}");
-            }
-        }
-        catch (Azure.RequestFailedException exception) when (exception.Status == 404)
-        {
-            // The day's table is made by its first entry.
+            return false;
         }
 
+        using var draft = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        if (!draft.RootElement.GetProperty("figures").TryGetProperty("station~st-hz-01", out var station))
+        {
+            return false;
+        }
+
+        lines.AddRange(station.EnumerateObject()
+            .Where(figure => figure.Name.StartsWith("pickup.", StringComparison.Ordinal))
+            .Select(figure => $"   station~st-hz-01 {figure.Name,-32} {figure.Value,8}"));
         return lines.Any(l => l.Contains("pickup.fund.commission", StringComparison.Ordinal));
     });
     lines.ForEach(Console.WriteLine);
-    Console.WriteLine("Done. (pickup.fund.* is the governance fund's share, rounded down to the fen; the station keeps the rest.)");
+    Console.WriteLine("Done. (The day's figures so far, this order among them: pickup.fund.* is the governance fund's share, rounded down to the fen; the station keeps the rest.)");
     return 0;
 }
 

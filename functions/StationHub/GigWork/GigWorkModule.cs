@@ -19,6 +19,8 @@ namespace StationHub.GigWork
 
         public override IEnumerable<string> RegistryProblems(RegistryDocument document) => SubsidyPolicies.Problems(document);
 
+        public override IReadOnlyList<string> RegistrySections { get; } = [SubsidyPolicies.Section.Name];
+
         public override IReadOnlyList<TriggerFunction> Functions { get; } =
         [
             HttpFunction.Webhook<GigWorkIntake>(FunctionNames.GigWorkReceived, Routes.GigWork),

@@ -11,7 +11,7 @@ namespace StationHub.GigWork;
 /// </summary>
 public sealed class GigWorkPolicies(HubRegistry registry)
 {
-    public IReadOnlyList<SubsidyPolicy> All => registry.Document.SubsidyPolicies ?? [];
+    public IReadOnlyList<SubsidyPolicy> All => registry.AllSubsidyPolicies();
 
     public Task<HubResponse> HandleAsync(HubRequest request, CancellationToken cancellationToken = default) =>
         Task.FromResult(HubResponse.Json(StatusCodes.Ok, new GigWorkPoliciesView([.. All]), HubJsonContext.Default.GigWorkPoliciesView));

@@ -95,7 +95,7 @@ public sealed class GigWorkStandings(HubRegistry registry, LedgerStore store, Le
         }
 
         html.Append("</tbody></table></div><h3>The published policies</h3><ul>");
-        foreach (var policy in (registry.Document.SubsidyPolicies ?? []).Where(p => standings.Any(s => s.PolicyId == p.Id)))
+        foreach (var policy in registry.AllSubsidyPolicies().Where(p => standings.Any(s => s.PolicyId == p.Id)))
         {
             html.Append(CultureInfo.InvariantCulture, $"<li>{Enc(policy.Name)} (<code>{Enc(policy.Id)}</code>, version {policy.Version}): counts <strong>{Enc(policy.Basis)}</strong>; cap ¥{Yuan(policy.CapFen)} a station a year; tiers: {Enc(string.Join("; ", policy.Tiers.Select(Tier)))}. Bounds: {Enc(policy.Bounds is null ? "none" : System.Text.Json.JsonSerializer.Serialize(policy.Bounds, HubJsonContext.Default.SubsidyBounds))}. As JSON: <code>GET /api/v1/gig-work/policies</code>.</li>");
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
 
 namespace StationHub.GigWork;
@@ -101,14 +102,30 @@ public sealed record SubsidyBounds(
 /// <summary>Gig work's section of the registry (<c>subsidyPolicies</c>): finding a district's policy, and the section's checks.</summary>
 public static class SubsidyPolicies
 {
+    /// <summary>The registry's <c>subsidyPolicies</c> section.</summary>
+    public static RegistrySection<IReadOnlyList<SubsidyPolicy>> Section { get; } =
+        new("subsidyPolicies", HubJsonContext.Default.IReadOnlyListSubsidyPolicy, []);
+
+    /// <summary>Every subsidy policy the registry holds.</summary>
+    public static IReadOnlyList<SubsidyPolicy> AllSubsidyPolicies(this HubRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        return Section.In(registry.Document);
+    }
+
     /// <summary>The gig-work subsidy policy of the district, if it has one.</summary>
     public static SubsidyPolicy? FindSubsidyPolicy(this HubRegistry registry, string districtCode) =>
-        registry.Document.SubsidyPolicies?.FirstOrDefault(policy => policy.Districts.Contains(districtCode, StringComparer.Ordinal));
+        registry.AllSubsidyPolicies().FirstOrDefault(policy => policy.Districts.Contains(districtCode, StringComparer.Ordinal));
 
     /// <summary>What is wrong with the registry's subsidy policies: ids and districts once each, known districts, a readable year start, sound tiers.</summary>
     public static IEnumerable<string> Problems(RegistryDocument document)
     {
-        var policies = document.SubsidyPolicies ?? [];
+        if (Section.Problems(document).ToList() is [_, ..] unreadable)
+        {
+            return unreadable;
+        }
+
+        var policies = Section.In(document);
         var districtCodes = document.Cities.SelectMany(c => c.Districts).Select(d => d.Code).ToHashSet(StringComparer.Ordinal);
         var problems = new List<string>();
         RegistryLoader.Unique(policies.Select(p => p.Id), "subsidy policy", problems);

@@ -44,6 +44,9 @@ public abstract class FlowModule
     /// <summary>What is wrong with the flow's section of the registry (each problem a phrase naming the entry); checked at start-up.</summary>
     public virtual IEnumerable<string> RegistryProblems(RegistryDocument document) => [];
 
+    /// <summary>The registry sections this flow owns (read with <see cref="RegistrySection{T}"/>); the loader refuses a section no flow names.</summary>
+    public virtual IReadOnlyList<string> RegistrySections => [];
+
     /// <summary>Registers the flow's services and options.</summary>
     public virtual void AddServices(IServiceCollection services, IConfiguration configuration)
     {

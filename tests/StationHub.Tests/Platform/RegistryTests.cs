@@ -71,6 +71,20 @@ public sealed class RegistryTests
     }
 
     [Theory]
+    [InlineData("\"subsidyPolicies\":", "\"subsidyPolicys\":", "section 'subsidyPolicys' is not one the hub knows")]
+    [InlineData("\"subsidyPolicies\":", "\"subsidyPolicies\": 7, \"unused\":", "section 'subsidyPolicies' is not valid")]
+    public void Refuses_a_flow_section_no_flow_owns_or_that_does_not_read(string from, string to, string named)
+    {
+        var sample = File.ReadAllText(Path.Combine(RepoPaths.Root, "functions", "registry.sample.json"));
+        Assert.Contains(from, sample, StringComparison.Ordinal);
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, sample.Replace(from, to, StringComparison.Ordinal));
+
+        var error = Assert.Throws<InvalidOperationException>(() => RegistryLoader.Load(path));
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("\"categories\": [\"flooding\"]", "\"categories\": [\"teleport\"]", "body 'hz-water' names unknown category 'teleport'")]
     [InlineData("\"id\": \"hz-station-operator\"", "\"id\": \"hz-water\"", "city or body id 'hz-water' appears more than once")]
     [InlineData("\"id\": \"hz-water\"", "\"id\": \"hangzhou\"", "city or body id 'hangzhou' appears more than once")]

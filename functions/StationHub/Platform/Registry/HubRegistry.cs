@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.Json.Serialization;
-using StationHub.GigWork;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization.Metadata;
 
 namespace StationHub.Platform.Registry;
 
@@ -138,16 +141,81 @@ public sealed class HubRegistry
     }
 }
 
-public sealed record RegistryDocument(
-    IReadOnlyList<City> Cities,
-    IReadOnlyList<Platform> Platforms,
-    IReadOnlyList<Station> Stations,
-    IReadOnlyList<HazardCategory> HazardCategories,
-    PointsCatalog PointsCatalog,
-    IReadOnlyList<StationService>? StationServices = null,
-    IReadOnlyList<SubsidyPolicy>? SubsidyPolicies = null,
-    AdminEndpoint? Admin = null,
-    IReadOnlyList<LedgerWitness>? Witnesses = null);
+public sealed record RegistryDocument
+{
+    public required IReadOnlyList<City> Cities { get; init; }
+
+    public required IReadOnlyList<Platform> Platforms { get; init; }
+
+    public required IReadOnlyList<Station> Stations { get; init; }
+
+    public required IReadOnlyList<HazardCategory> HazardCategories { get; init; }
+
+    public required PointsCatalog PointsCatalog { get; init; }
+
+    public IReadOnlyList<StationService>? StationServices { get; init; }
+
+    public AdminEndpoint? Admin { get; init; }
+
+    public IReadOnlyList<LedgerWitness>? Witnesses { get; init; }
+
+    /// <summary>
+    /// The sections a flow owns (e.g. gig work's <c>subsidyPolicies</c>), by name, as written: each flow
+    /// module names its sections (<see cref="Triggers.FlowModule.RegistrySections"/>) and reads them
+    /// (<see cref="RegistrySection{T}"/>); a section no flow names is refused at load. Settable only
+    /// because System.Text.Json's source generator binds <c>init</c> members as constructor
+    /// parameters, which extension data may not be; nothing but the reader sets it.
+    /// </summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Sections { get; set; }
+}
+
+/// <summary>
+/// A flow's own section of the registry document, read with the flow's JSON type: absent is the
+/// empty value; unreadable is a problem at load (<see cref="Problems"/>), so a loaded registry's
+/// sections always read.
+/// </summary>
+public sealed class RegistrySection<T>(string name, JsonTypeInfo<T> type, T empty)
+    where T : class
+{
+    private readonly ConditionalWeakTable<RegistryDocument, T> read = new();
+
+    public string Name { get; } = name;
+
+    /// <summary>The section as the document holds it (read once per document).</summary>
+    public T In(RegistryDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return read.GetValue(document, d => Read(d, out _) ?? empty);
+    }
+
+    /// <summary>What keeps the section from being read (none when it reads).</summary>
+    public IEnumerable<string> Problems(RegistryDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        _ = Read(document, out var problem);
+        return problem is null ? [] : [problem];
+    }
+
+    private T? Read(RegistryDocument document, out string? problem)
+    {
+        problem = null;
+        if (document.Sections?.TryGetValue(Name, out var element) != true || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return element.Deserialize(type) ?? throw new JsonException("it is null");
+        }
+        catch (JsonException exception)
+        {
+            problem = $"section '{Name}' is not valid: {exception.Message}";
+            return null;
+        }
+    }
+}
 
 /// <summary>
 /// A witness of the public ledger (C2SP tlog-witness): its id (letters, digits, '-' and '_'), the

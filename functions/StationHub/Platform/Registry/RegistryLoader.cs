@@ -74,6 +74,9 @@ public static class RegistryLoader
             problems.AddRange(flow.RegistryProblems(document));
         }
 
+        var owned = HubFlows.All.SelectMany(flow => flow.RegistrySections).ToHashSet(StringComparer.Ordinal);
+        problems.AddRange((document.Sections?.Keys.AsEnumerable() ?? []).Where(name => !owned.Contains(name)).Select(name => $"section '{name}' is not one the hub knows"));
+
         foreach (var city in document.Cities.Where(c => c.Delivery.MaxPerSecond is < 1 or > MaxPerSecondLimit))
         {
             problems.Add($"city '{city.Id}' has delivery.maxPerSecond {city.Delivery.MaxPerSecond}; it must be 1 to {MaxPerSecondLimit}");
