@@ -84,6 +84,13 @@ public sealed class RegistryStore(HubStorage storage, HubRegistry registry, Regi
     public async Task<RegistryState> CurrentAsync(CancellationToken cancellationToken = default)
     {
         var version = await ReadVersionAsync(cancellationToken);
+        if (version is null)
+        {
+            // Read before this host's first sync seeded empty storage: seed it now, as the sync would.
+            await SeedAsync(seed.Document, cancellationToken);
+            version = await ReadVersionAsync(cancellationToken);
+        }
+
         return await CurrentAsync(version?.Version ?? 0, cancellationToken);
     }
 
