@@ -14,6 +14,8 @@ namespace StationHub.HazardReports
     /// <summary>The hazard-report flow: intake, status, Open311 for cities, city updates, routing, the 24-hour watch.</summary>
     public sealed class HazardReportsModule : FlowModule
     {
+        public override Ledger.LedgerSection? LedgerSection { get; } = new HazardReportLedgerSection();
+
         private static readonly ApiParameter[] Open311Window =
         [
             new("start_date", "ISO 8601 date and time with a time zone; default: end_date less 90 days.", HubSchemas.Timestamp()),

@@ -15,38 +15,11 @@ public static class LedgerDay
 {
     public const string TotalScope = "total";
     public const string OutstandingPoints = "points.outstanding";
-    public const string AcknowledgedWithin24h = "report.ack-within-24h";
-    public const string AcknowledgedWithin24hShare = "report.ack-within-24h-share-bp";
-    public const string MedianFirstResponseMinutes = "report.first-response-median-minutes";
-
-    /// <summary>The sample of the 24-hour share and of the median: first responses with a routing time.</summary>
-    public const string AcknowledgedWithin24hSample = "report.ack-within-24h-sample";
-
-    /// <summary>Worker needs first answered within their category's SLA, basis points of <see cref="NeedAnsweredWithinSlaSample"/>.</summary>
-    public const string NeedAnsweredWithinSlaShare = "need.answered-within-sla-share-bp";
-
-    /// <summary>The sample of the needs' SLA share: worker needs first answered this day.</summary>
-    public const string NeedAnsweredWithinSlaSample = "need.answered-within-sla-sample";
-
-    /// <summary>
-    /// Resolutions less reopenings (<c>report.resolved</c> − <c>report.reopened</c>): a reopening takes
-    /// back, on its own day, the resolution it undoes. Summed over any span of days it counts the
-    /// resolutions that held; a day may be negative when it reopens more than it resolves.
-    /// </summary>
-    public const string ResolvedHeld = "report.resolved-held";
-
-    /// <summary>The same for worker needs (<c>need.resolved</c> − <c>need.reopened</c>).</summary>
-    public const string NeedResolvedHeld = "need.resolved-held";
-
     /// <summary>A share whose sample is smaller than this (reports, matches) is shown as too few to judge.</summary>
     public const int MinimumSample = 10;
 
-    /// <summary>Money and points are summed, and what a flow's ledger section says it sums; every other kind counts its entries.</summary>
-    public static bool IsSum(string kind) =>
-        kind.StartsWith("pickup.revenue.", StringComparison.Ordinal)
-        || kind.StartsWith("pickup.fund.", StringComparison.Ordinal)
-        || kind.StartsWith("points.", StringComparison.Ordinal)
-        || Sections.Any(section => section.IsSum(kind));
+    /// <summary>What a flow's ledger section says it sums (money, points, minutes); every other kind counts its entries.</summary>
+    public static bool IsSum(string kind) => Sections.Any(section => section.IsSum(kind));
 
     /// <summary>The flows' parts of the ledger (<see cref="FlowModule.LedgerSection"/>).</summary>
     public static IEnumerable<LedgerSection> Sections => HubFlows.All.Select(flow => flow.LedgerSection).OfType<LedgerSection>();
@@ -145,7 +118,7 @@ public static class LedgerDay
     /// as a change. Shares, medians and the running points balance do not.
     /// </summary>
     public static bool IsAdditive(string kind) =>
-        kind is not (AcknowledgedWithin24hShare or MedianFirstResponseMinutes or OutstandingPoints)
+        kind != OutstandingPoints
         && !IsShare(kind)
         && !kind.EndsWith("-median-minutes", StringComparison.Ordinal)
         && Sections.All(section => section.IsAdditive(kind));
@@ -154,15 +127,11 @@ public static class LedgerDay
     public static bool IsShare(string kind) => kind.EndsWith("-bp", StringComparison.Ordinal);
 
     /// <summary>
-    /// The figure a share is a share of, published beside it in the same scope: reports answered,
-    /// or what a flow's ledger section says (matches made or paid, minutes of night). Null for a kind that is no share.
+    /// The figure a share is a share of, published beside it in the same scope, as the flow's ledger
+    /// section says (reports answered, matches made or paid, minutes of night). Null for a kind that is no share.
     /// </summary>
-    public static string? SampleOf(string shareKind) => shareKind switch
-    {
-        AcknowledgedWithin24hShare => AcknowledgedWithin24hSample,
-        NeedAnsweredWithinSlaShare => NeedAnsweredWithinSlaSample,
-        _ => Sections.Select(section => section.SampleOf(shareKind)).FirstOrDefault(sample => sample is not null),
-    };
+    public static string? SampleOf(string shareKind) =>
+        Sections.Select(section => section.SampleOf(shareKind)).FirstOrDefault(sample => sample is not null);
 
     /// <summary>
     /// Whether a share rests on too few cases to judge (fewer than <see cref="MinimumSample"/>), so
@@ -261,14 +230,6 @@ public static class LedgerDay
         }
     }
 
-    private static void Held(SortedDictionary<string, long> figures, string resolved, string reopened, string held)
-    {
-        if (figures.ContainsKey(resolved) || figures.ContainsKey(reopened))
-        {
-            figures[held] = figures.GetValueOrDefault(resolved) - figures.GetValueOrDefault(reopened);
-        }
-    }
-
     private static SortedDictionary<string, long> Summarise(IEnumerable<LedgerEntryEntity> entries)
     {
         var list = entries.ToList();
@@ -278,30 +239,7 @@ public static class LedgerDay
             figures[group.Key] = IsSum(group.Key) ? group.Sum(e => e.Amount) : group.Count();
         }
 
-        var responses = list.Where(e => e.Kind == LedgerKinds.ReportFirstResponse && e.Hours is not null).Select(e => e.Hours!.Value).Order().ToList();
-        if (responses.Count > 0)
-        {
-            var within = responses.Count(h => h <= 24);
-            figures[AcknowledgedWithin24h] = within;
-            figures[AcknowledgedWithin24hSample] = responses.Count;
-            figures[AcknowledgedWithin24hShare] = within * 10_000L / responses.Count;
-            var middle = responses.Count / 2;
-            var median = responses.Count % 2 == 1 ? responses[middle] : (responses[middle - 1] + responses[middle]) / 2;
-            figures[MedianFirstResponseMinutes] = (long)Math.Round(median * 60, MidpointRounding.AwayFromZero);
-        }
-
-        // Worker needs: answered within their category's SLA (judged when the answer was written), beside its sample.
-        if (figures.GetValueOrDefault(LedgerKinds.NeedFirstResponse) is > 0 and var needsAnswered)
-        {
-            figures[NeedAnsweredWithinSlaSample] = needsAnswered;
-            figures[NeedAnsweredWithinSlaShare] = figures.GetValueOrDefault(LedgerKinds.NeedAnsweredWithinSla) * 10_000L / needsAnswered;
-        }
-
-        // A report closed and then reopened is not a success: its reopening takes the resolution back.
-        Held(figures, LedgerKinds.ReportResolved, LedgerKinds.ReportReopened, ResolvedHeld);
-        Held(figures, LedgerKinds.NeedResolved, LedgerKinds.NeedReopened, NeedResolvedHeld);
-
-        // Each flow's own figures (the warm map's night coverage, gig work's shares and year to date).
+        // Each flow's own figures (reports' 24-hour share and median, the warm map's night coverage, gig work's shares and year to date).
         foreach (var section in Sections)
         {
             section.Summarise(figures, list);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using StationHub.HazardReports;
 using StationHub.Ledger.Checkpoints;
 using StationHub.Platform.Http;
 
@@ -29,7 +30,7 @@ public sealed class LedgerPage(IServiceProvider services, LedgerStore store, Led
 
         var draft = await store.FindDraftAsync(sealer.Today, cancellationToken);
         var latest = draft?.Json ?? (sealedDays.Count > 0 ? (await store.FindSealedAsync(DateOnly.ParseExact(sealedDays[^1].RowKey, "yyyy-MM-dd", CultureInfo.InvariantCulture), cancellationToken))?.Json : null);
-        var sections = new StringBuilder(latest is null ? string.Empty : ReportsAndNeeds(latest));
+        var sections = new StringBuilder();
         foreach (var section in LedgerDay.Sections)
         {
             sections.Append(await section.PageSectionAsync(services, latest, cancellationToken));
@@ -57,62 +58,20 @@ public sealed class LedgerPage(IServiceProvider services, LedgerStore store, Led
         totals.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(t => t.Value);
 
     /// <summary>
-    /// Hazard reports by district, and beside them the worker needs heard and answered by district and
-    /// by responsible body: received, answered in time (with its sample, or too few to judge),
-    /// resolved, reopened, and the resolutions that held (resolved less reopened).
-    /// </summary>
-    private static string ReportsAndNeeds(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        var scopes = document.RootElement.GetProperty("figures").EnumerateObject()
-            .ToDictionary(s => s.Name, s => s.Value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64(), StringComparer.Ordinal), StringComparer.Ordinal);
-        var date = document.RootElement.GetProperty("date").GetString() ?? string.Empty;
-        var html = new StringBuilder();
-
-        var reports = new StringBuilder();
-        foreach (var (scope, figures) in scopes.Where(s => s.Key.StartsWith("district~", StringComparison.Ordinal) && s.Value.Keys.Any(k => k.StartsWith("report.", StringComparison.Ordinal))))
-        {
-            var hazards = figures.GetValueOrDefault(LedgerKinds.ReportReceived) - figures.GetValueOrDefault(LedgerKinds.NeedReceived);
-            reports.Append(CultureInfo.InvariantCulture, $"<tr><td>{Enc(scope["district~".Length..])}</td><td>{hazards}</td><td>{Share(figures, LedgerDay.AcknowledgedWithin24hShare)}</td><td>{figures.GetValueOrDefault(LedgerKinds.ReportResolved)}</td><td>{figures.GetValueOrDefault(LedgerKinds.ReportReopened)}</td><td>{figures.GetValueOrDefault(LedgerDay.ResolvedHeld)}</td></tr>");
-        }
-
-        if (reports.Length > 0)
-        {
-            html.Append(CultureInfo.InvariantCulture, $"<h2>Reports by district ({Enc(date)})</h2><p>Hazards received; the share of all reports answered within 24 hours, with the number answered; resolved, reopened (closed, and not fixed), and the resolutions that held: resolved less reopened. A share of fewer than {LedgerDay.MinimumSample} reports is too few to judge.</p>")
-                .Append("<div class=\"scroll\"><table><thead><tr><th>District</th><th>Hazards received</th><th>Answered ≤ 24 h</th><th>Resolved</th><th>Reopened</th><th>Resolved and held</th></tr></thead><tbody>")
-                .Append(reports).Append("</tbody></table></div>");
-        }
-
-        var needs = new StringBuilder();
-        foreach (var (scope, figures) in scopes.Where(s => (s.Key.StartsWith("district~", StringComparison.Ordinal) || LedgerScopes.IsView(s.Key)) && s.Value.Keys.Any(k => k.StartsWith("need.", StringComparison.Ordinal))))
-        {
-            var name = LedgerScopes.IsView(scope) ? "body " + scope[LedgerScopes.BodyPrefix.Length..] : "district " + scope["district~".Length..];
-            needs.Append(CultureInfo.InvariantCulture, $"<tr><td>{Enc(name)}</td><td>{figures.GetValueOrDefault(LedgerKinds.NeedReceived)}</td><td>{Share(figures, LedgerDay.NeedAnsweredWithinSlaShare)}</td><td>{figures.GetValueOrDefault(LedgerKinds.NeedResolved)}</td><td>{figures.GetValueOrDefault(LedgerKinds.NeedReopened)}</td><td>{figures.GetValueOrDefault(LedgerDay.NeedResolvedHeld)}</td></tr>");
-        }
-
-        if (needs.Length > 0)
-        {
-            html.Append(CultureInfo.InvariantCulture, $"<h2>Needs heard and answered ({Enc(date)})</h2><p>Workers' own needs (night rest, wages, chargers, job fit, dispatch pressure), by district and by the body responsible: received, the share first answered within the category's promised hours, resolved, reopened, and resolutions that held.</p>")
-                .Append("<div class=\"scroll\"><table><thead><tr><th>Where</th><th>Needs received</th><th>Answered in time</th><th>Resolved</th><th>Reopened</th><th>Resolved and held</th></tr></thead><tbody>")
-                .Append(needs).Append("</tbody></table></div>");
-        }
-
-        return html.ToString();
-    }
-
-    /// <summary>
     /// A share with its sample size ("83.3 % of 12"), or, on fewer than <see cref="LedgerDay.MinimumSample"/>
-    /// cases, marked too few to judge. Days sealed before samples were published fall back to the count of first responses.
+    /// cases, marked too few to judge. Days sealed before samples were published fall back to <paramref name="sampleBefore"/>
+    /// (for the 24-hour share, the count of first responses). Flows' page sections use it for their shares.
     /// </summary>
-    private static string Share(Dictionary<string, long> figures, string shareKind)
+    public static string Share(Dictionary<string, long> figures, string shareKind, string? sampleBefore = null)
     {
+        ArgumentNullException.ThrowIfNull(figures);
         if (!figures.TryGetValue(shareKind, out var bp))
         {
             return "–";
         }
 
         var sample = figures.TryGetValue(LedgerDay.SampleOf(shareKind) ?? string.Empty, out var n) ? n
-            : shareKind == LedgerDay.AcknowledgedWithin24hShare ? figures.GetValueOrDefault(LedgerKinds.ReportFirstResponse) : 0;
+            : sampleBefore is not null ? figures.GetValueOrDefault(sampleBefore) : 0;
         var text = string.Create(CultureInfo.InvariantCulture, $"{(bp / 100.0).ToString("0.#", CultureInfo.InvariantCulture)} % of {sample}");
         return LedgerDay.TooFewToJudge(shareKind, sample)
             ? $"<span class=\"few\" title=\"Fewer than {LedgerDay.MinimumSample} cases\">too few to judge ({text})</span>"
@@ -154,11 +113,11 @@ public sealed class LedgerPage(IServiceProvider services, LedgerStore store, Led
         html.Append(Chart("Points issued and redeemed", labels,
             [("issued", "#8250df", days.Select(d => (double)Sum(d.Totals, "points.issued.")).ToList()), ("redeemed", "#bf3989", days.Select(d => (double)Sum(d.Totals, "points.redeemed.")).ToList())]));
         html.Append(Chart("Reports answered within 24 hours (%)", labels,
-            [("within 24 h", "#cf222e", days.Select(d => d.Totals.GetValueOrDefault(LedgerDay.AcknowledgedWithin24hShare) / 100.0).ToList())]));
+            [("within 24 h", "#cf222e", days.Select(d => d.Totals.GetValueOrDefault(HazardReportLedgerSection.AcknowledgedWithin24hShare) / 100.0).ToList())]));
         html.Append("</div><h2>Sealed days</h2><div class=\"scroll\"><table><thead><tr><th>Day</th><th>Reports</th><th>Answered ≤ 24 h</th><th>Pickups collected</th><th>Revenue (¥)</th><th>Fund (¥)</th><th>Points issued</th><th>Hash</th></tr></thead><tbody>");
         foreach (var day in Enumerable.Reverse(days))
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Enc(day.Date)}</td><td>{day.Totals.GetValueOrDefault("report.received")}</td><td>{Share(day.Totals, LedgerDay.AcknowledgedWithin24hShare)}</td><td>{day.Totals.GetValueOrDefault("pickup.collected")}</td><td>{Yuan(Sum(day.Totals, "pickup.revenue."))}</td><td>{Yuan(Sum(day.Totals, "pickup.fund."))}</td><td>{Sum(day.Totals, "points.issued.")}</td><td><code>{Enc((day.Hash ?? string.Empty)[..Math.Min(16, day.Hash?.Length ?? 0)])}…</code></td></tr>");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Enc(day.Date)}</td><td>{day.Totals.GetValueOrDefault("report.received")}</td><td>{Share(day.Totals, HazardReportLedgerSection.AcknowledgedWithin24hShare, LedgerKinds.ReportFirstResponse)}</td><td>{day.Totals.GetValueOrDefault("pickup.collected")}</td><td>{Yuan(Sum(day.Totals, "pickup.revenue."))}</td><td>{Yuan(Sum(day.Totals, "pickup.fund."))}</td><td>{Sum(day.Totals, "points.issued.")}</td><td><code>{Enc((day.Hash ?? string.Empty)[..Math.Min(16, day.Hash?.Length ?? 0)])}…</code></td></tr>");
         }
 
         if (days.Count == 0)
@@ -171,7 +130,7 @@ public sealed class LedgerPage(IServiceProvider services, LedgerStore store, Led
     }
 
     private static string Summary(Dictionary<string, long> totals) =>
-        string.Create(CultureInfo.InvariantCulture, $"<p>{totals.GetValueOrDefault("report.received")} reports received, {totals.GetValueOrDefault("report.routed")} routed, {totals.GetValueOrDefault("report.resolved")} resolved, {totals.GetValueOrDefault(LedgerKinds.ReportReopened)} reopened, answered within 24 h: {Share(totals, LedgerDay.AcknowledgedWithin24hShare)}; worker needs: {totals.GetValueOrDefault(LedgerKinds.NeedReceived)} heard, answered in time: {Share(totals, LedgerDay.NeedAnsweredWithinSlaShare)}; {totals.GetValueOrDefault("pickup.collected")} pickups collected; ¥{Yuan(Sum(totals, "pickup.revenue."))} revenue, ¥{Yuan(Sum(totals, "pickup.fund."))} to the fund; {Sum(totals, "points.issued.")} points issued, {totals.GetValueOrDefault(LedgerDay.OutstandingPoints)} outstanding.</p>");
+        string.Create(CultureInfo.InvariantCulture, $"<p>{totals.GetValueOrDefault("report.received")} reports received, {totals.GetValueOrDefault("report.routed")} routed, {totals.GetValueOrDefault("report.resolved")} resolved, {totals.GetValueOrDefault(LedgerKinds.ReportReopened)} reopened, answered within 24 h: {Share(totals, HazardReportLedgerSection.AcknowledgedWithin24hShare, LedgerKinds.ReportFirstResponse)}; worker needs: {totals.GetValueOrDefault(LedgerKinds.NeedReceived)} heard, answered in time: {Share(totals, HazardReportLedgerSection.NeedAnsweredWithinSlaShare)}; {totals.GetValueOrDefault("pickup.collected")} pickups collected; ¥{Yuan(Sum(totals, "pickup.revenue."))} revenue, ¥{Yuan(Sum(totals, "pickup.fund."))} to the fund; {Sum(totals, "points.issued.")} points issued, {totals.GetValueOrDefault(LedgerDay.OutstandingPoints)} outstanding.</p>");
 
     private static string Yuan(long fen) => (fen / 100.0).ToString("0.00", CultureInfo.InvariantCulture);
 

@@ -13,6 +13,8 @@ namespace StationHub.PickupOrders
     /// <summary>The pickup-order flow: platform webhooks, station actions, routing, expiry, the revenue split.</summary>
     public sealed class PickupOrdersModule : FlowModule
     {
+        public override Ledger.LedgerSection? LedgerSection { get; } = new PickupLedgerSection();
+
         public override IReadOnlyList<TriggerFunction> Functions { get; } =
         [
             HttpFunction.Webhook<PickupOrderIntake>(FunctionNames.PickupOrderReceived, Routes.PickupOrders),

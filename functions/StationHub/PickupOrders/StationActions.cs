@@ -106,7 +106,7 @@ public sealed partial class StationActions(PickupOrderStore store, PickupCodes c
                 entity = await store.FindAsync(hubId, cancellationToken) ?? throw new InvalidOperationException($"Order {hubId} vanished.");
             }
 
-            if (keyDigest is not null && entity.CurrentStatus == PickupOrderStatus.Collected && entity.ActionKey == keyDigest)
+            if (CollectedUnder(entity, keyDigest))
             {
                 // This very collection went through, but its answer was lost (a 503 after the write): the same answer.
                 return Attempt<HubResponse>.Done(View(entity));
@@ -128,7 +128,10 @@ public sealed partial class StationActions(PickupOrderStore store, PickupCodes c
                 // router applies the change from its message, and the order still knows whose it was.
                 var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, Guid.NewGuid().ToString("N"), time.GetUtcNow(), PickupOrderEventKind.Collected, hubId, Guid.NewGuid().ToString("N"), ActionKey: keyDigest);
                 var outcome = await PickupOrderChanges.ApplyAsync(store, hubId, change, null, cancellationToken);
-                return Attempt<HubResponse>.Done(outcome.Result == ChangeResult.Applied
+
+                // Applied now, or by the router from the first try's queued change between this retry's
+                // read and its write (the soak found it): either way this key's collection went through.
+                return Attempt<HubResponse>.Done(outcome.Result == ChangeResult.Applied || CollectedUnder(outcome.Entity, keyDigest)
                     ? View(outcome.Entity!)
                     : HubResponse.Problem(Problem.Conflict($"The order is {outcome.Entity?.Status}; it was not collected now.")));
             }
@@ -152,6 +155,10 @@ public sealed partial class StationActions(PickupOrderStore store, PickupCodes c
             return Attempt<HubResponse>.Done(HubResponse.Problem(Problem.Forbidden($"The pickup code is wrong; {MaxWrongCodes - entity.WrongCodes} tries are left before the order locks.")));
         }, cancellationToken);
     }
+
+    /// <summary>Whether the order was collected by the request that carried this <c>Idempotency-Key</c>.</summary>
+    private static bool CollectedUnder(OrderEntity? entity, string? keyDigest) =>
+        keyDigest is not null && entity is { CurrentStatus: PickupOrderStatus.Collected } && entity.ActionKey == keyDigest;
 
     private async Task<HubResponse> UnlockAsync(OrderEntity entity, CancellationToken cancellationToken)
     {

@@ -14,6 +14,8 @@ namespace StationHub.Points
     /// <summary>The points flow: platform webhooks, balances, vouchers at stations, expiry.</summary>
     public sealed class PointsModule : FlowModule
     {
+        public override Ledger.LedgerSection? LedgerSection { get; } = new PointsLedgerSection();
+
         /// <summary>The registry's points catalog: tasks and rewards once each, each earning or costing a positive number of points.</summary>
         public override IEnumerable<string> RegistryProblems(RegistryDocument document)
         {

@@ -21,7 +21,7 @@ public static class LedgerRecount
     /// <summary>The kinds recounted here, each from the source records of its flow.</summary>
     public static readonly string[] Kinds =
     [
-        LedgerKinds.ReportReceived, LedgerKinds.ReportRouted, LedgerKinds.ReportFirstResponse, LedgerDay.AcknowledgedWithin24h,
+        LedgerKinds.ReportReceived, LedgerKinds.ReportRouted, LedgerKinds.ReportFirstResponse, HazardReportLedgerSection.AcknowledgedWithin24h,
         LedgerKinds.DeliveryMade, LedgerKinds.DeliveryFailed,
     ];
 
@@ -155,7 +155,7 @@ public static class LedgerRecount
                     Count(first, LedgerKinds.ReportFirstResponse);
                     if (first - routed <= TimeSpan.FromHours(24))
                     {
-                        Count(first, LedgerDay.AcknowledgedWithin24h);
+                        Count(first, HazardReportLedgerSection.AcknowledgedWithin24h);
                     }
                 }
             }

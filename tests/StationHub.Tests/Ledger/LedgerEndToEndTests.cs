@@ -73,11 +73,11 @@ public sealed class LedgerEndToEndTests
         Assert.True(sealedDay.GetProperty("sealed").GetBoolean());
         var figures = sealedDay.GetProperty("figures").GetProperty(District);
         Assert.Equal(3, figures.GetProperty(LedgerKinds.ReportFirstResponse).GetInt64());
-        Assert.Equal(3, figures.GetProperty(LedgerDay.AcknowledgedWithin24h).GetInt64());
-        Assert.Equal(10_000, figures.GetProperty(LedgerDay.AcknowledgedWithin24hShare).GetInt64());
-        Assert.Equal((long)Math.Round(hours[1] * 60, MidpointRounding.AwayFromZero), figures.GetProperty(LedgerDay.MedianFirstResponseMinutes).GetInt64());
+        Assert.Equal(3, figures.GetProperty(HazardReportLedgerSection.AcknowledgedWithin24h).GetInt64());
+        Assert.Equal(10_000, figures.GetProperty(HazardReportLedgerSection.AcknowledgedWithin24hShare).GetInt64());
+        Assert.Equal((long)Math.Round(hours[1] * 60, MidpointRounding.AwayFromZero), figures.GetProperty(HazardReportLedgerSection.MedianFirstResponseMinutes).GetInt64());
         var totals = sealedDay.GetProperty("figures").GetProperty(LedgerDay.TotalScope);
-        Assert.Equal(10_000, totals.GetProperty(LedgerDay.AcknowledgedWithin24hShare).GetInt64());
+        Assert.Equal(10_000, totals.GetProperty(HazardReportLedgerSection.AcknowledgedWithin24hShare).GetInt64());
 
         var verified = await new LedgerVerifier(world.Hub.Client).VerifyAsync();
         Assert.True(verified.Ok, verified.Reason);

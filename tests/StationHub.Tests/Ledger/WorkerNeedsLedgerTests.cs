@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using StationHub.HazardReports;
 using StationHub.Ledger;
 using StationHub.Tests.Infrastructure;
 
@@ -51,20 +52,20 @@ public sealed class WorkerNeedsLedgerTests
         Assert.Equal(2, district.GetProperty(LedgerKinds.ReportReceived).GetInt64());
         Assert.Equal(1, district.GetProperty(LedgerKinds.NeedReceived).GetInt64());
         Assert.Equal(1, district.GetProperty(LedgerKinds.NeedFirstResponse).GetInt64());
-        Assert.Equal(1, district.GetProperty(LedgerDay.NeedAnsweredWithinSlaSample).GetInt64());
-        Assert.Equal(10_000, district.GetProperty(LedgerDay.NeedAnsweredWithinSlaShare).GetInt64());
+        Assert.Equal(1, district.GetProperty(HazardReportLedgerSection.NeedAnsweredWithinSlaSample).GetInt64());
+        Assert.Equal(10_000, district.GetProperty(HazardReportLedgerSection.NeedAnsweredWithinSlaShare).GetInt64());
         Assert.Equal(1, district.GetProperty(LedgerKinds.NeedResolved).GetInt64());
         Assert.Equal(1, district.GetProperty(LedgerKinds.NeedReopened).GetInt64());
-        Assert.Equal(0, district.GetProperty(LedgerDay.NeedResolvedHeld).GetInt64());
+        Assert.Equal(0, district.GetProperty(HazardReportLedgerSection.NeedResolvedHeld).GetInt64());
         Assert.Equal(2, district.GetProperty(LedgerKinds.ReportResolved).GetInt64());
         Assert.Equal(1, district.GetProperty(LedgerKinds.ReportReopened).GetInt64());
-        Assert.Equal(1, district.GetProperty(LedgerDay.ResolvedHeld).GetInt64());
-        Assert.Equal(2, district.GetProperty(LedgerDay.AcknowledgedWithin24hSample).GetInt64());
+        Assert.Equal(1, district.GetProperty(HazardReportLedgerSection.ResolvedHeld).GetInt64());
+        Assert.Equal(2, district.GetProperty(HazardReportLedgerSection.AcknowledgedWithin24hSample).GetInt64());
 
         // The body's view: its need alone; the totals count it once.
         var body = figures.GetProperty(LedgerScopes.Body(TestRegistry.HrBody));
         Assert.Equal(1, body.GetProperty(LedgerKinds.NeedReceived).GetInt64());
-        Assert.Equal(10_000, body.GetProperty(LedgerDay.NeedAnsweredWithinSlaShare).GetInt64());
+        Assert.Equal(10_000, body.GetProperty(HazardReportLedgerSection.NeedAnsweredWithinSlaShare).GetInt64());
         Assert.False(body.TryGetProperty(LedgerKinds.ReportReceived, out _));
         var totals = figures.GetProperty(LedgerDay.TotalScope);
         Assert.Equal(1, totals.GetProperty(LedgerKinds.NeedReceived).GetInt64());
