@@ -20,14 +20,18 @@ public static class EndpointStates
 }
 
 /// <summary>
-/// One destination's state and delivery record (table <c>Endpoints</c>, one partition, row = the
-/// destination, <c>city:hangzhou</c>). A destination with no row is active and has no history.
+/// One destination's state and delivery record (table <c>Endpoints</c>): a partition of its own per
+/// destination (partition and row = the destination, <c>city:hangzhou</c>), so no partition is crossed
+/// by every delivery of the hub. A destination with no row is active and has no history. Rows written
+/// before (all in one partition, <see cref="LegacyPartition"/>) are read when a destination has no row
+/// of its own, and moved into its own partition by the next write.
 /// </summary>
 public sealed class EndpointEntity : ITableEntity
 {
-    public const string Partition = "endpoint";
+    /// <summary>The one partition every destination's row was kept in before each got its own.</summary>
+    public const string LegacyPartition = "endpoint";
 
-    public string PartitionKey { get; set; } = Partition;
+    public string PartitionKey { get; set; } = string.Empty;
     public string RowKey { get; set; } = string.Empty;
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
@@ -68,11 +72,39 @@ public sealed class EndpointStore(HubStorage storage, TimeProvider time)
 
     private readonly ConcurrentDictionary<string, CachedEndpoint> cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> successWrites = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<EndpointEntity?>>> reading = new(StringComparer.Ordinal);
 
     private TableClient Endpoints => storage.Table(Tables.Endpoints);
 
-    public Task<EndpointEntity?> FindAsync(Destination destination, CancellationToken cancellationToken = default) =>
-        Endpoints.FindAsync<EndpointEntity>(EndpointEntity.Partition, destination.ToString(), cancellationToken);
+    /// <summary>
+    /// The destination's row, from its own partition; else a row kept before destinations had their own
+    /// (one more read, only while the destination has none), returned as not yet stored there (no ETag),
+    /// so the next write adds it to the destination's own partition.
+    /// </summary>
+    public async Task<EndpointEntity?> FindAsync(Destination destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var key = destination.ToString();
+        if (await Endpoints.FindAsync<EndpointEntity>(key, key, cancellationToken) is { } own)
+        {
+            return own;
+        }
+
+        if (await Endpoints.FindAsync<EndpointEntity>(EndpointEntity.LegacyPartition, key, cancellationToken) is not { } legacy)
+        {
+            return null;
+        }
+
+        legacy.PartitionKey = key;
+        legacy.ETag = default;
+        return legacy;
+    }
+
+    private static EndpointEntity New(string key) => new() { PartitionKey = key, RowKey = key };
+
+    // A row not yet in the destination's own partition (new, or read from the legacy one) is added; else replaced under its ETag.
+    private Task<bool> WriteAsync(EndpointEntity entity, CancellationToken cancellationToken) =>
+        entity.ETag == default ? Endpoints.TryAddAsync(entity, cancellationToken) : Endpoints.TryReplaceAsync(entity, cancellationToken);
 
     /// <summary>The destination's row as a delivery sees it: read at most once per <see cref="StateCacheFor"/> on this host.</summary>
     public async Task<EndpointEntity?> FindForDeliveryAsync(Destination destination, CancellationToken cancellationToken = default)
@@ -85,6 +117,20 @@ public sealed class EndpointStore(HubStorage storage, TimeProvider time)
             return cached.Entity;
         }
 
+        // Deliveries that miss together (a burst after the state went stale) share one read.
+        var read = reading.GetOrAdd(key, _ => new Lazy<Task<EndpointEntity?>>(() => ReadIntoCacheAsync(destination, key, cancellationToken)));
+        try
+        {
+            return await read.Value;
+        }
+        finally
+        {
+            reading.TryRemove(KeyValuePair.Create(key, read));
+        }
+    }
+
+    private async Task<EndpointEntity?> ReadIntoCacheAsync(Destination destination, string key, CancellationToken cancellationToken)
+    {
         var entity = await FindAsync(destination, cancellationToken);
         cache[key] = new CachedEndpoint(entity, time.GetTimestamp());
         return entity;
@@ -93,10 +139,13 @@ public sealed class EndpointStore(HubStorage storage, TimeProvider time)
     public async Task<Dictionary<string, EndpointEntity>> ListAsync(CancellationToken cancellationToken = default)
     {
         var all = new Dictionary<string, EndpointEntity>(StringComparer.Ordinal);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {EndpointEntity.Partition}");
-        await foreach (var entity in Endpoints.QueryAsync<EndpointEntity>(filter, cancellationToken: cancellationToken))
+        // The table holds only destinations' rows: one per destination, and the legacy ones, which its own row outranks.
+        await foreach (var entity in Endpoints.QueryAsync<EndpointEntity>(cancellationToken: cancellationToken))
         {
-            all[entity.RowKey] = entity;
+            if (entity.PartitionKey == entity.RowKey || !all.ContainsKey(entity.RowKey))
+            {
+                all[entity.RowKey] = entity;
+            }
         }
 
         return all;
@@ -125,11 +174,11 @@ public sealed class EndpointStore(HubStorage storage, TimeProvider time)
 
         try
         {
-            var entity = seen?.Copy() ?? new EndpointEntity { RowKey = key };
+            var entity = seen?.Copy() ?? New(key);
             entity.LastSuccessAt = entity.LastSuccessAt is { } stored && stored > now ? stored : now;
             entity.FailingSince = null;
             entity.ConsecutiveFailures = 0;
-            var written = seen is null ? await Endpoints.TryAddAsync(entity, cancellationToken) : await Endpoints.TryReplaceAsync(entity, cancellationToken);
+            var written = await WriteAsync(entity, cancellationToken);
             Remember(key, written ? entity : null);
         }
         finally
@@ -210,13 +259,13 @@ public sealed class EndpointStore(HubStorage storage, TimeProvider time)
         Optimistic.RetryAsync(what, async _ =>
         {
             var stored = await FindAsync(destination, cancellationToken);
-            var entity = stored ?? new EndpointEntity { RowKey = destination.ToString() };
+            var entity = stored ?? New(destination.ToString());
             if (!change(entity))
             {
                 return Attempt<EndpointEntity>.Done(entity);
             }
 
-            var written = stored is null ? await Endpoints.TryAddAsync(entity, cancellationToken) : await Endpoints.TryReplaceAsync(entity, cancellationToken);
+            var written = await WriteAsync(entity, cancellationToken);
             Remember(entity.RowKey, written ? entity : null);
             return written ? Attempt<EndpointEntity>.Done(entity) : Attempt<EndpointEntity>.Retry;
         }, cancellationToken);

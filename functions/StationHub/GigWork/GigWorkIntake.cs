@@ -52,7 +52,9 @@ public sealed class GigWorkIntake(
 
                 return AnswerFor(platformId, gigEvent.HubId).Response(StatusCodes.Ok);
             },
-            (held, _) => Task.FromResult(AnswerFor(platformId, held).Response(StatusCodes.Ok))));
+            (held, _) => Task.FromResult(AnswerFor(platformId, held).Response(StatusCodes.Ok)),
+            // A retried webhook-id: the first answer when the event's record is stored (one read), nothing queued.
+            async token => await book.FindEventAsync(gigEvent.EventId, token) is null ? null : AnswerFor(platformId, gigEvent.HubId).Response(StatusCodes.Ok)));
     }
 
     private static WebhookAnswer AnswerFor(string platformId, string hubId) => new(hubId, GigEventStatus.Received, StatusUrlFor(platformId, hubId));

@@ -65,7 +65,23 @@ public sealed partial class HazardReportIntake(
             webhook.WebhookId,
             AttemptId: Guid.NewGuid().ToString("N"),
             report);
-        return new WebhookItem(report.HubId, token => AcceptAsync(accepted, token), (held, token) => AnswerAsync(report.PlatformId, held, token));
+        return new WebhookItem(
+            report.HubId,
+            token => AcceptAsync(accepted, token),
+            (held, token) => AnswerAsync(report.PlatformId, held, token),
+            token => AnswerIfStoredAsync(report.PlatformId, report.HubId, token));
+    }
+
+    /// <summary>A retried webhook-id: the first answer when the report is stored (one read), null when it is not yet.</summary>
+    private async Task<HubResponse?> AnswerIfStoredAsync(string platformId, string hubId, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(hubId, cancellationToken) is null)
+        {
+            return null;
+        }
+
+        Log.ReportRepeated(logger, hubId, platformId);
+        return AnswerFor(platformId, hubId).Response(StatusCodes.Ok);
     }
 
     private async Task<HubResponse> AcceptAsync(HazardReportAccepted accepted, CancellationToken cancellationToken)

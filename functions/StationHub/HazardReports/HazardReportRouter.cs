@@ -12,11 +12,10 @@ namespace StationHub.HazardReports;
 
 /// <summary>
 /// Queue function over <c>hazard-reports-accepted</c>: stores the report if the intake did not
-/// get to (it queues before it stores), then routes it to the city whose district contains it. Every step before the last is
-/// idempotent (city view, ledger facts, a delivery with a stable id); the last — the report
-/// becoming <c>routed</c> — is the commit, so a repeat or a crash only repeats idempotent steps.
-/// The routing time is kept with the report first (<c>RoutedAt</c>, the report still <c>received</c>),
-/// so every repeat writes the same facts under the same time.
+/// get to (it queues before it stores), then routes it to the city whose district contains it. The report is
+/// judged (duplicate or not) and committed first — the report becomes <c>routed</c>, with its routing time,
+/// in one write — and every step after it is idempotent (city view, ledger facts, a delivery with a
+/// stable id), so the same message again (a crash after the commit) repeats them, under the same time.
 /// </summary>
 public sealed class HazardReportRouter(
     HazardReportStore store,
@@ -41,7 +40,11 @@ public sealed class HazardReportRouter(
             Log.ReportStoredByRouter(logger, message.Report.HubId);
         }
 
-        if (entity.CurrentStatus != HazardReportStatus.Received || !thisAttempt)
+        // Only the message of the request whose write won routes the report. A report already `routed`
+        // by this message is this message again (a crash after the commit, or a second delivery of it):
+        // the steps after the commit are idempotent, so they are run again, and nothing is written to the report.
+        var again = entity.CurrentStatus == HazardReportStatus.Routed;
+        if (!thisAttempt || (entity.CurrentStatus != HazardReportStatus.Received && !again))
         {
             Log.RepeatIgnored(logger, entity.PartitionKey, entity.Status);
             return;
@@ -52,11 +55,12 @@ public sealed class HazardReportRouter(
             ?? throw new InvalidOperationException($"Report {report.HubId} names city '{report.CityId}', which is no longer in the registry.");
         var reporterId = pseudonyms.ForRecipient(report.RecipientKey, report.CourierPseudonym);
 
-        // Judged before anything is sent (a report linked to an open original is not sent again), and
-        // the routing time kept with the report before anything is written under it (so a repeat after
-        // a crash, say across the city's midnight, routes at the same time and counts on the same day):
-        // both in one write, under the ETag of the read above.
-        if (!entity.DuplicateDecided || entity.RoutedAt is null)
+        // The commit, in one write under the ETag of the read above, before anything is sent: the duplicate
+        // decision (a report linked to an open original is not sent again), the routing time (so a repeat
+        // after a crash, say across the city's midnight, routes at the same time and counts on the same day)
+        // and the status. Everything after it is idempotent (ledger facts by key, the city view by version,
+        // deliveries by a stable id), so a crash after it only repeats them when the message comes again.
+        if (!again)
         {
             if (!entity.DuplicateDecided)
             {
@@ -67,16 +71,16 @@ public sealed class HazardReportRouter(
             }
 
             entity.RoutedAt ??= time.GetUtcNow();
+            entity.Status = HazardReportStatus.Routed.ToWire();
+            entity.UpdatedAt = entity.RoutedAt.Value;
+            entity.Version++;
             if (!await store.TryReplaceAsync(entity, cancellationToken))
             {
-                throw new InvalidOperationException($"Report {report.HubId} changed while it was judged; the message will be tried again.");
+                throw new InvalidOperationException($"Report {report.HubId} changed while it was routed; the message will be tried again.");
             }
         }
 
         var now = entity.RoutedAt ?? throw new InvalidOperationException($"Report {report.HubId} has no routing time.");
-        entity.Status = HazardReportStatus.Routed.ToWire();
-        entity.UpdatedAt = now;
-        entity.Version++;
 
         var scope = LedgerScopes.District(report.District);
         if (entity.LinkedByHub && entity.DuplicateOf is { } originalId)
@@ -96,11 +100,7 @@ public sealed class HazardReportRouter(
             await storage.RequestDeliveryAsync(
                 DeliveryRequested.Create(message.CorrelationId, now, Destination.Platform(report.PlatformId), HazardReportEvents.Linked, "linked", linkedData, report.HubId),
                 cancellationToken: cancellationToken);
-            if (await store.TryReplaceAsync(entity, cancellationToken))
-            {
-                Log.ReportLinked(logger, report.HubId, originalId);
-            }
-
+            Log.ReportLinked(logger, report.HubId, originalId);
             return;
         }
 
@@ -121,18 +121,6 @@ public sealed class HazardReportRouter(
             CityPayloads.Routed(report, entity, registry, reporterId, escalated: false),
             report.HubId);
         await storage.RequestDeliveryAsync(delivery, cancellationToken: cancellationToken);
-
-        if (!await store.TryReplaceAsync(entity, cancellationToken))
-        {
-            var current = await store.FindAsync(report.HubId, cancellationToken);
-            if (current?.CurrentStatus == HazardReportStatus.Received)
-            {
-                throw new InvalidOperationException($"Report {report.HubId} changed while being routed; the message will be tried again.");
-            }
-
-            return;
-        }
-
         Log.ReportRouted(logger, report.HubId, city.Id, report.District);
     }
 }

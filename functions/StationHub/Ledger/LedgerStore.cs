@@ -46,7 +46,7 @@ public sealed class LedgerStore(HubStorage storage)
     public const int RecentDays = 31;
 
     /// <summary>What compiling needs of an entry (the rest stays in storage).</summary>
-    private static readonly string[] FigureColumns = [nameof(LedgerEntryEntity.Scope), nameof(LedgerEntryEntity.Kind), nameof(LedgerEntryEntity.Amount), nameof(LedgerEntryEntity.Hours), nameof(LedgerEntryEntity.Label)];
+    private static readonly string[] FigureColumns = ["RowKey", nameof(LedgerEntryEntity.Scope), nameof(LedgerEntryEntity.Kind), nameof(LedgerEntryEntity.Amount), nameof(LedgerEntryEntity.Hours), nameof(LedgerEntryEntity.Label)];
 
     /// <summary>What chaining needs of a sealed day (not its published JSON).</summary>
     private static readonly string[] SummaryColumns = ["RowKey", nameof(LedgerDayEntity.Hash), nameof(LedgerDayEntity.PrevHash), nameof(LedgerDayEntity.Outstanding)];
@@ -54,8 +54,8 @@ public sealed class LedgerStore(HubStorage storage)
     private TableClient Days => storage.Table(Tables.LedgerDays);
 
     /// <summary>
-    /// Every entry of a city-local day: its table's scope index, then each scope's partition (a
-    /// few at once). Reading partition by partition keeps each query's result to one scope, and
+    /// Every entry of a city-local day: its table's scope index, then each partition it lists (a
+    /// scope, or a shard of the hub's scope, <see cref="LedgerScopes.PartitionOf"/>; a few at once). Reading partition by partition keeps each query's result to one scope, and
     /// the cost to the day's own size: earlier days live in other tables.
     /// </summary>
     public async Task<List<LedgerEntryEntity>> EntriesOfAsync(DateOnly day, CancellationToken cancellationToken = default)
@@ -90,7 +90,9 @@ public sealed class LedgerStore(HubStorage storage)
 
                 parts.Add(list);
             });
-        return [.. parts.SelectMany(part => part)];
+        // A hub-wide fact is kept in one shard of the hub's scope; one written once before the shards
+        // (under the partition `hub`) and again after is the same fact: counted once.
+        return [.. parts.SelectMany(part => part).DistinctBy(entry => (entry.Scope, entry.RowKey))];
     }
 
     /// <summary>

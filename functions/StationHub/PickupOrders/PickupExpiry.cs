@@ -15,7 +15,7 @@ public sealed class PickupExpiry(PickupOrderStore store, TimeProvider time, ILog
         await foreach (var (hubId, expiresAt) in store.DueAsync(now, cancellationToken))
         {
             var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, hubId, now, PickupOrderEventKind.Expired, hubId, Guid.NewGuid().ToString("N"));
-            var outcome = await PickupOrderChanges.ApplyAsync(store, hubId, change, null, cancellationToken);
+            var outcome = await PickupOrderChanges.ApplyAsync(store, hubId, change, null, null, cancellationToken);
             if (outcome.Result == ChangeResult.Applied)
             {
                 expired++;

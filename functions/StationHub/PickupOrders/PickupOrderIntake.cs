@@ -71,16 +71,22 @@ public sealed class PickupOrderIntake(
         var created = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, webhook.WebhookId, now, PickupOrderEventKind.Created, order.HubId, attemptId, order);
         var answer = new WebhookAnswer(order.HubId, PickupOrderStatus.Created.ToWire(), StatusUrlFor(order.PlatformId, order.HubId));
         var entity = OrderEntity.For(order, webhook.WebhookId, attemptId);
-        return Item(webhook, PickupOrderStatus.Created, order.HubId, async token =>
-        {
-            if (await store.AcceptAsync(created, entity, token))
+        return Item(
+            webhook,
+            PickupOrderStatus.Created,
+            order.HubId,
+            async token =>
             {
-                Log.OrderAccepted(logger, order.HubId, order.PlatformId, order.StationId);
-                return answer.Response(StatusCodes.Accepted);
-            }
+                if (await store.AcceptAsync(created, entity, token))
+                {
+                    Log.OrderAccepted(logger, order.HubId, order.PlatformId, order.StationId);
+                    return answer.Response(StatusCodes.Accepted);
+                }
 
-            return answer.Response(StatusCodes.Ok);
-        });
+                return answer.Response(StatusCodes.Ok);
+            },
+            // A retried webhook-id: the first answer when the order is stored (one read), nothing queued.
+            async token => await store.FindAsync(order.HubId, token) is null ? null : answer.Response(StatusCodes.Ok));
     }
 
     private OrProblem<WebhookItem> ParseCancelled(VerifiedWebhook webhook)
@@ -97,7 +103,7 @@ public sealed class PickupOrderIntake(
         var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, webhook.WebhookId, time.GetUtcNow(), PickupOrderEventKind.Cancelled, hubId, Guid.NewGuid().ToString("N"));
         return Item(webhook, PickupOrderStatus.Cancelled, hubId, async token =>
         {
-            var outcome = await PickupOrderChanges.ApplyAsync(store, hubId, change, null, token);
+            var outcome = await PickupOrderChanges.ApplyAsync(store, hubId, change, null, null, token);
             return outcome.Result switch
             {
                 ChangeResult.NotFound => HubResponse.Problem(Problem.NotFound("You have no pickup order with that orderId.")),
@@ -112,15 +118,19 @@ public sealed class PickupOrderIntake(
     /// An event of an order: its webhook-id names the event (status and hub id), so the same id with
     /// another body (another order, or another event of it) gets the first event's answer and makes nothing.
     /// </summary>
-    private static WebhookItem Item(VerifiedWebhook webhook, PickupOrderStatus status, string hubId, Func<CancellationToken, Task<HubResponse>> accept)
+    private static WebhookItem Item(VerifiedWebhook webhook, PickupOrderStatus status, string hubId, Func<CancellationToken, Task<HubResponse>> accept, Func<CancellationToken, Task<HubResponse?>>? answerIfStored = null)
     {
         var platformId = webhook.Platform.Id;
-        return new WebhookItem(status.ToWire() + ":" + hubId, accept, (held, _) =>
-        {
-            var split = held.IndexOf(':', StringComparison.Ordinal);
-            var heldHubId = held[(split + 1)..];
-            return Task.FromResult(new WebhookAnswer(heldHubId, held[..split], StatusUrlFor(platformId, heldHubId)).Response(StatusCodes.Ok));
-        });
+        return new WebhookItem(
+            status.ToWire() + ":" + hubId,
+            accept,
+            (held, _) =>
+            {
+                var split = held.IndexOf(':', StringComparison.Ordinal);
+                var heldHubId = held[(split + 1)..];
+                return Task.FromResult(new WebhookAnswer(heldHubId, held[..split], StatusUrlFor(platformId, heldHubId)).Response(StatusCodes.Ok));
+            },
+            answerIfStored);
     }
 }
 
@@ -141,9 +151,12 @@ public readonly record struct ChangeOutcome(ChangeResult Result, OrderEntity? En
 /// </summary>
 public static class PickupOrderChanges
 {
-    public static async Task<ChangeOutcome> ApplyAsync(PickupOrderStore store, string hubId, PickupOrderEvent change, string? codeDigest, CancellationToken cancellationToken)
+    /// <param name="read">The order as the caller just read it (a station's action reads it to check the station), so it is not read again; null: read here.</param>
+    public static async Task<ChangeOutcome> ApplyAsync(PickupOrderStore store, string hubId, PickupOrderEvent change, string? codeDigest, OrderEntity? read, CancellationToken cancellationToken)
     {
-        var entity = await store.FindAsync(hubId, cancellationToken);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(change);
+        var entity = read ?? await store.FindAsync(hubId, cancellationToken);
         if (entity is null)
         {
             return new(ChangeResult.NotFound, null);

@@ -87,7 +87,7 @@ public sealed partial class StationActions(PickupOrderStore store, PickupCodes c
     {
         var code = codes.NewCode();
         var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, Guid.NewGuid().ToString("N"), time.GetUtcNow(), PickupOrderEventKind.Arrived, entity.PartitionKey, Guid.NewGuid().ToString("N"), PickupCode: code);
-        var outcome = await PickupOrderChanges.ApplyAsync(store, entity.PartitionKey, change, codes.Digest(entity.PartitionKey, code), cancellationToken);
+        var outcome = await PickupOrderChanges.ApplyAsync(store, entity.PartitionKey, change, codes.Digest(entity.PartitionKey, code), entity, cancellationToken);
         return outcome.Result switch
         {
             ChangeResult.Applied or ChangeResult.AlreadyThere => View(outcome.Entity!),
@@ -127,7 +127,7 @@ public sealed partial class StationActions(PickupOrderStore store, PickupCodes c
                 // The key travels with the queued change: if this request's write does not land (a 503), the
                 // router applies the change from its message, and the order still knows whose it was.
                 var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, Guid.NewGuid().ToString("N"), time.GetUtcNow(), PickupOrderEventKind.Collected, hubId, Guid.NewGuid().ToString("N"), ActionKey: keyDigest);
-                var outcome = await PickupOrderChanges.ApplyAsync(store, hubId, change, null, cancellationToken);
+                var outcome = await PickupOrderChanges.ApplyAsync(store, hubId, change, null, entity, cancellationToken);
 
                 // Applied now, or by the router from the first try's queued change between this retry's
                 // read and its write (the soak found it): either way this key's collection went through.

@@ -112,8 +112,15 @@ public sealed partial class PointsIntake(
         return new WebhookItem(
             PointsBook.ClaimIdFor(courier, hubTransactionId),
             token => AcceptAsync(transaction, token),
-            (held, token) => FirstAnswerAsync(platformId, PointsBook.ClaimedBy(held), "That webhook-id is being applied for another transaction; retry to get its answer.", token));
+            (held, token) => FirstAnswerAsync(platformId, PointsBook.ClaimedBy(held), "That webhook-id is being applied for another transaction; retry to get its answer.", token),
+            token => AnswerIfStoredAsync(platformId, courier, hubTransactionId, token));
     }
+
+    /// <summary>A retried webhook-id: the first answer when the transaction's record is stored (one read, nothing queued), null when it is not yet.</summary>
+    private async Task<HubResponse?> AnswerIfStoredAsync(string platformId, string courier, string transactionId, CancellationToken cancellationToken) =>
+        await book.FindTransactionAsync(courier, transactionId, cancellationToken) is { } first
+            ? Answer(platformId, new PointsOutcome(first, Repeat: true))
+            : null;
 
     private async Task<HubResponse> AcceptAsync(PointsTransactionRequested transaction, CancellationToken cancellationToken)
     {

@@ -79,6 +79,33 @@ public sealed class StorageOutageIntakeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_webhook_id_claimed_by_a_request_that_never_queued_its_report_is_queued_by_the_retry_once()
+    {
+        await using var azurite = await Azurite.StartAsync();
+        await using var world = await StartGatedAsync(azurite);
+        var warm = await world.AcceptReportAsync("r-warm");
+        await world.City.WaitForAsync(received => MixedStream.ReportSubjects(received).Contains(warm));
+
+        // The queue service goes down while the table service stays up: the request claims the
+        // webhook-id, and then cannot queue (so it stores nothing either).
+        azurite.QueueGate.Close();
+        var body = Webhooks.HazardReport("r-unqueued");
+        const string webhookId = "msg_r-unqueued";
+        await AssertRefusedInTimeAsync(world, "Queue service down after the claim", body, webhookId);
+        var hubId = HazardReport.HubIdFor(TestRegistry.HubIds, TestRegistry.Platform, "r-unqueued");
+        Assert.Null(await world.Storage.Hub.Table(Tables.HazardReports).FindAsync<ReportEntity>(hubId, ReportEntity.Row));
+
+        // Back up: the retry finds the claim (its own) and no stored report, so it is the first to queue
+        // and store it: accepted now (202), routed, and once.
+        azurite.QueueGate.Reopen();
+        Assert.Equal(hubId, await RetryUntilAcceptedAsync(world, body, webhookId, expect: HttpStatusCode.Accepted));
+        await world.City.WaitForAsync(received => MixedStream.ReportSubjects(received).Contains(hubId), TimeSpan.FromSeconds(30));
+        await AssertOneReportAsync(world, hubId);
+        await world.QuietAsync();
+        Assert.Single(MixedStream.ReportSubjects(world.City.All), id => id == hubId);
+    }
+
+    [Fact]
     public async Task A_webhook_meeting_a_store_that_hangs_gets_a_503_within_5_seconds()
     {
         await using var azurite = await Azurite.StartAsync();

@@ -41,6 +41,9 @@ public sealed class Azurite : IAsyncDisposable
     /// <summary>The gate in front of the table service (an emulator of a test's own): close it for a table outage alone.</summary>
     public TcpGate TableGate => gates?.Table ?? throw new InvalidOperationException("Only an emulator of a test's own (Azurite.StartAsync) has gates.");
 
+    /// <summary>The gate in front of the queue service (an emulator of a test's own): close it for a queue outage alone.</summary>
+    public TcpGate QueueGate => gates?.Queue ?? throw new InvalidOperationException("Only an emulator of a test's own (Azurite.StartAsync) has gates.");
+
     public static Task<Azurite> GetAsync() => Shared.Value;
 
     /// <summary>Starts a separate emulator behind gates of its own (for tests that stop and restart it).</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using StationHub.Tests.GigWork;
 using StationHub.Tests.Infrastructure;
 using StationHub.Triggers;
 
@@ -37,5 +38,44 @@ public sealed class StorageRequestCountTests
         var intake = counter.Of(FunctionNames.HazardReportReceived);
         Assert.True(intake.Count <= 3, string.Join("\n", intake));
         Assert.DoesNotContain(intake, r => r.Resource == Tables.CityRequests);
+    }
+
+    /// <summary>
+    /// A platform's retry (the same webhook-id, the same body) of an item already stored is answered
+    /// from the stored item: the claim's insert that fails, the claim's read and the item's read, and
+    /// nothing sent to a queue. Every webhook route shares the pipeline (<c>SignedIntake</c>).
+    /// </summary>
+    [Theory]
+    [InlineData("hazard-reports")]
+    [InlineData("pickup-orders")]
+    [InlineData("points-transactions")]
+    [InlineData("gig-work")]
+    public async Task A_retried_webhook_sends_nothing_to_a_queue_and_costs_three_requests(string route)
+    {
+        await using var world = await HubScenario.StartAsync();
+        var (body, function) = route switch
+        {
+            "hazard-reports" => (Webhooks.HazardReport("r-count-retry"), FunctionNames.HazardReportReceived),
+            "pickup-orders" => (PickupOrders.PickupOrderFlowTests.Created("o-count-retry"), FunctionNames.PickupOrderReceived),
+            "points-transactions" => (
+                """{"type":"points.earned","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"t-count-retry","courierId":"courier-retry","task":"emergency_assistance","stationId":"st-hz-01"}}""",
+                FunctionNames.PointsTransactionReceived),
+            _ => (GigWorkWorld.Job("job-count-retry"), FunctionNames.GigWorkReceived),
+        };
+        var path = $"api/v1/platforms/{TestRegistry.Platform}/{route}";
+        using (var first = await world.Hub.Client.SendAsync(Webhooks.Signed(path, body, world.PlatformSigner, "msg_count_retry")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        }
+
+        await world.QuietAsync();
+        using var counter = new StorageRequestCounter(world.Hub);
+
+        using var again = await world.Hub.Client.SendAsync(Webhooks.Signed(path, body, world.PlatformSigner, "msg_count_retry"));
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var retry = counter.Of(function);
+        Assert.DoesNotContain(retry, r => r.Service == "queue");
+        Assert.True(retry.Count <= 3, string.Join("\n", retry));
     }
 }

@@ -12,7 +12,12 @@ namespace StationHub.Platform.Webhooks;
 /// before anything is written) → claim the webhook-id (<see cref="WebhookIdClaims"/>, in the route's
 /// own table) → accept (the item's own step: queue first and store, <see cref="Storage.QueueFirst.AcceptAsync"/>,
 /// or queue then apply, <see cref="Storage.QueueFirst.ThenApplyAsync"/>). The same webhook-id that already
-/// named another item gets that item's answer (200) and nothing is made. A route is a row
+/// named another item gets that item's answer (200) and nothing is made. The same webhook-id again for
+/// the same item (a platform's retry) is answered from the stored item (<see cref="WebhookItem.AnswerIfStoredAsync"/>,
+/// one read) and nothing is queued: about three requests (the claim's insert that fails, its read, the
+/// item's read). Only when the item is not stored yet (the first request is still in flight, or died
+/// between its claim and its queue send) is the repeat accepted as the first was, so an item whose first
+/// request never queued it is queued by its retry; the item's own attempt id keeps it made once. A route is a row
 /// (<c>HttpFunction.Webhook</c>) that names its <see cref="IWebhookRoute"/>; it has no handler of its
 /// own to forget a step in.
 /// </summary>
@@ -38,12 +43,19 @@ public sealed partial class SignedIntake(PlatformWebhooks webhooks, ILogger<Sign
         }
 
         var item = parsed.Value!;
-        var held = await WebhookIdClaims.ClaimAsync(route.ClaimTable, webhook.Platform.Id, webhook.WebhookId, item.ClaimId, cancellationToken);
-        if (held != item.ClaimId)
+        var claim = await WebhookIdClaims.ClaimOrFindAsync(route.ClaimTable, webhook.Platform.Id, webhook.WebhookId, item.ClaimId, cancellationToken);
+        if (claim.ItemId != item.ClaimId)
         {
             // The same webhook-id with another body: the first item's answer, and nothing made.
             Log.WebhookIdReused(logger, webhook.Platform.Id, webhook.Type);
-            return await item.AnswerClaimedAsync(held, cancellationToken);
+            return await item.AnswerClaimedAsync(claim.ItemId, cancellationToken);
+        }
+
+        if (!claim.IsNew && await item.AnswerIfStoredAsync(cancellationToken) is { } first)
+        {
+            // A retry of an item already stored (so already queued: the send comes before the store): the first answer, nothing queued.
+            Log.Repeated(logger, webhook.Platform.Id, webhook.Type);
+            return first;
         }
 
         return await item.AcceptAsync(cancellationToken);
@@ -56,6 +68,9 @@ public sealed partial class SignedIntake(PlatformWebhooks webhooks, ILogger<Sign
 
         [LoggerMessage(EventId = 9602, Level = LogLevel.Warning, Message = "A webhook-id of platform {PlatformId} came again with another body ({Type}); answered with the first item")]
         public static partial void WebhookIdReused(ILogger logger, string platformId, string type);
+
+        [LoggerMessage(EventId = 9603, Level = LogLevel.Information, Message = "A webhook-id of platform {PlatformId} came again for an item already stored ({Type}); answered without queueing")]
+        public static partial void Repeated(ILogger logger, string platformId, string type);
     }
 }
 
@@ -76,7 +91,8 @@ public interface IWebhookRoute
 public sealed class WebhookItem(
     string claimId,
     Func<CancellationToken, Task<HubResponse>> accept,
-    Func<string, CancellationToken, Task<HubResponse>> answerClaimed)
+    Func<string, CancellationToken, Task<HubResponse>> answerClaimed,
+    Func<CancellationToken, Task<HubResponse?>>? answerIfStored = null)
 {
     /// <summary>The item the webhook-id names (a hub id, or a kind and a hub id).</summary>
     public string ClaimId { get; } = claimId;
@@ -86,6 +102,14 @@ public sealed class WebhookItem(
 
     /// <summary>The answer about the item <paramref name="heldBy"/> that claimed the webhook-id first.</summary>
     public Task<HubResponse> AnswerClaimedAsync(string heldBy, CancellationToken cancellationToken) => answerClaimed(heldBy, cancellationToken);
+
+    /// <summary>
+    /// For a repeat of this item's webhook-id: the first answer when the item is already stored (one
+    /// read, nothing queued), or null when it is not (accept it as the first request would). A route
+    /// whose accept step already decides a repeat before queueing anything leaves this out.
+    /// </summary>
+    public async Task<HubResponse?> AnswerIfStoredAsync(CancellationToken cancellationToken) =>
+        answerIfStored is null ? null : await answerIfStored(cancellationToken);
 }
 
 /// <summary>
