@@ -323,6 +323,137 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         [
             (_, _) => Get(Routes.OpenApiDocument, null),
         ],
+        [FunctionNames.AdminCitiesList] =
+        [
+            (_, _) => Get("api/v1/admin/cities", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/cities", TestRegistry.PlatformKey),
+        ],
+        [FunctionNames.AdminCityGet] =
+        [
+            (_, _) => Get("api/v1/admin/cities/hangzhou", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/cities/no-such-entry", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminCityPut] =
+        [
+            (s, _) => PutBackAsync(s, "api/v1/admin/cities/hangzhou"),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/cities/hangzhou", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/cities/hangzhou", "{}", null),
+        ],
+        [FunctionNames.AdminCityDelete] =
+        [
+            (s, _) => DeletableAsync(s, "cities"),
+            (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, "api/v1/admin/cities/no-such-entry") { Headers = { { "x-api-key", TestRegistry.AdminKey } } }),
+        ],
+        [FunctionNames.AdminBodiesList] =
+        [
+            (_, _) => Get("api/v1/admin/cities/hangzhou/bodies", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/cities/hangzhou/bodies", TestRegistry.PlatformKey),
+        ],
+        [FunctionNames.AdminBodyGet] =
+        [
+            (_, _) => Get("api/v1/admin/cities/hangzhou/bodies/hz-water", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/cities/hangzhou/bodies/no-such-entry", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminBodyPut] =
+        [
+            (s, _) => PutBackAsync(s, "api/v1/admin/cities/hangzhou/bodies/hz-water"),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/cities/hangzhou/bodies/hz-water", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/cities/hangzhou/bodies/hz-water", "{}", null),
+        ],
+        [FunctionNames.AdminBodyDelete] =
+        [
+            (s, _) => DeletableAsync(s, "cities/hangzhou/bodies"),
+            (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, "api/v1/admin/cities/hangzhou/bodies/no-such-entry") { Headers = { { "x-api-key", TestRegistry.AdminKey } } }),
+        ],
+        [FunctionNames.AdminPlatformsList] =
+        [
+            (_, _) => Get("api/v1/admin/platforms", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/platforms", TestRegistry.PlatformKey),
+        ],
+        [FunctionNames.AdminPlatformGet] =
+        [
+            (_, _) => Get("api/v1/admin/platforms/swiftride", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/platforms/no-such-entry", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminPlatformPut] =
+        [
+            (s, _) => PutBackAsync(s, "api/v1/admin/platforms/swiftride"),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/platforms/swiftride", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/platforms/swiftride", "{}", null),
+        ],
+        [FunctionNames.AdminPlatformDelete] =
+        [
+            (s, _) => DeletableAsync(s, "platforms"),
+            (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, "api/v1/admin/platforms/no-such-entry") { Headers = { { "x-api-key", TestRegistry.AdminKey } } }),
+        ],
+        [FunctionNames.AdminStationsList] =
+        [
+            (_, _) => Get("api/v1/admin/stations", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/stations", TestRegistry.PlatformKey),
+        ],
+        [FunctionNames.AdminStationGet] =
+        [
+            (_, _) => Get("api/v1/admin/stations/st-hz-01", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/stations/no-such-entry", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminStationPut] =
+        [
+            (s, _) => PutBackAsync(s, "api/v1/admin/stations/st-hz-01"),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/stations/st-hz-01", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/stations/st-hz-01", "{}", null),
+        ],
+        [FunctionNames.AdminStationDelete] =
+        [
+            (s, _) => DeletableAsync(s, "stations"),
+            (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, "api/v1/admin/stations/no-such-entry") { Headers = { { "x-api-key", TestRegistry.AdminKey } } }),
+        ],
+        [FunctionNames.AdminWitnessesList] =
+        [
+            (_, _) => Get("api/v1/admin/witnesses", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/witnesses", TestRegistry.PlatformKey),
+        ],
+        [FunctionNames.AdminWitnessGet] =
+        [
+            (_, _) => Get("api/v1/admin/witnesses/sandbox", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/witnesses/no-such-entry", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminWitnessPut] =
+        [
+            (s, _) => PutBackAsync(s, "api/v1/admin/witnesses/sandbox"),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/witnesses/sandbox", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/witnesses/sandbox", "{}", null),
+        ],
+        [FunctionNames.AdminWitnessDelete] =
+        [
+            (s, _) => DeletableAsync(s, "witnesses"),
+            (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, "api/v1/admin/witnesses/no-such-entry") { Headers = { { "x-api-key", TestRegistry.AdminKey } } }),
+        ],
+        [FunctionNames.AdminSubsidyPoliciesList] =
+        [
+            (_, _) => Get("api/v1/admin/subsidy-policies", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/subsidy-policies", TestRegistry.PlatformKey),
+        ],
+        [FunctionNames.AdminSubsidyPolicyGet] =
+        [
+            (_, _) => Get("api/v1/admin/subsidy-policies/chaoyang-2024", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/subsidy-policies/no-such-entry", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminSubsidyPolicyPut] =
+        [
+            (s, _) => PutBackAsync(s, "api/v1/admin/subsidy-policies/chaoyang-2024"),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/subsidy-policies/chaoyang-2024", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/subsidy-policies/chaoyang-2024", "{}", null),
+        ],
+        [FunctionNames.AdminSubsidyPolicyDelete] =
+        [
+            (s, _) => DeletableAsync(s, "subsidy-policies"),
+            (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, "api/v1/admin/subsidy-policies/no-such-entry") { Headers = { { "x-api-key", TestRegistry.AdminKey } } }),
+        ],
+        [FunctionNames.AdminRegistryImport] =
+        [
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/registry/import", """{ "platforms": [ { "id": "oa-imported", "name": "Imported", "webhookUrl": "http://127.0.0.1:9/hooks" } ] }""", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/registry/import", """{ "stations": [ { "id": "oa-lost", "name": "Lost", "district": "999999" } ] }""", TestRegistry.AdminKey),
+        ],
     };
 
     public static TheoryData<string> Functions() => [.. Cases.Keys.Order(StringComparer.Ordinal)];
@@ -428,6 +559,48 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         {
             File.Delete(file);
         }
+    }
+
+    /// <summary>A registry entry read and put back as it is, with If-Match: * (a replace the registry always takes).</summary>
+    private static async Task<HttpRequestMessage> PutBackAsync(HubScenario scenario, string path)
+    {
+        using var read = await scenario.Hub.Client.SendAsync(await Get(path, TestRegistry.AdminKey));
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        var request = await Json(HttpMethod.Put, path, await read.Content.ReadAsStringAsync(), TestRegistry.AdminKey);
+        request.Headers.TryAddWithoutValidation("If-Match", "*");
+        return request;
+    }
+
+    /// <summary>A registry entry of the kind made for the case, and the request that deletes it.</summary>
+    private static async Task<HttpRequestMessage> DeletableAsync(HubScenario scenario, string route)
+    {
+        var id = NewId("oa");
+        var code = "9" + Random.Shared.Next(10_000, 99_999).ToString(CultureInfo.InvariantCulture);
+        var lat = Random.Shared.Next(-60, -10);
+        var city = $$"""{ "name": "Case", "delivery": { "format": "webhook", "endpoint": "http://127.0.0.1:9/city" }, "districts": [ { "code": "{{code}}", "name": "Case", "area": [[{{lat}}, 10], [{{lat + 0.5}}, 10], [{{lat + 0.5}}, 10.5], [{{lat}}, 10.5]] } ] }""";
+        var entry = route switch
+        {
+            "cities" => city,
+            "cities/hangzhou/bodies" => """{ "name": "Case body", "categories": ["broken_railing"], "delivery": { "format": "webhook", "endpoint": "http://127.0.0.1:9/body" } }""",
+            "platforms" => """{ "name": "Case platform", "webhookUrl": "http://127.0.0.1:9/platform" }""",
+            "stations" => """{ "name": "Case station", "district": "330102" }""",
+            "witnesses" => """{ "url": "http://127.0.0.1:9/witness", "verifierKey": "sandbox.stationhub.local/witness+739ffde2+BLAueWn10mq71OZQ7jx22aZYjmDpqzgVFCZ2jWoHPA1O" }""",
+            _ => $$"""{ "name": "Case policy", "districts": ["{{code}}"], "yearStart": "2024-01-01", "capFen": 100, "tiers": [ { "minWorkersWanted": 1, "minMatches": 1, "earnsFen": 100 } ] }""",
+        };
+        if (route == "subsidy-policies")
+        {
+            using var made = await scenario.Hub.Client.SendAsync(await Json(HttpMethod.Put, "api/v1/admin/cities/" + NewId("oa"), city, TestRegistry.AdminKey));
+            Assert.Equal(HttpStatusCode.Created, made.StatusCode);
+        }
+
+        using (var created = await scenario.Hub.Client.SendAsync(await Json(HttpMethod.Put, $"api/v1/admin/{route}/{id}", entry, TestRegistry.AdminKey)))
+        {
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        }
+
+        var request = new HttpRequestMessage(HttpMethod.Delete, $"api/v1/admin/{route}/{id}");
+        request.Headers.Add("x-api-key", TestRegistry.AdminKey);
+        return request;
     }
 
     private static string NewId(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..10];
