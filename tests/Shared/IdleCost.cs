@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Cronos;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StationHub.Tenants;
 using StationHub.Triggers;
 
 namespace StationHub.Testing;
@@ -11,7 +14,9 @@ namespace StationHub.Testing;
 /// The hub must poll with <c>LocalHost:MaxPollingInterval</c> = <see cref="TestPollingInterval"/>.
 /// Shared by IdleCostTests and the benchmark's costs part.
 /// </summary>
-public sealed record IdleCost(double PollsPerMinute, double TimersPerMinute, IReadOnlyList<StorageRequest> Other, IReadOnlyList<string> Lines)
+/// The registry's version row (issue 23), read once per <c>Registry:PollInterval</c> whatever the load, is
+/// counted apart (<see cref="RegistryPerMinute"/>, <see cref="RegistryReads"/>), not in <see cref="PerMinute"/>.
+public sealed record IdleCost(double PollsPerMinute, double TimersPerMinute, double RegistryPerMinute, IReadOnlyList<StorageRequest> RegistryReads, IReadOnlyList<StorageRequest> Other, IReadOnlyList<string> Lines)
 {
     /// <summary>host.json's <c>maxPollingInterval</c>: how far an idle queue's polling backs off in production.</summary>
     public static readonly TimeSpan ProductionPollingInterval = TimeSpan.FromSeconds(10);
@@ -38,7 +43,9 @@ public sealed record IdleCost(double PollsPerMinute, double TimersPerMinute, IRe
         var polls = counter.Requests.Count(r => r.Operation == "poll");
 
         // A timer that comes due meanwhile (its run, and the claim of its occurrence) is counted below, from its schedule.
-        var other = counter.Requests.Where(r => r.Operation != "poll" && r.Resource != Tables.TimerClaims && !HubTriggers.Timer.Any(t => t.Name == r.Function)).ToList();
+        var other = counter.Requests.Where(r => r.Operation != "poll" && r.Resource != Tables.TimerClaims && !HubTriggers.Timer.Any(t => t.Name == r.Function) && r.Function != RegistrySync.Caller).ToList();
+        var registryReads = counter.Requests.Where(r => r.Function == RegistrySync.Caller).ToList();
+        var registryPerMinute = 60 / hub.GetRequiredService<IOptions<TenantOptions>>().Value.PollInterval.TotalSeconds;
         var minuteEquivalent = elapsed * (ProductionPollingInterval / TestPollingInterval);
         var pollsPerMinute = polls / minuteEquivalent.TotalMinutes;
         lines.Add(string.Create(CultureInfo.InvariantCulture, $"polls: {polls} of {listeners.Count} queues in {elapsed.TotalSeconds:0.0} s at {TestPollingInterval.TotalSeconds:0} s, = {pollsPerMinute:0.0}/min at {ProductionPollingInterval.TotalSeconds:0} s"));
@@ -58,8 +65,10 @@ public sealed record IdleCost(double PollsPerMinute, double TimersPerMinute, IRe
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"  {timer.Name,-30} {timer.Schedule,-22} {perRun,3} per run × {runsPerMinute:0.000}/min = {perRun * runsPerMinute:0.00}/min"));
         }
 
-        lines.Add(string.Create(CultureInfo.InvariantCulture, $"idle: {pollsPerMinute + timersPerMinute:0.0} requests/min ({pollsPerMinute:0.0} polls, {timersPerMinute:0.0} timers)"));
-        return new IdleCost(pollsPerMinute, timersPerMinute, other, lines);
+        var idle = pollsPerMinute + timersPerMinute;
+        lines.Add(string.Create(CultureInfo.InvariantCulture, $"idle: {idle:0.0} requests/min ({pollsPerMinute:0.0} polls, {timersPerMinute:0.0} timers); "
+            + $"with the registry's version row ({registryPerMinute:0.0}/min, {registryReads.Count} read while counted) {idle + registryPerMinute:0.0}/min"));
+        return new IdleCost(pollsPerMinute, timersPerMinute, registryPerMinute, registryReads, other, lines);
     }
 
     private static async Task UntilAsync(Func<bool> done, string what, TimeSpan? timeout)
