@@ -96,6 +96,7 @@ var tableNames = [
   'DeliveryThrottle'
   'LedgerTree'
   'LedgerCheckpoints'
+  'Registry'
 ]
 
 // Plain settings with their documented defaults; secrets come from Key Vault (secretSettingNames).
@@ -104,6 +105,8 @@ var defaultAppSettings = {
   Ledger__TimeZone: 'Asia/Shanghai'
   Delivery__RetrySchedule: '00:00:05,00:05:00,00:30:00,02:00:00,05:00:00,10:00:00,10:00:00'
   Delivery__Timeout: '00:00:15'
+  // Each host reads the registry's version row this often (one point read), and serves a change within it.
+  Registry__PollInterval: '00:00:04'
   Delivery__DisableAfter: '5.00:00:00'
   Funds__GovernanceSharePercent: '20'
   // The warm map's street layer (GET /map): OpenStreetMap's standard tiles; the page's CSP allows this host only.

@@ -341,6 +341,135 @@ public sealed class GigWorkFunctions(FunctionRows rows)
         rows.TimerAsync("TallyGigWorkYear", cancellationToken);
 }
 
+/// <summary>The Tenants flow's functions (Tenants/TenantsModule.cs). Each method hands its trigger to the row of the trigger table it names.</summary>
+public sealed class TenantsFunctions(FunctionRows rows)
+{
+    [Function("AdminCitiesList")]
+    public Task<IActionResult> AdminCitiesList(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/cities")] HttpRequest request) =>
+        rows.HttpAsync("AdminCitiesList", request);
+
+    [Function("AdminCityGet")]
+    public Task<IActionResult> AdminCityGet(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/cities/{id}")] HttpRequest request) =>
+        rows.HttpAsync("AdminCityGet", request);
+
+    [Function("AdminCityPut")]
+    public Task<IActionResult> AdminCityPut(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/admin/cities/{id}")] HttpRequest request) =>
+        rows.HttpAsync("AdminCityPut", request);
+
+    [Function("AdminCityDelete")]
+    public Task<IActionResult> AdminCityDelete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/admin/cities/{id}")] HttpRequest request) =>
+        rows.HttpAsync("AdminCityDelete", request);
+
+    [Function("AdminBodiesList")]
+    public Task<IActionResult> AdminBodiesList(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/cities/{id}/bodies")] HttpRequest request) =>
+        rows.HttpAsync("AdminBodiesList", request);
+
+    [Function("AdminBodyGet")]
+    public Task<IActionResult> AdminBodyGet(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/cities/{id}/bodies/{bodyId}")] HttpRequest request) =>
+        rows.HttpAsync("AdminBodyGet", request);
+
+    [Function("AdminBodyPut")]
+    public Task<IActionResult> AdminBodyPut(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/admin/cities/{id}/bodies/{bodyId}")] HttpRequest request) =>
+        rows.HttpAsync("AdminBodyPut", request);
+
+    [Function("AdminBodyDelete")]
+    public Task<IActionResult> AdminBodyDelete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/admin/cities/{id}/bodies/{bodyId}")] HttpRequest request) =>
+        rows.HttpAsync("AdminBodyDelete", request);
+
+    [Function("AdminPlatformsList")]
+    public Task<IActionResult> AdminPlatformsList(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/platforms")] HttpRequest request) =>
+        rows.HttpAsync("AdminPlatformsList", request);
+
+    [Function("AdminPlatformGet")]
+    public Task<IActionResult> AdminPlatformGet(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/platforms/{id}")] HttpRequest request) =>
+        rows.HttpAsync("AdminPlatformGet", request);
+
+    [Function("AdminPlatformPut")]
+    public Task<IActionResult> AdminPlatformPut(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/admin/platforms/{id}")] HttpRequest request) =>
+        rows.HttpAsync("AdminPlatformPut", request);
+
+    [Function("AdminPlatformDelete")]
+    public Task<IActionResult> AdminPlatformDelete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/admin/platforms/{id}")] HttpRequest request) =>
+        rows.HttpAsync("AdminPlatformDelete", request);
+
+    [Function("AdminStationsList")]
+    public Task<IActionResult> AdminStationsList(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/stations")] HttpRequest request) =>
+        rows.HttpAsync("AdminStationsList", request);
+
+    [Function("AdminStationGet")]
+    public Task<IActionResult> AdminStationGet(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/stations/{id}")] HttpRequest request) =>
+        rows.HttpAsync("AdminStationGet", request);
+
+    [Function("AdminStationPut")]
+    public Task<IActionResult> AdminStationPut(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/admin/stations/{id}")] HttpRequest request) =>
+        rows.HttpAsync("AdminStationPut", request);
+
+    [Function("AdminStationDelete")]
+    public Task<IActionResult> AdminStationDelete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/admin/stations/{id}")] HttpRequest request) =>
+        rows.HttpAsync("AdminStationDelete", request);
+
+    [Function("AdminWitnessesList")]
+    public Task<IActionResult> AdminWitnessesList(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/witnesses")] HttpRequest request) =>
+        rows.HttpAsync("AdminWitnessesList", request);
+
+    [Function("AdminWitnessGet")]
+    public Task<IActionResult> AdminWitnessGet(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/witnesses/{id}")] HttpRequest request) =>
+        rows.HttpAsync("AdminWitnessGet", request);
+
+    [Function("AdminWitnessPut")]
+    public Task<IActionResult> AdminWitnessPut(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/admin/witnesses/{id}")] HttpRequest request) =>
+        rows.HttpAsync("AdminWitnessPut", request);
+
+    [Function("AdminWitnessDelete")]
+    public Task<IActionResult> AdminWitnessDelete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/admin/witnesses/{id}")] HttpRequest request) =>
+        rows.HttpAsync("AdminWitnessDelete", request);
+
+    [Function("AdminSubsidyPoliciesList")]
+    public Task<IActionResult> AdminSubsidyPoliciesList(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/subsidy-policies")] HttpRequest request) =>
+        rows.HttpAsync("AdminSubsidyPoliciesList", request);
+
+    [Function("AdminSubsidyPolicyGet")]
+    public Task<IActionResult> AdminSubsidyPolicyGet(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/subsidy-policies/{id}")] HttpRequest request) =>
+        rows.HttpAsync("AdminSubsidyPolicyGet", request);
+
+    [Function("AdminSubsidyPolicyPut")]
+    public Task<IActionResult> AdminSubsidyPolicyPut(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/admin/subsidy-policies/{id}")] HttpRequest request) =>
+        rows.HttpAsync("AdminSubsidyPolicyPut", request);
+
+    [Function("AdminSubsidyPolicyDelete")]
+    public Task<IActionResult> AdminSubsidyPolicyDelete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/admin/subsidy-policies/{id}")] HttpRequest request) =>
+        rows.HttpAsync("AdminSubsidyPolicyDelete", request);
+
+    [Function("AdminRegistryImport")]
+    public Task<IActionResult> AdminRegistryImport(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/admin/registry/import")] HttpRequest request) =>
+        rows.HttpAsync("AdminRegistryImport", request);
+}
+
 /// <summary>The hub-wide functions (Triggers/HubTriggers.cs). Each method hands its trigger to the row of the trigger table it names.</summary>
 public sealed class PlatformFunctions(FunctionRows rows)
 {

@@ -123,6 +123,7 @@ public sealed class TestRegistry
         ["AzureWebJobsStorage"] = connectionString,
         ["Storage:Prefix"] = prefix,
         ["Registry:Path"] = RegistryPath,
+        ["Registry:AllowPrivateEndpoints"] = "true",
         ["Secrets:PseudonymKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         ["Secrets:HubIdKey"] = HubIdKey,
         ["Secrets:Platforms:swiftride:SigningSecret"] = PlatformSecret,

@@ -115,7 +115,7 @@ public static class ApiShapes
         [StationsTag] = "Station staff: parcels, vouchers and live status; the warm map of stations (public).",
         [CitiesTag] = "City management systems: Open311 GeoReport v2 pull, and status updates.",
         [LedgerTag] = "The public, hash-chained ledger of each day.",
-        [AdminTag] = "Dead letters and replay; the outbound endpoints' lifecycle (pause, resume, recover).",
+        [AdminTag] = "Dead letters and replay; the outbound endpoints' lifecycle (pause, resume, recover); the registry of tenants (cities, bodies, platforms, stations, witnesses, subsidy policies).",
         [ContractTag] = "This document.",
     };
 

@@ -19,8 +19,7 @@ public static class HubServices
     public static IServiceCollection AddStationHub(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<TimeProvider>(HubClock.SystemClock);
-        services.AddSingleton(_ => RegistryLoader.Load(ResolvePath(configuration[RegistryPathSetting]
-            ?? throw new InvalidOperationException($"The setting '{RegistryPathSetting}' is missing."))));
+        services.AddSingleton(_ => RegistryLoader.Load(RegistryFile(configuration)));
         services.AddSingleton(new Jitter());
         services.AddMetrics();
         services.AddSingleton<StorageRequestMetrics>();
@@ -40,6 +39,10 @@ public static class HubServices
 
         return services;
     }
+
+    /// <summary>The registry file (<c>Registry:Path</c>): the registry until storage holds one, and its seed.</summary>
+    public static string RegistryFile(IConfiguration configuration) => ResolvePath(configuration[RegistryPathSetting]
+        ?? throw new InvalidOperationException($"The setting '{RegistryPathSetting}' is missing."));
 
     private static string ResolvePath(string path) =>
         Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path) is var local && File.Exists(local) ? local : Path.GetFullPath(path);

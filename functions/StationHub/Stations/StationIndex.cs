@@ -21,7 +21,7 @@ public sealed record StationView(MapStation Map, LiveStatus? Live, bool Stale, b
 public sealed record StationQuery(Envelope? Bbox, (double Lat, double Lon)? Near, int Limit, bool? OpenNow, IReadOnlyList<string> Services);
 
 /// <summary>
-/// The warm map's in-memory index. The stations come from the registry once, into an STR-tree
+/// The warm map's in-memory index. The stations come from the registry (built again when its version moves), into an STR-tree
 /// (NetTopologySuite) over their positions; their live status comes from table <c>StationStatus</c>,
 /// read whole when the copy is older than <see cref="StationOptions.IndexRefresh"/> (in the background:
 /// requests meanwhile use the copy they have), and from this host's own reports at once. So a map
@@ -37,9 +37,9 @@ public sealed class StationIndex
     private readonly TimeProvider time;
     private readonly ILogger<StationIndex> logger;
     private readonly TimeZoneInfo zone;
-    private readonly MapStation[] stations;
-    private readonly Dictionary<string, MapStation> byId;
-    private readonly STRtree<MapStation> tree = new();
+    private readonly HubRegistry registry;
+    private readonly Lock building = new();
+    private volatile Built built;
     private readonly ConcurrentDictionary<string, LiveStatus> live = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim loading = new(1, 1);
     /// <summary>UTC ticks of the last refresh's start; 0 before the first (a long, read and written atomically).</summary>
@@ -54,27 +54,38 @@ public sealed class StationIndex
         this.time = time;
         this.logger = logger;
         zone = TimeZoneInfo.FindSystemTimeZoneById(ledger.Value.TimeZone);
-        stations = [.. registry.Stations.Select(station => new MapStation(
-            station,
-            station.OpeningHours is { } hours ? OpeningHours.Parse(hours) : null,
-            [.. (station.Services ?? []).Select(code => registry.FindStationService(code)!)]))];
-        byId = stations.ToDictionary(s => s.Station.Id, StringComparer.Ordinal);
-        foreach (var station in stations)
-        {
-            if (station.Station.Location is { } at)
-            {
-                tree.Insert(new Envelope(new Coordinate(at.Lon, at.Lat)), station);
-            }
-        }
-
-        tree.Build();
+        this.registry = registry;
+        built = new Built(registry);
     }
 
-    public IReadOnlyList<MapStation> Stations => stations;
+    public IReadOnlyList<MapStation> Stations => Current.Stations;
 
     public TimeZoneInfo Zone => zone;
 
-    public MapStation? Find(string stationId) => byId.GetValueOrDefault(stationId);
+    public MapStation? Find(string stationId) => Current.ById.GetValueOrDefault(stationId);
+
+    /// <summary>The stations of the registry this host serves now: built again, once, when the registry's version moved.</summary>
+    private Built Current
+    {
+        get
+        {
+            var held = built;
+            if (held.Version == registry.Version)
+            {
+                return held;
+            }
+
+            lock (building)
+            {
+                if (built.Version != registry.Version)
+                {
+                    built = new Built(registry);
+                }
+
+                return built;
+            }
+        }
+    }
 
     /// <summary>Takes a status this host wrote or read; an older observation than the one held changes nothing.</summary>
     public void Update(string stationId, LiveStatus status) =>
@@ -153,7 +164,8 @@ public sealed class StationIndex
             return Nearest(query, near, now);
         }
 
-        IEnumerable<MapStation> candidates = query.Bbox is { } bbox ? tree.Query(bbox).OrderBy(s => s.Station.Id, StringComparer.Ordinal) : stations;
+        var current = Current;
+        IEnumerable<MapStation> candidates = query.Bbox is { } bbox ? current.Tree.Query(bbox).OrderBy(s => s.Station.Id, StringComparer.Ordinal) : current.Stations;
         return [.. candidates.Select(s => View(s, now)).Where(v => Matches(v, query)).Take(query.Limit)];
     }
 
@@ -174,6 +186,7 @@ public sealed class StationIndex
     /// </summary>
     private List<StationView> Nearest(StationQuery query, (double Lat, double Lon) near, DateTimeOffset now)
     {
+        var tree = Current.Tree;
         var found = new List<StationView>();
         for (var radius = 2_000.0; ; radius *= 2)
         {
@@ -211,4 +224,36 @@ public sealed class StationIndex
     private static bool Matches(StationView view, StationQuery query) =>
         (query.OpenNow is not { } open || view.OpenNow == open)
         && query.Services.All(code => view.Map.Services.Any(s => s.Code == code));
+
+    /// <summary>The registry's stations at one version, with their STR-tree over positions (NetTopologySuite).</summary>
+    private sealed class Built
+    {
+        public Built(HubRegistry registry)
+        {
+            var document = registry.Document;
+            Version = registry.Version;
+            Stations = [.. document.Stations.Select(station => new MapStation(
+                station,
+                station.OpeningHours is { } hours ? OpeningHours.Parse(hours) : null,
+                [.. (station.Services ?? []).Select(code => (document.StationServices ?? []).First(s => s.Code == code))]))];
+            ById = Stations.ToDictionary(s => s.Station.Id, StringComparer.Ordinal);
+            foreach (var station in Stations)
+            {
+                if (station.Station.Location is { } at)
+                {
+                    Tree.Insert(new Envelope(new Coordinate(at.Lon, at.Lat)), station);
+                }
+            }
+
+            Tree.Build();
+        }
+
+        public long Version { get; }
+
+        public MapStation[] Stations { get; }
+
+        public Dictionary<string, MapStation> ById { get; }
+
+        public STRtree<MapStation> Tree { get; } = new();
+    }
 }

@@ -6,6 +6,7 @@ using StationHub.Ledger;
 using StationHub.PickupOrders;
 using StationHub.Points;
 using StationHub.Stations;
+using StationHub.Tenants;
 
 namespace StationHub.Triggers;
 
@@ -22,5 +23,6 @@ public static class HubFlows
         new ContractModule(),
         new StationsModule(),
         new GigWorkModule(),
+        new TenantsModule(),
     ];
 }

@@ -41,6 +41,9 @@ public sealed record HttpFunction(string Name, IReadOnlyList<string> Methods, st
     public static HttpFunction Put<THandler>(string name, string route, Caller caller, Func<THandler, HubRequest, CancellationToken, Task<HubResponse>> handle)
         where THandler : notnull => Create(name, ["PUT"], route, caller, handle);
 
+    public static HttpFunction Delete<THandler>(string name, string route, Caller caller, Func<THandler, HubRequest, CancellationToken, Task<HubResponse>> handle)
+        where THandler : notnull => Create(name, ["DELETE"], route, caller, handle);
+
     /// <summary>
     /// A platform webhook route: a POST signed by the platform, run through the one intake
     /// (<see cref="SignedIntake"/>: verify, parse, claim the webhook-id, accept) with the route's own parts.

@@ -47,14 +47,14 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
             await Scenario.Hub.Get<LedgerEntryWriter>().WriteAsync([new LedgerEntry(LedgerKinds.ReportReceived, LedgerScopes.District("330106"), "conformance", noon, Label: "blocked_fire_exit")]);
             using var seal = await Scenario.Hub.RunNowAsync(FunctionNames.SealLedger);
             Assert.Equal(HttpStatusCode.Accepted, seal.StatusCode);
-            await Eventually(async () =>
+            await Eventually.UntilAsync(async () =>
             {
                 using var days = await Scenario.Hub.Client.GetAsync(Routes.Ledger);
                 return (await days.Content.ReadAsStringAsync()).Contains(SealedDay, StringComparison.Ordinal);
             }, "the sealer to seal " + SealedDay);
 
             // The day is listed once sealed; its checkpoint follows when the same run appends it to the tree.
-            await Eventually(async () =>
+            await Eventually.UntilAsync(async () =>
             {
                 using var checkpoint = await Scenario.Hub.Client.GetAsync(Routes.LedgerCheckpoint);
                 return checkpoint.StatusCode == HttpStatusCode.OK;
@@ -111,7 +111,7 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
                     Assert.Equal(HttpStatusCode.Accepted, earned.StatusCode);
                 }
 
-                await Eventually(async () => (await s.Hub.Client.SendAsync(await Get($"{Platform}/couriers/{courier}/points", TestRegistry.PlatformKey))).IsSuccessStatusCode, "the points to be applied");
+                await Eventually.UntilAsync(async () => (await s.Hub.Client.SendAsync(await Get($"{Platform}/couriers/{courier}/points", TestRegistry.PlatformKey))).IsSuccessStatusCode, "the points to be applied");
                 return await Get($"{Platform}/couriers/{courier}/points", TestRegistry.PlatformKey);
             },
             (_, _) => Get(Platform + "/couriers/anyone/points", null),
@@ -323,6 +323,137 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         [
             (_, _) => Get(Routes.OpenApiDocument, null),
         ],
+        [FunctionNames.AdminCitiesList] =
+        [
+            (_, _) => Get("api/v1/admin/cities", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/cities", TestRegistry.PlatformKey),
+        ],
+        [FunctionNames.AdminCityGet] =
+        [
+            (_, _) => Get("api/v1/admin/cities/hangzhou", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/cities/no-such-entry", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminCityPut] =
+        [
+            (s, _) => PutBackAsync(s, "api/v1/admin/cities/hangzhou"),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/cities/hangzhou", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/cities/hangzhou", "{}", null),
+        ],
+        [FunctionNames.AdminCityDelete] =
+        [
+            (s, _) => DeletableAsync(s, "cities"),
+            (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, "api/v1/admin/cities/no-such-entry") { Headers = { { "x-api-key", TestRegistry.AdminKey } } }),
+        ],
+        [FunctionNames.AdminBodiesList] =
+        [
+            (_, _) => Get("api/v1/admin/cities/hangzhou/bodies", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/cities/hangzhou/bodies", TestRegistry.PlatformKey),
+        ],
+        [FunctionNames.AdminBodyGet] =
+        [
+            (_, _) => Get("api/v1/admin/cities/hangzhou/bodies/hz-water", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/cities/hangzhou/bodies/no-such-entry", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminBodyPut] =
+        [
+            (s, _) => PutBackAsync(s, "api/v1/admin/cities/hangzhou/bodies/hz-water"),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/cities/hangzhou/bodies/hz-water", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/cities/hangzhou/bodies/hz-water", "{}", null),
+        ],
+        [FunctionNames.AdminBodyDelete] =
+        [
+            (s, _) => DeletableAsync(s, "cities/hangzhou/bodies"),
+            (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, "api/v1/admin/cities/hangzhou/bodies/no-such-entry") { Headers = { { "x-api-key", TestRegistry.AdminKey } } }),
+        ],
+        [FunctionNames.AdminPlatformsList] =
+        [
+            (_, _) => Get("api/v1/admin/platforms", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/platforms", TestRegistry.PlatformKey),
+        ],
+        [FunctionNames.AdminPlatformGet] =
+        [
+            (_, _) => Get("api/v1/admin/platforms/swiftride", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/platforms/no-such-entry", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminPlatformPut] =
+        [
+            (s, _) => PutBackAsync(s, "api/v1/admin/platforms/swiftride"),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/platforms/swiftride", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/platforms/swiftride", "{}", null),
+        ],
+        [FunctionNames.AdminPlatformDelete] =
+        [
+            (s, _) => DeletableAsync(s, "platforms"),
+            (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, "api/v1/admin/platforms/no-such-entry") { Headers = { { "x-api-key", TestRegistry.AdminKey } } }),
+        ],
+        [FunctionNames.AdminStationsList] =
+        [
+            (_, _) => Get("api/v1/admin/stations", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/stations", TestRegistry.PlatformKey),
+        ],
+        [FunctionNames.AdminStationGet] =
+        [
+            (_, _) => Get("api/v1/admin/stations/st-hz-01", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/stations/no-such-entry", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminStationPut] =
+        [
+            (s, _) => PutBackAsync(s, "api/v1/admin/stations/st-hz-01"),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/stations/st-hz-01", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/stations/st-hz-01", "{}", null),
+        ],
+        [FunctionNames.AdminStationDelete] =
+        [
+            (s, _) => DeletableAsync(s, "stations"),
+            (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, "api/v1/admin/stations/no-such-entry") { Headers = { { "x-api-key", TestRegistry.AdminKey } } }),
+        ],
+        [FunctionNames.AdminWitnessesList] =
+        [
+            (_, _) => Get("api/v1/admin/witnesses", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/witnesses", TestRegistry.PlatformKey),
+        ],
+        [FunctionNames.AdminWitnessGet] =
+        [
+            (_, _) => Get("api/v1/admin/witnesses/sandbox", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/witnesses/no-such-entry", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminWitnessPut] =
+        [
+            (s, _) => PutBackAsync(s, "api/v1/admin/witnesses/sandbox"),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/witnesses/sandbox", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/witnesses/sandbox", "{}", null),
+        ],
+        [FunctionNames.AdminWitnessDelete] =
+        [
+            (s, _) => DeletableAsync(s, "witnesses"),
+            (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, "api/v1/admin/witnesses/no-such-entry") { Headers = { { "x-api-key", TestRegistry.AdminKey } } }),
+        ],
+        [FunctionNames.AdminSubsidyPoliciesList] =
+        [
+            (_, _) => Get("api/v1/admin/subsidy-policies", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/subsidy-policies", TestRegistry.PlatformKey),
+        ],
+        [FunctionNames.AdminSubsidyPolicyGet] =
+        [
+            (_, _) => Get("api/v1/admin/subsidy-policies/chaoyang-2024", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/subsidy-policies/no-such-entry", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminSubsidyPolicyPut] =
+        [
+            (s, _) => PutBackAsync(s, "api/v1/admin/subsidy-policies/chaoyang-2024"),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/subsidy-policies/chaoyang-2024", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Put, "api/v1/admin/subsidy-policies/chaoyang-2024", "{}", null),
+        ],
+        [FunctionNames.AdminSubsidyPolicyDelete] =
+        [
+            (s, _) => DeletableAsync(s, "subsidy-policies"),
+            (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, "api/v1/admin/subsidy-policies/no-such-entry") { Headers = { { "x-api-key", TestRegistry.AdminKey } } }),
+        ],
+        [FunctionNames.AdminRegistryImport] =
+        [
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/registry/import", """{ "platforms": [ { "id": "oa-imported", "name": "Imported", "webhookUrl": "http://127.0.0.1:9/hooks" } ] }""", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/registry/import", """{ "stations": [ { "id": "oa-lost", "name": "Lost", "district": "999999" } ] }""", TestRegistry.AdminKey),
+        ],
     };
 
     public static TheoryData<string> Functions() => [.. Cases.Keys.Order(StringComparer.Ordinal)];
@@ -430,6 +561,48 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         }
     }
 
+    /// <summary>A registry entry read and put back as it is, with If-Match: * (a replace the registry always takes).</summary>
+    private static async Task<HttpRequestMessage> PutBackAsync(HubScenario scenario, string path)
+    {
+        using var read = await scenario.Hub.Client.SendAsync(await Get(path, TestRegistry.AdminKey));
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        var request = await Json(HttpMethod.Put, path, await read.Content.ReadAsStringAsync(), TestRegistry.AdminKey);
+        request.Headers.TryAddWithoutValidation("If-Match", "*");
+        return request;
+    }
+
+    /// <summary>A registry entry of the kind made for the case, and the request that deletes it.</summary>
+    private static async Task<HttpRequestMessage> DeletableAsync(HubScenario scenario, string route)
+    {
+        var id = NewId("oa");
+        var code = "9" + Random.Shared.Next(10_000, 99_999).ToString(CultureInfo.InvariantCulture);
+        var lat = Random.Shared.Next(-60, -10);
+        var city = $$"""{ "name": "Case", "delivery": { "format": "webhook", "endpoint": "http://127.0.0.1:9/city" }, "districts": [ { "code": "{{code}}", "name": "Case", "area": [[{{lat}}, 10], [{{lat + 0.5}}, 10], [{{lat + 0.5}}, 10.5], [{{lat}}, 10.5]] } ] }""";
+        var entry = route switch
+        {
+            "cities" => city,
+            "cities/hangzhou/bodies" => """{ "name": "Case body", "categories": ["broken_railing"], "delivery": { "format": "webhook", "endpoint": "http://127.0.0.1:9/body" } }""",
+            "platforms" => """{ "name": "Case platform", "webhookUrl": "http://127.0.0.1:9/platform" }""",
+            "stations" => """{ "name": "Case station", "district": "330102" }""",
+            "witnesses" => """{ "url": "http://127.0.0.1:9/witness", "verifierKey": "sandbox.stationhub.local/witness+739ffde2+BLAueWn10mq71OZQ7jx22aZYjmDpqzgVFCZ2jWoHPA1O" }""",
+            _ => $$"""{ "name": "Case policy", "districts": ["{{code}}"], "yearStart": "2024-01-01", "capFen": 100, "tiers": [ { "minWorkersWanted": 1, "minMatches": 1, "earnsFen": 100 } ] }""",
+        };
+        if (route == "subsidy-policies")
+        {
+            using var made = await scenario.Hub.Client.SendAsync(await Json(HttpMethod.Put, "api/v1/admin/cities/" + NewId("oa"), city, TestRegistry.AdminKey));
+            Assert.Equal(HttpStatusCode.Created, made.StatusCode);
+        }
+
+        using (var created = await scenario.Hub.Client.SendAsync(await Json(HttpMethod.Put, $"api/v1/admin/{route}/{id}", entry, TestRegistry.AdminKey)))
+        {
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        }
+
+        var request = new HttpRequestMessage(HttpMethod.Delete, $"api/v1/admin/{route}/{id}");
+        request.Headers.Add("x-api-key", TestRegistry.AdminKey);
+        return request;
+    }
+
     private static string NewId(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..10];
 
     private static string Earn(string id, string courier, string task) =>
@@ -522,7 +695,7 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         {
             var hubId = await scenario.AcceptReportAsync(NewId("dead"));
             string? deliveryId = null;
-            await Eventually(async () =>
+            await Eventually.UntilAsync(async () =>
             {
                 using var list = await scenario.Hub.Client.SendAsync(await Get(Routes.DeadLetters, TestRegistry.AdminKey));
                 var letters = (await list.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().ToList();
@@ -537,20 +710,5 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         {
             scenario.City.AnswerWith(_ => new Reply(200));
         }
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"Waited 30 s for {what}.");
     }
 }

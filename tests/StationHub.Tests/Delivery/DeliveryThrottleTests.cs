@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
 using StationHub.Delivery;
 using StationHub.Platform;
 using StationHub.Tests.Faults;
@@ -17,7 +18,7 @@ public sealed class DeliveryThrottleTests(ITestOutputHelper output)
     public async Task Two_hosts_deliver_to_a_city_at_about_its_maxPerSecond_and_the_figure_is_printed()
     {
         const int max = 4;
-        const int reports = 32;
+        const int reports = 24;
         await using var world = await HubScenario.StartAsync(startHub: false);
         EndpointLifecycleTests.EditRegistry(world, registry =>
             registry["cities"]!.AsArray().Single(c => c!["id"]!.GetValue<string>() == "hangzhou")!["delivery"]!["maxPerSecond"] = max);
@@ -36,6 +37,7 @@ public sealed class DeliveryThrottleTests(ITestOutputHelper output)
             response.EnsureSuccessStatusCode();
         }));
         await EndpointLifecycleTests.EventuallyAsync(async () => (await EndpointLifecycleTests.EndpointAsync(world, "city:hangzhou")).GetProperty("waiting").GetInt32(), n => n == reports);
+        var resumed = world.Clock.GetUtcNow();
         using (await EndpointLifecycleTests.AdminAsync(world, HttpMethod.Post, "api/v1/admin/endpoints/city:hangzhou/resume"))
         {
         }
@@ -47,14 +49,19 @@ public sealed class DeliveryThrottleTests(ITestOutputHelper output)
         var window = SlidingMax(times, TimeSpan.FromSeconds(1));
         var seconds = times[^1].ToUnixTimeSeconds() - times[0].ToUnixTimeSeconds() + 1;
         var rate = (double)times.Count / seconds;
+        var spread = times[^1] - resumed;
         output.WriteLine($"maxPerSecond {max}, 2 hosts, {times.Count} deliveries in {seconds} calendar seconds: {rate:F2}/s; "
-            + $"per calendar second at the receiver {string.Join(", ", perSecond)} (most {perSecond.Max()}); most in any sliding 1 s window {window}");
+            + $"per calendar second at the receiver {string.Join(", ", perSecond)} (most {perSecond.Max()}); most in any sliding 1 s window {window}; "
+            + $"the last {spread.TotalSeconds:0.00} s after the resume");
 
-        // The counter allows max per calendar second; an arrival lands in the next second when the call's
-        // latency carries it over, and a sliding window straddling two seconds can hold up to twice max.
-        Assert.True(perSecond.Max() <= max + 1, $"{perSecond.Max()} arrivals in one calendar second");
-        Assert.True(rate >= max * 0.25, $"{rate:F2}/s far under {max}/s");
-        Assert.True(window <= 2 * max, $"{window} arrivals in one second");
+        // What holds however busy the machine is (a busy machine only spreads the calls more): no slot
+        // is taken before the resume, and the shared counter gives at most max a calendar second, so the
+        // last call's slot is at least reports / max - 1 seconds after the resume's second began. Two
+        // hosts counting apart (2 × max a second) would be done in half that. The counter's own ceiling,
+        // exactly max a second, is held on a fake clock below; the arrival figures above are printed,
+        // not asserted, since a call's latency moves its arrival into the next second.
+        var least = TimeSpan.FromSeconds(reports / max - 2);
+        Assert.True(spread > least, $"All {reports} deliveries arrived within {spread.TotalSeconds:0.00} s of the resume; {max} a second across both hosts takes more than {least.TotalSeconds:0} s.");
     }
 
     [Fact]
@@ -63,32 +70,38 @@ public sealed class DeliveryThrottleTests(ITestOutputHelper output)
         const int max = 10;
         await using var storage = await TestStorage.CreateAsync();
         await storage.Hub.EnsureCreatedAsync();
+        // A fake clock a third of the way into a second, so every caller asks within the same second.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 10, 0, 0, 300, TimeSpan.Zero));
         // Two "hosts": throttles share nothing but the table, as two processes do.
-        var hosts = new[] { new DeliveryThrottle(storage.Hub, TimeProvider.System, new Jitter()), new DeliveryThrottle(storage.Hub, TimeProvider.System, new Jitter()) };
+        var hosts = new[] { new DeliveryThrottle(storage.Hub, clock, new Jitter()), new DeliveryThrottle(storage.Hub, clock, new Jitter()) };
         var destination = Destination.City("bench");
-        var slots = new List<DateTimeOffset>();
-        var until = TimeProvider.System.GetUtcNow().AddSeconds(4);
+        var granted = new List<int>();
 
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(async worker =>
+        for (var second = 0; second < 3; second++)
         {
-            while (TimeProvider.System.GetUtcNow() < until)
+            // Eight callers on the two hosts each take slots until told to wait: what they got in all is
+            // what the counter gave out in this second.
+            var slots = 0;
+            var waits = await Task.WhenAll(Enumerable.Range(0, 8).Select(async worker =>
             {
-                if (await hosts[worker % 2].WaitTurnAsync(destination, max, TimeSpan.FromSeconds(2)))
+                while (true)
                 {
-                    lock (slots)
+                    if (await hosts[worker % 2].TryAcquireAsync(destination, max) is { } wait)
                     {
-                        slots.Add(TimeProvider.System.GetUtcNow());
+                        return wait;
                     }
-                }
-            }
-        }));
 
-        var full = slots.GroupBy(t => t.ToUnixTimeSeconds()).OrderBy(g => g.Key).Skip(1).SkipLast(1).Select(g => g.Count()).ToList();
-        output.WriteLine($"maxPerSecond {max}, 8 callers on 2 throttles: slots in each whole second {string.Join(", ", full)}; sliding 1 s max {SlidingMax([.. slots.Order()], TimeSpan.FromSeconds(1))}");
-        // The guarantee is the ceiling (with a slot of slack for the time between taking a slot and
-        // noting it); how close a second comes to it depends on how busy the machine is.
-        Assert.NotEmpty(full);
-        Assert.All(full, count => Assert.InRange(count, 1, max + 1));
+                    Interlocked.Increment(ref slots);
+                }
+            }));
+
+            granted.Add(slots);
+            Assert.All(waits, wait => Assert.Equal(TimeSpan.FromMilliseconds(700), wait));
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        output.WriteLine($"maxPerSecond {max}, 8 callers on 2 throttles: slots in each second {string.Join(", ", granted)}");
+        Assert.All(granted, count => Assert.Equal(max, count));
     }
 
     private static int SlidingMax(IReadOnlyList<DateTimeOffset> sorted, TimeSpan width)

@@ -1,10 +1,10 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StationHub.Delivery;
 using StationHub.Platform;
 using StationHub.Platform.Registry;
+using StationHub.Tests.Infrastructure;
 
 namespace StationHub.Tests.Delivery;
 
@@ -30,7 +30,7 @@ public sealed class EndpointSettingsTests
     [InlineData("Delivery:ThrottleMaxWait", "soon")]
     public void A_bad_lifecycle_setting_stops_start_up(string key, string value)
     {
-        using var world = Services(settings => settings[key] = value);
+        using var world = OfflineServices.Over(settings => settings[key] = value);
 
         var failure = Record.Exception(() => world.Services.GetRequiredService<IOptions<DeliveryOptions>>().Value);
 
@@ -41,7 +41,7 @@ public sealed class EndpointSettingsTests
     [Fact]
     public void A_registry_naming_an_administrators_endpoint_needs_its_signing_secret()
     {
-        using var world = Services(_ => { }, registry => registry.Replace("\"pointsCatalog\"", "\"admin\": { \"webhookUrl\": \"https://ops.example/hooks\" }, \"pointsCatalog\"", StringComparison.Ordinal));
+        using var world = OfflineServices.Over(_ => { }, registry => registry.Replace("\"pointsCatalog\"", "\"admin\": { \"webhookUrl\": \"https://ops.example/hooks\" }, \"pointsCatalog\"", StringComparison.Ordinal));
 
         var problems = HubStartup.CheckSettings(world.Services, NullLogger.Instance);
 
@@ -79,35 +79,6 @@ public sealed class EndpointSettingsTests
         finally
         {
             File.Delete(path);
-        }
-    }
-
-    private static World Services(Action<Dictionary<string, string?>> configure, Func<string, string>? editRegistry = null)
-    {
-        var registry = new TestRegistry(new Uri("http://127.0.0.1:1/c"), new Uri("http://127.0.0.1:1/o"), new Uri("http://127.0.0.1:1/p"), new Uri("http://127.0.0.1:1/q"));
-        if (editRegistry is not null)
-        {
-            File.WriteAllText(registry.RegistryPath, editRegistry(File.ReadAllText(registry.RegistryPath)));
-        }
-
-        var settings = registry.Settings("UseDevelopmentStorage=true", "x");
-        configure(settings);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging();
-        services.AddStationHub(configuration);
-        return new World(services.BuildServiceProvider(), registry.RegistryPath);
-    }
-
-    private sealed class World(ServiceProvider services, string registryPath) : IDisposable
-    {
-        public ServiceProvider Services { get; } = services;
-
-        public void Dispose()
-        {
-            Services.Dispose();
-            File.Delete(registryPath);
         }
     }
 }

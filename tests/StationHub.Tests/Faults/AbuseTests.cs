@@ -138,22 +138,13 @@ public sealed class AbuseTests
 
     private static async Task<List<JsonElement>> WaitForUpdatesAsync(HubScenario world, int count)
     {
-        List<JsonElement> updates = [];
-        for (var i = 0; i < 100; i++)
-        {
-            var answer = await world.Hub.Client.GetFromJsonAsync<JsonElement>($"api/v1/open311/servicerequestupdates.json?api_key={TestRegistry.WebhookCityKey}");
-            updates = [.. answer.EnumerateArray()];
-            if (updates.Count >= count)
-            {
-                // Once the hub is quiet: a second row would show up now if there were one.
-                await world.QuietAsync();
-                answer = await world.Hub.Client.GetFromJsonAsync<JsonElement>($"api/v1/open311/servicerequestupdates.json?api_key={TestRegistry.WebhookCityKey}");
-                return [.. answer.EnumerateArray()];
-            }
+        await Eventually.UntilAsync(() => UpdatesAsync(world), updates => updates.Count >= count, updates => $"{updates.Count} of {count} updates");
 
-            await Task.Delay(100);
-        }
-
-        return updates;
+        // Once the hub is quiet: a second row would show up now if there were one.
+        await world.QuietAsync();
+        return await UpdatesAsync(world);
     }
+
+    private static async Task<List<JsonElement>> UpdatesAsync(HubScenario world) =>
+        [.. (await world.Hub.Client.GetFromJsonAsync<JsonElement>($"api/v1/open311/servicerequestupdates.json?api_key={TestRegistry.WebhookCityKey}")).EnumerateArray()];
 }

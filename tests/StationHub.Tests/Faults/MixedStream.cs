@@ -111,19 +111,8 @@ public sealed class MixedStream
     public Task SendAsync(HttpClient client, int? count = null, TimeSpan pace = default) => SendAsync([client], count, pace);
 
     /// <summary>Waits until the hub has accepted at least <paramref name="count"/> items (to strike mid-stream).</summary>
-    public async Task WaitForAcceptedAsync(int count, TimeSpan? timeout = null)
-    {
-        var started = Stopwatch.GetTimestamp();
-        while (accepted.Count < count)
-        {
-            if (Stopwatch.GetElapsedTime(started) > (timeout ?? TimeSpan.FromSeconds(30)))
-            {
-                throw new TimeoutException($"Only {accepted.Count} of {count} items were accepted.");
-            }
-
-            await Task.Delay(10);
-        }
-    }
+    public Task WaitForAcceptedAsync(int count, TimeSpan? timeout = null) =>
+        Eventually.UntilAsync(() => Task.FromResult(accepted.Count), n => n >= count, n => $"Only {n} of {count} items were accepted.", timeout ?? TimeSpan.FromSeconds(30));
 
     /// <summary>
     /// The platform's retries: every pending item again, with its own webhook-id, round after
@@ -131,18 +120,17 @@ public sealed class MixedStream
     /// </summary>
     public async Task RetryUntilAcceptedAsync(HttpClient client, TimeSpan? timeout = null)
     {
-        var started = Stopwatch.GetTimestamp();
-        while (PendingItems() is { Count: > 0 } pending && Stopwatch.GetElapsedTime(started) < (timeout ?? TimeSpan.FromSeconds(30)))
-        {
-            await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = InFlight }, async (item, _) => await TryPostAsync(client, item));
-            if (PendingItems().Count > 0)
+        await Eventually.UntilAsync(
+            async () =>
             {
-                await Task.Delay(200);
-            }
-        }
+                await Parallel.ForEachAsync(PendingItems(), new ParallelOptions { MaxDegreeOfParallelism = InFlight }, async (item, _) => await TryPostAsync(client, item));
+                return PendingItems().Count;
+            },
+            pending => pending == 0,
+            _ => $"Never accepted: {string.Join(", ", Pending)}; answers refused: {string.Join(", ", Refusals)}.",
+            timeout ?? TimeSpan.FromSeconds(30));
 
         Assert.True(Volatile.Read(ref sent) == items.Count, $"Only {sent} of {items.Count} items were sent.");
-        Assert.True(Pending.Count == 0, $"Never accepted: {string.Join(", ", Pending)}; answers refused: {string.Join(", ", Refusals)}.");
     }
 
     /// <summary>
@@ -260,46 +248,40 @@ public sealed class MixedStream
     {
         var reports = Accepted(Flow.Report).Select(i => accepted[i]).ToList();
         var transactions = Accepted(Flow.Points).Select(i => i.Id).ToList();
-        var started = Stopwatch.GetTimestamp();
         var looksDrained = 0;
         long drainedSince = 0;
-        while (true)
-        {
-            var queued = await QueuedAsync();
-            var undelivered = reports.Except(ReportSubjects(CityReports())).ToList();
-            var untold = transactions.Except(BalanceNotices().Select(TransactionOf)).ToList();
-            looksDrained = queued.Values.All(n => n == 0) ? looksDrained + 1 : 0;
-            drainedSince = looksDrained == 1 ? Stopwatch.GetTimestamp() : drainedSince;
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                var queued = await QueuedAsync();
+                var undelivered = reports.Except(ReportSubjects(CityReports())).ToList();
+                var untold = transactions.Except(BalanceNotices().Select(TransactionOf)).ToList();
+                looksDrained = queued.Values.All(n => n == 0) ? looksDrained + 1 : 0;
+                drainedSince = looksDrained == 1 ? Stopwatch.GetTimestamp() : drainedSince;
+                var state = (Queued: queued, Undelivered: undelivered, Untold: untold, Settled: looksDrained >= 2 && undelivered.Count == 0 && untold.Count == 0);
 
+                // Drained (a killed host's messages count until they come back) and still short: nothing is left to deliver them.
+                if (!state.Settled && looksDrained > 0 && Stopwatch.GetElapsedTime(drainedSince) > GiveUpDrained)
+                {
+                    throw new TimeoutException(await DescribeAsync(state.Queued, undelivered, untold));
+                }
+
+                return state;
+            },
             // Two looks in a row: a handler queues its follow-up before it deletes its own message, so one
             // pass over the queues could miss a message moving from one to the next.
-            if (looksDrained >= 2 && undelivered.Count == 0 && untold.Count == 0)
-            {
-                return;
-            }
-
-            // Drained (a killed host's messages count until they come back) and still short: nothing is left to deliver them.
-            if (Stopwatch.GetElapsedTime(started) > timeout || (looksDrained > 0 && Stopwatch.GetElapsedTime(drainedSince) > GiveUpDrained))
-            {
-                throw new TimeoutException(
-                    $"The hub did not settle: queued {string.Join(", ", queued.Select(q => $"{q.Key}={q.Value}"))}; poisoned [{string.Join(", ", await PoisonedAsync())}]; " +
-                    $"reports not delivered [{string.Join(", ", undelivered)}]; transactions not told [{string.Join(", ", untold)}].");
-            }
-
-            await Task.Delay(100);
-        }
+            state => state.Settled,
+            state => $"The hub did not settle: queued {string.Join(", ", state.Queued.Select(q => $"{q.Key}={q.Value}"))}; reports not delivered [{string.Join(", ", state.Undelivered)}]; transactions not told [{string.Join(", ", state.Untold)}].",
+            timeout);
     }
 
-    private async Task<Dictionary<string, int>> QueuedAsync()
-    {
-        var counts = new Dictionary<string, int>();
-        foreach (var queue in Queues.All)
-        {
-            counts[queue] = await world.Storage.CountMessagesAsync(queue);
-        }
+    private async Task<string> DescribeAsync(Dictionary<string, int> queued, List<string> undelivered, List<string> untold) =>
+        $"The hub did not settle: queued {string.Join(", ", queued.Select(q => $"{q.Key}={q.Value}"))}; poisoned [{string.Join(", ", await PoisonedAsync())}]; " +
+        $"reports not delivered [{string.Join(", ", undelivered)}]; transactions not told [{string.Join(", ", untold)}].";
 
-        return counts;
-    }
+    private async Task<Dictionary<string, int>> QueuedAsync() =>
+        (await Task.WhenAll(Queues.All.Select(async queue => (Queue: queue, Count: await world.Storage.CountMessagesAsync(queue)))))
+            .ToDictionary(counted => counted.Queue, counted => counted.Count);
 
     private IEnumerable<Received> CityReports() => world.City.All.Where(r => IsType(r, HazardReportEvents.Routed));
 

@@ -12,13 +12,6 @@ namespace StationHub.Tests.Faults;
 /// </summary>
 public sealed class StorageRestartTests
 {
-    /// <summary>
-    /// How long storage stays down after it has stopped (which takes about 2 s): together longer
-    /// than the storage clients' own retries of a call (0.2 + 0.4 + 0.8 + 1 s, StorageClients), so
-    /// requests and queue functions fail rather than just wait.
-    /// </summary>
-    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(4);
-
     [Fact]
     public async Task A_request_that_meets_a_storage_outage_is_a_503_with_retry_after()
     {
@@ -61,7 +54,9 @@ public sealed class StorageRestartTests
             var sending = stream.SendAsync(client, pace: TimeSpan.FromMilliseconds(50));
             await stream.WaitForAcceptedAsync(stream.Count / 3);
             await azurite.StopAsync();
-            await Task.Delay(Outage);
+            // Down until requests have failed on it, past the storage clients' own retries of a call
+            // (0.2 + 0.4 + 0.8 + 1 s, StorageClients), so requests and queue functions fail rather than just wait.
+            await Eventually.UntilAsync(() => stream.Refusals.Count >= 4 || sending.IsCompleted, "requests met the outage");
             await azurite.RestartAsync();
             await sending;
             await stream.RetryUntilAcceptedAsync(client);

@@ -70,6 +70,8 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
         [FunctionNames.EndpointPause] = (404, _ => Task.FromResult(("api/v1/admin/endpoints/city:nowhere/pause", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
         [FunctionNames.EndpointResume] = (404, _ => Task.FromResult(("api/v1/admin/endpoints/city:nowhere/resume", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
         [FunctionNames.EndpointRecover] = (404, _ => Task.FromResult(("api/v1/admin/endpoints/city:nowhere/recover?since=2026-01-01T00:00:00Z", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
+        // An import of nothing: read whole, and it changes nothing.
+        [FunctionNames.AdminRegistryImport] = (200, _ => Task.FromResult(("api/v1/admin/registry/import", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
     };
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class TimerTriggerSchedulerTests : IAsyncLifetime
     [Fact]
     public async Task Two_hosts_run_each_occurrence_once()
     {
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 10, 0, 30, TimeSpan.Zero));
+        var clock = new CountingClock(new DateTimeOffset(2026, 11, 22, 10, 0, 30, TimeSpan.Zero));
         var runs = 0;
         var function = new TimerFunction("EveryMinute", "0 * * * * *", (_, _) =>
         {
@@ -29,16 +29,17 @@ public sealed class TimerTriggerSchedulerTests : IAsyncLifetime
         using var second = Scheduler(function, clock);
         await first.StartAsync(CancellationToken.None);
         await second.StartAsync(CancellationToken.None);
-        await Task.Delay(500);
+        await clock.WaitForTimersAsync(2);
 
+        // Each minute both hosts wake, one runs the occurrence, and both wait for the next one: only
+        // then is the count final (no pause: a host that had not yet tried would be waited for).
         for (var minute = 0; minute < 3; minute++)
         {
             clock.Advance(TimeSpan.FromMinutes(1));
-            await WaitForAsync(() => Volatile.Read(ref runs) == minute + 1);
+            await clock.WaitForTimersAsync(2 * (minute + 2));
+            Assert.Equal(minute + 1, Volatile.Read(ref runs));
         }
 
-        await Task.Delay(300);
-        Assert.Equal(3, Volatile.Read(ref runs));
         await first.StopAsync(CancellationToken.None);
         await second.StopAsync(CancellationToken.None);
     }
@@ -46,7 +47,7 @@ public sealed class TimerTriggerSchedulerTests : IAsyncLifetime
     [Fact]
     public async Task An_occurrence_missed_while_no_host_ran_runs_once_at_start()
     {
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 10, 0, 30, TimeSpan.Zero));
+        var clock = new CountingClock(new DateTimeOffset(2026, 11, 22, 10, 0, 30, TimeSpan.Zero));
         var pastDue = 0;
         var function = new TimerFunction("Hourly", "0 0 * * * *", (_, _) =>
         {
@@ -57,7 +58,7 @@ public sealed class TimerTriggerSchedulerTests : IAsyncLifetime
         {
             // The first start records where the schedule stands and runs nothing.
             await first.StartAsync(CancellationToken.None);
-            await Task.Delay(500);
+            await clock.WaitForTimersAsync(1);
             await first.StopAsync(CancellationToken.None);
         }
 
@@ -67,9 +68,9 @@ public sealed class TimerTriggerSchedulerTests : IAsyncLifetime
         using var another = Scheduler(function, clock);
         await restarted.StartAsync(CancellationToken.None);
         await another.StartAsync(CancellationToken.None);
-        await WaitForAsync(() => Volatile.Read(ref pastDue) >= 1);
-        await Task.Delay(300);
 
+        // Both have caught up (one ran the missed occurrence) once both wait for the next hour.
+        await clock.WaitForTimersAsync(3);
         Assert.Equal(1, Volatile.Read(ref pastDue));
         await restarted.StopAsync(CancellationToken.None);
         await another.StopAsync(CancellationToken.None);
@@ -78,14 +79,34 @@ public sealed class TimerTriggerSchedulerTests : IAsyncLifetime
     private TimerTriggerScheduler Scheduler(TimerFunction function, TimeProvider clock) =>
         new(function, storage.Hub, new NullServiceProvider(), clock, NullLogger<TimerTriggerScheduler>.Instance, new HubActivity());
 
-    private static async Task WaitForAsync(Func<bool> done)
+    /// <summary>
+    /// A fake clock that counts the timers made on it: a scheduler makes one each time it waits for
+    /// its next occurrence, so the count says when every host has done all it will do until the
+    /// clock moves again.
+    /// </summary>
+    private sealed class CountingClock(DateTimeOffset start) : TimeProvider
     {
-        for (var i = 0; i < 200 && !done(); i++)
-        {
-            await Task.Delay(25);
-        }
+        private readonly FakeTimeProvider fake = new(start);
+        private int timers;
 
-        Assert.True(done(), "the timer did not run in time");
+        public void Advance(TimeSpan by) => fake.Advance(by);
+
+        public Task WaitForTimersAsync(int count) =>
+            Eventually.UntilAsync(() => Volatile.Read(ref timers) >= count, $"{count} waits for the next occurrence");
+
+        public override DateTimeOffset GetUtcNow() => fake.GetUtcNow();
+
+        public override long GetTimestamp() => fake.GetTimestamp();
+
+        public override long TimestampFrequency => fake.TimestampFrequency;
+
+        public override TimeZoneInfo LocalTimeZone => fake.LocalTimeZone;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref timers);
+            return fake.CreateTimer(callback, state, dueTime, period);
+        }
     }
 
     private sealed class NullServiceProvider : IServiceProvider

@@ -11,10 +11,14 @@ public sealed class HubLog : ILoggerProvider
 {
     private const int Kept = 200;
     private readonly ConcurrentQueue<string> lines = new();
+    private readonly ConcurrentDictionary<int, int> counts = new();
 
     public IReadOnlyList<string> Lines => [.. lines];
 
     public override string ToString() => string.Join('\n', lines);
+
+    /// <summary>How many warnings and errors with this event id the hubs have logged (all of them, not only the lines kept).</summary>
+    public int Count(int eventId) => counts.GetValueOrDefault(eventId);
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -41,6 +45,7 @@ public sealed class HubLog : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
+                log.counts.AddOrUpdate(eventId.Id, 1, (_, n) => n + 1);
                 log.Add($"{logLevel} {category}[{eventId.Id}] {formatter(state, exception)}{(exception is null ? string.Empty : " " + exception.GetType().Name + ": " + exception.Message)}");
             }
         }

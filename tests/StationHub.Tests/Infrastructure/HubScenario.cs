@@ -17,6 +17,7 @@ namespace StationHub.Tests.Infrastructure;
 /// </summary>
 public sealed class HubScenario : IAsyncDisposable
 {
+    private static readonly TimeSpan MaxQuietPause = TimeSpan.FromMilliseconds(100);
     private readonly List<TestHub> hubs = [];
     private readonly List<ChildHost> children = [];
 
@@ -171,6 +172,8 @@ public sealed class HubScenario : IAsyncDisposable
         var limit = timeout ?? Eventually.DefaultTimeout;
         var started = Stopwatch.GetTimestamp();
         var busy = "";
+        // Short at first, then backing off: each look at the queues is a request per queue to the shared emulator.
+        var pause = TimeSpan.FromMilliseconds(20);
         while (true)
         {
             var before = await ActivityAsync();
@@ -196,7 +199,8 @@ public sealed class HubScenario : IAsyncDisposable
                 throw new TimeoutException($"The hub was not quiet within {limit.TotalSeconds:0} s: {busy}. Its log:\n{Log}");
             }
 
-            await Task.Delay(20);
+            await Task.Delay(pause);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxQuietPause.Ticks));
         }
     }
 

@@ -24,7 +24,8 @@ public sealed class WorkerNeedsLedgerTests
         await using var world = await HubScenario.StartAsync(configure: s => LedgerEndToEndTests.LedgerFrom(s, today));
 
         using var posted = await world.PostReportAsync(Webhooks.HazardReport("need-wages", category: "unpaid_wages"));
-        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        // 202, or the first answer (200) that the client's retry of a 503 gets on a loaded machine: accepted once either way.
+        Assert.True(posted.StatusCode == HttpStatusCode.Accepted || (posted.StatusCode == HttpStatusCode.OK && posted.Headers.Contains(PlatformRetries.RetriedHeader)), posted.StatusCode.ToString());
         var need = (await posted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hubId").GetString()!;
         var hazard = await world.AcceptReportAsync("hazard-exit", lat: 30.27, lon: 120.2);
         await world.WaitForStatusAsync(need, "routed");

@@ -148,19 +148,9 @@ public sealed class TracingTests : IDisposable
     }
 
     /// <summary>The names of the trace's spans, once the one named <paramref name="last"/> has ended.</summary>
-    private async Task<List<string>> SpanNamesAsync(ActivityTraceId traceId, string last)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            var names = spans.Where(span => span.TraceId == traceId).Select(span => span.DisplayName).ToList();
-            if (names.Contains(last))
-            {
-                return names;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return [.. spans.Where(span => span.TraceId == traceId).Select(span => span.DisplayName)];
-    }
+    private Task<List<string>> SpanNamesAsync(ActivityTraceId traceId, string last) =>
+        Eventually.UntilAsync(
+            () => Task.FromResult<List<string>>([.. spans.Where(span => span.TraceId == traceId).Select(span => span.DisplayName)]),
+            names => names.Contains(last),
+            names => $"the trace has no {last} span yet: {string.Join(", ", names)}");
 }

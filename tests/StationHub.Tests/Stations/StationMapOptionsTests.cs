@@ -1,8 +1,6 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using StationHub.Platform;
 using StationHub.Stations;
+using StationHub.Tests.Infrastructure;
 
 namespace StationHub.Tests.Stations;
 
@@ -70,17 +68,5 @@ public sealed class StationMapOptionsTests
     public void Both_languages_have_every_word() =>
         Assert.Equal(StationMapText.English.Words.Keys.Order(StringComparer.Ordinal), StationMapText.Chinese.Words.Keys.Order(StringComparer.Ordinal));
 
-    private static IOptions<StationMapOptions> Options(Dictionary<string, string?> settings)
-    {
-        var registry = new TestRegistry(new Uri("http://127.0.0.1:9/c"), new Uri("http://127.0.0.1:9/o"), new Uri("http://127.0.0.1:9/p"), new Uri("http://127.0.0.1:9/q"));
-        var all = registry.Settings("UseDevelopmentStorage=true", "x");
-        foreach (var (key, value) in settings)
-        {
-            all[key] = value;
-        }
-
-        var services = new ServiceCollection().AddLogging().AddStationHub(new ConfigurationBuilder().AddInMemoryCollection(all).Build()).BuildServiceProvider();
-        File.Delete(registry.RegistryPath);
-        return services.GetRequiredService<IOptions<StationMapOptions>>();
-    }
+    private static IOptions<StationMapOptions> Options(Dictionary<string, string?> settings) => OfflineServices.Options<StationMapOptions>(settings);
 }

@@ -44,7 +44,7 @@ public sealed class StationNoticeTests
             await world.Platform.WaitForAsync(r => Notices(r).Any(n => n.Data.GetProperty("observedAt").GetString() == Iso(at)));
         }
 
-        await WaitQuietAsync(world);
+        await world.QuietAsync(delayed: true);
         var notices = Notices(world.Platform.All);
         foreach (var sameId in notices.GroupBy(n => n.WebhookId))
         {
@@ -82,7 +82,7 @@ public sealed class StationNoticeTests
         toggling.Stop();
         var last = Iso(start.AddMilliseconds(59 * 50));
         await world.Platform.WaitForAsync(r => Notices(r).Any(n => n.Data.GetProperty("observedAt").GetString() == last), TimeSpan.FromSeconds(40));
-        await WaitQuietAsync(world);
+        await world.QuietAsync(delayed: true);
 
         var notices = Notices(world.Platform.All).DistinctBy(n => n.WebhookId).OrderBy(n => n.Timestamp).ToList();
         // One at the start, one per window the toggling lasted (a loaded machine stretches the 60 PUTs), the last state's.
@@ -129,15 +129,4 @@ public sealed class StationNoticeTests
             var root = JsonDocument.Parse(r.Body).RootElement;
             return new Notice(r.WebhookId, r.Text, root.GetProperty("data").Clone(), root.GetProperty("timestamp").GetDateTimeOffset());
         })];
-
-    /// <summary>Until nothing is left to tell or deliver: the station-notices and deliveries queues are empty.</summary>
-    private static async Task WaitQuietAsync(HubScenario world)
-    {
-        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime + TimeSpan.FromSeconds(30);
-        while (await world.Storage.CountMessagesAsync(Queues.StationNotices) + await world.Storage.CountMessagesAsync(Queues.Deliveries) > 0)
-        {
-            Assert.True(TimeProvider.System.GetUtcNow().UtcDateTime < deadline, "the hub did not go quiet within 30 s");
-            await Task.Delay(100);
-        }
-    }
 }

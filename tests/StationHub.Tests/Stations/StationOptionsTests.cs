@@ -1,8 +1,6 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using StationHub.Platform;
 using StationHub.Stations;
+using StationHub.Tests.Infrastructure;
 
 namespace StationHub.Tests.Stations;
 
@@ -30,17 +28,5 @@ public sealed class StationOptionsTests
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
 
-    private static IOptions<StationOptions> Options(Dictionary<string, string?> settings)
-    {
-        var registry = new TestRegistry(new Uri("http://127.0.0.1:9/c"), new Uri("http://127.0.0.1:9/o"), new Uri("http://127.0.0.1:9/p"), new Uri("http://127.0.0.1:9/q"));
-        var all = registry.Settings("UseDevelopmentStorage=true", "x");
-        foreach (var (key, value) in settings)
-        {
-            all[key] = value;
-        }
-
-        var services = new ServiceCollection().AddLogging().AddStationHub(new ConfigurationBuilder().AddInMemoryCollection(all).Build()).BuildServiceProvider();
-        File.Delete(registry.RegistryPath);
-        return services.GetRequiredService<IOptions<StationOptions>>();
-    }
+    private static IOptions<StationOptions> Options(Dictionary<string, string?> settings) => OfflineServices.Options<StationOptions>(settings);
 }

@@ -27,6 +27,12 @@ public sealed record Problem(
     public static Problem Conflict(string detail) =>
         new(TypePrefix + "conflict", "The request conflicts with the current state.", 409, detail);
 
+    public static Problem PreconditionFailed(string detail) =>
+        new(TypePrefix + "precondition-failed", "The entry changed since the ETag given.", 412, detail);
+
+    public static Problem PreconditionRequired(string detail) =>
+        new(TypePrefix + "precondition-required", "The request must say which version it changes.", 428, detail);
+
     public static Problem TooLarge(int limit) =>
         new(TypePrefix + "too-large", "The request body is too large.", 413, $"Bodies are limited to {limit} bytes.");
 

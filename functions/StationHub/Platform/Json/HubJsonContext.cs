@@ -18,6 +18,7 @@ namespace StationHub.Platform.Json;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never, UseStringEnumConverter = true, Converters = [typeof(UtcTimestampConverter)])]
 [JsonSerializable(typeof(Problem))]
 [JsonSerializable(typeof(RegistryDocument))]
+[JsonSerializable(typeof(StationHub.Tenants.RegistryImportAnswer))]
 [JsonSerializable(typeof(WebhookAnswer))]
 [JsonSerializable(typeof(HazardReport))]
 [JsonSerializable(typeof(HazardReportAccepted))]

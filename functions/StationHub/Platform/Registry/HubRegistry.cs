@@ -8,47 +8,44 @@ namespace StationHub.Platform.Registry;
 
 /// <summary>
 /// Who the hub serves: cities and their districts, platforms, stations and the hazard
-/// categories. Holds no secrets; those come from settings (<see cref="Security.HubSecrets"/>).
+/// categories, as one immutable snapshot that the registry store (<c>Tenants/RegistryStore</c>)
+/// swaps whole when the stored registry changes. Holds no secrets.
 /// </summary>
 public sealed class HubRegistry
 {
-    private readonly Dictionary<string, City> cities;
-    private readonly Dictionary<string, (City City, District District)> districts;
-    private readonly Dictionary<string, Platform> platforms;
-    private readonly Dictionary<string, Station> stations;
-    private readonly Dictionary<string, HazardCategory> categories;
-    private readonly Dictionary<string, StationService> stationServices;
-    private readonly Dictionary<string, (City City, ResponsibleBody Body)> bodies;
+    private volatile Snapshot current;
 
     public HubRegistry(RegistryDocument document)
     {
         ArgumentNullException.ThrowIfNull(document);
-        Document = document;
-        cities = document.Cities.ToDictionary(city => city.Id, StringComparer.Ordinal);
-        districts = document.Cities
-            .SelectMany(city => city.Districts.Select(district => (city, district)))
-            .ToDictionary(pair => pair.district.Code, pair => (pair.city, pair.district), StringComparer.Ordinal);
-        platforms = document.Platforms.ToDictionary(platform => platform.Id, StringComparer.Ordinal);
-        stations = document.Stations.ToDictionary(station => station.Id, StringComparer.Ordinal);
-        categories = document.HazardCategories.ToDictionary(category => category.Code, StringComparer.Ordinal);
-        stationServices = (document.StationServices ?? []).ToDictionary(service => service.Code, StringComparer.Ordinal);
-        bodies = document.Cities
-            .SelectMany(city => (city.Bodies ?? []).Select(body => (city, body)))
-            .ToDictionary(pair => pair.body.Id, pair => (pair.city, pair.body), StringComparer.Ordinal);
+        current = new Snapshot(document, 0);
     }
 
-    public RegistryDocument Document { get; }
+    /// <summary>
+    /// The stored registry's version this copy was read at (0: the file, before the store was read).
+    /// Every change bumps it; a cache built from the registry (the warm map's index) rebuilds when it moves.
+    /// </summary>
+    public long Version => current.Version;
 
-    public IReadOnlyCollection<City> Cities => cities.Values;
+    public RegistryDocument Document => current.Document;
+
+    /// <summary>Swaps in a checked document, whole, for every reader at once (the store's newer version).</summary>
+    public void Replace(RegistryDocument document, long version)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        current = new Snapshot(document, version);
+    }
+
+    public IReadOnlyCollection<City> Cities => current.Cities.Values;
 
     public IReadOnlyList<HazardCategory> HazardCategories => Document.HazardCategories;
 
-    public City? FindCity(string id) => cities.GetValueOrDefault(id);
+    public City? FindCity(string id) => current.Cities.GetValueOrDefault(id);
 
     /// <summary>Every responsible body, with the city whose categories it answers.</summary>
-    public IEnumerable<(City City, ResponsibleBody Body)> Bodies => bodies.Values;
+    public IEnumerable<(City City, ResponsibleBody Body)> Bodies => current.Bodies.Values;
 
-    public (City City, ResponsibleBody Body)? FindBody(string id) => bodies.TryGetValue(id, out var found) ? found : null;
+    public (City City, ResponsibleBody Body)? FindBody(string id) => current.Bodies.TryGetValue(id, out var found) ? found : null;
 
     /// <summary>How a recipient of reports (a city or a body, by id) takes them; null for an unknown id.</summary>
     public CityDelivery? DeliveryOf(string recipientId) =>
@@ -58,23 +55,23 @@ public sealed class HubRegistry
     public string AgencyName(string recipientId) =>
         FindCity(recipientId)?.Name ?? FindBody(recipientId)?.Body.Name ?? recipientId;
 
-    public Platform? FindPlatform(string id) => platforms.GetValueOrDefault(id);
+    public Platform? FindPlatform(string id) => current.Platforms.GetValueOrDefault(id);
 
-    public Station? FindStation(string id) => stations.GetValueOrDefault(id);
+    public Station? FindStation(string id) => current.Stations.GetValueOrDefault(id);
 
     /// <summary>The ledger's witnesses (none when the registry names none).</summary>
     public IReadOnlyList<LedgerWitness> Witnesses => Document.Witnesses ?? [];
 
     public LedgerWitness? FindWitness(string id) => Witnesses.FirstOrDefault(w => w.Id == id);
 
-    public HazardCategory? FindCategory(string code) => categories.GetValueOrDefault(code);
+    public HazardCategory? FindCategory(string code) => current.Categories.GetValueOrDefault(code);
 
     public IReadOnlyList<Station> Stations => Document.Stations;
 
     /// <summary>The "10+X" service list: ten basic services every station offers and local extras.</summary>
     public IReadOnlyList<StationService> StationServices => Document.StationServices ?? [];
 
-    public StationService? FindStationService(string code) => stationServices.GetValueOrDefault(code);
+    public StationService? FindStationService(string code) => current.StationServices.GetValueOrDefault(code);
 
     /// <summary>The platforms that asked for an event type (<see cref="Platform.Subscriptions"/>).</summary>
     public IEnumerable<Platform> SubscribersOf(string eventType) =>
@@ -85,7 +82,7 @@ public sealed class HubRegistry
     public RewardPrice? FindReward(string code) => Document.PointsCatalog.Rewards.FirstOrDefault(r => r.Code == code);
 
     public (City City, District District)? FindDistrict(string code) =>
-        districts.TryGetValue(code, out var found) ? found : null;
+        current.Districts.TryGetValue(code, out var found) ? found : null;
 
     /// <summary>The district whose area contains the point, if any.</summary>
     public (City City, District District)? LocateDistrict(double lat, double lon)
@@ -102,6 +99,45 @@ public sealed class HubRegistry
         }
 
         return null;
+    }
+
+    /// <summary>One immutable copy of the registry and its lookups; readers take it whole.</summary>
+    private sealed class Snapshot
+    {
+        public Snapshot(RegistryDocument document, long version)
+        {
+            Document = document;
+            Version = version;
+            Cities = document.Cities.ToDictionary(city => city.Id, StringComparer.Ordinal);
+            Districts = document.Cities
+                .SelectMany(city => city.Districts.Select(district => (city, district)))
+                .ToDictionary(pair => pair.district.Code, pair => (pair.city, pair.district), StringComparer.Ordinal);
+            Platforms = document.Platforms.ToDictionary(platform => platform.Id, StringComparer.Ordinal);
+            Stations = document.Stations.ToDictionary(station => station.Id, StringComparer.Ordinal);
+            Categories = document.HazardCategories.ToDictionary(category => category.Code, StringComparer.Ordinal);
+            StationServices = (document.StationServices ?? []).ToDictionary(service => service.Code, StringComparer.Ordinal);
+            Bodies = document.Cities
+                .SelectMany(city => (city.Bodies ?? []).Select(body => (city, body)))
+                .ToDictionary(pair => pair.body.Id, pair => (pair.city, pair.body), StringComparer.Ordinal);
+        }
+
+        public RegistryDocument Document { get; }
+
+        public long Version { get; }
+
+        public Dictionary<string, City> Cities { get; }
+
+        public Dictionary<string, (City City, District District)> Districts { get; }
+
+        public Dictionary<string, Platform> Platforms { get; }
+
+        public Dictionary<string, Station> Stations { get; }
+
+        public Dictionary<string, HazardCategory> Categories { get; }
+
+        public Dictionary<string, StationService> StationServices { get; }
+
+        public Dictionary<string, (City City, ResponsibleBody Body)> Bodies { get; }
     }
 }
 

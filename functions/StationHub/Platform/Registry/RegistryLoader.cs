@@ -10,7 +10,10 @@ public static class RegistryLoader
     /// <summary>The highest <c>maxPerSecond</c> a destination may have.</summary>
     public const int MaxPerSecondLimit = 1000;
 
-    public static HubRegistry Load(string path)
+    public static HubRegistry Load(string path) => new(Read(path));
+
+    /// <summary>The registry file's document, checked whole (<see cref="Problems"/>).</summary>
+    public static RegistryDocument Read(string path)
     {
         if (!File.Exists(path))
         {
@@ -34,11 +37,27 @@ public static class RegistryLoader
         }
 
         Check(document);
-        return new HubRegistry(document);
+        return document;
     }
 
-    private static void Check(RegistryDocument document)
+    /// <summary>Throws, naming every problem, when the document is not a consistent registry.</summary>
+    public static void Check(RegistryDocument document)
     {
+        var problems = Problems(document);
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("The registry is not consistent: " + string.Join("; ", problems) + ".");
+        }
+    }
+
+    /// <summary>
+    /// What is wrong with a whole registry, each a phrase naming the entry: unique ids, districts that
+    /// are simple polygons and do not overlap, stations in a known district and inside its area, and
+    /// each flow's own checks (<see cref="FlowModule.RegistryProblems"/>).
+    /// </summary>
+    public static List<string> Problems(RegistryDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
         var problems = new List<string>();
         Unique(document.Cities.Select(c => c.Id).Concat(document.Cities.SelectMany(c => c.Bodies ?? []).Select(b => b.Id)), "city or body id", problems);
         Unique(document.Cities.SelectMany(c => c.Districts).Select(d => d.Code), "district code", problems);
@@ -73,9 +92,45 @@ public static class RegistryLoader
             problems.Add("admin.webhookUrl must be an absolute http(s) URL");
         }
 
-        if (problems.Count > 0)
+        problems.AddRange(GeometryProblems(document));
+        return problems;
+    }
+
+    /// <summary>Districts that are not simple polygons or overlap another; stations outside their district's area.</summary>
+    private static IEnumerable<string> GeometryProblems(RegistryDocument document)
+    {
+        var factory = NetTopologySuite.NtsGeometryServices.Instance.CreateGeometryFactory();
+        var areas = new List<(string Code, NetTopologySuite.Geometries.Polygon Polygon)>();
+        foreach (var district in document.Cities.SelectMany(c => c.Districts))
         {
-            throw new InvalidOperationException("The registry is not consistent: " + string.Join("; ", problems) + ".");
+            var ring = district.Area.Vertices.Select(v => new NetTopologySuite.Geometries.Coordinate(v.Lon, v.Lat)).ToList();
+            ring.Add(ring[0]);
+            var polygon = factory.CreatePolygon([.. ring]);
+            if (!polygon.IsValid)
+            {
+                yield return $"district '{district.Code}' has an area that crosses itself";
+                continue;
+            }
+
+            var envelope = polygon.EnvelopeInternal;
+            foreach (var (code, other) in areas)
+            {
+                if (envelope.Intersects(other.EnvelopeInternal) && polygon.Relate(other).Matches("T********"))
+                {
+                    yield return $"district '{district.Code}' overlaps district '{code}'";
+                }
+            }
+
+            areas.Add((district.Code, polygon));
+        }
+
+        var districts = document.Cities.SelectMany(c => c.Districts).GroupBy(d => d.Code, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        foreach (var station in document.Stations)
+        {
+            if (station.Location is { } at && districts.TryGetValue(station.District, out var district) && !district.Area.Contains(at.Lat, at.Lon))
+            {
+                yield return $"station '{station.Id}' is not inside its district '{station.District}'";
+            }
         }
     }
 
