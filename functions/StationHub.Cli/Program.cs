@@ -240,36 +240,34 @@ async Task<int> PickupSampleAsync()
     });
     Console.WriteLine($"   -> code {code}");
 
+    // The day's draft before this collection, so step 5 knows a draft that holds it: compiled, it counts one more.
+    var zone = TimeZoneInfo.FindSystemTimeZoneById(settings.GetValueOrDefault("Ledger__TimeZone") ?? new StationHub.Ledger.LedgerOptions().TimeZone);
+    var day = TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    await RunNowAsync("CompileLedger");
+    var collectedBefore = (await StationFiguresAsync(day)).GetValueOrDefault("pickup.collected");
+
     Step("4. the customer collects the parcel with the code");
     var collected = await StationPostAsync($"api/v1/stations/st-hz-01/pickup-orders/{orderHubId}/collection", JsonSerializer.Serialize(new { pickupCode = code }));
     Console.WriteLine($"   -> {collected.Status} {collected.Body}");
 
     Step("5. today's ledger draft (POST /admin/functions/CompileLedger): the station's revenue, split with the governance fund");
-    // Read from the public ledger, as anyone would: the CLI never reads the hub's storage.
-    await RunNowAsync("CompileLedger");
-    var zone = TimeZoneInfo.FindSystemTimeZoneById(settings.GetValueOrDefault("Ledger__TimeZone") ?? new StationHub.Ledger.LedgerOptions().TimeZone);
-    var day = TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-    var lines = new List<string>();
+    // Read from the public ledger, as anyone would: the CLI never reads the hub's storage. The collection's
+    // entries are written from the queue after its answer, and run-now answers before the compile runs,
+    // so the draft is compiled again until it counts this collection.
+    var figures = new Dictionary<string, long>();
+    var looks = 0;
     await WaitAsync(async () =>
     {
-        lines.Clear();
-        using var response = await http.GetAsync($"api/v1/ledger/{day}");
-        if (!response.IsSuccessStatusCode)
+        if (looks++ % 10 == 0)
         {
-            return false;
+            await RunNowAsync("CompileLedger");
         }
 
-        using var draft = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        if (!draft.RootElement.GetProperty("figures").TryGetProperty("station~st-hz-01", out var station))
-        {
-            return false;
-        }
-
-        lines.AddRange(station.EnumerateObject()
-            .Where(figure => figure.Name.StartsWith("pickup.", StringComparison.Ordinal))
-            .Select(figure => $"   station~st-hz-01 {figure.Name,-32} {figure.Value,8}"));
-        return lines.Any(l => l.Contains("pickup.fund.commission", StringComparison.Ordinal));
+        figures = await StationFiguresAsync(day);
+        return figures.GetValueOrDefault("pickup.collected") > collectedBefore && figures.ContainsKey("pickup.fund.commission");
     });
+    var lines = figures.Where(figure => figure.Key.StartsWith("pickup.", StringComparison.Ordinal))
+        .Select(figure => $"   station~st-hz-01 {figure.Key,-32} {figure.Value,8}").ToList();
     lines.ForEach(Console.WriteLine);
     Console.WriteLine("Done. (The day's figures so far, this order among them: pickup.fund.* is the governance fund's share, rounded down to the fen; the station keeps the rest.)");
     return 0;
@@ -346,6 +344,21 @@ async Task<int> GigSampleAsync()
 
     Console.WriteLine("Done. The ledger page (/ledger) shows the same figures; a day's summary lists them per station under gig.*.");
     return 0;
+}
+
+// Station st-hz-01's figures in the day's ledger (the draft, or the sealed day); none when the day has none yet.
+async Task<Dictionary<string, long>> StationFiguresAsync(string day)
+{
+    using var response = await http.GetAsync($"api/v1/ledger/{day}");
+    if (!response.IsSuccessStatusCode)
+    {
+        return [];
+    }
+
+    using var summary = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+    return summary.RootElement.GetProperty("figures").TryGetProperty("station~st-hz-01", out var station)
+        ? station.EnumerateObject().ToDictionary(figure => figure.Name, figure => figure.Value.GetInt64(), StringComparer.Ordinal)
+        : [];
 }
 
 async Task<(int Status, string Body)> StationPostAsync(string path, string? json)

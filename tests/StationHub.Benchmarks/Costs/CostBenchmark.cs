@@ -26,7 +26,7 @@ public sealed record CostRun(IReadOnlyList<FlowCost> Flows, double? IdlePerMinut
 {
     public const double IdleTarget = 60;
 
-    /// <summary>The registry's version row (issue 23), per minute: counted apart from <see cref="IdlePerMinute"/>.</summary>
+    /// <summary>The registry's version row (issue 23), per minute: included in <see cref="IdlePerMinute"/>.</summary>
     public double? IdleRegistryPerMinute { get; init; }
 }
 
@@ -143,7 +143,7 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {flow.Flow,-42} {Figure(flow.HttpPerItem),9} {Figure(flow.EndToEndPerItem),11}  {flow.Target,-12} {(flow.Met is bool met ? (met ? "yes" : "NO") : "")}"));
         }
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   idle, one host: {Figure(run.IdlePerMinute)} requests/min ({Figure(run.IdlePollsPerMinute)} polls at {IdleCost.ProductionPollingInterval.TotalSeconds:0} s, {Figure(run.IdleTimersPerMinute)} timers; the registry's version row {Figure(run.IdleRegistryPerMinute)}/min apart)  target <= {CostRun.IdleTarget:0}/min  met {(run.IdlePerMinute <= CostRun.IdleTarget ? "yes" : "NO")}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   idle, one host: {Figure(run.IdlePerMinute)} requests/min ({Figure(run.IdlePollsPerMinute)} polls at {IdleCost.ProductionPollingInterval.TotalSeconds:0} s, {Figure(run.IdleTimersPerMinute)} timers, {Figure(run.IdleRegistryPerMinute)} the registry's version row)  target <= {CostRun.IdleTarget:0}/min  met {(run.IdlePerMinute <= CostRun.IdleTarget ? "yes" : "NO")}"));
     }
 
     private static string Figure(double? value) => value is double v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-";

@@ -61,13 +61,7 @@ public sealed class RegistryTests
     [InlineData("\"statusPlatform\": \"swiftride\" },\n    { \"id\": \"st-hz-02\"", "\"statusPlatform\": \"nobody\" },\n    { \"id\": \"st-hz-02\"", "unknown status platform")]
     public void Refuses_a_station_the_map_cannot_show(string from, string to, string named)
     {
-        var path = Path.GetTempFileName();
-        var sample = File.ReadAllText(Path.Combine(RepoPaths.Root, "functions", "registry.sample.json"));
-        Assert.Contains(from, sample, StringComparison.Ordinal);
-        File.WriteAllText(path, sample.Replace(from, to, StringComparison.Ordinal));
-
-        var error = Assert.Throws<InvalidOperationException>(() => RegistryLoader.Load(path));
-        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+        AssertRefused(from, to, named);
     }
 
     [Theory]
@@ -75,13 +69,7 @@ public sealed class RegistryTests
     [InlineData("\"subsidyPolicies\":", "\"subsidyPolicies\": 7, \"unused\":", "section 'subsidyPolicies' is not valid")]
     public void Refuses_a_flow_section_no_flow_owns_or_that_does_not_read(string from, string to, string named)
     {
-        var sample = File.ReadAllText(Path.Combine(RepoPaths.Root, "functions", "registry.sample.json"));
-        Assert.Contains(from, sample, StringComparison.Ordinal);
-        var path = Path.GetTempFileName();
-        File.WriteAllText(path, sample.Replace(from, to, StringComparison.Ordinal));
-
-        var error = Assert.Throws<InvalidOperationException>(() => RegistryLoader.Load(path));
-        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+        AssertRefused(from, to, named);
     }
 
     [Theory]
@@ -92,13 +80,7 @@ public sealed class RegistryTests
     [InlineData("\"slaHours\": 12 }", "\"slaHours\": 0 }", "category 'flooding' needs")]
     public void Refuses_a_registry_whose_bodies_or_categories_do_not_add_up(string from, string to, string named)
     {
-        var sample = File.ReadAllText(Path.Combine(RepoPaths.Root, "functions", "registry.sample.json"));
-        Assert.Contains(from, sample, StringComparison.Ordinal);
-        var path = Path.GetTempFileName();
-        File.WriteAllText(path, sample.Replace(from, to, StringComparison.Ordinal));
-
-        var error = Assert.Throws<InvalidOperationException>(() => RegistryLoader.Load(path));
-        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+        AssertRefused(from, to, named);
     }
 
     [Fact]
@@ -114,5 +96,17 @@ public sealed class RegistryTests
         Assert.Equal(5, Sample.HazardCategories.Count(c => c.IsWorkerNeed));
         Assert.Equal(12, Sample.FindCategory("flooding")!.SlaHours);
         Assert.Equal(HazardCategory.DefaultSlaHours, Sample.FindCategory("blocked_fire_exit")!.SlaHours);
+    }
+
+    /// <summary>The sample with <paramref name="from"/> replaced by <paramref name="to"/> is refused at load, naming <paramref name="named"/>.</summary>
+    private static void AssertRefused(string from, string to, string named)
+    {
+        var sample = File.ReadAllText(Path.Combine(RepoPaths.Root, "functions", "registry.sample.json"));
+        Assert.Contains(from, sample, StringComparison.Ordinal);
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, sample.Replace(from, to, StringComparison.Ordinal));
+
+        var error = Assert.Throws<InvalidOperationException>(() => RegistryLoader.Load(path));
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
     }
 }
