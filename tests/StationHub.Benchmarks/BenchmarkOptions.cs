@@ -15,7 +15,7 @@ public sealed record BenchmarkOptions
     public static readonly IReadOnlyList<int> DefaultConcurrencies = [1, 2, 4, 8, 16, 32, 64];
     public static readonly IReadOnlyList<int> DefaultLedgerSizes = [1_000, 10_000, 100_000];
     public static readonly IReadOnlyList<int> DefaultFlowConcurrencies = [1, 4, 16];
-    public static readonly IReadOnlyList<string> AllParts = ["intake", "flows", "e2e", "ledger", "stations", "gig"];
+    public static readonly IReadOnlyList<string> AllParts = ["intake", "flows", "e2e", "ledger", "stations", "gig", "costs"];
     public const double DefaultSoakMinutes = 12;
     public const double DefaultSoakRate = 25;
 
@@ -40,13 +40,17 @@ public sealed record BenchmarkOptions
           --ledger-history N  earlier days sealed before the second round of seals (default 365)
           --ledger-history-entries N
                               entries in each earlier day (default 1000)
-          --parts LIST        which parts to run: intake,flows,e2e,ledger,stations,gig (default all; memory comes with intake),
+          --parts LIST        which parts to run: intake,flows,e2e,ledger,stations,gig,costs (default all; memory comes with intake),
                               and soak (only when named)
           --soak-minutes N    the soak's length (default 12); the hub is killed at a third, Azurite frozen 20 s at two thirds
           --soak-rate N       the soak's requests per second (default 25)
           --soak-bare yes|no  after the soak, the same rate and length of reports through the bare 3-call client,
                               without and with the duplicate check's cell reads (default no)
           --soak-disk yes|no  the soak's Azurite on disk instead of in memory (default no)
+          --hub URL           drive a hub that is already running (e.g. the Functions host) instead of starting one: the
+                              intake part posts to it; costs says it cannot count an outside hub; other parts start their own
+          --settings FILE     with --hub: its local.settings.json (or a JSON object of settings), for the platform's signing
+                              secret (Secrets:Platforms:swiftride:SigningSecret) and its storage (AzureWebJobsStorage, Storage:Prefix)
           --out PATH          JSON result (default artifacts/benchmarks/latest.json in the repository)
         """;
 
@@ -73,6 +77,12 @@ public sealed record BenchmarkOptions
     public IReadOnlyList<string> Parts { get; init; } = AllParts;
 
     public string? Out { get; init; }
+
+    /// <summary>A hub already running (<c>--hub</c>), driven instead of a child host; null to start one.</summary>
+    public Uri? HubUrl { get; init; }
+
+    /// <summary>That hub's settings file (<c>--settings</c>).</summary>
+    public string? HubSettings { get; init; }
 
     public TimeSpan SoakDuration { get; init; } = TimeSpan.FromMinutes(DefaultSoakMinutes);
 
@@ -120,6 +130,8 @@ public sealed record BenchmarkOptions
                     "--ledger-history-entries" => options with { LedgerHistoryEntriesPerDay = (int)Positive(value) },
                     "--parts" => options with { Parts = ParseParts(value) },
                     "--out" => options with { Out = value },
+                    "--hub" => options with { HubUrl = Uri.TryCreate(value.TrimEnd('/') + "/", UriKind.Absolute, out var hub) ? hub : throw new FormatException("an absolute URL") },
+                    "--settings" => options with { HubSettings = File.Exists(value) ? value : throw new FormatException("no such file") },
                     "--soak-minutes" => options with { SoakDuration = TimeSpan.FromMinutes(Positive(value)) },
                     "--soak-rate" => options with { SoakRate = Positive(value) },
                     "--soak-bare" => options with { SoakBare = YesNo(value) },
@@ -132,6 +144,12 @@ public sealed record BenchmarkOptions
                 error.WriteLine($"{name} {value}: {exception.Message}\n\n{Usage}");
                 return null;
             }
+        }
+
+        if (options.HubUrl is not null && options.HubSettings is null)
+        {
+            error.WriteLine($"--hub needs --settings FILE (the hub's signing secret and storage).\n\n{Usage}");
+            return null;
         }
 
         return options;

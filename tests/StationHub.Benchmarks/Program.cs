@@ -1,4 +1,5 @@
 using StationHub.Benchmarks;
+using StationHub.Benchmarks.Costs;
 using StationHub.Benchmarks.GigWork;
 using StationHub.Benchmarks.HazardReports;
 using StationHub.Benchmarks.Ledger;
@@ -67,7 +68,14 @@ if (options.Runs("gig"))
     gig = await new GigWorkBenchmark(progress).RunAsync();
 }
 
-var report = BenchmarkReport.Build(options, command, intake, flows, endToEnd, ledger);
+CostRun? costs = null;
+if (options.Runs("costs"))
+{
+    progress.WriteLine($"8. costs: storage requests per item of every flow ({CostBenchmark.Items} items each), and of an idle host per minute");
+    costs = await new CostBenchmark(options, progress).RunAsync();
+}
+
+var report = BenchmarkReport.Build(options, command, intake, flows, endToEnd, ledger) with { Costs = costs };
 await ReportJson.WriteAsync(report, outPath);
 progress.WriteLine();
 ReportTable.Print(report, outPath, Console.Out);
@@ -84,6 +92,11 @@ if (soak is not null)
 if (gig is not null)
 {
     GigWorkBenchmark.Print(gig, Console.Out);
+}
+
+if (costs is not null)
+{
+    CostBenchmark.Print(costs, Console.Out);
 }
 
 return 0;

@@ -38,7 +38,7 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
 
     public async Task<IntakeRuns> RunAsync()
     {
-        await using var stack = await IntakeStack.StartAsync();
+        await using var stack = options.HubUrl is null ? await IntakeStack.StartAsync() : await IntakeStack.StartOutsideAsync(options.HubUrl, options.HubSettings!);
         // A fresh host spends its first seconds under load compiling and sizing its heaps.
         await WarmUpAsync(stack, 0, options.WarmUp);
 
@@ -51,7 +51,7 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
                 await WarmUpAsync(stack, run, ShortWarmUp);
             }
 
-            await QuietMachine.WaitAsync(stack.Azurite.ProcessId, stack.Host.ProcessId, progress);
+            await QuietMachine.WaitAsync(stack.Azurite.ProcessId, stack.HostPid, progress);
             sweeps.Add(await SweepAsync(stack, run));
         }
 
@@ -59,7 +59,7 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"1. intake: open loop at half the hub's peak ({hubPeak:0}/s / 2), hub and limit"));
         await stack.RestartAzuriteAsync();
         await WarmUpAsync(stack, 0, ShortWarmUp);
-        await QuietMachine.WaitAsync(stack.Azurite.ProcessId, stack.Host.ProcessId, progress);
+        await QuietMachine.WaitAsync(stack.Azurite.ProcessId, stack.HostPid, progress);
         var halfPeak = await FixedRateAsync(stack, hubPeak / 2);
         return new IntakeRuns(sweeps, hubPeak, halfPeak, stack.Memory.Peak, stack.Memory.MaxSampledRss);
     }
@@ -90,7 +90,7 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
             messages += hub.Succeeded + limit.Succeeded;
             progress.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"  run {run} c={concurrency,-2}  hub {hub.PerSecond,6:0}/s  limit {limit.PerSecond,6:0}/s  ratio {level.Ratio:0.00}  p99 {hub.Latency.P99,6:0.0} ms  errors {hub.ErrorCount}/{limit.ErrorCount}  cpu hub run: azurite {hubCpu.Azurite}% host {hubCpu.Host}% bench {hubCpu.Benchmark}% other {hubCpu.Other}%, limit run: other {limitCpu.Other}%"));
+                $"  run {run} c={concurrency,-2}  hub {hub.PerSecond,6:0}/s  limit {limit.PerSecond,6:0}/s  ratio {level.Ratio:0.00}  p99 {(hub.Latency.Count == 0 ? "no answers" : hub.Latency.P99.ToString("0.0", CultureInfo.InvariantCulture) + " ms")}  errors {hub.ErrorCount}/{limit.ErrorCount}  cpu hub run: azurite {hubCpu.Azurite}% host {hubCpu.Host}% bench {hubCpu.Benchmark}% other {hubCpu.Other}%, limit run: other {limitCpu.Other}%"));
         }
 
         return new IntakeSweep(run, levels, messages, sizes ?? new SizeCheck(0, 0, 0, 0));
@@ -127,7 +127,7 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
             runs.Add(new FixedRateRun(hub, limit, hubCpu, limitCpu));
             progress.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"  fixed rate {ratePerSecond:0}/s run {run}: hub {hub.PerSecond:0}/s  p50 {hub.Latency.P50:0.0} ms  p99 {hub.Latency.P99:0.0} ms  max {hub.Latency.Max:0.0} ms  errors {hub.ErrorCount}  pacer lag p99 {hub.PacerLagP99Ms:0.0} ms | limit p50 {limit.Latency.P50:0.0} ms  p99 {limit.Latency.P99:0.0} ms | other cpu {hubCpu.Other}% / {limitCpu.Other}%"));
+                $"  fixed rate {ratePerSecond:0}/s run {run}: hub {hub.PerSecond:0}/s  {hub.Latency.Describe()}  errors {hub.ErrorCount}  pacer lag p99 {hub.PacerLagP99Ms:0.0} ms | limit {limit.Latency.Describe()} | other cpu {hubCpu.Other}% / {limitCpu.Other}%"));
         }
 
         return new FixedRateRuns(ratePerSecond, runs);

@@ -63,7 +63,7 @@ public sealed class FlowIntakeBenchmark(BenchmarkOptions options, TextWriter pro
                 var bare = LimitOperation(limit, flow, ids);
                 await LoadRunner.ClosedLoopAsync(4, run == 1 ? options.WarmUp : ShortWarmUp, hub, RunIds.WarmUpHub);
                 await LoadRunner.ClosedLoopAsync(4, ShortWarmUp, bare, RunIds.WarmUpLimit);
-                await QuietMachine.WaitAsync(stack.Azurite.ProcessId, stack.Host.ProcessId, progress);
+                await QuietMachine.WaitAsync(stack.Azurite.ProcessId, stack.HostPid, progress);
                 var first = 1L;
                 foreach (var concurrency in options.FlowConcurrencies)
                 {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using StationHub.Benchmarks.Costs;
 using StationHub.Benchmarks.HazardReports;
 using StationHub.Benchmarks.Ledger;
 using StationHub.Benchmarks.Measurement;
@@ -22,6 +23,9 @@ public sealed record BenchmarkReport(
     MemoryReport? Memory,
     IReadOnlyList<TargetVerdict> Targets)
 {
+    /// <summary>The costs part (issue 21): storage requests per item of every flow, and idle per minute.</summary>
+    public CostRun? Costs { get; init; }
+
     public const double TargetRatio = 0.8;
     public const double TargetAckP99Ms = 20;
     public const double TargetEndToEndP95Ms = 1000;
@@ -43,7 +47,8 @@ public sealed record BenchmarkReport(
             var hubPeak = levels.MaxBy(l => l.HubPerSecond)!;
             var fixedRate = FixedRateSummary.Of(runs.HalfPeak);
             intake = new IntakeReport(levels, limitPeak.Concurrency, limitPeak.LimitPerSecond, limitPeak.Ratio, hubPeak.Concurrency, hubPeak.HubPerSecond, fixedRate, sweeps[0].Sizes, sweeps);
-            memory = new MemoryReport(
+            // A hub outside (--hub) is not a process of this program: its memory is not read.
+            memory = options.HubUrl is not null ? null : new MemoryReport(
                 Math.Round(runs.HostPeakRssBytes / MiB, 1),
                 Math.Round(runs.HostMaxSampledRssBytes / MiB, 1),
                 endToEnd is null ? double.NaN : Math.Round(endToEnd.HostPeakRssBytes / MiB, 1));

@@ -112,7 +112,15 @@ public static class ReportTable
         w.Line($"  one accepted report: message {sizes.HubMessageBytes} B (limit {sizes.LimitMessageBytes} B), stored report JSON {sizes.HubReportChars} chars (limit {sizes.LimitReportChars})");
         var fixedRate = intake.HalfPeak;
         w.Line($"  hub peak P = {intake.HubPeakPerSecond:0}/s at c={intake.HubPeakConcurrency}; open loop at P/2 = {fixedRate.RatePerSecond:0}/s (achieved {fixedRate.AchievedPerSecond:0}/s, errors {fixedRate.Errors}, pacer lag p99 {fixedRate.PacerLagP99Ms:0.0} ms):");
-        w.Line($"    hub ack   p50 {fixedRate.P50Ms,5:0.0} ms  p95 {fixedRate.P95Ms,5:0.0} ms  p99 {fixedRate.P99Ms,6:0.0} ms  max {fixedRate.MaxMs,6:0.0} ms  p99 per run {Join(fixedRate.P99PerRunMs)}  cpu azurite {fixedRate.HubRunCpu.Azurite:0} host {fixedRate.HubRunCpu.Host:0} bench {fixedRate.HubRunCpu.Benchmark:0} other {fixedRate.HubRunCpu.Other:0}");
+        if (double.IsNaN(fixedRate.P99Ms))
+        {
+            w.Line($"    hub ack   no answers (errors {fixedRate.Errors})");
+        }
+        else
+        {
+            w.Line($"    hub ack   p50 {fixedRate.P50Ms,5:0.0} ms  p95 {fixedRate.P95Ms,5:0.0} ms  p99 {fixedRate.P99Ms,6:0.0} ms  max {fixedRate.MaxMs,6:0.0} ms  p99 per run {Join(fixedRate.P99PerRunMs)}  cpu azurite {fixedRate.HubRunCpu.Azurite:0} host {fixedRate.HubRunCpu.Host:0} bench {fixedRate.HubRunCpu.Benchmark:0} other {fixedRate.HubRunCpu.Other:0}");
+        }
+
         w.Line($"    limit     p50 {fixedRate.LimitP50Ms,5:0.0} ms                p99 {fixedRate.LimitP99Ms,6:0.0} ms              p99 per run {Join(fixedRate.LimitP99PerRunMs)}  cpu azurite {fixedRate.LimitRunCpu.Azurite:0} bench {fixedRate.LimitRunCpu.Benchmark:0} other {fixedRate.LimitRunCpu.Other:0}");
         w.Line();
     }

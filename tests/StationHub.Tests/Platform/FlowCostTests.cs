@@ -41,7 +41,7 @@ public sealed class FlowCostTests(ITestOutputHelper output)
 
         await world.Platform.WaitForAsync(r => r.Count >= 1);
         await world.QuietAsync(delayed: true);
-        using var counter = new StorageRequestCounter(world.Hub);
+        using var counter = new StorageRequestCounter(world.Hub.Services);
 
         var hubIds = new List<string>();
         for (var i = 0; i < Items; i++)
@@ -79,7 +79,7 @@ public sealed class FlowCostTests(ITestOutputHelper output)
 
         await world.Platform.WaitForAsync(r => r.Any(x => x.Text.Contains("points.balance_changed", StringComparison.Ordinal)));
         await world.QuietAsync(delayed: true);
-        using var counter = new StorageRequestCounter(world.Hub);
+        using var counter = new StorageRequestCounter(world.Hub.Services);
 
         for (var i = 0; i < Items; i++)
         {
@@ -101,7 +101,7 @@ public sealed class FlowCostTests(ITestOutputHelper output)
         await using var world = await HubScenario.StartAsync();
         await PickupLifecycleAsync(world, ["o-cost-warm"]);
         await world.QuietAsync(delayed: true);
-        using var counter = new StorageRequestCounter(world.Hub);
+        using var counter = new StorageRequestCounter(world.Hub.Services);
 
         await PickupLifecycleAsync(world, [.. Enumerable.Range(0, Items).Select(i => $"o-cost-{i}")]);
         await world.QuietAsync(delayed: true);

@@ -12,7 +12,7 @@ public sealed class StorageRequestCountTests
     public async Task One_report_intake_is_counted_request_by_request()
     {
         await using var world = await HubScenario.StartAsync();
-        using var counter = new StorageRequestCounter(world.Hub);
+        using var counter = new StorageRequestCounter(world.Hub.Services);
 
         using var response = await world.PostReportAsync(Webhooks.HazardReport("r-count-1"));
 
@@ -29,7 +29,7 @@ public sealed class StorageRequestCountTests
         await using var world = await HubScenario.StartAsync();
         var first = await world.AcceptReportAsync("r-count-first");
         await world.WaitForStatusAsync(first, "routed");
-        using var counter = new StorageRequestCounter(world.Hub);
+        using var counter = new StorageRequestCounter(world.Hub.Services);
 
         // A second report at the same place: the duplicate decision is the router's, not the request's.
         using var response = await world.PostReportAsync(Webhooks.HazardReport("r-count-2", courierId: "courier-7"));
@@ -69,7 +69,7 @@ public sealed class StorageRequestCountTests
         }
 
         await world.QuietAsync();
-        using var counter = new StorageRequestCounter(world.Hub);
+        using var counter = new StorageRequestCounter(world.Hub.Services);
 
         using var again = await world.Hub.Client.SendAsync(Webhooks.Signed(path, body, world.PlatformSigner, "msg_count_retry"));
 

@@ -3,20 +3,21 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using StationHub.Platform.Telemetry;
 
-namespace StationHub.Tests.Infrastructure;
+namespace StationHub.Testing;
 
 /// <summary>
-/// Listens to one in-process hub's <c>stationhub.storage.requests</c> (its own meter factory, so the
-/// hubs of other tests in the process are not counted) and keeps every request it reports.
+/// Listens to in-process hubs' <c>stationhub.storage.requests</c> (each hub's own meter factory, so
+/// other hubs in the process are not counted) and keeps every request it reports. Shared by the
+/// tests and the benchmark's costs part; a hub in another process cannot be counted this way.
 /// </summary>
 public sealed class StorageRequestCounter : IDisposable
 {
     private readonly MeterListener listener = new();
     private readonly ConcurrentQueue<StorageRequest> requests = new();
 
-    public StorageRequestCounter(params TestHub[] hubs)
+    public StorageRequestCounter(params IServiceProvider[] hubs)
     {
-        var meters = hubs.Select(hub => hub.Get<StorageRequestMetrics>().Meter).ToHashSet();
+        var meters = hubs.Select(hub => hub.GetRequiredService<StorageRequestMetrics>().Meter).ToHashSet();
         listener.InstrumentPublished = (instrument, l) =>
         {
             if (instrument.Name == StorageRequestMetrics.RequestsName && meters.Contains(instrument.Meter))
