@@ -60,6 +60,19 @@ public sealed partial class TimerTriggerScheduler(
 
     private async Task CatchUpAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await CatchUpCoreAsync(cancellationToken);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Storage away at start: the next occurrence runs on schedule; a throw here would stop the host.
+            Log.Failed(logger, exception, function.Name, time.GetUtcNow());
+        }
+    }
+
+    private async Task CatchUpCoreAsync(CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
         var previous = schedule.GetOccurrences(now.UtcDateTime.AddDays(-7), now.UtcDateTime, fromInclusive: true, toInclusive: true).LastOrDefault();
         if (previous == default)

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StationHub.Platform.Storage;
 using StationHub.Platform.Telemetry;
 
 namespace StationHub.Tenants;
@@ -31,8 +30,11 @@ public sealed class RegistrySync(RegistryStore store, IOptions<TenantOptions> op
                 await store.SyncAsync(stoppingToken);
                 synced = true;
             }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested && (HubStorage.IsUnreachable(exception) || exception is Azure.RequestFailedException))
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever fails (storage slow or away, a stored registry that does not load), the host
+                // keeps serving the registry it has and tries again: a background service that throws
+                // stops the whole host (a soak at 25/s lost its hub this way when storage lagged).
                 Log.SyncFailed(logger, exception.GetType().Name);
             }
 

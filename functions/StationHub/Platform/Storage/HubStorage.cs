@@ -132,6 +132,10 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
     public static bool IsUnreachable(Exception exception) => exception switch
     {
         RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException or System.Net.Sockets.SocketException or IOException => true,
+
+        // The storage client's own network timeout: Azure.Core cancels the try with a TaskCanceledException
+        // ("exceeded the configured timeout"). Every caller first tells its own cancellation apart by its token.
+        TaskCanceledException => true,
         RequestFailedException { Status: 404, ErrorCode: "QueueNotFound" or "TableNotFound" } => true,
         ConcurrencyExhaustedException => true,
         AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsUnreachable),
