@@ -37,9 +37,11 @@ public sealed class LedgerFaultTests
         for (; rounds < 6 && hit == 0; rounds++)
         {
             await using var host = await world.StartChildHostAsync();
-            using var client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+            // A cold host's first webhook may meet the 4 s deadline (503): the client retries as a platform does.
+            using var client = new HttpClient(new PlatformRetries(() => true)) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
             using var accepted = await client.SendAsync(Webhooks.Signed($"api/v1/platforms/{TestRegistry.Platform}/hazard-reports", Webhooks.HazardReport($"crash-{rounds}"), world.PlatformSigner));
-            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            // 202, or 200 with the first answer when a retried 503 had been accepted after all.
+            Assert.True(accepted.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK, $"{accepted.StatusCode}");
             var hubId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hubId").GetString()!;
             var deliveryId = DeliveryRequested.IdFor(hubId, "routed", Destination.City(TestRegistry.WebhookCity));
 
