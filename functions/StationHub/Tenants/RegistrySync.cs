@@ -22,25 +22,28 @@ public sealed class RegistrySync(RegistryStore store, IOptions<TenantOptions> op
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var caller = StorageRequestMetrics.For(Caller);
-        var synced = false;
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await store.SyncAsync(stoppingToken);
-                synced = true;
+                failures = 0;
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
                 // Whatever fails (storage slow or away, a stored registry that does not load), the host
                 // keeps serving the registry it has and tries again: a background service that throws
-                // stops the whole host (a soak at 25/s lost its hub this way when storage lagged).
-                Log.SyncFailed(logger, exception.GetType().Name);
+                // stops the whole host (a 25/s soak lost its hub this way when storage lagged). A failed
+                // read is tried again soon (a quarter second, doubling up to the poll interval), so one
+                // transient error does not cost a change its 5 s.
+                failures++;
+                Log.SyncFailed(logger, exception.GetType().Name, exception.Message, RetryAfter(failures));
             }
 
             try
             {
-                await Task.Delay(synced ? options.Value.PollInterval : StartRetry, time, stoppingToken);
+                await Task.Delay(failures == 0 ? options.Value.PollInterval : RetryAfter(failures), time, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -48,6 +51,9 @@ public sealed class RegistrySync(RegistryStore store, IOptions<TenantOptions> op
             }
         }
     }
+
+    private TimeSpan RetryAfter(int failures) =>
+        TimeSpan.FromTicks(Math.Min(StartRetry.Ticks << Math.Min(failures - 1, 10), options.Value.PollInterval.Ticks));
 }
 
 /// <summary>The registry file's document (<c>Registry:Path</c>): what empty storage is seeded with.</summary>
