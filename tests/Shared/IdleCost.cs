@@ -4,6 +4,7 @@ using Cronos;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StationHub.Tenants;
+using StationHub.Tests.Infrastructure;
 using StationHub.Triggers;
 
 namespace StationHub.Testing;
@@ -39,10 +40,10 @@ public sealed record IdleCost(double PollsPerMinute, double TimersPerMinute, dou
         // Every listener backed off to its longest interval (0.1, 0.2, 0.4, 0.8, then 1 s apart), then a
         // minute-equivalent counted: four polls of each queue at 1 s are four at 15 s, as in a minute of production.
         var pollsInAMinute = (int)(TimeSpan.FromMinutes(1) / ProductionPollingInterval);
-        await UntilAsync(() => listeners.All(name => Polls(name) >= 5), "every queue listener backed off", timeout);
+        await Eventually.UntilAsync(() => listeners.All(name => Polls(name) >= 5), "every queue listener backed off", timeout);
         counter.Clear();
         var started = Stopwatch.GetTimestamp();
-        await UntilAsync(() => listeners.All(name => Polls(name) >= pollsInAMinute), "a minute's polls of every queue", timeout);
+        await Eventually.UntilAsync(() => listeners.All(name => Polls(name) >= pollsInAMinute), "a minute's polls of every queue", timeout);
         var elapsed = Stopwatch.GetElapsedTime(started);
         var polls = counter.Requests.Count(r => r.Operation == "poll");
 
@@ -73,19 +74,5 @@ public sealed record IdleCost(double PollsPerMinute, double TimersPerMinute, dou
         lines.Add(string.Create(CultureInfo.InvariantCulture, $"idle: {idle:0.0} requests/min ({pollsPerMinute:0.0} polls, {timersPerMinute:0.0} timers, "
             + $"{registryPerMinute:0.0} reads of the registry's version row; {registryReads.Count} read while counted)"));
         return new IdleCost(pollsPerMinute, timersPerMinute, registryPerMinute, registryReads, other, lines);
-    }
-
-    private static async Task UntilAsync(Func<bool> done, string what, TimeSpan? timeout)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)((timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds * Stopwatch.Frequency);
-        while (!done())
-        {
-            if (Stopwatch.GetTimestamp() > deadline)
-            {
-                throw new TimeoutException($"not reached in time: {what}");
-            }
-
-            await Task.Delay(50);
-        }
     }
 }

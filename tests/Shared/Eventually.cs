@@ -5,7 +5,7 @@ namespace StationHub.Tests.Infrastructure;
 /// <summary>
 /// The one way a test waits for something the hub does later: a condition polled with a deadline
 /// (a ceiling, not a pace; generous, because the suite shares one emulator on a busy machine). To
-/// wait until nothing more will happen, use <see cref="HubScenario.QuietAsync"/> instead.
+/// wait until nothing more will happen, use <c>HubScenario.QuietAsync</c> instead. In tests/Shared, so the tests and the benchmark wait the same way.
 /// </summary>
 public static class Eventually
 {
