@@ -10,6 +10,7 @@ using StationHub.LocalHost.Hosting;
 using StationHub.Platform.Json;
 using StationHub.Platform.Storage;
 using StationHub.Testing;
+using StationHub.Tests.Infrastructure;
 using StationHub.Triggers;
 
 namespace StationHub.Benchmarks.Costs;
@@ -249,22 +250,19 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
         /// Until the hub is quiet: no function running, no message in any of its queues (delayed ones
         /// too; poison queues aside), and no run begun while it looked. Read with clients of its own, not counted.
         /// </summary>
-        public async Task QuietAsync()
+        public Task QuietAsync()
         {
             var activity = app.Services.GetRequiredService<HubActivity>();
-            var deadline = Stopwatch.GetTimestamp() + (90 * Stopwatch.Frequency);
-            while (Stopwatch.GetTimestamp() < deadline)
-            {
-                var begun = activity.Started;
-                if (activity.Running == 0 && await QueuesEmptyAsync() && activity.Running == 0 && activity.Started == begun)
+
+            // Through the one way the tests wait (tests/Shared): no run in flight, no message waiting, none begun while looking.
+            return Eventually.UntilAsync(
+                async () =>
                 {
-                    return;
-                }
-
-                await Task.Delay(50);
-            }
-
-            throw new TimeoutException("the hub was not quiet within 90 s");
+                    var begun = activity.Started;
+                    return activity.Running == 0 && await QueuesEmptyAsync() && activity.Running == 0 && activity.Started == begun;
+                },
+                "the hub is quiet",
+                TimeSpan.FromSeconds(90));
         }
 
         public async ValueTask DisposeAsync()
