@@ -64,6 +64,10 @@ if [ -n "$trx" ]; then
   failed="$(echo "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')"
 fi
 [ "$infra_status" -eq 0 ] && passed=$((passed + 1)) || failed=$((failed + 1))
+if [ -n "$trx" ] && [ "${failed:-0}" -gt 0 ]; then
+  # CI keeps only the end of the output: name each failed test there, with the start of its message.
+  node "$root/tests/failed-tests.mjs" "$trx" || true
+fi
 echo "tests: took $(( $(date +%s) - started )) s"
 echo "${passed:-0} passed, ${failed:-0} failed"
 [ "$suite" -eq 0 ] && [ "$infra_status" -eq 0 ] && [ "${passed:-0}" -gt 0 ]
