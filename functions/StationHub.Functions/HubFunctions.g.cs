@@ -468,6 +468,11 @@ public sealed class TenantsFunctions(FunctionRows rows)
     public Task<IActionResult> AdminRegistryImport(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/admin/registry/import")] HttpRequest request) =>
         rows.HttpAsync("AdminRegistryImport", request);
+
+    [Function("AdminStationsImport")]
+    public Task<IActionResult> AdminStationsImport(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/admin/stations/import")] HttpRequest request) =>
+        rows.HttpAsync("AdminStationsImport", request);
 }
 
 /// <summary>The hub-wide functions (Triggers/HubTriggers.cs). Each method hands its trigger to the row of the trigger table it names.</summary>

@@ -15,7 +15,7 @@ public sealed record BenchmarkOptions
     public static readonly IReadOnlyList<int> DefaultConcurrencies = [1, 2, 4, 8, 16, 32, 64];
     public static readonly IReadOnlyList<int> DefaultLedgerSizes = [1_000, 10_000, 100_000];
     public static readonly IReadOnlyList<int> DefaultFlowConcurrencies = [1, 4, 16];
-    public static readonly IReadOnlyList<string> AllParts = ["intake", "flows", "e2e", "ledger", "stations", "gig", "costs"];
+    public static readonly IReadOnlyList<string> AllParts = ["intake", "flows", "e2e", "ledger", "stations", "gig", "costs", "import"];
     public const double DefaultSoakMinutes = 12;
     public const double DefaultSoakRate = 25;
 
@@ -40,7 +40,7 @@ public sealed record BenchmarkOptions
           --ledger-history N  earlier days sealed before the second round of seals (default 365)
           --ledger-history-entries N
                               entries in each earlier day (default 1000)
-          --parts LIST        which parts to run: intake,flows,e2e,ledger,stations,gig,costs (default all; memory comes with intake),
+          --parts LIST        which parts to run: intake,flows,e2e,ledger,stations,gig,costs,import (default all; memory comes with intake),
                               and soak (only when named)
           --soak-minutes N    the soak's length (default 12); the hub is killed at a third, Azurite frozen 20 s at two thirds
           --soak-rate N       the soak's requests per second (default 25)

@@ -7,6 +7,7 @@ using StationHub.Benchmarks.OtherFlows;
 using StationHub.Benchmarks.Reporting;
 using StationHub.Benchmarks.Soak;
 using StationHub.Benchmarks.Stations;
+using StationHub.Benchmarks.Tenants;
 using StationHub.Testing;
 
 // The benchmark program: see docs/benchmarks.md. Progress goes to stderr; the table to stdout.
@@ -75,6 +76,13 @@ if (options.Runs("costs"))
     costs = await new CostBenchmark(options, progress).RunAsync();
 }
 
+IReadOnlyList<ImportRun>? imports = null;
+if (options.Runs("import"))
+{
+    progress.WriteLine($"9. import: {string.Join(" and ", ImportBenchmark.Sizes.Select(n => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))} stations in one GeoJSON import each, until served on the map");
+    imports = await new ImportBenchmark(progress).RunAsync();
+}
+
 var report = BenchmarkReport.Build(options, command, intake, flows, endToEnd, ledger) with { Costs = costs };
 await ReportJson.WriteAsync(report, outPath);
 progress.WriteLine();
@@ -97,6 +105,11 @@ if (gig is not null)
 if (costs is not null)
 {
     CostBenchmark.Print(costs, Console.Out);
+}
+
+if (imports is not null)
+{
+    ImportBenchmark.Print(imports, Console.Out);
 }
 
 return 0;

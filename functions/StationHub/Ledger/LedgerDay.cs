@@ -31,11 +31,11 @@ public static class LedgerDay
         var scopes = new SortedDictionary<string, SortedDictionary<string, long>>(StringComparer.Ordinal);
         foreach (var group in list.GroupBy(e => e.Scope))
         {
-            scopes[group.Key] = Summarise(group);
+            scopes[group.Key] = Summarise(group.Key, group);
         }
 
         // A body's view repeats facts its districts count already.
-        var totals = Summarise(list.Where(e => !LedgerScopes.IsView(e.Scope)));
+        var totals = Summarise(TotalScope, list.Where(e => !LedgerScopes.IsView(e.Scope)));
         totals[OutstandingPoints] = outstandingBefore + PointsMovement(list.Select(e => (e.Kind, e.Amount)));
         scopes[TotalScope] = totals;
         return scopes;
@@ -230,7 +230,7 @@ public static class LedgerDay
         }
     }
 
-    private static SortedDictionary<string, long> Summarise(IEnumerable<LedgerEntryEntity> entries)
+    private static SortedDictionary<string, long> Summarise(string scope, IEnumerable<LedgerEntryEntity> entries)
     {
         var list = entries.ToList();
         var figures = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -242,7 +242,7 @@ public static class LedgerDay
         // Each flow's own figures (reports' 24-hour share and median, the warm map's night coverage, gig work's shares and year to date).
         foreach (var section in Sections)
         {
-            section.Summarise(figures, list);
+            section.Summarise(scope, figures, list);
         }
 
         return figures;

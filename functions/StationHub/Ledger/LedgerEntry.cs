@@ -86,6 +86,13 @@ public static class LedgerKinds
 
     public const string DeliveryMade = "delivery.made";
     public const string DeliveryFailed = "delivery.failed";
+
+    /// <summary>
+    /// A public registry entry (a station, a subsidy policy, the points catalog, a witness) created,
+    /// replaced or deleted: scope <see cref="LedgerScopes.Registry"/> (its kind), source <c>kind:id@version</c>,
+    /// Label its id, Amount the registry version of the change. Nothing else: no values, no administrator.
+    /// </summary>
+    public const string RegistryChanged = "registry.changed";
 }
 
 public static class LedgerScopes
@@ -118,24 +125,47 @@ public static class LedgerScopes
     /// <summary>Every partition of the hub-wide scope.</summary>
     public static IReadOnlyList<string> HubPartitions { get; } = [.. Enumerable.Range(0, HubShards).Select(shard => Hub + "~" + shard.ToString(CultureInfo.InvariantCulture))];
 
-    /// <summary>The partition an entry of <paramref name="scope"/> is kept in: the scope itself, or for the hub-wide scope its shard.</summary>
+    /// <summary>
+    /// A registry kind's scope (<c>registry~station</c>): the day's changes to its public entries
+    /// (<see cref="LedgerKinds.RegistryChanged"/>). A bulk import changes thousands of entries at once,
+    /// so, as the hub's scope is, each is kept in <see cref="RegistryShards"/> partitions
+    /// (<c>registry~station~0</c>…) chosen by a hash of the entry's row key, and read back as one scope.
+    /// </summary>
+    public static string Registry(string kind) => RegistryPrefix + kind;
+
+    public const string RegistryPrefix = "registry~";
+
+    /// <summary>How many partitions of a day's table hold the registry's scopes.</summary>
+    public const int RegistryShards = 8;
+
+    /// <summary>The partition an entry of <paramref name="scope"/> is kept in: the scope itself, or for the hub-wide scope and the registry's scopes a shard.</summary>
     public static string PartitionOf(string scope, string rowKey)
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(rowKey);
+        if (scope.StartsWith(RegistryPrefix, StringComparison.Ordinal))
+        {
+            return scope + "~" + (Fnv(rowKey) % RegistryShards).ToString(CultureInfo.InvariantCulture);
+        }
+
         if (scope != Hub)
         {
             return scope;
         }
 
-        // FNV-1a: stable across processes and versions (string.GetHashCode is not).
+        return Hub + "~" + (Fnv(rowKey) % HubShards).ToString(CultureInfo.InvariantCulture);
+    }
+
+    // FNV-1a: stable across processes and versions (string.GetHashCode is not).
+    private static uint Fnv(string value)
+    {
         var hash = 2166136261u;
-        foreach (var c in rowKey)
+        foreach (var c in value)
         {
             hash = (hash ^ c) * 16777619u;
         }
 
-        return Hub + "~" + (hash % HubShards).ToString(CultureInfo.InvariantCulture);
+        return hash;
     }
 
     /// <summary>Whether a scope repeats facts counted elsewhere (a body's view), so totals leave it out.</summary>
@@ -238,7 +268,7 @@ public sealed class LedgerEntryWriter(HubStorage storage, LedgerStore store, IOp
         // hub's shards are listed all at once (one batch), so the first hub-wide fact of the day on a
         // host costs that, and no later one.
         var newScopes = entries
-            .SelectMany(e => e.Scope == LedgerScopes.Hub ? LedgerScopes.HubPartitions : [e.Scope])
+            .SelectMany(e => e.Scope == LedgerScopes.Hub ? LedgerScopes.HubPartitions : [LedgerScopes.PartitionOf(e.Scope, e.Kind + "~" + e.SourceId)])
             .Distinct(StringComparer.Ordinal)
             .Where(scope => !indexed.ContainsKey(day + "~" + scope))
             .ToList();

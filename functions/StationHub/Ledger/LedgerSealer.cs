@@ -15,15 +15,25 @@ namespace StationHub.Ledger;
 /// and never replaced, and is computed from the same data by any host, so a missed run (catching up
 /// several days) or a repeated one (two hosts at once) gives the same chain, each day once.
 /// </summary>
-public sealed class LedgerSealer(LedgerStore store, IOptions<LedgerOptions> options, TimeProvider time, ILogger<LedgerSealer> logger)
+public sealed class LedgerSealer(LedgerStore store, IOptions<LedgerOptions> options, TimeProvider time, ILogger<LedgerSealer> logger, IEnumerable<ILedgerOutbox>? outboxes = null)
 {
     private readonly TimeZoneInfo zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
 
     /// <summary>Today in the city's calendar.</summary>
     public DateOnly Today => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).DateTime);
 
+    /// <summary>Writes the facts a flow stored with its changes but has not written yet (<see cref="ILedgerOutbox"/>), so the day read next counts them.</summary>
+    private async Task DrainOutboxesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var outbox in outboxes ?? [])
+        {
+            await outbox.DrainAsync(cancellationToken);
+        }
+    }
+
     public async Task CompileTodayAsync(CancellationToken cancellationToken = default)
     {
+        await DrainOutboxesAsync(cancellationToken);
         var today = Today;
         var last = await store.LastSealedBeforeAsync(today, cancellationToken);
         var figures = LedgerDay.Figures(await store.EntriesOfAsync(today, cancellationToken), last?.Outstanding ?? 0);
@@ -42,6 +52,7 @@ public sealed class LedgerSealer(LedgerStore store, IOptions<LedgerOptions> opti
 
     public async Task<int> SealAsync(CancellationToken cancellationToken = default)
     {
+        await DrainOutboxesAsync(cancellationToken);
         // Days before this one are complete and past the grace period: sealable.
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow() - options.Value.SealGrace, zone).DateTime);
         var last = await store.LastSealedBeforeAsync(today, cancellationToken);

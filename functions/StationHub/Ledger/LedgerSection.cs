@@ -15,6 +15,10 @@ public abstract class LedgerSection
     {
     }
 
+    /// <summary>The same, told which scope the figures are of (<see cref="LedgerDay.TotalScope"/> for the totals).</summary>
+    public virtual void Summarise(string scope, SortedDictionary<string, long> figures, IReadOnlyCollection<LedgerEntryEntity> entries) =>
+        Summarise(figures, entries);
+
     /// <summary>The figure a share of the flow is a share of, published beside it; null for a kind that is not the flow's share.</summary>
     public virtual string? SampleOf(string shareKind) => null;
 

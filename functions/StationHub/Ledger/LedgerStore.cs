@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.Serialization;
 using Azure;
 using Azure.Data.Tables;
 using StationHub.Platform.Storage;
@@ -24,7 +25,74 @@ public sealed class LedgerDayEntity : ITableEntity
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
-    public string Json { get; set; } = string.Empty;
+    /// <summary>
+    /// The published JSON, whole. A table property holds 32 K characters, so it is kept in
+    /// <c>Json</c>, <c>Json1</c>, … <c>Json15</c>, 30,000 characters each (a day of up to 480,000
+    /// characters: thousands of stations' or registry entries' figures); a day that fits one keeps only <c>Json</c>.
+    /// </summary>
+    [IgnoreDataMember]
+    public string Json
+    {
+        get => Chunks.Length == 0 ? Json0 : Json0 + string.Concat(Chunks.Select(chunk => chunk ?? string.Empty));
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (value.Length > ChunkChars * (MoreChunks + 1))
+            {
+                throw new InvalidOperationException($"A ledger day of {value.Length} characters is over the {ChunkChars * (MoreChunks + 1)} a row holds.");
+            }
+
+            Json0 = value[..Math.Min(ChunkChars, value.Length)];
+            var more = new string?[MoreChunks];
+            for (var i = 0; i < MoreChunks && ChunkChars * (i + 1) < value.Length; i++)
+            {
+                var start = ChunkChars * (i + 1);
+                more[i] = value.Substring(start, Math.Min(ChunkChars, value.Length - start));
+            }
+
+            (Json1, Json2, Json3, Json4, Json5, Json6, Json7, Json8, Json9, Json10, Json11, Json12, Json13, Json14, Json15) =
+                (more[0], more[1], more[2], more[3], more[4], more[5], more[6], more[7], more[8], more[9], more[10], more[11], more[12], more[13], more[14]);
+        }
+    }
+
+    private const int ChunkChars = 30_000;
+    private const int MoreChunks = 15;
+
+    /// <summary>The first 30,000 characters (the property <c>Json</c>, as days were always kept).</summary>
+    [DataMember(Name = "Json")]
+    public string Json0 { get; set; } = string.Empty;
+
+    public string? Json1 { get; set; }
+
+    public string? Json2 { get; set; }
+
+    public string? Json3 { get; set; }
+
+    public string? Json4 { get; set; }
+
+    public string? Json5 { get; set; }
+
+    public string? Json6 { get; set; }
+
+    public string? Json7 { get; set; }
+
+    public string? Json8 { get; set; }
+
+    public string? Json9 { get; set; }
+
+    public string? Json10 { get; set; }
+
+    public string? Json11 { get; set; }
+
+    public string? Json12 { get; set; }
+
+    public string? Json13 { get; set; }
+
+    public string? Json14 { get; set; }
+
+    public string? Json15 { get; set; }
+
+    private string?[] Chunks => Json1 is null ? [] : [Json1, Json2, Json3, Json4, Json5, Json6, Json7, Json8, Json9, Json10, Json11, Json12, Json13, Json14, Json15];
     public string? Hash { get; set; }
     public string PrevHash { get; set; } = string.Empty;
     public long Outstanding { get; set; }

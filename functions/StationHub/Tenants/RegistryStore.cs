@@ -38,10 +38,11 @@ public sealed record RegistryWrite(long Version, IReadOnlyList<string> Problems)
 /// entries with the change applied), as the file always was. Hosts poll only the version row
 /// (<see cref="RegistrySync"/>: one point read per <see cref="TenantOptions.PollInterval"/>) and,
 /// when it moved, read the partition whole and swap the snapshot every reader sees (<see cref="HubRegistry.Replace"/>).
-/// An import larger than one transaction (100 rows) writes its entries in transactions of 100 first and
-/// bumps the version last: readers see it only then, whole.
+/// A change larger than one transaction (100 rows) is staged first and committed by the version row
+/// (<c>RegistryStaging.cs</c>): readers see it only then, whole, and never a part of it.
+/// A change to a public entry stores its ledger facts in the committing transaction (<see cref="RegistryFacts"/>).
 /// </summary>
-public sealed class RegistryStore(HubStorage storage, HubRegistry registry, RegistrySeed seed, ILogger<RegistryStore> logger)
+public sealed partial class RegistryStore(HubStorage storage, HubRegistry registry, RegistrySeed seed, ILogger<RegistryStore> logger, RegistryFacts facts, TimeProvider time)
 {
     public const string Partition = "registry";
     public const string VersionRow = "~version";
@@ -77,7 +78,7 @@ public sealed class RegistryStore(HubStorage storage, HubRegistry registry, Regi
             return;
         }
 
-        await CurrentAsync(stored.Version, cancellationToken);
+        await CurrentAsync(stored.Version, cancellationToken, stored.Staged);
     }
 
     /// <summary>The stored registry, read whole when this host's copy is not at the stored version.</summary>
@@ -91,7 +92,7 @@ public sealed class RegistryStore(HubStorage storage, HubRegistry registry, Regi
             version = await ReadVersionAsync(cancellationToken);
         }
 
-        return await CurrentAsync(version?.Version ?? 0, cancellationToken);
+        return await CurrentAsync(version?.Version ?? 0, cancellationToken, version?.Staged);
     }
 
     /// <summary>
@@ -109,7 +110,14 @@ public sealed class RegistryStore(HubStorage storage, HubRegistry registry, Regi
                 return Attempt<(RegistryWrite, T)>.Retry;
             }
 
-            var current = await CurrentAsync(read.Value.Version, cancellationToken);
+            if (read.Value.Staged is { } pending)
+            {
+                // A bulk change committed before this one is folded into its entries first: this change's
+                // version row drops the mark, so nothing of that one may still be staged.
+                await FoldAsync(pending, cancellationToken);
+            }
+
+            var current = await CurrentAsync(read.Value.Version, cancellationToken, read.Value.Staged);
             var (change, answer) = decide(current);
             if (change is null || (change.Puts.Count == 0 && change.Deletes.Count == 0))
             {
@@ -135,21 +143,38 @@ public sealed class RegistryStore(HubStorage storage, HubRegistry registry, Regi
                 return Attempt<(RegistryWrite, T)>.Done((new RegistryWrite(current.Version, problems), answer));
             }
 
+            var deletes = change.Deletes.Where(current.Entries.ContainsKey).ToList();
             var actions = puts.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(e)))
-                .Concat(change.Deletes.Where(current.Entries.ContainsKey).Select(key => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(Partition, key), ETag.All)))
+                .Concat(deletes.Select(key => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(Partition, key), ETag.All)))
                 .ToList();
             var versionRow = new TableEntity(Partition, VersionRow) { ["Version"] = version };
-            var last = new TableTransactionAction(TableTransactionActionType.UpdateReplace, versionRow, read.Value.ETag);
-            if (!await SubmitAsync(actions, last, cancellationToken))
+
+            // The ledger facts of the change ride in the transaction that commits it (no request of their own).
+            var outbox = facts.Outbox(current, puts, deletes, version, time.GetUtcNow());
+            var commit = outbox.Select(row => new TableTransactionAction(TableTransactionActionType.UpsertReplace, row)).ToList();
+            string? staged = null;
+            if (actions.Count + commit.Count + 1 <= MaxActions)
             {
-                return Attempt<(RegistryWrite, T)>.Retry;
+                if (await Table.TrySubmitAsync([.. actions, .. commit, new TableTransactionAction(TableTransactionActionType.UpdateReplace, versionRow, read.Value.ETag)], cancellationToken) != TransactionResult.Committed)
+                {
+                    return Attempt<(RegistryWrite, T)>.Retry;
+                }
+            }
+            else
+            {
+                staged = await StageAsync(puts, deletes, version, commit, versionRow, read.Value.ETag, cancellationToken);
+                if (staged is null)
+                {
+                    return Attempt<(RegistryWrite, T)>.Retry;
+                }
             }
 
             Publish(new RegistryState(version, entries), document);
+            await AfterCommitAsync(version, staged, outbox, cancellationToken);
             return Attempt<(RegistryWrite, T)>.Done((new RegistryWrite(version, []), answer));
         }, cancellationToken);
 
-    private async Task<RegistryState> CurrentAsync(long storedVersion, CancellationToken cancellationToken)
+    private async Task<RegistryState> CurrentAsync(long storedVersion, CancellationToken cancellationToken, string? staged)
     {
         if (state is { } held && held.Version == storedVersion)
         {
@@ -169,7 +194,7 @@ public sealed class RegistryStore(HubStorage storage, HubRegistry registry, Regi
                 return again;
             }
 
-            var loaded = await LoadAsync(cancellationToken);
+            var loaded = await LoadAsync(storedVersion, staged, cancellationToken);
             var (document, problems) = RegistryEntries.Assemble(loaded.Entries.Values);
             if (document is null)
             {
@@ -198,28 +223,57 @@ public sealed class RegistryStore(HubStorage storage, HubRegistry registry, Regi
         Log.RegistrySwapped(logger, loaded.Version, loaded.Entries.Count);
     }
 
-    private async Task<(long Version, ETag ETag)?> ReadVersionAsync(CancellationToken cancellationToken)
+    private async Task<(long Version, ETag ETag, string? Staged)?> ReadVersionAsync(CancellationToken cancellationToken)
     {
         var row = await Table.FindAsync<TableEntity>(Partition, VersionRow, cancellationToken);
-        return row is null ? null : (row.GetInt64("Version") ?? 0, row.ETag);
+        return row is null ? null : (row.GetInt64("Version") ?? 0, row.ETag, row.GetString(StagedColumn));
     }
 
-    private async Task<RegistryState> LoadAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the partition whole, labelled with the version read before the scan (<paramref name="version"/>):
+    /// a change that commits during the scan makes the next poll read again rather than be taken for
+    /// this one. Staged rows (sorted first) of the committed bulk change are laid over the entries
+    /// they have not been folded into yet; staged rows of any other change are not read as entries.
+    /// </summary>
+    private async Task<RegistryState> LoadAsync(long version, string? staged, CancellationToken cancellationToken)
     {
         var entries = new Dictionary<string, RegistryEntry>(StringComparer.Ordinal);
-        long version = 0;
+        var stagedRows = new List<TableEntity>();
+        var committed = new HashSet<string>(StringComparer.Ordinal);
+        if (staged is not null)
+        {
+            committed.Add(staged);
+        }
+
         await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: cancellationToken))
         {
             if (row.RowKey == VersionRow)
             {
-                version = row.GetInt64("Version") ?? 0;
+                if (row.GetString(StagedColumn) is { } token)
+                {
+                    committed.Add(token);
+                }
+
+                version = version == 0 ? row.GetInt64("Version") ?? 0 : version;
                 continue;
+            }
+
+            if (row.RowKey.StartsWith(StagePrefix, StringComparison.Ordinal))
+            {
+                stagedRows.Add(row);
+                continue;
+            }
+
+            if (row.RowKey.StartsWith(InternalPrefix, StringComparison.Ordinal))
+            {
+                continue; // the ledger's outbox (RegistryFacts)
             }
 
             var entry = FromEntity(row);
             entries[entry.Key] = entry;
         }
 
+        Overlay(entries, stagedRows.Where(row => committed.Contains(TokenOf(row))));
         return new RegistryState(version, entries);
     }
 
@@ -246,7 +300,7 @@ public sealed class RegistryStore(HubStorage storage, HubRegistry registry, Regi
         return await Table.TrySubmitAsync([.. actions.Skip(head), last], cancellationToken) == TransactionResult.Committed;
     }
 
-    private static TableEntity ToEntity(RegistryEntry entry)
+    internal static TableEntity ToEntity(RegistryEntry entry)
     {
         var entity = new TableEntity(Partition, entry.Key) { ["Kind"] = entry.Kind, ["Id"] = entry.Id, ["Version"] = entry.Version };
         if (entry.Parent is not null)
@@ -262,7 +316,7 @@ public sealed class RegistryStore(HubStorage storage, HubRegistry registry, Regi
         return entity;
     }
 
-    private static RegistryEntry FromEntity(TableEntity row)
+    internal static RegistryEntry FromEntity(TableEntity row)
     {
         var json = new StringBuilder(row.GetString("Document") ?? string.Empty);
         for (var i = 1; row.GetString("Document" + i) is { } more; i++)

@@ -248,12 +248,16 @@ public sealed class TenantAdmin(RegistryStore store, IOptions<TenantOptions> opt
             return "*";
         }
 
-        var before = previous.Node();
-        var names = before.Select(p => p.Key).Union(next.Select(p => p.Key), StringComparer.Ordinal)
-            .Where(name => !JsonNode.DeepEquals(before[name], next[name]))
-            .Order(StringComparer.Ordinal);
-        return string.Join(",", names);
+        return string.Join(",", Changed(previous.Node(), next, string.Empty).Order(StringComparer.Ordinal));
     }
+
+    /// <summary>The fields that differ, an object's by their own names one level down (<c>delivery.endpoint</c>), so an admin-only field's change is named in the log.</summary>
+    private static IEnumerable<string> Changed(JsonObject before, JsonObject next, string prefix) =>
+        before.Select(p => p.Key).Union(next.Select(p => p.Key), StringComparer.Ordinal)
+            .Where(name => !JsonNode.DeepEquals(before[name], next[name]))
+            .SelectMany(name => prefix.Length == 0 && before[name] is JsonObject inner && next[name] is JsonObject innerNext
+                ? Changed(inner, innerNext, name + ".")
+                : [prefix + name]);
 
     private static HubResponse JsonAnswer(int status, JsonNode body, string? etag = null, string? location = null)
     {

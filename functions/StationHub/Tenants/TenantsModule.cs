@@ -45,6 +45,7 @@ namespace StationHub.Tenants
             HttpFunction.Put<TenantAdmin>(FunctionNames.AdminSubsidyPolicyPut, Routes.AdminSubsidyPolicy, Caller.AdminKey, (admin, request, ct) => admin.PutAsync(TenantKind.SubsidyPolicy, request, ct)),
             HttpFunction.Delete<TenantAdmin>(FunctionNames.AdminSubsidyPolicyDelete, Routes.AdminSubsidyPolicy, Caller.AdminKey, (admin, request, ct) => admin.DeleteAsync(TenantKind.SubsidyPolicy, request, ct)),
             HttpFunction.Post<RegistryImport>(FunctionNames.AdminRegistryImport, Routes.AdminRegistryImport, Caller.AdminKey, (import, request, ct) => import.ImportAsync(request, ct)),
+            HttpFunction.Post<StationImport>(FunctionNames.AdminStationsImport, Routes.AdminStationsImport, Caller.AdminKey, (import, request, ct) => import.ImportAsync(request, ct)) with { MaxBodyBytes = StationImport.MaxBodyBytes, Deadline = StationImport.Deadline },
         ];
 
         public override IReadOnlyList<ApiOperation> Operations =>
@@ -86,9 +87,25 @@ namespace StationHub.Tenants
                     Problem(415, "Not JSON."),
                 ],
             },
+            new(FunctionNames.AdminStationsImport, AdminTag, "Import stations from GeoJSON",
+                "An RFC 7946 FeatureCollection of Point features, one station each: the id in the feature's id or properties.id, the position in the geometry ([lon, lat]), the other fields in properties in the sample registry's station shape. Every feature is checked as a PUT of the station is, then the registry with all of them (each station inside its district); a problem names the feature's index and field (features[12].geometry). All of them are upserted as one change, or none; every host serves them within seconds. Up to 8 MiB (10,000 stations in the sample's shape are about 4.3 MB).")
+            {
+                RequestBody = StationCollectionSchema(),
+                Answers =
+                [
+                    Json(200, "The registry's new version, and the stations created and replaced.", HubSchemas.Ref("StationImportAnswer")),
+                    Problem(400, "A feature or the would-be registry is not valid (errors per feature and field, the first 100); nothing was stored."),
+                    Problem(401, "No valid administrator key."),
+                    Problem(413, "Over 8 MiB."),
+                    Problem(415, "Not GeoJSON or JSON."),
+                ],
+            },
         ];
 
         public override IReadOnlyList<string> TableNames { get; } = [Tables.Registry];
+
+        /// <summary>The public registry changes of the day (<see cref="RegistryFacts"/>).</summary>
+        public override Ledger.LedgerSection? LedgerSection { get; } = new RegistryLedgerSection();
 
         public override IReadOnlyDictionary<string, Func<JsonNode>> Schemas { get; } = new Dictionary<string, Func<JsonNode>>(StringComparer.Ordinal)
         {
@@ -99,6 +116,7 @@ namespace StationHub.Tenants
             ["RegistryWitness"] = () => HubSchemas.Export(HubJsonContext.Default.LedgerWitness),
             ["RegistrySubsidyPolicy"] = () => HubSchemas.Export(HubJsonContext.Default.SubsidyPolicy),
             ["RegistryImportAnswer"] = () => HubSchemas.Export(HubJsonContext.Default.RegistryImportAnswer),
+            ["StationImportAnswer"] = () => HubSchemas.Export(HubJsonContext.Default.StationImportAnswer),
         };
 
         public override void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -106,6 +124,9 @@ namespace StationHub.Tenants
             services.AddOptions<TenantOptions>().Bind(configuration.GetSection(TenantOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
             services.AddSingleton(_ => new RegistrySeed(HubServices.RegistryFile(configuration)));
             services.AddSingleton<RegistryStore>();
+            services.AddSingleton<RegistryFacts>();
+            services.AddSingleton<StationImport>();
+            services.AddSingleton<Ledger.ILedgerOutbox>(provider => provider.GetRequiredService<RegistryFacts>());
             services.AddSingleton<TenantAdmin>();
             services.AddSingleton<RegistryImport>();
             services.AddHostedService<RegistrySync>();
@@ -122,6 +143,21 @@ namespace StationHub.Tenants
                 """);
             return schema;
         }
+
+        /// <summary>The station import's body: a FeatureCollection of Point features whose properties are a station without its location.</summary>
+        private static JsonNode StationCollectionSchema() => HubSchemas.Parse("""
+            { "type": "object", "required": ["type", "features"],
+              "properties": {
+                "type": { "const": "FeatureCollection" },
+                "features": { "type": "array", "minItems": 1, "items": {
+                  "type": "object", "required": ["type", "geometry"],
+                  "properties": {
+                    "type": { "const": "Feature" },
+                    "id": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$", "description": "The station's id (or properties.id)." },
+                    "geometry": { "type": "object", "required": ["type", "coordinates"],
+                      "properties": { "type": { "const": "Point" }, "coordinates": { "type": "array", "minItems": 2, "maxItems": 3, "items": { "type": "number" }, "description": "[lon, lat] (WGS 84)." } } },
+                    "properties": { "type": "object", "description": "The station in the sample registry's shape (name, district, address, openingHours, services, statusPlatform), without location." } } } } } }
+            """);
 
         /// <summary>A delivery's format as the registry writes it (<c>webhook</c>, <c>open311</c>).</summary>
         private static JsonObject WithFormats(JsonObject schema)
@@ -212,6 +248,7 @@ namespace StationHub.Triggers
         public const string AdminSubsidyPolicyPut = nameof(AdminSubsidyPolicyPut);
         public const string AdminSubsidyPolicyDelete = nameof(AdminSubsidyPolicyDelete);
         public const string AdminRegistryImport = nameof(AdminRegistryImport);
+        public const string AdminStationsImport = nameof(AdminStationsImport);
     }
 
     public static partial class Routes
@@ -229,6 +266,7 @@ namespace StationHub.Triggers
         public const string AdminSubsidyPolicies = "api/v1/admin/subsidy-policies";
         public const string AdminSubsidyPolicy = "api/v1/admin/subsidy-policies/{id}";
         public const string AdminRegistryImport = "api/v1/admin/registry/import";
+        public const string AdminStationsImport = "api/v1/admin/stations/import";
     }
 
     public static partial class Tables

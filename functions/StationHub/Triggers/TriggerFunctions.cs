@@ -32,6 +32,25 @@ public sealed record HttpFunction(string Name, IReadOnlyList<string> Methods, st
 {
     private readonly TemplateMatcher matcher = new(TemplateParser.Parse(Route), new RouteValueDictionary());
 
+    /// <summary>
+    /// The largest body the route reads (64 KiB unless the row says more, at most
+    /// <see cref="RequestBody.MaxRouteBytes"/>); a longer one is not read and the handler answers 413.
+    /// Enforced by the one runner both hosts use (<see cref="HttpFunctionRunner"/>).
+    /// </summary>
+    public int MaxBodyBytes
+    {
+        get => maxBodyBytes;
+        init => maxBodyBytes = value is > 0 and <= RequestBody.MaxRouteBytes ? value : throw new ArgumentOutOfRangeException(nameof(value), value, $"A route's body limit is 1 to {RequestBody.MaxRouteBytes} bytes.");
+    }
+
+    private readonly int maxBodyBytes = RequestBody.MaxBytes;
+
+    /// <summary>
+    /// How long a request that changes something may spend on storage before it is answered 503
+    /// (<see cref="Platform.Storage.RequestDeadline"/>): 4 s unless the row says more (a bulk import).
+    /// </summary>
+    public TimeSpan Deadline { get; init; } = Platform.Storage.RequestDeadline.Budget;
+
     public static HttpFunction Get<THandler>(string name, string route, Caller caller, Func<THandler, HubRequest, CancellationToken, Task<HubResponse>> handle)
         where THandler : notnull => Create(name, ["GET", "HEAD"], route, caller, handle);
 

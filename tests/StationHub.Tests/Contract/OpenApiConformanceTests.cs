@@ -454,6 +454,11 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
             (_, _) => Json(HttpMethod.Post, "api/v1/admin/registry/import", """{ "platforms": [ { "id": "oa-imported", "name": "Imported", "webhookUrl": "http://127.0.0.1:9/hooks" } ] }""", TestRegistry.AdminKey),
             (_, _) => Json(HttpMethod.Post, "api/v1/admin/registry/import", """{ "stations": [ { "id": "oa-lost", "name": "Lost", "district": "999999" } ] }""", TestRegistry.AdminKey),
         ],
+        [FunctionNames.AdminStationsImport] =
+        [
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/stations/import", """{ "type": "FeatureCollection", "features": [ { "type": "Feature", "id": "oa-geo", "geometry": { "type": "Point", "coordinates": [120.1645, 30.2575] }, "properties": { "name": "Imported", "district": "330102", "services": ["toilet"] } } ] }""", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/stations/import", """{ "type": "FeatureCollection", "features": [ { "type": "Feature", "id": "oa-geo-lost", "geometry": { "type": "Point", "coordinates": [120.1645, 30.2575] }, "properties": { "name": "Lost", "district": "999999" } } ] }""", TestRegistry.AdminKey),
+        ],
     };
 
     public static TheoryData<string> Functions() => [.. Cases.Keys.Order(StringComparer.Ordinal)];

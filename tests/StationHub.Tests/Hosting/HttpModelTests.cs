@@ -72,6 +72,8 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
         [FunctionNames.EndpointRecover] = (404, _ => Task.FromResult(("api/v1/admin/endpoints/city:nowhere/recover?since=2026-01-01T00:00:00Z", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
         // An import of nothing: read whole, and it changes nothing.
         [FunctionNames.AdminRegistryImport] = (200, _ => Task.FromResult(("api/v1/admin/registry/import", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
+        // A collection whose one feature has no id: read whole (a 400 names the feature), nothing stored.
+        [FunctionNames.AdminStationsImport] = (400, _ => Task.FromResult(("api/v1/admin/stations/import", """{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[120.164,30.2573]},"properties":{"name":"Chunked","district":"330102"}}]}"""u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
     };
 
     [Fact]

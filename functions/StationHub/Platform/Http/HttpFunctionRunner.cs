@@ -34,7 +34,7 @@ public static partial class HttpFunctionRunner
             response = function.Caller.Check(request, services.GetRequiredService<ApiKeys>())
                 ?? (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
                     ? await function.Handler(services, request, context.RequestAborted)
-                    : await services.GetRequiredService<RequestDeadline>().RunAsync(token => function.Handler(services, request, token), cancellationToken: context.RequestAborted));
+                    : await services.GetRequiredService<RequestDeadline>().RunAsync(token => function.Handler(services, request, token), cancellationToken: context.RequestAborted, budget: function.Deadline));
         }
         catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
         {
@@ -55,7 +55,7 @@ public static partial class HttpFunctionRunner
         byte[]? body = [];
         if (HttpMethods.IsPost(httpRequest.Method) || HttpMethods.IsPut(httpRequest.Method) || HttpMethods.IsPatch(httpRequest.Method))
         {
-            body = await RequestBody.ReadAsync(httpRequest.Body, httpRequest.ContentLength, context.RequestAborted);
+            body = await RequestBody.ReadAsync(httpRequest.Body, httpRequest.ContentLength, function.MaxBodyBytes, context.RequestAborted);
         }
 
         var path = httpRequest.Path.Value ?? "/";
@@ -68,7 +68,8 @@ public static partial class HttpFunctionRunner
             body ?? ReadOnlyMemory<byte>.Empty,
             httpRequest.ContentType,
             bodyTooLarge: body is null,
-            path: path);
+            path: path,
+            maxBodyBytes: function.MaxBodyBytes);
     }
 
     /// <summary>Writes a handler's answer onto the ASP.NET Core response (also for the hosts' own endpoints).</summary>

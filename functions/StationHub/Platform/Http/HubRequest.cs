@@ -12,7 +12,8 @@ public sealed class HubRequest(
     ReadOnlyMemory<byte> body,
     string? contentType,
     bool bodyTooLarge = false,
-    string path = "")
+    string path = "",
+    int maxBodyBytes = RequestBody.MaxBytes)
 {
     public string Method { get; } = method;
 
@@ -21,8 +22,11 @@ public sealed class HubRequest(
     public ReadOnlyMemory<byte> Body { get; } = body;
     public string? ContentType { get; } = contentType;
 
-    /// <summary>True when the body was longer than <see cref="RequestBody.MaxBytes"/> and was not read.</summary>
+    /// <summary>True when the body was longer than the route's limit (<see cref="MaxBodyBytes"/>) and was not read.</summary>
     public bool BodyTooLarge { get; } = bodyTooLarge;
+
+    /// <summary>The route's body limit (<see cref="Triggers.HttpFunction.MaxBodyBytes"/>; 64 KiB unless the row says more).</summary>
+    public int MaxBodyBytes { get; } = maxBodyBytes;
 
     /// <summary>Who the runner authenticated for the row's caller (null for public and signed routes).</summary>
     public Security.Principal? Caller { get; set; }

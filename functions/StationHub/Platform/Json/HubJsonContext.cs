@@ -19,6 +19,7 @@ namespace StationHub.Platform.Json;
 [JsonSerializable(typeof(Problem))]
 [JsonSerializable(typeof(RegistryDocument))]
 [JsonSerializable(typeof(StationHub.Tenants.RegistryImportAnswer))]
+[JsonSerializable(typeof(StationHub.Tenants.StationImportAnswer))]
 [JsonSerializable(typeof(WebhookAnswer))]
 [JsonSerializable(typeof(HazardReport))]
 [JsonSerializable(typeof(HazardReportAccepted))]

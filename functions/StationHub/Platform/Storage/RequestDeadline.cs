@@ -33,10 +33,10 @@ public sealed partial class RequestDeadline(TimeProvider time, ILogger<RequestDe
     /// failure or the deadline becomes a 503 problem (<paramref name="detail"/>). The caller's own
     /// cancellation (the client went away) is passed on as it is.
     /// </summary>
-    public async Task<HubResponse> RunAsync(Func<CancellationToken, Task<HubResponse>> work, string detail = MayHaveBeenAccepted, CancellationToken cancellationToken = default)
+    public async Task<HubResponse> RunAsync(Func<CancellationToken, Task<HubResponse>> work, string detail = MayHaveBeenAccepted, CancellationToken cancellationToken = default, TimeSpan? budget = null)
     {
         ArgumentNullException.ThrowIfNull(work);
-        using var deadline = new CancellationTokenSource(Budget, time);
+        using var deadline = new CancellationTokenSource(budget ?? Budget, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
