@@ -9,8 +9,8 @@ namespace StationHub.Tenants;
 /// <summary>
 /// The registry's part of the public ledger. Each kind of public entry is a scope (<c>registry~station</c>):
 /// <c>registry.changed</c> counts the day's changes to its entries, <c>registry.changed~{id}~version</c> gives each
-/// entry changed that day the registry version of its last change, and <c>registry.version</c> the day's
-/// last version. The totals count every change and give the last version. The page lists them.
+/// entry changed that day the registry version of its last change (up to <see cref="MaxListed"/> entries
+/// of a kind a day; beyond, only the count), and <c>registry.version</c> the day's last version. The totals count every change and give the last version. The page lists them.
 /// </summary>
 public sealed class RegistryLedgerSection : LedgerSection
 {
@@ -24,6 +24,9 @@ public sealed class RegistryLedgerSection : LedgerSection
     public static string EntryVersion(string id) => LedgerKinds.RegistryChanged + "~" + id + "~version";
 
     private const int PageRows = 200;
+
+    /// <summary>The most entries of one kind a day lists by id (about 46 characters each in the day's JSON).</summary>
+    public const int MaxListed = 2_500;
 
     public override void Summarise(string scope, SortedDictionary<string, long> figures, IReadOnlyCollection<LedgerEntryEntity> entries)
     {
@@ -42,7 +45,15 @@ public sealed class RegistryLedgerSection : LedgerSection
             return; // the totals: how many changes, and the last version
         }
 
-        foreach (var entry in changes.Where(e => e.Label is not null).GroupBy(e => e.Label!, StringComparer.Ordinal))
+        var byId = changes.Where(e => e.Label is not null).GroupBy(e => e.Label!, StringComparer.Ordinal).ToList();
+        if (byId.Count > MaxListed)
+        {
+            // A day is kept in one table row (480,000 characters): a bulk import of more entries than this
+            // is published as its count and last version, so the day can still be compiled and sealed.
+            return;
+        }
+
+        foreach (var entry in byId)
         {
             figures[EntryVersion(entry.Key)] = entry.Max(e => e.Amount);
         }

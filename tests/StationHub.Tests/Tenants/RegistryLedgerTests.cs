@@ -144,6 +144,19 @@ public sealed class RegistryLedgerTests
         return rows;
     }
 
+    [Fact]
+    public void A_kind_with_more_entries_changed_in_a_day_than_a_day_lists_is_published_as_its_count()
+    {
+        static List<LedgerEntryEntity> Changes(int count) =>
+            [.. Enumerable.Range(0, count).Select(i => new LedgerEntryEntity { Kind = LedgerKinds.RegistryChanged, Scope = LedgerScopes.Registry("station"), Label = $"st-{i}", Amount = 7 })];
+
+        var listed = LedgerDay.Figures(Changes(RegistryLedgerSection.MaxListed), 0)[LedgerScopes.Registry("station")];
+        Assert.Equal(RegistryLedgerSection.MaxListed + 2, listed.Count);
+        var bulk = LedgerDay.Figures(Changes(RegistryLedgerSection.MaxListed + 1), 0)[LedgerScopes.Registry("station")];
+        Assert.Equal([LedgerKinds.RegistryChanged, RegistryLedgerSection.Version], bulk.Keys.ToArray());
+        Assert.Equal(RegistryLedgerSection.MaxListed + 1, bulk[LedgerKinds.RegistryChanged]);
+    }
+
     private static long Version(HttpResponseMessage response) => long.Parse(response.Headers.ETag!.Tag.Trim('"'), System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient host, HttpMethod method, string path, string? body = null, string? ifMatch = null)
