@@ -169,6 +169,10 @@ public sealed class CredentialAdmin(RegistryStore store, Credentials credentials
 
     private static Dictionary<string, string[]> Field(string name, string message) => new(StringComparer.Ordinal) { [name] = [message] };
 
+    /// <summary>The 201 of a created entry that was issued credentials: not to be kept by any cache.</summary>
+    public static HubResponse Created(JsonNode body, string etag, string location) =>
+        new(StatusCodes.Created, HubResponse.JsonContentType, Encoding.UTF8.GetBytes(body.ToJsonString()), new Dictionary<string, string>(StringComparer.Ordinal) { ["Cache-Control"] = "no-store", ["ETag"] = etag, ["Location"] = location });
+
     private static HubResponse Json(int status, JsonNode body) =>
         new(status, HubResponse.JsonContentType, Encoding.UTF8.GetBytes(body.ToJsonString()), new Dictionary<string, string>(StringComparer.Ordinal) { ["Cache-Control"] = "no-store" });
 

@@ -121,7 +121,7 @@ public sealed class TenantAdmin(RegistryStore store, IOptions<TenantOptions> opt
         {
             var answer = node.DeepClone().AsObject();
             answer["credentials"] = issuedAnswer;
-            return JsonAnswer(outcome.Status, answer, etag, request.Path, noStore: true);
+            return CredentialAdmin.Created(answer, etag, request.Path);
         }
 
         return JsonAnswer(outcome.Status, node, etag, outcome.Status == StatusCodes.Created ? request.Path : null);
@@ -279,14 +279,9 @@ public sealed class TenantAdmin(RegistryStore store, IOptions<TenantOptions> opt
         return string.Join(",", names);
     }
 
-    private static HubResponse JsonAnswer(int status, JsonNode body, string? etag = null, string? location = null, bool noStore = false)
+    private static HubResponse JsonAnswer(int status, JsonNode body, string? etag = null, string? location = null)
     {
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (noStore)
-        {
-            headers["Cache-Control"] = "no-store";
-        }
-
         if (etag is not null)
         {
             headers["ETag"] = etag;
