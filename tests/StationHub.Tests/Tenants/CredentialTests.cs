@@ -63,6 +63,16 @@ public sealed class CredentialTests
         Assert.True(VerifiedBy(citySecret, routed, world.Clock.GetUtcNow()).IsValid, routed.Header("webhook-signature"));
         Assert.False(VerifiedBy(world.Registry.CitySecret, routed, world.Clock.GetUtcNow()).IsValid);
 
+        // The city's secret rotated: what the hub sends next verifies under the old secret and the new, during the overlap.
+        var nextCitySecret = (await IssueAsync(hub, "cities/wenzhou")).GetProperty("secret").GetString()!;
+        using var second = await hub.SendAsync(Webhooks.Signed("api/v1/platforms/newride/hazard-reports", Webhooks.HazardReport("wz-3", lat: 28.03, lon: 120.68), new StandardWebhook(platformSecret)));
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        var secondId = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hubId").GetString()!;
+        var rotatedDelivery = (await world.City.WaitForAsync(all => all.Any(r => r.Text.Contains(secondId, StringComparison.Ordinal)))).First(r => r.Text.Contains(secondId, StringComparison.Ordinal));
+        Assert.True(VerifiedBy(citySecret, rotatedDelivery, world.Clock.GetUtcNow()).IsValid);
+        Assert.True(VerifiedBy(nextCitySecret, rotatedDelivery, world.Clock.GetUtcNow()).IsValid);
+        Assert.False(VerifiedBy(nextCitySecret, routed, world.Clock.GetUtcNow()).IsValid);
+
         // The keys work where their owner may go: the platform reads its report, the city its Open311 list, the station its routes.
         using (var status = await SendAsync(hub, HttpMethod.Get, $"api/v1/platforms/newride/hazard-reports/{hubId}", key: platformKey))
         {
