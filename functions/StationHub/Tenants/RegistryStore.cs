@@ -42,7 +42,7 @@ public sealed record RegistryWrite(long Version, IReadOnlyList<string> Problems)
 /// (<c>RegistryStaging.cs</c>): readers see it only then, whole, and never a part of it.
 /// A change to a public entry stores its ledger facts in the committing transaction (<see cref="RegistryFacts"/>).
 /// </summary>
-public sealed partial class RegistryStore(HubStorage storage, HubRegistry registry, RegistrySeed seed, ILogger<RegistryStore> logger, RegistryFacts facts, TimeProvider time)
+public sealed partial class RegistryStore(HubStorage storage, HubRegistry registry, RegistrySeed seed, Credentials credentials, ILogger<RegistryStore> logger, RegistryFacts facts, TimeProvider time)
 {
     public const string Partition = "registry";
     public const string VersionRow = "~version";
@@ -219,6 +219,7 @@ public sealed partial class RegistryStore(HubStorage storage, HubRegistry regist
         }
 
         state = loaded;
+        credentials.Publish(loaded); // before the registry, so a new tenant is never served without its credentials
         registry.Replace(document, loaded.Version);
         Log.RegistrySwapped(logger, loaded.Version, loaded.Entries.Count);
     }

@@ -107,9 +107,9 @@ public sealed class RegistryLedgerTests
         await Eventually.UntilAsync(() => Task.FromResult(world.Hub.Get<RegistryStore>().Version > 0), "the hub has not read the registry");
 
         // The table service goes away right after the change's commit (its version read, and its transaction:
-        // the gate counts the batch and its three operations, the station, the outbox row and the version row),
-        // before the facts reach the ledger: as if the host died there. The change stands.
-        azurite.TableGate.CloseAfterRequests(1 + 1 + 3);
+        // the gate counts the batch and its four operations, the station, its key, the outbox row and the
+        // version row), before the facts reach the ledger: as if the host died there. The change stands.
+        azurite.TableGate.CloseAfterRequests(1 + 1 + 4);
         using (var created = await SendAsync(world.Hub.Client, HttpMethod.Put, "api/v1/admin/stations/st-outbox", Station))
         {
             Assert.True(created.StatusCode == HttpStatusCode.Created, $"{created.StatusCode}: {await created.Content.ReadAsStringAsync()}\n{world.Log}");
