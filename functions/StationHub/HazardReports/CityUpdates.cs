@@ -200,6 +200,7 @@ public sealed class ReportUpdateApplier(HazardReportStore store, ILogger<ReportU
 
             entity.StatusNotes = update.Note ?? entity.StatusNotes;
             entity.UpdatedAt = update.ReceivedAt;
+            entity.LastUpdateId = update.UpdateId;
             if (update.Status == HazardReportStatus.Reopened)
             {
                 // Back with the recipient: the clock of the first answer starts again.
@@ -266,14 +267,15 @@ public sealed class HazardReportUpdateRouter(
     {
         var message = QueueMessages.Read(body, HubJsonContext.Default.HazardReportUpdateReceived);
         var update = message.Update;
-        // The update's row first: the request commits it with the report's new state in one transaction,
-        // so a report read after finding the row already carries the update, and is not read again.
-        var applied = await store.FindUpdateAsync(message.HubId, update.UpdateId, cancellationToken) is not null;
+        // The request commits the update's row with the report's new state, which names its last update, in
+        // one transaction: a report that names this update carries it, and the row is not read. Otherwise the
+        // row says whether it was applied (then the report is read again: the read above may predate it).
         var entity = await store.FindAsync(message.HubId, cancellationToken)
             ?? throw new InvalidOperationException($"Update {update.UpdateId} names report {message.HubId}, which is not stored.");
-        if (!applied)
+        if (entity.LastUpdateId != update.UpdateId)
         {
-            if (await applier.ApplyAsync(entity, update, cancellationToken) == UpdateOutcome.NoLongerApplies)
+            if (await store.FindUpdateAsync(message.HubId, update.UpdateId, cancellationToken) is null
+                && await applier.ApplyAsync(entity, update, cancellationToken) == UpdateOutcome.NoLongerApplies)
             {
                 return;
             }
@@ -334,7 +336,13 @@ public sealed class HazardReportUpdateRouter(
 
         await NotifyAsync(report, update, message.CorrelationId, cancellationToken);
 
-        // Every report linked to this one hears the same update, under its own reportId.
+        // Every report linked to this one hears the same update, under its own reportId. The links are listed
+        // only when the report counts some (ReportLinks counts them right after it adds one).
+        if (entity.LinkedCount == 0)
+        {
+            return;
+        }
+
         foreach (var linkedId in await store.ListLinksAsync(report.HubId, cancellationToken))
         {
             await MirrorAsync(linkedId, update, message.CorrelationId, cancellationToken);

@@ -48,6 +48,9 @@ public sealed class ReportEntity : ITableEntity
     /// <summary>How many reports are linked to this one (the city's view carries it).</summary>
     public int LinkedCount { get; set; }
 
+    /// <summary>The update id of the last city update applied (in the same transaction as its row), or null.</summary>
+    public string? LastUpdateId { get; set; }
+
     /// <summary>How often the platform reopened the report after resolution; the last time.</summary>
     public int Reopenings { get; set; }
 
