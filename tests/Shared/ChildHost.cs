@@ -110,6 +110,24 @@ public sealed partial class ChildHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The storage requests the host has sent since it started, polls that found nothing apart
+    /// (<c>GET /admin/test/activity</c>; test hooks on). Null when the host does not answer.
+    /// </summary>
+    public async Task<(long Requests, long Polls)?> StorageRequestsAsync()
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("admin/test/activity"));
+            return (document.RootElement.GetProperty("storageRequests").GetInt64(), document.RootElement.GetProperty("storagePolls").GetInt64());
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Moves the host's clock forward (<c>POST /admin/test/clock</c>; test hooks on).</summary>
     public async Task AdvanceClockAsync(TimeSpan by)
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using Cronos;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using StationHub.Platform.Telemetry;
 using StationHub.Tenants;
 using StationHub.Tests.Infrastructure;
 using StationHub.Triggers;
@@ -35,7 +36,7 @@ public sealed record IdleCost(double PollsPerMinute, double TimersPerMinute, dou
     {
         var lines = new List<string>();
         var listeners = HubTriggers.Queue.Select(function => function.Name).ToHashSet(StringComparer.Ordinal);
-        int Polls(string function) => counter.Requests.Count(r => r.Function == function && r.Operation == "poll");
+        int Polls(string function) => counter.Requests.Count(r => r.Function == function && r.Operation == StorageRequestMetrics.PollOperation);
 
         // Every listener backed off to its longest interval (0.1, 0.2, 0.4, 0.8, then 1 s apart), then a
         // minute-equivalent counted: four polls of each queue at 1 s are four at 15 s, as in a minute of production.
@@ -45,10 +46,10 @@ public sealed record IdleCost(double PollsPerMinute, double TimersPerMinute, dou
         var started = Stopwatch.GetTimestamp();
         await Eventually.UntilAsync(() => listeners.All(name => Polls(name) >= pollsInAMinute), "a minute's polls of every queue", timeout);
         var elapsed = Stopwatch.GetElapsedTime(started);
-        var polls = counter.Requests.Count(r => r.Operation == "poll");
+        var polls = counter.Requests.Count(r => r.Operation == StorageRequestMetrics.PollOperation);
 
         // A timer that comes due meanwhile (its run, and the claim of its occurrence) is counted below, from its schedule.
-        var other = counter.Requests.Where(r => r.Operation != "poll" && r.Resource != Tables.TimerClaims && !HubTriggers.Timer.Any(t => t.Name == r.Function) && r.Function != RegistrySync.Caller).ToList();
+        var other = counter.Requests.Where(r => r.Operation != StorageRequestMetrics.PollOperation && r.Resource != Tables.TimerClaims && !HubTriggers.Timer.Any(t => t.Name == r.Function) && r.Function != RegistrySync.Caller).ToList();
         var registryReads = counter.Requests.Where(r => r.Function == RegistrySync.Caller).ToList();
         var registryPerMinute = 60 / hub.GetRequiredService<IOptions<TenantOptions>>().Value.PollInterval.TotalSeconds;
         var minuteEquivalent = elapsed * (ProductionPollingInterval / TestPollingInterval);

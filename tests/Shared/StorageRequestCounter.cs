@@ -53,7 +53,7 @@ public sealed class StorageRequestCounter : IDisposable
 
     /// <summary>The requests made for these functions, idle polls left out.</summary>
     public IReadOnlyList<StorageRequest> Of(params string[] functions) =>
-        [.. requests.Where(r => functions.Contains(r.Function, StringComparer.Ordinal) && r.Operation != "poll")];
+        [.. requests.Where(r => functions.Contains(r.Function, StringComparer.Ordinal) && r.Operation != StorageRequestMetrics.PollOperation)];
 
     public void Clear() => requests.Clear();
 

@@ -146,7 +146,7 @@ public sealed class TestRegistry
         ["Auth:ApiKeyHashes:station:st-hz-01"] = ApiKeys.Hash(StationKey),
         ["Auth:ApiKeyHashes:station:st-hz-02"] = ApiKeys.Hash(OtherStationKey),
         ["Delivery:RetrySchedule"] = "00:00:01,00:00:01,00:00:02",
-        ["Delivery:Timeout"] = "00:00:03",
+        ["Delivery:Timeout"] = "00:00:06",
         ["Delivery:JitterPercent"] = "0",
         ["Sandbox:Enabled"] = "false",
         ["LocalHost:HostJson"] = RepoPaths.HostJson,

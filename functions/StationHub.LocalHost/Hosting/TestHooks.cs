@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Diagnostics.Metrics;
 using StationHub.Platform.Json;
+using StationHub.Platform.Telemetry;
 
 namespace StationHub.LocalHost.Hosting;
 
@@ -11,8 +13,10 @@ namespace StationHub.LocalHost.Hosting;
 /// sample settings leave it out, the Functions app has no such thing, and with it off neither
 /// route exists (a 404 like any unknown path) and the clock is the system's.
 /// <list type="bullet">
-/// <item><c>GET /admin/test/activity</c>: <c>{"started": n, "running": n}</c>, the function runs (queue,
-/// timer, run-now) begun so far and those not yet finished.</item>
+/// <item><c>GET /admin/test/activity</c>: <c>{"started": n, "running": n, "storageRequests": n, "storagePolls": n}</c>,
+/// the function runs (queue, timer, run-now) begun so far and those not yet finished, and the storage
+/// requests the host has sent so far (<c>stationhub.storage.requests</c>; polls that found nothing apart),
+/// so a benchmark driving the host as a separate process can count requests per item.</item>
 /// <item><c>POST /admin/test/clock</c> <c>{"advance": "1.00:00:00"}</c>: moves the hub's clock forward;
 /// answers <c>{"now": "..."}</c>.</item>
 /// </list>
@@ -27,8 +31,16 @@ public static class TestHooks
 
     internal static void Map(WebApplication app)
     {
+        var storage = new StorageRequestTally(app.Services.GetRequiredService<StorageRequestMetrics>());
+        app.Lifetime.ApplicationStopped.Register(storage.Dispose);
         app.MapGet("/admin/test/activity", (HubActivity activity) =>
-            Results.Json(new Dictionary<string, long> { ["started"] = activity.Started, ["running"] = activity.Running }));
+            Results.Json(new Dictionary<string, long>
+            {
+                ["started"] = activity.Started,
+                ["running"] = activity.Running,
+                ["storageRequests"] = storage.Requests,
+                ["storagePolls"] = storage.Polls,
+            }));
         app.MapPost("/admin/test/clock", async (HttpContext context, ShiftedClock clock) =>
         {
             using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
@@ -129,4 +141,48 @@ public sealed class HubActivity
             }
         }
     }
+}
+
+/// <summary>
+/// TEST ONLY: the host's own <c>stationhub.storage.requests</c> summed (a listener on this host's
+/// meter alone), for <c>GET /admin/test/activity</c>.
+/// </summary>
+internal sealed class StorageRequestTally : IDisposable
+{
+    private readonly MeterListener listener = new();
+    private long requests;
+    private long polls;
+
+    public StorageRequestTally(StorageRequestMetrics metrics)
+    {
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter == metrics.Meter && instrument.Name == StorageRequestMetrics.RequestsName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == StorageRequestMetrics.OperationTag && (string?)tag.Value == StorageRequestMetrics.PollOperation)
+                {
+                    Interlocked.Add(ref polls, value);
+                    return;
+                }
+            }
+
+            Interlocked.Add(ref requests, value);
+        });
+        listener.Start();
+    }
+
+    /// <summary>Requests sent so far, polls that found nothing left out.</summary>
+    public long Requests => Interlocked.Read(ref requests);
+
+    /// <summary>Polls that found nothing, so far.</summary>
+    public long Polls => Interlocked.Read(ref polls);
+
+    public void Dispose() => listener.Dispose();
 }

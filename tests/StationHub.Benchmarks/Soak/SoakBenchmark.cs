@@ -9,6 +9,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using StationHub.Benchmarks.HazardReports;
 using StationHub.Benchmarks.Measurement;
+using StationHub.LocalHost.Hosting;
 using StationHub.Platform.Security;
 using StationHub.Testing;
 using StationHub.Triggers;
@@ -40,6 +41,7 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
     private readonly ConcurrentDictionary<string, Item> accepted = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> codes = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<string> problems = [];
+    private readonly ConcurrentBag<string> unplannedExits = [];
     private readonly List<Task> inFlight = [];
     private long started;
     private int retriesSame;
@@ -98,10 +100,8 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
         {
             var errors = m.Errors.Count == 0 ? "—" : string.Join(" ", m.Errors.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}×{e.Value}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {m.Minute} | {m.SentPerSecond:0.0} | {m.AnsweredPerSecond:0.0} | {m.P50:0} | {m.P99:0} | {errors} | {m.HubRssMb:0} | {m.AzuriteRssMb:0} | n/a¹ | {m.Note} |"));
+                $"| {m.Minute} | {m.SentPerSecond:0.0} | {m.AnsweredPerSecond:0.0} | {m.P50:0} | {m.P99:0} | {errors} | {m.HubRssMb:0} | {m.AzuriteRssMb:0} | {(m.StoragePerItem is { } perItem ? perItem.ToString("0.0", CultureInfo.InvariantCulture) : "—")} | {m.Note} |"));
         }
-
-        output.WriteLine("¹ not counted: the storage helper's request counter has not landed on this branch.");
     }
 
     private async Task<SoakRun> RunHubAsync()
@@ -115,6 +115,9 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
         var registry = new TestRegistry(city.Url("city/webhooks"), open311.Url("open311/requests.json"), platform.Url("platform/webhooks"), other.Url("platform/webhooks"), IntakeStack.UnthrottledRatePerSecond);
         var prefix = "s" + Guid.NewGuid().ToString("N")[..10];
         var settings = registry.Settings(azurite.ConnectionString, prefix);
+
+        // The test hooks give the host's own count of its storage requests (GET /admin/test/activity).
+        settings[TestHooks.EnabledSetting] = "true";
         var host = await ChildHost.StartAsync(settings);
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 256, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
         {
@@ -140,11 +143,59 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
             var currentHost = host;
             using var stop = new CancellationTokenSource();
             var codeReader = ReadCodesAsync(platform, stop.Token);
+            var storageRequests = new ConcurrentDictionary<int, long>();
+            var lastCount = 0L;
+            var hostDown = false;
+            using var hostGate = new SemaphoreSlim(1, 1);
             var sampler = Task.Run(async () =>
             {
                 while (!stop.IsCancellationRequested)
                 {
                     var minute = Minute();
+                    await hostGate.WaitAsync(CancellationToken.None);
+                    try
+                    {
+                        if (currentHost.HasExited)
+                        {
+                            // Not the planned kill (that holds the gate): keep what the host printed, and start it again
+                            // as the Functions runtime would, so the run goes on and says what happened.
+                            if (!hostDown)
+                            {
+                                hostDown = true;
+                                var tail = currentHost.Tail;
+                                progress.WriteLine($"   minute {minute}: the hub exited on its own; its last lines:");
+                                progress.WriteLine(tail);
+                                unplannedExits.Add($"minute {minute}: the hub exited on its own; its last lines:\n{tail}");
+                                notes[minute] = "hub exited on its own, restarted";
+                                await currentHost.DisposeAsync();
+                            }
+
+                            try
+                            {
+                                currentHost = await ChildHost.StartAsync(settings);
+                                hubBase = currentHost.BaseAddress;
+                                lastCount = 0;
+                                hostDown = false;
+                            }
+                            catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+                            {
+                                progress.WriteLine($"   minute {minute}: the hub did not start again ({e.Message}); trying again");
+                            }
+                        }
+
+                        // The host's own count; a restarted host counts from zero again.
+                        if (await currentHost.StorageRequestsAsync() is { } count)
+                        {
+                            var added = count.Requests >= lastCount ? count.Requests - lastCount : count.Requests;
+                            lastCount = count.Requests;
+                            storageRequests.AddOrUpdate(minute, added, (_, held) => held + added);
+                        }
+                    }
+                    finally
+                    {
+                        hostGate.Release();
+                    }
+
                     hubRss.AddOrUpdate(minute, Rss(currentHost.ProcessId), (_, held) => Math.Max(held, Rss(currentHost.ProcessId)));
                     azuriteRss.AddOrUpdate(minute, Rss(azurite.ProcessId), (_, held) => Math.Max(held, Rss(azurite.ProcessId)));
                     await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
@@ -166,11 +217,21 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
                     killed = true;
                     var minute = Minute();
                     progress.WriteLine($"   minute {minute}: the hub killed with -9");
-                    currentHost.Kill();
-                    var restart = Stopwatch.GetTimestamp();
-                    currentHost = await ChildHost.StartAsync(settings);
-                    hubBase = currentHost.BaseAddress;
-                    notes[minute] = $"hub -9, answering again {Stopwatch.GetElapsedTime(restart).TotalSeconds:0.0} s later";
+                    await hostGate.WaitAsync(CancellationToken.None);
+                    try
+                    {
+                        currentHost.Kill();
+                        var restart = Stopwatch.GetTimestamp();
+                        await currentHost.DisposeAsync();
+                        currentHost = await ChildHost.StartAsync(settings);
+                        hubBase = currentHost.BaseAddress;
+                        lastCount = 0;
+                        notes[minute] = $"hub -9, answering again {Stopwatch.GetElapsedTime(restart).TotalSeconds:0.0} s later";
+                    }
+                    finally
+                    {
+                        hostGate.Release();
+                    }
                 }
 
                 if (!frozen && Stopwatch.GetElapsedTime(started) >= freezeAt)
@@ -215,7 +276,16 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
             await stop.CancelAsync();
             await sampler;
             await codeReader;
-            var rows = minutes.OrderBy(m => m.Key).Select(m => m.Value.Row(m.Key, hubRss.GetValueOrDefault(m.Key), azuriteRss.GetValueOrDefault(m.Key), notes.GetValueOrDefault(m.Key) ?? string.Empty)).ToList();
+            if (unplannedExits.IsEmpty)
+            {
+                checks = [.. checks, "The hub exited on its own: 0 times."];
+            }
+            else
+            {
+                checks = [.. checks, $"The hub exited on its own: {unplannedExits.Count} times (restarted each time):", .. unplannedExits];
+            }
+
+            var rows = minutes.OrderBy(m => m.Key).Select(m => m.Value.Row(m.Key, hubRss.GetValueOrDefault(m.Key), azuriteRss.GetValueOrDefault(m.Key), notes.GetValueOrDefault(m.Key) ?? string.Empty, storageRequests.TryGetValue(m.Key, out var counted) ? counted : null)).ToList();
             await currentHost.StopAsync(TimeSpan.FromSeconds(15));
             await currentHost.DisposeAsync();
             return new SoakRun(rate, LoadAverage(), rows, checks, null);
@@ -701,10 +771,11 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
             }
         }
 
-        public SoakMinute Row(int minute, long hubRss, long azuriteRss, string note)
+        public SoakMinute Row(int minute, long hubRss, long azuriteRss, string note, long? storageRequests = null)
         {
             var summary = LatencySummary.Of(latencies);
-            return new SoakMinute(minute, sent / 60.0, answered / 60.0, summary.P50, summary.P99, new Dictionary<string, int>(errors, StringComparer.Ordinal), hubRss / 1048576.0, azuriteRss / 1048576.0, note);
+            double? perItem = storageRequests is { } counted && answered > 0 ? (double)counted / answered : null;
+            return new SoakMinute(minute, sent / 60.0, answered / 60.0, summary.P50, summary.P99, new Dictionary<string, int>(errors, StringComparer.Ordinal), hubRss / 1048576.0, azuriteRss / 1048576.0, note, perItem);
         }
     }
 }
@@ -712,4 +783,5 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
 /// <summary>A soak's result: per minute, and the end checks (one line each).</summary>
 public sealed record SoakRun(double Rate, string LoadAverage, IReadOnlyList<SoakMinute> Minutes, IReadOnlyList<string> Checks, IReadOnlyList<SoakMinute>? Bare, IReadOnlyList<SoakMinute>? BareWithCells = null);
 
-public sealed record SoakMinute(int Minute, double SentPerSecond, double AnsweredPerSecond, double P50, double P99, IReadOnlyDictionary<string, int> Errors, double HubRssMb, double AzuriteRssMb, string Note);
+/// <param name="StoragePerItem">The hub's storage requests in the minute (its own count, idle polls left out) per request answered in it: the whole cost of the work that minute, end to end, not only its intake.</param>
+public sealed record SoakMinute(int Minute, double SentPerSecond, double AnsweredPerSecond, double P50, double P99, IReadOnlyDictionary<string, int> Errors, double HubRssMb, double AzuriteRssMb, string Note, double? StoragePerItem = null);

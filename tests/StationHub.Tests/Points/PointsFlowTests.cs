@@ -391,7 +391,18 @@ public sealed class PointsFlowTests
         }
 
         Assert.All(answers, a => Assert.True(a.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK, a.StatusCode.ToString()));
-        Assert.Equal(12, answers.Count(a => a.StatusCode == HttpStatusCode.Accepted));
+
+        // Each pair (one webhook-id on two hosts): one 202 and one 200 with the first answer. Both are
+        // 200 only when the 202 went to a request that had already been answered 503 (the deadline on a
+        // loaded machine) and its client's retry then got the first answer.
+        foreach (var pair in answers.Chunk(2))
+        {
+            Assert.True(pair.Count(a => a.StatusCode == HttpStatusCode.Accepted) <= 1, "one webhook-id accepted twice");
+            Assert.True(
+                pair.Any(a => a.StatusCode == HttpStatusCode.Accepted) || pair.Any(a => a.Headers.Contains(PlatformRetries.RetriedHeader)),
+                "a pair with no 202 and no retried 503: nobody got the first acceptance");
+        }
+
         await world.Platform.WaitForAsync(r => r.Where(x => x.Text.Contains("points.balance_changed", StringComparison.Ordinal)).Select(x => x.WebhookId).Distinct().Count() == 12);
         var balance = await BalanceAsync(world, "courier-2h");
         Assert.Equal((6 * 5) + (6 * 10), balance.GetProperty("available").GetInt64());

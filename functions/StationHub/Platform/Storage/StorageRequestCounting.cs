@@ -65,7 +65,7 @@ internal sealed class StorageRequestCounting(StorageRequestMetrics metrics, stri
         var (operation, resource) = Classify(service, request.Method, Path(request.Uri.Path), request.Uri.Query, conditional);
         if (operation == "receive" && status == 200 && IsEmptyReceive(message.Response))
         {
-            operation = "poll";
+            operation = StorageRequestMetrics.PollOperation;
         }
 
         metrics.Record(service, operation, Normalize(resource), status);

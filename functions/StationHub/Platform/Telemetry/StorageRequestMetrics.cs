@@ -30,6 +30,9 @@ public sealed class StorageRequestMetrics
     public const string FunctionTag = "stationhub.function";
     public const string StatusTag = "http.response.status_code";
 
+    /// <summary>The <see cref="OperationTag"/> of a queue receive that found nothing: an idle poll.</summary>
+    public const string PollOperation = "poll";
+
     /// <summary>The <see cref="FunctionTag"/> of a request made outside any function (start-up, a host's own work).</summary>
     public const string HostCaller = "host";
 
