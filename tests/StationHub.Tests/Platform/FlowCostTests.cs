@@ -18,13 +18,17 @@ public sealed class FlowCostTests(ITestOutputHelper output)
     private const int Items = 8;
 
     // The targets are 15 (report → city), 30 (with the acknowledgement back), 15 (points earn) and
-    // 30 (pickup order lifecycle). Measured on 2026-12-05 (Azurite, warm tables, a loaded machine): 16.3,
-    // 34.5, 19.8–22.3 and 30.0–32.1; the limits below hold what is reached, with a little room for receives
-    // that batch differently under load, so a regression fails, until the rest of the targets is met.
-    private const double ReportToCityLimit = 18;
-    private const double ReportLoopLimit = 37;
-    private const double PointsEarnLimit = 24;
-    private const double PickupLifecycleLimit = 33;
+    // 30 (pickup order lifecycle). Measured on 2026-12-05 (Azurite, warm tables, a loaded machine), after a
+    // delivery's first try stopped reading its record, the city update's reads were cut and the duplicate
+    // claim came to read one cell: 14.3, 28.5, 17.1 and 27.6–29.1 (before: 16.3, 34.5, 19.8–22.3 and
+    // 30.0–32.1). The limits hold what is reached, with a little room for receives that batch differently
+    // under load, so a regression fails; the pickup lifecycle's receives vary most (one receive per message
+    // when they come one by one), so its requests without receives are held too.
+    private const double ReportToCityLimit = 15;
+    private const double ReportLoopLimit = 29.5;
+    private const double PointsEarnLimit = 18;
+    private const double PickupLifecycleLimit = 30.5;
+    private const double PickupLifecycleWithoutReceivesLimit = 27.5;
 
     [Fact]
     public async Task A_report_and_its_acknowledgement_cost_no_more_requests_than_measured()
@@ -115,6 +119,13 @@ public sealed class FlowCostTests(ITestOutputHelper output)
             FunctionNames.DeliverOutbound);
 
         Assert.True(lifecycle <= PickupLifecycleLimit, $"pickup order lifecycle: {lifecycle:0.0} requests per order (target 30)");
+        var withoutReceives = (double)counter.Of(
+            FunctionNames.PickupOrderReceived,
+            FunctionNames.PickupOrderArrival,
+            FunctionNames.PickupOrderCollection,
+            FunctionNames.RoutePickupOrderEvent,
+            FunctionNames.DeliverOutbound).Count(r => r.Operation != "receive") / Items;
+        Assert.True(withoutReceives <= PickupLifecycleWithoutReceivesLimit, $"pickup order lifecycle: {withoutReceives:0.0} requests per order without receives");
     }
 
     /// <summary>Orders created by the platform, arrived at the station, collected with the code the platform got, until the platform hears each collected.</summary>
