@@ -38,6 +38,8 @@ param secretSettingNames string[] = [
   'Secrets__HubIdKey'
   // The ledger's Ed25519 checkpoint key: a secret, because Key Vault keys do not do Ed25519.
   'Secrets__LedgerSigningKey'
+  // The key-encryption key (base64, 32 bytes) of the signing secrets the registry issues (AES-256-GCM).
+  'Registry__CredentialKey'
 ]
 
 @description('Plain app settings that replace or add to the defaults in this template (for example Ledger__TimeZone).')

@@ -17,6 +17,12 @@ using StationHub.Platform.Webhooks;
 // and --functions-key or STATIONHUB_FUNCTIONS_KEY (the Functions host's master key). What fails
 // (a 401, a hub that does not answer, a step that never comes) is said, and the exit code is 1.
 var options = Options.Parse(args);
+if (options.Command == "admin")
+{
+    // admin add|list|rotate|revoke|import …: the registry's admin API (see AdminCommands).
+    return await StationHub.Cli.AdminCommands.RunAsync(args);
+}
+
 if (options.Command == "witness")
 {
     // witness --key ... --log <hub verifier key> [--state FILE] [--urls URL]: a C2SP tlog-witness for the ledger.
@@ -75,7 +81,7 @@ if (options.Command == "verify-ledger")
 
 if (options.Command is not ("sample" or "pickup-sample" or "gig-sample"))
 {
-    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample|gig-sample|verify-ledger|witness|keygen [--hub URL] [--settings FILE] [--sandbox URL] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY] [--admin-key KEY] [--functions-key KEY] [--proof DATE SCOPE KIND]");
+    Console.Error.WriteLine("usage: StationHub.Cli sample|pickup-sample|gig-sample|verify-ledger|witness|keygen|admin [--hub URL] [--settings FILE] [--sandbox URL] [--platform ID] [--city-key KEY] [--platform-key KEY] [--station-key KEY] [--admin-key KEY] [--functions-key KEY] [--proof DATE SCOPE KIND]");
     return 2;
 }
 

@@ -468,6 +468,66 @@ public sealed class TenantsFunctions(FunctionRows rows)
     public Task<IActionResult> AdminRegistryImport(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/admin/registry/import")] HttpRequest request) =>
         rows.HttpAsync("AdminRegistryImport", request);
+
+    [Function("AdminCityCredentialsList")]
+    public Task<IActionResult> AdminCityCredentialsList(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/cities/{id}/credentials")] HttpRequest request) =>
+        rows.HttpAsync("AdminCityCredentialsList", request);
+
+    [Function("AdminCityCredentialIssue")]
+    public Task<IActionResult> AdminCityCredentialIssue(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/admin/cities/{id}/credentials")] HttpRequest request) =>
+        rows.HttpAsync("AdminCityCredentialIssue", request);
+
+    [Function("AdminCityCredentialRevoke")]
+    public Task<IActionResult> AdminCityCredentialRevoke(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/admin/cities/{id}/credentials/{credentialId}")] HttpRequest request) =>
+        rows.HttpAsync("AdminCityCredentialRevoke", request);
+
+    [Function("AdminBodyCredentialsList")]
+    public Task<IActionResult> AdminBodyCredentialsList(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/cities/{id}/bodies/{bodyId}/credentials")] HttpRequest request) =>
+        rows.HttpAsync("AdminBodyCredentialsList", request);
+
+    [Function("AdminBodyCredentialIssue")]
+    public Task<IActionResult> AdminBodyCredentialIssue(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/admin/cities/{id}/bodies/{bodyId}/credentials")] HttpRequest request) =>
+        rows.HttpAsync("AdminBodyCredentialIssue", request);
+
+    [Function("AdminBodyCredentialRevoke")]
+    public Task<IActionResult> AdminBodyCredentialRevoke(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/admin/cities/{id}/bodies/{bodyId}/credentials/{credentialId}")] HttpRequest request) =>
+        rows.HttpAsync("AdminBodyCredentialRevoke", request);
+
+    [Function("AdminPlatformCredentialsList")]
+    public Task<IActionResult> AdminPlatformCredentialsList(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/platforms/{id}/credentials")] HttpRequest request) =>
+        rows.HttpAsync("AdminPlatformCredentialsList", request);
+
+    [Function("AdminPlatformCredentialIssue")]
+    public Task<IActionResult> AdminPlatformCredentialIssue(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/admin/platforms/{id}/credentials")] HttpRequest request) =>
+        rows.HttpAsync("AdminPlatformCredentialIssue", request);
+
+    [Function("AdminPlatformCredentialRevoke")]
+    public Task<IActionResult> AdminPlatformCredentialRevoke(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/admin/platforms/{id}/credentials/{credentialId}")] HttpRequest request) =>
+        rows.HttpAsync("AdminPlatformCredentialRevoke", request);
+
+    [Function("AdminStationCredentialsList")]
+    public Task<IActionResult> AdminStationCredentialsList(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/v1/admin/stations/{id}/credentials")] HttpRequest request) =>
+        rows.HttpAsync("AdminStationCredentialsList", request);
+
+    [Function("AdminStationCredentialIssue")]
+    public Task<IActionResult> AdminStationCredentialIssue(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/admin/stations/{id}/credentials")] HttpRequest request) =>
+        rows.HttpAsync("AdminStationCredentialIssue", request);
+
+    [Function("AdminStationCredentialRevoke")]
+    public Task<IActionResult> AdminStationCredentialRevoke(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/admin/stations/{id}/credentials/{credentialId}")] HttpRequest request) =>
+        rows.HttpAsync("AdminStationCredentialRevoke", request);
 }
 
 /// <summary>The hub-wide functions (Triggers/HubTriggers.cs). Each method hands its trigger to the row of the trigger table it names.</summary>

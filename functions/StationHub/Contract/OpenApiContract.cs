@@ -46,6 +46,7 @@ public static partial class OpenApiContract
         ["voucherCode"] = "The voucher code the courier shows.",
         ["id"] = "The hub's id of the item (Open311 service_request_id, or a dead letter's deliveryId), or a registry entry's id.",
         ["bodyId"] = "A responsible body's id in the registry (unique across cities and bodies).",
+        ["credentialId"] = "A credential's id, as issued or listed (cred_…).",
         ["date"] = "A day of the city's calendar, yyyy-MM-dd.",
         ["format"] = "json or xml, as GeoReport v2 asks.",
         ["file"] = "A file of the map page: leaflet.js, leaflet.css, map.js or map.css.",

@@ -26,8 +26,9 @@ public static class HubServices
         services.AddSingleton(provider => StorageClients.Create(configuration, provider.GetRequiredService<StorageRequestMetrics>()));
         services.AddSingleton(_ => new Pseudonyms(ReadKey(configuration[PseudonymKeySetting])));
         services.AddSingleton(_ => HubIdKey.From(configuration));
-        services.AddSingleton(_ => new ApiKeys(configuration));
-        services.AddSingleton(_ => new HubSecrets(configuration));
+        services.AddSingleton<IssuedCredentials>();
+        services.AddSingleton(provider => new ApiKeys(configuration, provider.GetRequiredService<IssuedCredentials>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new HubSecrets(configuration, provider.GetRequiredService<IssuedCredentials>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RequestDeadline>();
         services.AddSingleton<SignedIntake>();
         services.AddSingleton<PlatformRateLimits>();

@@ -19,6 +19,9 @@ public static partial class HubStartup
     /// <summary>How long to wait between two tries to make the queues and tables while storage is out of reach.</summary>
     public static readonly TimeSpan StorageRetry = TimeSpan.FromSeconds(2);
 
+    /// <summary>The key-encryption key of the credentials the registry issues (<c>Tenants/CredentialOptions</c>).</summary>
+    private const string CredentialKeySetting = "Registry:CredentialKey";
+
     public static async Task PrepareAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
         CheckSettingsOrThrow(services);
@@ -81,16 +84,21 @@ public static partial class HubStartup
             return problems;
         }
 
+        // With a key-encryption key the registry issues credentials (Tenants/Credentials): a tenant without
+        // them in settings may hold them there (storage is not read before start-up), so it is named in
+        // the log, not refused. Settings that are set are checked either way.
+        var missing = new List<string>();
+        var fromRegistry = !string.IsNullOrEmpty(configuration[CredentialKeySetting]);
         foreach (var platform in registry.Document.Platforms)
         {
-            RequireSigningSecrets(configuration, HubSecrets.PlatformSection(platform.Id), problems);
-            RequireKeyHash(configuration, $"Auth:ApiKeyHashes:platform:{platform.Id}", problems);
+            RequireSigningSecrets(configuration, HubSecrets.PlatformSection(platform.Id), problems, missing);
+            RequireKeyHash(configuration, $"Auth:ApiKeyHashes:platform:{platform.Id}", missing);
         }
 
         foreach (var city in registry.Document.Cities)
         {
-            RequireSigningSecrets(configuration, HubSecrets.CitySection(city.Id), problems);
-            RequireKeyHash(configuration, $"Auth:ApiKeyHashes:city:{city.Id}", problems);
+            RequireSigningSecrets(configuration, HubSecrets.CitySection(city.Id), problems, missing);
+            RequireKeyHash(configuration, $"Auth:ApiKeyHashes:city:{city.Id}", missing);
             if (city.Delivery.Format == CityDeliveryFormat.Open311 && string.IsNullOrEmpty(configuration[$"Secrets:Cities:{city.Id}:Open311ApiKey"]))
             {
                 problems.Add($"The setting 'Secrets:Cities:{city.Id}:Open311ApiKey' is missing (city {city.Id} takes Open311 POSTs).");
@@ -99,12 +107,23 @@ public static partial class HubStartup
 
         foreach (var (city, body) in registry.Bodies)
         {
-            RequireSigningSecrets(configuration, HubSecrets.BodySection(body.Id), problems);
-            RequireKeyHash(configuration, $"Auth:ApiKeyHashes:body:{body.Id}", problems);
+            RequireSigningSecrets(configuration, HubSecrets.BodySection(body.Id), problems, missing);
+            RequireKeyHash(configuration, $"Auth:ApiKeyHashes:body:{body.Id}", missing);
             if (body.Delivery.Format == CityDeliveryFormat.Open311 && string.IsNullOrEmpty(configuration[$"Secrets:Bodies:{body.Id}:Open311ApiKey"]))
             {
                 problems.Add($"The setting 'Secrets:Bodies:{body.Id}:Open311ApiKey' is missing (body {body.Id} of city {city.Id} takes Open311 POSTs).");
             }
+        }
+
+        // Only what is missing is left to the registry; a malformed setting stops start-up all the same.
+        if (!fromRegistry)
+        {
+            problems.AddRange(missing);
+        }
+
+        foreach (var setting in fromRegistry ? missing : [])
+        {
+            Log.CredentialsFromRegistry(logger, setting);
         }
 
         if (registry.Document.Admin is not null)
@@ -135,13 +154,13 @@ public static partial class HubStartup
     /// The section's <c>SigningSecret</c> (required) and, during a rotation, its
     /// <c>NextSigningSecret</c> (optional, but well-formed and not the same secret when set).
     /// </summary>
-    private static void RequireSigningSecrets(IConfiguration configuration, string section, List<string> problems)
+    private static void RequireSigningSecrets(IConfiguration configuration, string section, List<string> problems, List<string>? missing = null)
     {
         var key = $"{section}:{HubSecrets.SigningSecretName}";
         var current = configuration[key];
         if (string.IsNullOrEmpty(current))
         {
-            problems.Add($"The setting '{key}' is missing.");
+            (missing ?? problems).Add($"The setting '{key}' is missing.");
         }
         else
         {
@@ -179,11 +198,11 @@ public static partial class HubStartup
         }
     }
 
-    private static void RequireKeyHash(IConfiguration configuration, string key, List<string> problems)
+    private static void RequireKeyHash(IConfiguration configuration, string key, List<string> missing)
     {
         if (string.IsNullOrEmpty(configuration[key]))
         {
-            problems.Add($"The setting '{key}' is missing (the hex SHA-256 of the caller's API key).");
+            missing.Add($"The setting '{key}' is missing (the hex SHA-256 of the caller's API key).");
         }
     }
 
@@ -194,6 +213,9 @@ public static partial class HubStartup
 
         [LoggerMessage(EventId = 9501, Level = LogLevel.Information, Message = "Settings checked; queues and tables are in place")]
         public static partial void Ready(ILogger logger);
+
+        [LoggerMessage(EventId = 9504, Level = LogLevel.Warning, Message = "{Setting} Its credentials must come from the registry (POST /api/v1/admin/.../credentials); it is refused until it holds one")]
+        public static partial void CredentialsFromRegistry(ILogger logger, string setting);
 
         [LoggerMessage(EventId = 9502, Level = LogLevel.Warning, Message = "Station {StationId} has no API key setting (Auth:ApiKeyHashes:station:...): it cannot scan parcels or vouchers")]
         public static partial void StationWithoutKey(ILogger logger, string stationId);

@@ -41,7 +41,7 @@ public sealed record RegistryWrite(long Version, IReadOnlyList<string> Problems)
 /// An import larger than one transaction (100 rows) writes its entries in transactions of 100 first and
 /// bumps the version last: readers see it only then, whole.
 /// </summary>
-public sealed class RegistryStore(HubStorage storage, HubRegistry registry, RegistrySeed seed, ILogger<RegistryStore> logger)
+public sealed class RegistryStore(HubStorage storage, HubRegistry registry, RegistrySeed seed, Credentials credentials, ILogger<RegistryStore> logger)
 {
     public const string Partition = "registry";
     public const string VersionRow = "~version";
@@ -194,6 +194,7 @@ public sealed class RegistryStore(HubStorage storage, HubRegistry registry, Regi
         }
 
         state = loaded;
+        credentials.Publish(loaded); // before the registry, so a new tenant is never served without its credentials
         registry.Replace(document, loaded.Version);
         Log.RegistrySwapped(logger, loaded.Version, loaded.Entries.Count);
     }

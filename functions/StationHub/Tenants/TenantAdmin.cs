@@ -17,7 +17,7 @@ namespace StationHub.Tenants;
 /// change is checked on the would-be registry as the file is; a bad entry is a 400 naming the field,
 /// and nothing of it is stored (<see cref="RegistryStore"/>).
 /// </summary>
-public sealed class TenantAdmin(RegistryStore store, IOptions<TenantOptions> options, ILogger<TenantAdmin> logger)
+public sealed class TenantAdmin(RegistryStore store, IOptions<TenantOptions> options, Credentials credentials, ILogger<TenantAdmin> logger)
 {
     private const string IfMatch = "If-Match";
 
@@ -88,6 +88,20 @@ public sealed class TenantAdmin(RegistryStore store, IOptions<TenantOptions> opt
                 return (null, Outcome.Refused(Problem.PreconditionFailed($"The {kind.Kind} '{id}' is at ETag {existing.ETag}, not {ifMatch}: read it again.")));
             }
 
+            if (existing is null && Credentials.TypesOf(kind).Count > 0)
+            {
+                // A new city, body, platform or station is issued its credentials in the same change, answered once.
+                if (credentials.Refusal(Credentials.TypesOf(kind)) is { } refusal)
+                {
+                    return (null, Outcome.Refused(refusal));
+                }
+
+                var now = credentials.Now;
+                var issued = Credentials.TypesOf(kind).Select(type => credentials.Issue(RegistryEntry.KeyOf(kind.Kind, id), type, now)).ToList();
+                return (RegistryChange.Put([new RegistryEntry(kind.Kind, id, parent, json, 0), .. issued.Select(i => i.Credential.Entry())]),
+                    new Outcome(StatusCodes.Created, null, null) { Issued = new JsonArray([.. issued.Select(i => (JsonNode)i.Answer)]) });
+            }
+
             return (RegistryChange.Put(new RegistryEntry(kind.Kind, id, parent, json, 0)), new Outcome(existing is null ? StatusCodes.Created : StatusCodes.Ok, null, existing));
         }, cancellationToken);
 
@@ -103,6 +117,13 @@ public sealed class TenantAdmin(RegistryStore store, IOptions<TenantOptions> opt
 
         Log.EntryChanged(logger, kind.Kind, id, outcome.Status == StatusCodes.Created ? "created" : "replaced", request.Caller?.Id ?? "?", write.Version, ChangedFields(outcome.Previous, node));
         var etag = $"\"{write.Version}\"";
+        if (outcome.Issued is { } issuedAnswer)
+        {
+            var answer = node.DeepClone().AsObject();
+            answer["credentials"] = issuedAnswer;
+            return CredentialAdmin.Created(answer, etag, request.Path);
+        }
+
         return JsonAnswer(outcome.Status, node, etag, outcome.Status == StatusCodes.Created ? request.Path : null);
     }
 
@@ -128,6 +149,9 @@ public sealed class TenantAdmin(RegistryStore store, IOptions<TenantOptions> opt
 
             // A city goes with its bodies.
             var keys = state.Entries.Values.Where(e => e.Kind == TenantKind.Body.Kind && kind == TenantKind.City && e.Parent == id).Select(e => e.Key).Append(existing.Key).ToList();
+
+            // And each goes with its credentials.
+            keys.AddRange(keys.SelectMany(owner => Credentials.Of(state, owner)).Select(c => RegistryEntry.KeyOf(Credential.Kind, c.Id)).ToList());
             return (new RegistryChange([], keys), new Outcome(StatusCodes.NoContent, null, existing));
         }, cancellationToken);
 
@@ -273,6 +297,9 @@ public sealed class TenantAdmin(RegistryStore store, IOptions<TenantOptions> opt
 
     private sealed record Outcome(int Status, Problem? Problem, RegistryEntry? Previous)
     {
+        /// <summary>The credentials a created entry was issued, with their secrets (answered once).</summary>
+        public JsonArray? Issued { get; init; }
+
         public static Outcome Refused(Problem problem) => new(0, problem, null);
     }
 

@@ -45,6 +45,7 @@ namespace StationHub.Tenants
             HttpFunction.Put<TenantAdmin>(FunctionNames.AdminSubsidyPolicyPut, Routes.AdminSubsidyPolicy, Caller.AdminKey, (admin, request, ct) => admin.PutAsync(TenantKind.SubsidyPolicy, request, ct)),
             HttpFunction.Delete<TenantAdmin>(FunctionNames.AdminSubsidyPolicyDelete, Routes.AdminSubsidyPolicy, Caller.AdminKey, (admin, request, ct) => admin.DeleteAsync(TenantKind.SubsidyPolicy, request, ct)),
             HttpFunction.Post<RegistryImport>(FunctionNames.AdminRegistryImport, Routes.AdminRegistryImport, Caller.AdminKey, (import, request, ct) => import.ImportAsync(request, ct)),
+            .. CredentialsApi.Functions,
         ];
 
         public override IReadOnlyList<ApiOperation> Operations =>
@@ -86,6 +87,7 @@ namespace StationHub.Tenants
                     Problem(415, "Not JSON."),
                 ],
             },
+            .. CredentialsApi.Operations,
         ];
 
         public override IReadOnlyList<string> TableNames { get; } = [Tables.Registry];
@@ -99,6 +101,8 @@ namespace StationHub.Tenants
             ["RegistryWitness"] = () => HubSchemas.Export(HubJsonContext.Default.LedgerWitness),
             ["RegistrySubsidyPolicy"] = () => HubSchemas.Export(HubJsonContext.Default.SubsidyPolicy),
             ["RegistryImportAnswer"] = () => HubSchemas.Export(HubJsonContext.Default.RegistryImportAnswer),
+            ["RegistryCredential"] = CredentialsApi.Schemas["RegistryCredential"],
+            ["IssuedCredential"] = CredentialsApi.Schemas["IssuedCredential"],
         };
 
         public override void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -109,6 +113,7 @@ namespace StationHub.Tenants
             services.AddSingleton<TenantAdmin>();
             services.AddSingleton<RegistryImport>();
             services.AddHostedService<RegistrySync>();
+            CredentialsApi.AddServices(services, configuration);
         }
 
         /// <summary>A city as the admin API takes it: its districts' areas are rings of [lat, lon] pairs; its bodies are entries of their own.</summary>
@@ -152,7 +157,7 @@ namespace StationHub.Tenants
                 RequestBody = HubSchemas.Ref(schema),
                 Answers =
                 [
-                    Json(201, "Created.", HubSchemas.Ref(schema)) with { Headers = EntryHeaders },
+                    Json(201, "Created, with the credentials it was issued (cities, bodies, platforms, stations), each shown this once.", CredentialsApi.Created(schema)) with { Headers = EntryHeaders },
                     Json(200, "Replaced.", HubSchemas.Ref(schema)) with { Headers = EntryHeaders },
                     Problem(400, "The entry, or the registry with it, is not valid (errors per field); nothing was stored."),
                     Problem(401, "No valid administrator key."),

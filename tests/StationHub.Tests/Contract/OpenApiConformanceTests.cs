@@ -454,6 +454,70 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
             (_, _) => Json(HttpMethod.Post, "api/v1/admin/registry/import", """{ "platforms": [ { "id": "oa-imported", "name": "Imported", "webhookUrl": "http://127.0.0.1:9/hooks" } ] }""", TestRegistry.AdminKey),
             (_, _) => Json(HttpMethod.Post, "api/v1/admin/registry/import", """{ "stations": [ { "id": "oa-lost", "name": "Lost", "district": "999999" } ] }""", TestRegistry.AdminKey),
         ],
+        [FunctionNames.AdminCityCredentialsList] =
+        [
+            (_, _) => Get("api/v1/admin/cities/ningbo/credentials", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/cities/no-such-entry/credentials", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminCityCredentialIssue] =
+        [
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/cities/ningbo/credentials", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/cities/ningbo/credentials", """{ "type": "api-key" }""", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/cities/ningbo/credentials", """{ "type": "password" }""", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminCityCredentialRevoke] =
+        [
+            (s, _) => RevocableAsync(s, "api/v1/admin/cities/ningbo/credentials"),
+            (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, "api/v1/admin/cities/ningbo/credentials/cred_nosuch") { Headers = { { "x-api-key", TestRegistry.AdminKey } } }),
+        ],
+        [FunctionNames.AdminBodyCredentialsList] =
+        [
+            (_, _) => Get("api/v1/admin/cities/hangzhou/bodies/hz-water/credentials", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/cities/hangzhou/bodies/no-such-entry/credentials", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminBodyCredentialIssue] =
+        [
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/cities/hangzhou/bodies/hz-water/credentials", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/cities/hangzhou/bodies/hz-water/credentials", """{ "type": "api-key" }""", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/cities/hangzhou/bodies/hz-water/credentials", """{ "type": "password" }""", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminBodyCredentialRevoke] =
+        [
+            (s, _) => RevocableAsync(s, "api/v1/admin/cities/hangzhou/bodies/hz-water/credentials"),
+            (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, "api/v1/admin/cities/hangzhou/bodies/hz-water/credentials/cred_nosuch") { Headers = { { "x-api-key", TestRegistry.AdminKey } } }),
+        ],
+        [FunctionNames.AdminPlatformCredentialsList] =
+        [
+            (_, _) => Get("api/v1/admin/platforms/neighborbuy/credentials", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/platforms/no-such-entry/credentials", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminPlatformCredentialIssue] =
+        [
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/platforms/neighborbuy/credentials", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/platforms/neighborbuy/credentials", """{ "type": "api-key" }""", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/platforms/neighborbuy/credentials", """{ "type": "password" }""", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminPlatformCredentialRevoke] =
+        [
+            (s, _) => RevocableAsync(s, "api/v1/admin/platforms/neighborbuy/credentials"),
+            (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, "api/v1/admin/platforms/neighborbuy/credentials/cred_nosuch") { Headers = { { "x-api-key", TestRegistry.AdminKey } } }),
+        ],
+        [FunctionNames.AdminStationCredentialsList] =
+        [
+            (_, _) => Get("api/v1/admin/stations/st-hz-02/credentials", TestRegistry.AdminKey),
+            (_, _) => Get("api/v1/admin/stations/no-such-entry/credentials", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminStationCredentialIssue] =
+        [
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/stations/st-hz-02/credentials", "{}", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/stations/st-hz-02/credentials", """{ "type": "api-key" }""", TestRegistry.AdminKey),
+            (_, _) => Json(HttpMethod.Post, "api/v1/admin/stations/st-hz-02/credentials", """{ "type": "password" }""", TestRegistry.AdminKey),
+        ],
+        [FunctionNames.AdminStationCredentialRevoke] =
+        [
+            (s, _) => RevocableAsync(s, "api/v1/admin/stations/st-hz-02/credentials"),
+            (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Delete, "api/v1/admin/stations/st-hz-02/credentials/cred_nosuch") { Headers = { { "x-api-key", TestRegistry.AdminKey } } }),
+        ],
     };
 
     public static TheoryData<string> Functions() => [.. Cases.Keys.Order(StringComparer.Ordinal)];
@@ -569,6 +633,15 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         var request = await Json(HttpMethod.Put, path, await read.Content.ReadAsStringAsync(), TestRegistry.AdminKey);
         request.Headers.TryAddWithoutValidation("If-Match", "*");
         return request;
+    }
+
+    /// <summary>An API key issued for the case, and the request that revokes it.</summary>
+    private static async Task<HttpRequestMessage> RevocableAsync(HubScenario scenario, string credentials)
+    {
+        using var issued = await scenario.Hub.Client.SendAsync(await Json(HttpMethod.Post, credentials, """{ "type": "api-key" }""", TestRegistry.AdminKey));
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        var id = JsonNode.Parse(await issued.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        return new HttpRequestMessage(HttpMethod.Delete, $"{credentials}/{id}") { Headers = { { "x-api-key", TestRegistry.AdminKey } } };
     }
 
     /// <summary>A registry entry of the kind made for the case, and the request that deletes it.</summary>

@@ -72,6 +72,11 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
         [FunctionNames.EndpointRecover] = (404, _ => Task.FromResult(("api/v1/admin/endpoints/city:nowhere/recover?since=2026-01-01T00:00:00Z", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
         // An import of nothing: read whole, and it changes nothing.
         [FunctionNames.AdminRegistryImport] = (200, _ => Task.FromResult(("api/v1/admin/registry/import", "{}"u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
+        // A new API key for a tenant of the sample (its other keys keep working for the overlap).
+        [FunctionNames.AdminCityCredentialIssue] = (201, _ => Task.FromResult(("api/v1/admin/cities/ningbo/credentials", """{"type":"api-key"}"""u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
+        [FunctionNames.AdminBodyCredentialIssue] = (201, _ => Task.FromResult(("api/v1/admin/cities/hangzhou/bodies/hz-water/credentials", """{"type":"api-key"}"""u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
+        [FunctionNames.AdminPlatformCredentialIssue] = (201, _ => Task.FromResult(("api/v1/admin/platforms/neighborbuy/credentials", """{"type":"api-key"}"""u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
+        [FunctionNames.AdminStationCredentialIssue] = (201, _ => Task.FromResult(("api/v1/admin/stations/st-hz-02/credentials", """{"type":"api-key"}"""u8.ToArray(), (Action<HttpRequestMessage>)(r => r.Headers.Add("x-api-key", TestRegistry.AdminKey))))),
     };
 
     [Fact]
@@ -247,6 +252,8 @@ public sealed class HttpModelTests(HttpModelTests.World world) : IClassFixture<H
         var settings = new Dictionary<string, string?>(Scenario.Settings);
         settings.Remove("Secrets:Platforms:neighborbuy:SigningSecret");
         settings.Remove("Auth:ApiKeyHashes:city:ningbo");
+        // Without a key-encryption key: with one, a tenant may hold its credentials in the registry (HubStartupTests).
+        settings.Remove(HubScenario.CredentialKeySetting);
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => TestHub.StartAsync(settings));
 

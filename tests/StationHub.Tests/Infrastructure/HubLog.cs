@@ -7,9 +7,11 @@ namespace StationHub.Tests.Infrastructure;
 /// Keeps the warnings and errors of a test's in-process hubs, so that a failure message can say
 /// what the hub saw (a 500's exception, say) instead of only what the client got.
 /// </summary>
-public sealed class HubLog : ILoggerProvider
+/// <param name="minimum">The lowest level kept (a test that reads what the hub logs at Information lowers it, with the hub's own filter).</param>
+public sealed class HubLog(LogLevel minimum = LogLevel.Warning) : ILoggerProvider
 {
     private const int Kept = 200;
+    private readonly LogLevel level = minimum;
     private readonly ConcurrentQueue<string> lines = new();
     private readonly ConcurrentDictionary<int, int> counts = new();
 
@@ -39,7 +41,7 @@ public sealed class HubLog : ILoggerProvider
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= log.level;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using StationHub.Platform;
+using StationHub.Tests.Infrastructure;
 
 namespace StationHub.Tests.Platform;
 
@@ -29,6 +30,22 @@ public sealed class HubStartupTests
 
         var problem = Assert.Single(Check(settings));
         Assert.Contains($"'{setting}'", problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Secrets:Bodies:hz-water:SigningSecret")]
+    [InlineData("Auth:ApiKeyHashes:platform:swiftride")]
+    public void With_a_key_encryption_key_a_tenant_may_take_its_credentials_from_the_registry(string setting)
+    {
+        var settings = NewRegistry().Settings("UseDevelopmentStorage=true", "t");
+        settings.Remove(setting);
+        settings[HubScenario.CredentialKeySetting] = HubScenario.CredentialKey;
+
+        Assert.Empty(Check(settings));
+
+        // What is set is still checked.
+        settings["Secrets:Bodies:hz-station-operator:SigningSecret"] = "not-a-secret";
+        Assert.Contains("'Secrets:Bodies:hz-station-operator:SigningSecret' must be a signing secret", Assert.Single(Check(settings)), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -19,16 +19,27 @@ public enum PrincipalKind
 public sealed record Principal(PrincipalKind Kind, string Id);
 
 /// <summary>
-/// API keys, stored only as SHA-256 hashes in settings:
-/// <c>Auth:ApiKeyHashes:{kind}:{id}</c> = hex SHA-256 of the key. A presented key is hashed
-/// and compared in constant time with every stored hash of the expected kind.
+/// API keys, stored only as SHA-256 hashes: in settings
+/// (<c>Auth:ApiKeyHashes:{kind}:{id}</c> = hex SHA-256 of the key) and issued by the registry
+/// (<see cref="IssuedCredentials"/>, each valid until its overlap ends or it is revoked). A presented
+/// key is hashed and compared in constant time with every stored hash.
 /// </summary>
 public sealed class ApiKeys
 {
     private readonly (Principal Principal, byte[] Hash)[] entries;
+    private readonly IssuedCredentials? issued;
+    private readonly TimeProvider time;
 
     public ApiKeys(IConfiguration configuration)
+        : this(configuration, null, TimeProvider.System)
     {
+    }
+
+    public ApiKeys(IConfiguration configuration, IssuedCredentials? issued, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        this.issued = issued;
+        this.time = time;
         var list = new List<(Principal, byte[])>();
         foreach (var kindSection in configuration.GetSection("Auth:ApiKeyHashes").GetChildren())
         {
@@ -87,6 +98,18 @@ public sealed class ApiKeys
             if (CryptographicOperations.FixedTimeEquals(hash, stored) && principal.Kind == kind)
             {
                 found = principal;
+            }
+        }
+
+        if (issued is not null)
+        {
+            var now = time.GetUtcNow();
+            foreach (var key in issued.Keys)
+            {
+                if (CryptographicOperations.FixedTimeEquals(hash, key.Hash) && key.Principal.Kind == kind && key.ValidAt(now))
+                {
+                    found ??= key.Principal;
+                }
             }
         }
 
