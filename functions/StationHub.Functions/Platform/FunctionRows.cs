@@ -22,7 +22,7 @@ public sealed class FunctionRows(IServiceProvider services, IEnumerable<TriggerF
     }
 
     public Task QueueAsync(string name, QueueMessage message, CancellationToken cancellationToken) =>
-        Row<QueueFunction>(name).RunAsync(services, message.Body, cancellationToken);
+        Row<QueueFunction>(name).RunAsync(services, message.Body, message.DequeueCount, cancellationToken);
 
     public Task TimerAsync(string name, CancellationToken cancellationToken) =>
         Row<TimerFunction>(name).RunAsync(services, cancellationToken);

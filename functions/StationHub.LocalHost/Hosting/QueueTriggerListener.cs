@@ -130,7 +130,7 @@ public sealed partial class QueueTriggerListener(
         var renewing = RenewAsync(message, receipt, renewal.Token);
         try
         {
-            await function.RunAsync(services, body, abort.Token);
+            await function.RunAsync(services, body, message.DequeueCount, abort.Token);
             await renewal.CancelAsync();
             await renewing;
             await queue.DeleteMessageAsync(message.MessageId, receipt.Value, CancellationToken.None);

@@ -118,7 +118,7 @@ public sealed partial class TriggerRuntime(
         var counted = activity.Begin();
         var run = function switch
         {
-            QueueFunction queue => queue.RunAsync(services, BinaryData.FromString(input ?? string.Empty), stopping.Token),
+            QueueFunction queue => queue.RunAsync(services, BinaryData.FromString(input ?? string.Empty), dequeueCount: 0, stopping.Token),
             TimerFunction timer => timer.RunAsync(services, stopping.Token),
             _ => Task.CompletedTask,
         };

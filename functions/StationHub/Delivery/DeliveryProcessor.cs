@@ -46,23 +46,24 @@ public sealed class DeliveryProcessor(
     Jitter random,
     ILogger<DeliveryProcessor> logger)
 {
-    public async Task HandleAsync(BinaryData body, CancellationToken cancellationToken = default)
+    /// <summary>One try, not knowing how often the queue handed the message out (the record is read first).</summary>
+    public Task HandleAsync(BinaryData body, CancellationToken cancellationToken = default) => HandleAsync(body, dequeueCount: 0, cancellationToken);
+
+    /// <summary>
+    /// One try. The record is read before the call, so that a run of this message that stopped after the
+    /// call (and its record) does not call again, unless this is the message's first hand-out
+    /// (<paramref name="dequeueCount"/> 1) of a first try: then no run of it came before, and the record is
+    /// written with an insert that fails when one exists. What that read would still have caught is a second
+    /// message of the same delivery (a router that stopped between its send and its delete sends it again):
+    /// both copies call, under the same <c>webhook-id</c> (receivers drop the repeat), and the one whose
+    /// insert loses reads the record and writes the fact at the winner's time, so the ledger counts it once.
+    /// </summary>
+    public async Task HandleAsync(BinaryData body, long dequeueCount, CancellationToken cancellationToken = default)
     {
         var message = QueueMessages.Read(body, HubJsonContext.Default.DeliveryRequested);
-
-        var record = await store.FindAsync(message.DeliveryId, cancellationToken);
-        if (record?.State == DeliveryStates.Delivered)
+        var unseen = message.Attempt == 0 && dequeueCount == 1;
+        if (!unseen && await FinishedAsync(message, cancellationToken))
         {
-            // Made already; the fact may not have been written if the run that made it stopped here.
-            await ledger.WriteAsync([Fact(LedgerKinds.DeliveryMade, message, record.DeliveredAt ?? record.UpdatedAt)], cancellationToken);
-            Log.DeliveryRepeatSkipped(logger, message.DeliveryId, message.Destination.ToString());
-            return;
-        }
-
-        if (record?.State == DeliveryStates.DeadLettered && record.Attempts == message.Attempt + 1)
-        {
-            // This very try was the last and was recorded: only its fact may be missing.
-            await ledger.WriteAsync([Fact(LedgerKinds.DeliveryFailed, message, record.UpdatedAt)], cancellationToken);
             return;
         }
 
@@ -105,8 +106,22 @@ public sealed class DeliveryProcessor(
         var now = time.GetUtcNow();
         if (result.Delivered)
         {
-            await store.RecordAsync(message, DeliveryStates.Delivered, result.StatusCode, null, now, cancellationToken);
-            await ledger.WriteAsync([Fact(LedgerKinds.DeliveryMade, message, now)], cancellationToken);
+            var madeAt = now;
+            if (!unseen || !await store.TryRecordMadeAsync(message, result.StatusCode, now, cancellationToken))
+            {
+                // Another copy of this message may have made it first: its time stands, so the fact lands on its day.
+                var first = unseen ? await store.FindAsync(message.DeliveryId, cancellationToken) : null;
+                if (first?.State == DeliveryStates.Delivered)
+                {
+                    madeAt = first.DeliveredAt ?? first.UpdatedAt;
+                }
+                else
+                {
+                    await store.RecordAsync(message, DeliveryStates.Delivered, result.StatusCode, null, now, cancellationToken);
+                }
+            }
+
+            await ledger.WriteAsync([Fact(LedgerKinds.DeliveryMade, message, madeAt)], cancellationToken);
             Log.Delivered(logger, message.DeliveryId, message.EventType, message.Destination.ToString(), message.Attempt + 1, result.StatusCode);
             if (hasLifecycle)
             {
@@ -119,6 +134,12 @@ public sealed class DeliveryProcessor(
         if (hasLifecycle && await endpoints.RecordFailureAsync(message.Destination, now, result.Error, options.Value.DisableAfter, cancellationToken) is { } disabled)
         {
             await TellAdministratorsAsync(message.Destination, disabled, now, cancellationToken);
+        }
+
+        // Not read before the call: another copy of this message may have made it, and its record must stand.
+        if (unseen && await FinishedAsync(message, cancellationToken))
+        {
+            return;
         }
 
         var delay = retries.NextDelay(message.Attempt, result.RetryAfter);
@@ -136,6 +157,30 @@ public sealed class DeliveryProcessor(
         await store.RecordAsync(message, DeliveryStates.DeadLettered, result.StatusCode, result.Error, now, cancellationToken);
         await ledger.WriteAsync([Fact(LedgerKinds.DeliveryFailed, message, now)], cancellationToken);
         Log.DeadLettered(logger, message.DeliveryId, message.Destination.ToString(), message.Attempt + 1, result.Error);
+    }
+
+    /// <summary>
+    /// True when the delivery's record says this try has nothing left to do: made already, or this very try
+    /// was the last and was recorded. Only its ledger fact may be missing then (a run that stopped after the
+    /// record), and it is written again from the record, at the time the record keeps.
+    /// </summary>
+    private async Task<bool> FinishedAsync(DeliveryRequested message, CancellationToken cancellationToken)
+    {
+        var record = await store.FindAsync(message.DeliveryId, cancellationToken);
+        if (record?.State == DeliveryStates.Delivered)
+        {
+            await ledger.WriteAsync([Fact(LedgerKinds.DeliveryMade, message, record.DeliveredAt ?? record.UpdatedAt)], cancellationToken);
+            Log.DeliveryRepeatSkipped(logger, message.DeliveryId, message.Destination.ToString());
+            return true;
+        }
+
+        if (record?.State == DeliveryStates.DeadLettered && record.Attempts == message.Attempt + 1)
+        {
+            await ledger.WriteAsync([Fact(LedgerKinds.DeliveryFailed, message, record.UpdatedAt)], cancellationToken);
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>The log, and the registry's administrators' endpoint when it names one (<c>endpoint.disabled</c>).</summary>

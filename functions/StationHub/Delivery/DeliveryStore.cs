@@ -67,8 +67,14 @@ public sealed class DeliveryStore(HubStorage storage)
         Deliveries.FindAsync<DeliveryEntity>(deliveryId, DeliveryEntity.Row, cancellationToken);
 
     public Task RecordAsync(DeliveryRequested message, string state, int? statusCode, string? error, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        Deliveries.UpsertEntityAsync(
-            new DeliveryEntity
+        Deliveries.UpsertEntityAsync(Record(message, state, statusCode, error, now), TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>Records the delivery made, unless it has a record already (false: another copy of the message, or an earlier try, wrote one).</summary>
+    public Task<bool> TryRecordMadeAsync(DeliveryRequested message, int? statusCode, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Deliveries.TryAddAsync(Record(message, DeliveryStates.Delivered, statusCode, null, now), cancellationToken);
+
+    private static DeliveryEntity Record(DeliveryRequested message, string state, int? statusCode, string? error, DateTimeOffset now) =>
+            new()
             {
                 PartitionKey = message.DeliveryId,
                 Destination = message.Destination.ToString(),
@@ -80,9 +86,7 @@ public sealed class DeliveryStore(HubStorage storage)
                 LastError = error,
                 UpdatedAt = now,
                 DeliveredAt = state == DeliveryStates.Delivered ? now : null,
-            },
-            TableUpdateMode.Replace,
-            cancellationToken);
+            };
 
     public Task DeadLetterAsync(DeliveryRequested message, string? error, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         DeadLetters.UpsertEntityAsync(

@@ -53,33 +53,26 @@ public sealed class CityUpdates(
             return HubResponse.Problem(Problem.NotFound("None of your city's requests has that id."));
         }
 
-        if (await store.FindUpdateAsync(hubId, update.UpdateId, cancellationToken) is { } existing)
+        // An update applied already gets its first answer, whatever this body says. Its row is looked for
+        // only when it may exist: when this update would be refused (an applied update often can no longer
+        // move the report), or when its update id was claimed before this request (the claim comes first).
+        if (await RefusalAsync(hubId, entity, update, city.Id, cancellationToken) is { } refused)
         {
-            return Answer(hubId, existing.ToUpdate());
-        }
-
-        if (update.UpdatedAt < entity.ReceivedAt - StandardWebhook.Tolerance)
-        {
-            return HubResponse.Problem(Problem.BadRequest(
-                "The update is not valid.",
-                new Dictionary<string, string[]> { ["updatedAt"] = [$"is before the request was received ({IsoTimestamp.Format(entity.ReceivedAt)})."] }));
-        }
-
-        if (!HazardReportStatuses.CityMayMove(entity.CurrentStatus, update.Status))
-        {
-            return HubResponse.Problem(Problem.Conflict($"The request is {entity.Status}; it cannot move to {update.Status.ToWire()}."));
-        }
-
-        if (update.Status == HazardReportStatus.Duplicate && await CheckOriginalAsync(hubId, entity, update.DuplicateOf!, city.Id, cancellationToken) is { } refused)
-        {
-            return HubResponse.Problem(refused);
+            return await store.FindUpdateAsync(hubId, update.UpdateId, cancellationToken) is { } applied
+                ? Answer(hubId, applied.ToUpdate())
+                : HubResponse.Problem(refused);
         }
 
         // An update id names one update of the city, whichever request it is about.
-        var claimedBy = await store.ClaimUpdateIdAsync(city.Id, update.UpdateId, hubId, cancellationToken);
+        var (claimedBy, newClaim) = await store.ClaimUpdateIdAsync(city.Id, update.UpdateId, hubId, cancellationToken);
         if (claimedBy != hubId)
         {
             return HubResponse.Problem(Problem.Conflict($"Your city already used updateId {update.UpdateId} for request {claimedBy}; give each update its own id."));
+        }
+
+        if (!newClaim && await store.FindUpdateAsync(hubId, update.UpdateId, cancellationToken) is { } existing)
+        {
+            return Answer(hubId, existing.ToUpdate());
         }
 
         var message = new HazardReportUpdateReceived(HazardReportUpdateReceived.CurrentSchemaVersion, update.UpdateId, update.ReceivedAt, hubId, update);
@@ -89,6 +82,26 @@ public sealed class CityUpdates(
             UpdateOutcome.NoLongerApplies => HubResponse.Problem(Problem.Conflict("The request moved on meanwhile; this update would go backwards.")),
             _ => Answer(hubId, update),
         };
+    }
+
+    /// <summary>Why the update cannot be applied to the report as it is (400 or 409), or null when it can.</summary>
+    private async Task<Problem?> RefusalAsync(string hubId, ReportEntity entity, CityUpdate update, string cityId, CancellationToken cancellationToken)
+    {
+        if (update.UpdatedAt < entity.ReceivedAt - StandardWebhook.Tolerance)
+        {
+            return Problem.BadRequest(
+                "The update is not valid.",
+                new Dictionary<string, string[]> { ["updatedAt"] = [$"is before the request was received ({IsoTimestamp.Format(entity.ReceivedAt)})."] });
+        }
+
+        if (!HazardReportStatuses.CityMayMove(entity.CurrentStatus, update.Status))
+        {
+            return Problem.Conflict($"The request is {entity.Status}; it cannot move to {update.Status.ToWire()}.");
+        }
+
+        return update.Status == HazardReportStatus.Duplicate
+            ? await CheckOriginalAsync(hubId, entity, update.DuplicateOf!, cityId, cancellationToken)
+            : null;
     }
 
     /// <summary>A request the city links a report to: one of its own, open, not itself linked, not the report.</summary>
@@ -187,6 +200,7 @@ public sealed class ReportUpdateApplier(HazardReportStore store, ILogger<ReportU
 
             entity.StatusNotes = update.Note ?? entity.StatusNotes;
             entity.UpdatedAt = update.ReceivedAt;
+            entity.LastUpdateId = update.UpdateId;
             if (update.Status == HazardReportStatus.Reopened)
             {
                 // Back with the recipient: the clock of the first answer starts again.
@@ -253,14 +267,15 @@ public sealed class HazardReportUpdateRouter(
     {
         var message = QueueMessages.Read(body, HubJsonContext.Default.HazardReportUpdateReceived);
         var update = message.Update;
-        // The update's row first: the request commits it with the report's new state in one transaction,
-        // so a report read after finding the row already carries the update, and is not read again.
-        var applied = await store.FindUpdateAsync(message.HubId, update.UpdateId, cancellationToken) is not null;
+        // The request commits the update's row with the report's new state, which names its last update, in
+        // one transaction: a report that names this update carries it, and the row is not read. Otherwise the
+        // row says whether it was applied (then the report is read again: the read above may predate it).
         var entity = await store.FindAsync(message.HubId, cancellationToken)
             ?? throw new InvalidOperationException($"Update {update.UpdateId} names report {message.HubId}, which is not stored.");
-        if (!applied)
+        if (entity.LastUpdateId != update.UpdateId)
         {
-            if (await applier.ApplyAsync(entity, update, cancellationToken) == UpdateOutcome.NoLongerApplies)
+            if (await store.FindUpdateAsync(message.HubId, update.UpdateId, cancellationToken) is null
+                && await applier.ApplyAsync(entity, update, cancellationToken) == UpdateOutcome.NoLongerApplies)
             {
                 return;
             }
@@ -321,7 +336,13 @@ public sealed class HazardReportUpdateRouter(
 
         await NotifyAsync(report, update, message.CorrelationId, cancellationToken);
 
-        // Every report linked to this one hears the same update, under its own reportId.
+        // Every report linked to this one hears the same update, under its own reportId. The links are listed
+        // only when the report counts some (ReportLinks counts them right after it adds one).
+        if (entity.LinkedCount == 0)
+        {
+            return;
+        }
+
         foreach (var linkedId in await store.ListLinksAsync(report.HubId, cancellationToken))
         {
             await MirrorAsync(linkedId, update, message.CorrelationId, cancellationToken);

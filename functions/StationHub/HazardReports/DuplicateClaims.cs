@@ -10,9 +10,11 @@ using StationHub.Triggers;
 namespace StationHub.HazardReports;
 
 /// <summary>
-/// One cell of the duplicate grid: the open originals whose location lies in it, for one recipient
-/// and category (table <c>CityRequests</c>, partition <c>{recipient}~dup2~{category}</c>, row <c>{y}~{x}</c>
-/// in fixed-width digits; the older layout, cells one radius wide under <c>~dup~</c>, is no longer read).
+/// A row of the duplicate grid (table <c>CityRequests</c>, partition <c>{recipient}~dup3~{category}</c>): either a
+/// cell's own row (<c>{y}~{x}~~</c>, in fixed-width digits; its ETag changes with every claim that touches the
+/// cell), or an original listed in a cell (<c>{y}~{x}~{received, in ticks}~{hubId}</c>, with the original's place
+/// and time). An original is listed in every cell of its 2 × 2 block. Older layouts (<c>~dup~</c>, cells one radius
+/// wide; <c>~dup2~</c>, one row per cell with a list of the originals in it) are no longer read.
 /// </summary>
 public sealed class DuplicateCellEntity : ITableEntity
 {
@@ -21,33 +23,34 @@ public sealed class DuplicateCellEntity : ITableEntity
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
-    /// <summary>JSON list of <see cref="DuplicateCandidate"/>.</summary>
-    public string Originals { get; set; } = "[]";
+    /// <summary>The original listed in this row; null on a cell's own row.</summary>
+    public string? HubId { get; set; }
 
-    /// <summary>Bumped by every claim that looks at this cell, so two claims over one cell conflict.</summary>
-    public long Version { get; set; }
+    public double Lat { get; set; }
 
-    public List<DuplicateCandidate> Candidates() => JsonSerializer.Deserialize(Originals, HubJsonContext.Default.ListDuplicateCandidate) ?? [];
+    public double Lon { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
 }
-
-/// <summary>An original as its cell keeps it: enough to judge distance and age without reading it.</summary>
-public sealed record DuplicateCandidate(string HubId, double Lat, double Lon, DateTimeOffset ReceivedAt);
 
 /// <summary>
 /// Decides whether a new report is a duplicate of an open original (same recipient and category,
 /// within the category's radius and window), race-safe across hosts. The router calls it, behind
 /// the queue (never the HTTP path). The plane is cut into cells at least twice the radius wide, so
-/// everything within the radius of a report lies in the 2 × 2 block of cells nearest to it: its own
-/// cell and the neighbours on the sides of the cell's centre it lies towards. A claim reads that
-/// block with two range queries (one per row of cells: row keys are fixed-width, so two
-/// neighbouring cells of a row are one key range), and either links to an original found there, or
-/// adds itself to its own cell in one entity-group transaction of at most four entities that also
-/// rewrites the other cells of the block under their ETags (or inserts them, empty). Two claims
-/// within the radius of each other both hold both their own cells in their blocks, so only one of
-/// the two transactions commits; the other reads again (<see cref="Optimistic"/>) and finds the
-/// winner. A claim is idempotent: a report already in its cell is an original, a report that is
-/// itself linked is never a target. Cost: 2 queries and 1 transaction, plus a point read of each
-/// candidate original found (to check it is still open).
+/// everything within the radius of a point lies in the 2 × 2 block of cells nearest to it: its own
+/// cell and the neighbours on the sides of the cell's centre it lies towards. Every original is listed
+/// in each cell of its block; so an original within the radius of a report is listed in the report's
+/// own cell (the report lies in the original's block), and a claim reads only that cell: one range
+/// query (its own row and the originals listed in it within the window, which the row keys order by
+/// time). It either links to an original found there, or, in one entity-group transaction, lists
+/// itself in the four cells of its block, replaces its own cell's row under the ETag it read (or adds
+/// it) and rewrites the other three cells' rows (which changes their ETags). Two claims within the
+/// radius of each other each hold the other's cell in their block, so whichever commits second finds
+/// the ETag of its own cell changed (or its row added), reads again (<see cref="Optimistic"/>) and finds
+/// the winner listed. A claim is idempotent: a report listed in its own cell is an original, a report
+/// that is itself linked is never a target. Cost: 1 query and 1 transaction (of at most 8 entities),
+/// plus a point read of each candidate original found (to check it is still open). Rows of originals
+/// past the window are no longer read, and are left in place.
 /// </summary>
 public sealed class DuplicateClaims(HubStorage storage, HubRegistry registry, HazardReportStore store)
 {
@@ -60,13 +63,16 @@ public sealed class DuplicateClaims(HubStorage storage, HubRegistry registry, Ha
     /// <summary>Added to cell coordinates so that row keys are non-negative, fixed-width and sort as numbers.</summary>
     private const long KeyOffset = 1_000_000_000;
 
-    /// <summary>The most cells one claim writes: its 2 × 2 block.</summary>
+    /// <summary>The cells of one claim's block.</summary>
     public const int BlockCells = 4;
+
+    /// <summary>After every original's row of a cell (ticks and hub ids sort before it).</summary>
+    private const string CellRowSuffix = "~~";
 
     private TableClient Cells => storage.Table(Tables.CityRequests);
 
     /// <summary>The partition of a recipient's and category's cells in <c>CityRequests</c>.</summary>
-    public static string PartitionFor(string recipientId, string category) => recipientId + "~dup2~" + category;
+    public static string PartitionFor(string recipientId, string category) => recipientId + "~dup3~" + category;
 
     /// <summary>The original <paramref name="report"/> duplicates, or null when it is (now) an original itself.</summary>
     public Task<string?> ClaimAsync(HazardReport report, CancellationToken cancellationToken = default)
@@ -80,25 +86,23 @@ public sealed class DuplicateClaims(HubStorage storage, HubRegistry registry, Ha
 
         return Optimistic.RetryAsync<string?>($"The duplicate cells of {report.HubId}", async _ =>
         {
-            // The block's two rows of cells, read at once: two range queries.
-            var rows = await Task.WhenAll(block.Rows.Select(y => ReadRowAsync(partition, y, block.Columns, cancellationToken)));
-            var cells = rows.SelectMany(row => row).ToDictionary(cell => cell.RowKey, StringComparer.Ordinal);
-
-            if (cells.TryGetValue(own, out var ownCell) && ownCell.Candidates().Any(c => c.HubId == report.HubId))
+            // The report's own cell: its row, and the originals listed in it since the window's start.
+            var rows = await ReadCellAsync(partition, own, report.ReceivedAt - window, cancellationToken);
+            var ownRow = rows.FirstOrDefault(row => row.HubId is null);
+            var listed = rows.Where(row => row.HubId is not null).ToList();
+            if (listed.Any(c => c.HubId == report.HubId))
             {
                 return Attempt<string?>.Done(null);
             }
 
-            var candidates = cells.Values
-                .SelectMany(cell => cell.Candidates())
-                .Where(c => c.HubId != report.HubId
-                    && (report.ReceivedAt - c.ReceivedAt).Duration() <= window
+            var candidates = listed
+                .Where(c => (report.ReceivedAt - c.ReceivedAt).Duration() <= window
                     && DistanceMeters(c.Lat, c.Lon, report.Location.Lat, report.Location.Lon) <= radius)
                 .OrderBy(c => c.ReceivedAt)
                 .ThenBy(c => c.HubId, StringComparer.Ordinal);
             foreach (var candidate in candidates)
             {
-                if (await store.FindAsync(candidate.HubId, cancellationToken) is { } original
+                if (await store.FindAsync(candidate.HubId!, cancellationToken) is { } original
                     && original.DuplicateOf is null
                     && !original.CurrentStatus.IsFinal())
                 {
@@ -106,51 +110,57 @@ public sealed class DuplicateClaims(HubStorage storage, HubRegistry registry, Ha
                 }
             }
 
-            var actions = new List<TableTransactionAction>(BlockCells);
+            var actions = new List<TableTransactionAction>(2 * BlockCells);
             foreach (var y in block.Rows)
             {
                 foreach (var x in block.Columns)
                 {
-                    var row = RowFor(y, x);
-                    var cell = cells.GetValueOrDefault(row);
-                    var kept = cell?.Candidates().Where(c => report.ReceivedAt - c.ReceivedAt <= window).ToList() ?? [];
-                    if (row == own)
-                    {
-                        kept.Add(new DuplicateCandidate(report.HubId, report.Location.Lat, report.Location.Lon, report.ReceivedAt));
-                    }
-
-                    var next = new DuplicateCellEntity
+                    var cell = RowFor(y, x);
+                    var cellRow = new DuplicateCellEntity { PartitionKey = partition, RowKey = cell + CellRowSuffix };
+                    actions.Add(cell != own
+                        ? new TableTransactionAction(TableTransactionActionType.UpsertReplace, cellRow)
+                        : ownRow is null
+                            ? new TableTransactionAction(TableTransactionActionType.Add, cellRow)
+                            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, cellRow, ownRow.ETag));
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.Add, new DuplicateCellEntity
                     {
                         PartitionKey = partition,
-                        RowKey = row,
-                        Originals = JsonSerializer.Serialize(kept, HubJsonContext.Default.ListDuplicateCandidate),
-                        Version = (cell?.Version ?? 0) + 1,
-                    };
-                    actions.Add(cell is null
-                        ? new TableTransactionAction(TableTransactionActionType.Add, next)
-                        : new TableTransactionAction(TableTransactionActionType.UpdateReplace, next, cell.ETag));
+                        RowKey = OriginalRowFor(cell, report.ReceivedAt, report.HubId),
+                        HubId = report.HubId,
+                        Lat = report.Location.Lat,
+                        Lon = report.Location.Lon,
+                        ReceivedAt = report.ReceivedAt,
+                    }));
                 }
             }
 
+            // 412 (own cell touched since it was read), or 409 (its row added meanwhile, or this claim
+            // committed before and its rows exist): read again.
             return await Cells.TrySubmitAsync(actions, cancellationToken) == TransactionResult.Committed
                 ? Attempt<string?>.Done(null)
                 : Attempt<string?>.Retry;
         }, cancellationToken);
     }
 
-    private async Task<List<DuplicateCellEntity>> ReadRowAsync(string partition, long y, long[] columns, CancellationToken cancellationToken)
+    /// <summary>A cell's own row and the originals listed in it received at or after <paramref name="since"/>: one range query.</summary>
+    private async Task<List<DuplicateCellEntity>> ReadCellAsync(string partition, string cell, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var from = RowFor(y, columns[0]);
-        var to = RowFor(y, columns[^1]);
+        var from = cell + "~" + Ticks(since);
+        var to = cell + CellRowSuffix;
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey le {to}");
-        var cells = new List<DuplicateCellEntity>(columns.Length);
-        await foreach (var cell in Cells.QueryAsync<DuplicateCellEntity>(filter, maxPerPage: BlockCells, cancellationToken: cancellationToken))
+        var rows = new List<DuplicateCellEntity>();
+        await foreach (var row in Cells.QueryAsync<DuplicateCellEntity>(filter, cancellationToken: cancellationToken))
         {
-            cells.Add(cell);
+            rows.Add(row);
         }
 
-        return cells;
+        return rows;
     }
+
+    /// <summary>An original's row in a cell: after the cell's key, its time (fixed-width ticks, so a range reads a window) and its hub id.</summary>
+    private static string OriginalRowFor(string cell, DateTimeOffset receivedAt, string hubId) => cell + "~" + Ticks(receivedAt) + "~" + hubId;
+
+    private static string Ticks(DateTimeOffset at) => Math.Max(0, at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The 2 × 2 block of cells that holds every point within <paramref name="radius"/> of the point:
@@ -171,7 +181,7 @@ public sealed class DuplicateClaims(HubStorage storage, HubRegistry registry, Ha
     private static (double LatStep, double LonStep) Steps(int radius) =>
         (2.0 * radius / MetersPerDegree, 2.0 * radius * LongitudeStretch / MetersPerDegree);
 
-    /// <summary>Fixed-width keys (<c>{y}~{x}</c>, ten digits each), so the cells of one row sort by column.</summary>
+    /// <summary>A cell's key (<c>{y}~{x}</c>, ten digits each).</summary>
     public static string RowFor(long y, long x) =>
         (y + KeyOffset).ToString("D10", CultureInfo.InvariantCulture) + "~" + (x + KeyOffset).ToString("D10", CultureInfo.InvariantCulture);
 

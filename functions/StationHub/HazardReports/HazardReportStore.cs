@@ -48,6 +48,9 @@ public sealed class ReportEntity : ITableEntity
     /// <summary>How many reports are linked to this one (the city's view carries it).</summary>
     public int LinkedCount { get; set; }
 
+    /// <summary>The update id of the last city update applied (in the same transaction as its row), or null.</summary>
+    public string? LastUpdateId { get; set; }
+
     /// <summary>How often the platform reopened the report after resolution; the last time.</summary>
     public int Reopenings { get; set; }
 
@@ -333,19 +336,19 @@ public sealed class HazardReportStore(HubStorage storage, HubRegistry registry)
     /// Claims a city's update id for one report (row <c>{cityId}~update-ids</c> / <c>{updateId}</c> in
     /// <c>CityRequests</c>), so that <c>servicerequestupdates</c> never lists two updates with one
     /// <c>update_id</c>. Returns the report that holds the id: this one when the claim is new or
-    /// repeated, another when the city used the id before.
+    /// repeated, another when the city used the id before; and whether this call claimed it (it was new).
     /// </summary>
-    public async Task<string> ClaimUpdateIdAsync(string cityId, string updateId, string hubId, CancellationToken cancellationToken = default)
+    public async Task<(string HubId, bool IsNew)> ClaimUpdateIdAsync(string cityId, string updateId, string hubId, CancellationToken cancellationToken = default)
     {
         var claim = new UpdateIdClaimEntity { PartitionKey = cityId + UpdateIdClaimEntity.PartitionSuffix, RowKey = updateId, HubId = hubId };
         if (await CityRequests.TryAddAsync(claim, cancellationToken))
         {
-            return hubId;
+            return (hubId, true);
         }
 
         var held = await CityRequests.FindAsync<UpdateIdClaimEntity>(claim.PartitionKey, claim.RowKey, cancellationToken)
             ?? throw new InvalidOperationException($"The claim on update id {updateId} of {cityId} vanished.");
-        return held.HubId;
+        return (held.HubId, false);
     }
 
     /// <summary>Records an applied update for Open311 <c>servicerequestupdates</c> (idempotent).</summary>

@@ -90,13 +90,22 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
     public static bool IsVoucherCode(string? value) =>
         value is { Length: 13 } && value[0] == 'V' && value.AsSpan(1).IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") < 0;
 
-    public async Task<PointsOutcome> ApplyAsync(PointsTransactionRequested request, CancellationToken cancellationToken = default)
+    public Task<PointsOutcome> ApplyAsync(PointsTransactionRequested request, CancellationToken cancellationToken = default) =>
+        ApplyAsync(request, newId: false, cancellationToken);
+
+    /// <summary>
+    /// Applies the transaction once. The record is looked for first (a repeat is answered from it), except on
+    /// the first try when <paramref name="newId"/>: the caller has just claimed the transaction id, so nothing
+    /// was applied under it yet. Either way the record's insert, in the transaction that applies, is what
+    /// keeps it applied once: a record stored meanwhile fails it (409), and the next try finds that record.
+    /// </summary>
+    public async Task<PointsOutcome> ApplyAsync(PointsTransactionRequested request, bool newId, CancellationToken cancellationToken = default)
     {
         var partition = PartitionFor(request.CourierPseudonym);
         var recordRow = TransactionEntity.RowFor(request.TransactionId);
-        return await Optimistic.RetryAsync($"Courier state (transaction {request.TransactionId})", async _ =>
+        return await Optimistic.RetryAsync($"Courier state (transaction {request.TransactionId})", async number =>
         {
-            if (await Accounts.FindAsync<TransactionEntity>(partition, recordRow, cancellationToken) is { } seen)
+            if ((number > 0 || !newId) && await Accounts.FindAsync<TransactionEntity>(partition, recordRow, cancellationToken) is { } seen)
             {
                 return Attempt<PointsOutcome>.Done(new PointsOutcome(seen, Repeat: true));
             }
@@ -243,18 +252,23 @@ public sealed class PointsBook(HubStorage storage, HubRegistry registry, IOption
     /// transaction if the caller stops half-way.
     /// </summary>
     public Task<PointsOutcome> QueueThenApplyAsync(PointsTransactionRequested transaction, CancellationToken cancellationToken = default) =>
-        QueueFirst.ThenApplyAsync(storage, Queues.PointsTransactions, transaction, HubJsonContext.Default.PointsTransactionRequested, token => ApplyAsync(transaction, token), cancellationToken);
+        QueueThenApplyAsync(transaction, newId: false, cancellationToken);
 
-    public async Task<string> ClaimTransactionIdAsync(string platformId, string transactionId, string courierPseudonym, CancellationToken cancellationToken = default)
+    /// <summary>Queue then apply; <paramref name="newId"/>: the caller has just claimed the transaction id (see <see cref="ApplyAsync(PointsTransactionRequested, bool, CancellationToken)"/>).</summary>
+    public Task<PointsOutcome> QueueThenApplyAsync(PointsTransactionRequested transaction, bool newId, CancellationToken cancellationToken = default) =>
+        QueueFirst.ThenApplyAsync(storage, Queues.PointsTransactions, transaction, HubJsonContext.Default.PointsTransactionRequested, token => ApplyAsync(transaction, newId, token), cancellationToken);
+
+    /// <summary>The owner of the transaction id (see above), and whether this call claimed it (it was new).</summary>
+    public async Task<(string Owner, bool IsNew)> ClaimTransactionIdAsync(string platformId, string transactionId, string courierPseudonym, CancellationToken cancellationToken = default)
     {
         var claim = new TableEntity(ClaimPartition(platformId), transactionId) { ["Courier"] = courierPseudonym };
         if (await Accounts.TryAddAsync(claim, cancellationToken))
         {
-            return courierPseudonym;
+            return (courierPseudonym, true);
         }
 
         var owner = await Accounts.FindAsync<TableEntity>(ClaimPartition(platformId), transactionId, cancellationToken);
-        return owner?.GetString("Courier") ?? courierPseudonym;
+        return (owner?.GetString("Courier") ?? courierPseudonym, false);
     }
 
     /// <summary>The courier behind a platform's own pseudonym of it (<c>cp_…</c>), or null.</summary>

@@ -127,14 +127,15 @@ public sealed partial class PointsIntake(
         // A transaction id belongs to the first courier it was sent for: sent again for another courier,
         // it gets that first answer and nothing is applied (nor queued) for this one.
         var platformId = transaction.PlatformId;
-        var owner = await book.ClaimTransactionIdAsync(platformId, transaction.PlatformTransactionId!, transaction.CourierPseudonym, cancellationToken);
+        var (owner, newId) = await book.ClaimTransactionIdAsync(platformId, transaction.PlatformTransactionId!, transaction.CourierPseudonym, cancellationToken);
         if (owner != transaction.CourierPseudonym)
         {
             return await FirstAnswerAsync(platformId, (owner, transaction.TransactionId), "That transactionId is being applied for another courier; retry to get its answer.", cancellationToken);
         }
 
-        // Queue first (the queue function applies it if this request stops half-way), then apply.
-        var outcome = await book.QueueThenApplyAsync(transaction, cancellationToken);
+        // Queue first (the queue function applies it if this request stops half-way), then apply: a new
+        // transaction id has no record to look for.
+        var outcome = await book.QueueThenApplyAsync(transaction, newId, cancellationToken);
         Log.Applied(logger, transaction.TransactionId, outcome.Record.Kind, outcome.Record.Status, outcome.Repeat);
         // Applied by the queue function from this request's own message is still this request's first answer.
         var repeat = outcome.Repeat && outcome.Record.AttemptId != transaction.AttemptId;

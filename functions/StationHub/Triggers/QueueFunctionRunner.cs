@@ -13,14 +13,15 @@ namespace StationHub.Triggers;
 /// </summary>
 public static partial class QueueFunctionRunner
 {
-    public static async Task RunAsync(this QueueFunction function, IServiceProvider services, BinaryData message, CancellationToken cancellationToken = default)
+    /// <summary>Runs the function on one message; <paramref name="dequeueCount"/> as the queue reports it (0 when not known).</summary>
+    public static async Task RunAsync(this QueueFunction function, IServiceProvider services, BinaryData message, long dequeueCount, CancellationToken cancellationToken = default)
     {
         var (traceParent, traceState) = QueueTrace.Read(message.ToMemory().Span);
         using var activity = HubTelemetry.StartQueueMessage(function.Name, function.Queue, traceParent, traceState);
         using var caller = StorageRequestMetrics.For(function.Name);
         try
         {
-            await function.Handler(services, message, cancellationToken);
+            await function.Handler(services, message, dequeueCount, cancellationToken);
         }
         catch (MalformedMessageException exception)
         {

@@ -18,8 +18,12 @@ public abstract record TriggerFunction(string Name);
 /// <summary>Handles an HTTP request with services from the host.</summary>
 public delegate Task<HubResponse> HttpHandler(IServiceProvider services, HubRequest request, CancellationToken cancellationToken);
 
-/// <summary>Handles one queue message (its decoded body) with services from the host.</summary>
-public delegate Task QueueHandler(IServiceProvider services, BinaryData message, CancellationToken cancellationToken);
+/// <summary>
+/// Handles one queue message (its decoded body) with services from the host. <c>dequeueCount</c> is how
+/// many times the queue has handed this message out, this time included (1 the first time; 0 when not
+/// known, as for a run-now of the function): a handler may skip a guard against its own earlier run on 1.
+/// </summary>
+public delegate Task QueueHandler(IServiceProvider services, BinaryData message, long dequeueCount, CancellationToken cancellationToken);
 
 /// <summary>Runs a timer function's occurrence with services from the host.</summary>
 public delegate Task TimerHandler(IServiceProvider services, CancellationToken cancellationToken);
@@ -94,7 +98,12 @@ public sealed record QueueFunction(string Name, string Queue, QueueHandler Handl
 {
     public static QueueFunction For<THandler>(string name, string queue, Func<THandler, BinaryData, CancellationToken, Task> handle)
         where THandler : notnull =>
-        new(name, queue, (services, message, cancellationToken) => handle(services.GetRequiredService<THandler>(), message, cancellationToken));
+        new(name, queue, (services, message, _, cancellationToken) => handle(services.GetRequiredService<THandler>(), message, cancellationToken));
+
+    /// <summary>A handler that is told the message's dequeue count (see <see cref="QueueHandler"/>).</summary>
+    public static QueueFunction For<THandler>(string name, string queue, Func<THandler, BinaryData, long, CancellationToken, Task> handle)
+        where THandler : notnull =>
+        new(name, queue, (services, message, dequeueCount, cancellationToken) => handle(services.GetRequiredService<THandler>(), message, dequeueCount, cancellationToken));
 }
 
 /// <summary>A timer-triggered function: its six-field NCRONTAB schedule (UTC).</summary>

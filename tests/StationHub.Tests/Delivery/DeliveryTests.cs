@@ -132,6 +132,33 @@ public sealed class DeliveryTests
         Assert.Equal(0, await world.Storage.CountMessagesAsync(Queues.Deliveries));
     }
 
+    [Fact]
+    public async Task Two_messages_of_one_delivery_call_under_one_webhook_id_and_are_counted_once_at_the_time_recorded()
+    {
+        // A sender that stopped between its send and the delete of its own message sends the delivery again: two
+        // messages, each handed out for the first time, so neither reads the delivery's record before its call.
+        await using var world = await HubScenario.StartAsync();
+        var data = JsonSerializer.SerializeToElement(new { hubId = "twice" });
+        var delivery = StationHub.Delivery.DeliveryRequested.Create("c-twice", TimeProvider.System.GetUtcNow(), StationHub.Delivery.Destination.City(TestRegistry.WebhookCity), "hazard_report.routed", "routed", data, "twice");
+        var queue = world.Storage.Hub.Queue(Queues.Deliveries);
+        var body = JsonSerializer.SerializeToUtf8Bytes(delivery, StationHub.Platform.Json.HubJsonContext.Default.DeliveryRequested);
+        await Task.WhenAll(queue.SendMessageAsync(new BinaryData(body)), queue.SendMessageAsync(new BinaryData(body)));
+
+        await world.City.WaitForAsync(r => r.Any(x => x.Header("webhook-id") == delivery.DeliveryId));
+        await world.QuietAsync();
+
+        // Called once or twice, always under the delivery's one webhook-id (receivers drop the repeat) ...
+        var calls = world.City.All.Where(x => x.Text.Contains("\"twice\"", StringComparison.Ordinal)).ToList();
+        Assert.InRange(calls.Count, 1, 2);
+        Assert.All(calls, call => Assert.Equal(delivery.DeliveryId, call.Header("webhook-id")));
+
+        // ... recorded made once, and counted once, at the time the record keeps (the copy whose insert lost takes the winner's).
+        var record = (await world.Storage.Hub.Table(Tables.Deliveries).GetEntityAsync<StationHub.Delivery.DeliveryEntity>(delivery.DeliveryId, StationHub.Delivery.DeliveryEntity.Row)).Value;
+        Assert.Equal(StationHub.Delivery.DeliveryStates.Delivered, record.State);
+        var made = (await world.Storage.LedgerEntriesAsync()).Where(e => e.Kind == StationHub.Ledger.LedgerKinds.DeliveryMade && e.SourceId == delivery.DeliveryId).ToList();
+        Assert.Equal(record.DeliveredAt, Assert.Single(made).At);
+    }
+
     private static Task<List<JsonElement>> WaitForDeadLettersAsync(HubScenario world, int count) =>
         Eventually.UntilAsync(() => ListDeadLettersAsync(world), letters => letters.Count >= count, letters => $"{letters.Count} of {count} dead letters appeared");
 

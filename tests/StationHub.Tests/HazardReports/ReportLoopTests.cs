@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Xml.Linq;
+using StationHub.HazardReports;
 using StationHub.Ledger;
+using StationHub.Platform.Registry;
 using StationHub.Tests.Infrastructure;
 
 namespace StationHub.Tests.HazardReports;
@@ -104,7 +106,32 @@ public sealed class ReportLoopTests
     }
 
     [Fact]
-    public async Task Two_reports_of_one_place_at_one_instant_on_two_hosts_end_as_one_original()
+    public Task Two_reports_of_one_place_at_one_instant_on_two_hosts_end_as_one_original() =>
+        RaceAsync(i => (30.23 + (i * 0.004), 120.18, 30.23 + (i * 0.004) + 0.00005, 120.18));
+
+    [Fact]
+    public Task Two_reports_either_side_of_a_cell_edge_at_one_instant_on_two_hosts_end_as_one_original()
+    {
+        // Two metres apart, in two cells of the duplicate grid (a row edge, or a column edge): each claim reads only
+        // its own cell, and holds the other's in its block.
+        const double Radius = HazardCategory.DefaultDuplicateRadiusMeters;
+        const double LatStep = 2 * Radius / 110_000;
+        const double LonStep = 2 * LatStep;
+        return RaceAsync(i =>
+        {
+            var lat = Math.Ceiling((30.231 + (i * 0.004)) / LatStep) * LatStep;
+            var lon = Math.Ceiling(120.17 / LonStep) * LonStep;
+            var pair = i % 2 == 0
+                ? (lat - 0.00001, 120.1705, lat + 0.00001, 120.1705)
+                : (30.2305 + (i * 0.004), lon - 0.00001, 30.2305 + (i * 0.004), lon + 0.00001);
+            var (a, b) = (DuplicateClaims.BlockOf(pair.Item1, pair.Item2, (int)Radius), DuplicateClaims.BlockOf(pair.Item3, pair.Item4, (int)Radius));
+            Assert.NotEqual((a.Y, a.X), (b.Y, b.X));
+            return pair;
+        });
+    }
+
+    /// <summary>Pairs of reports (each pair within the radius), the two of a pair posted at once to two hosts: each pair ends as one original and one linked.</summary>
+    private static async Task RaceAsync(Func<int, (double LatA, double LonA, double LatB, double LonB)> places)
     {
         await using var world = await HubScenario.StartAsync();
         var second = await world.StartHubAsync();
@@ -112,9 +139,9 @@ public sealed class ReportLoopTests
         var tasks = new List<Task<JsonElement>>();
         for (var i = 0; i < Pairs; i++)
         {
-            var lat = 30.23 + (i * 0.004);
-            tasks.Add(PostAsync(world.Hub.Client, $"race-{i}-a", lat));
-            tasks.Add(PostAsync(second.Client, $"race-{i}-b", lat + 0.00005));
+            var (latA, lonA, latB, lonB) = places(i);
+            tasks.Add(PostAsync(world.Hub.Client, $"race-{i}-a", latA, lonA));
+            tasks.Add(PostAsync(second.Client, $"race-{i}-b", latB, lonB));
         }
 
         var answers = await Task.WhenAll(tasks);
@@ -134,9 +161,9 @@ public sealed class ReportLoopTests
         await world.QuietAsync();
         Assert.Equal(Pairs, world.City.All.Count);
 
-        async Task<JsonElement> PostAsync(HttpClient client, string reportId, double lat)
+        async Task<JsonElement> PostAsync(HttpClient client, string reportId, double lat, double lon)
         {
-            using var response = await client.SendAsync(Webhooks.Signed("api/v1/platforms/swiftride/hazard-reports", Webhooks.HazardReport(reportId, lat: lat, lon: 120.18), world.PlatformSigner));
+            using var response = await client.SendAsync(Webhooks.Signed("api/v1/platforms/swiftride/hazard-reports", Webhooks.HazardReport(reportId, lat: lat, lon: lon), world.PlatformSigner));
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             return await response.Content.ReadFromJsonAsync<JsonElement>();
         }

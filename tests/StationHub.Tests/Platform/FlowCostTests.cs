@@ -18,13 +18,22 @@ public sealed class FlowCostTests(ITestOutputHelper output)
     private const int Items = 8;
 
     // The issue's targets are 15 (report → city), 30 (with the acknowledgement back), 15 (points earn) and
-    // 30 (pickup order lifecycle). Measured on 2026-12-05 (Azurite, warm tables, a loaded machine): 16.3,
-    // 34.5, 19.8–22.3 and 30.0–32.1; the limits below hold what is reached, with a little room for receives
-    // that batch differently under load, so a regression fails, until the rest of the targets is met.
-    private const double ReportToCityLimit = 18;
-    private const double ReportLoopLimit = 37;
-    private const double PointsEarnLimit = 24;
-    private const double PickupLifecycleLimit = 33;
+    // 30 (pickup order lifecycle). Measured on 2026-12-05 (Azurite, warm tables, a loaded machine), after a
+    // delivery's first try stopped reading its record, the city update's reads were cut and the duplicate
+    // claim came to read one cell: 14.3–14.4, 28.5–28.8, 16.8–18.6 and 27.5–29.1 (before: 16.3, 34.5,
+    // 19.8–22.3 and 30.0–32.1; points vary most: when the queue function applies a transaction before its
+    // request does, under load, both read and write more). How many messages one receive takes varies with load (one receive per message
+    // when they come one by one), so each flow is held twice: without its receives, close to what the design
+    // now reaches (14.0, 28.0, 16.5 and 27.0; a little more when the queue function applies an item before
+    // its request does), and in all, with room for the receives. Each fails on the figures measured before.
+    private const double ReportToCityLimit = 15.5;
+    private const double ReportToCityWithoutReceivesLimit = 14.5;
+    private const double ReportLoopLimit = 30.5;
+    private const double ReportLoopWithoutReceivesLimit = 29;
+    private const double PointsEarnLimit = 19.5;
+    private const double PointsEarnWithoutReceivesLimit = 18.5;
+    private const double PickupLifecycleLimit = 30.5;
+    private const double PickupLifecycleWithoutReceivesLimit = 27.5;
 
     [Fact]
     public async Task A_report_and_its_acknowledgement_cost_no_more_requests_than_measured()
@@ -53,6 +62,7 @@ public sealed class FlowCostTests(ITestOutputHelper output)
         await world.City.WaitForAsync(r => r.Count >= Items + 1);
         await world.QuietAsync(delayed: true);
         var toCity = Report(counter, "report → city", FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound);
+        var toCityWithoutReceives = WithoutReceives(counter, FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound);
 
         for (var i = 0; i < Items; i++)
         {
@@ -66,6 +76,9 @@ public sealed class FlowCostTests(ITestOutputHelper output)
 
         Assert.True(toCity <= ReportToCityLimit, $"report → city: {toCity:0.0} requests per report (target 15)");
         Assert.True(loop <= ReportLoopLimit, $"report + acknowledgement → platform: {loop:0.0} requests per report (target 30)");
+        var loopWithoutReceives = WithoutReceives(counter, FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound, FunctionNames.CityUpdateReceived, FunctionNames.ApplyHazardReportUpdate);
+        Assert.True(toCityWithoutReceives <= ReportToCityWithoutReceivesLimit, $"report → city: {toCityWithoutReceives:0.0} requests per report without receives");
+        Assert.True(loopWithoutReceives <= ReportLoopWithoutReceivesLimit, $"report + acknowledgement → platform: {loopWithoutReceives:0.0} requests per report without receives");
     }
 
     [Fact]
@@ -93,6 +106,8 @@ public sealed class FlowCostTests(ITestOutputHelper output)
         var earn = Report(counter, "points earn", FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, FunctionNames.DeliverOutbound);
 
         Assert.True(earn <= PointsEarnLimit, $"points earn: {earn:0.0} requests per transaction (target 15)");
+        var earnWithoutReceives = WithoutReceives(counter, FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, FunctionNames.DeliverOutbound);
+        Assert.True(earnWithoutReceives <= PointsEarnWithoutReceivesLimit, $"points earn: {earnWithoutReceives:0.0} requests per transaction without receives");
     }
 
     [Fact]
@@ -115,6 +130,14 @@ public sealed class FlowCostTests(ITestOutputHelper output)
             FunctionNames.DeliverOutbound);
 
         Assert.True(lifecycle <= PickupLifecycleLimit, $"pickup order lifecycle: {lifecycle:0.0} requests per order (target 30)");
+        var withoutReceives = WithoutReceives(
+            counter,
+            FunctionNames.PickupOrderReceived,
+            FunctionNames.PickupOrderArrival,
+            FunctionNames.PickupOrderCollection,
+            FunctionNames.RoutePickupOrderEvent,
+            FunctionNames.DeliverOutbound);
+        Assert.True(withoutReceives <= PickupLifecycleWithoutReceivesLimit, $"pickup order lifecycle: {withoutReceives:0.0} requests per order without receives");
     }
 
     /// <summary>Orders created by the platform, arrived at the station, collected with the code the platform got, until the platform hears each collected.</summary>
@@ -173,6 +196,10 @@ public sealed class FlowCostTests(ITestOutputHelper output)
 
     private static string Earn(string transactionId, string courierId) =>
         $$$"""{"type":"points.earned","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"{{{transactionId}}}","courierId":"{{{courierId}}}","task":"emergency_assistance","stationId":"st-hz-01"}}""";
+
+    /// <summary>Requests per item of the functions, their queue receives left out (how many messages one receive takes varies with load).</summary>
+    private static double WithoutReceives(StorageRequestCounter counter, params string[] functions) =>
+        (double)counter.Of(functions).Count(r => r.Operation != "receive") / Items;
 
     private double Report(StorageRequestCounter counter, string flow, params string[] functions)
     {

@@ -25,7 +25,6 @@ namespace StationHub.Platform.Json;
 [JsonSerializable(typeof(HazardReportAccepted))]
 [JsonSerializable(typeof(HazardReportUpdateReceived))]
 [JsonSerializable(typeof(CityUpdate))]
-[JsonSerializable(typeof(List<DuplicateCandidate>))]
 [JsonSerializable(typeof(ReportReopenedEvent))]
 [JsonSerializable(typeof(CityUpdateAnswer))]
 [JsonSerializable(typeof(RoutedRequest))]
