@@ -36,7 +36,10 @@ namespace StationHub.Stations;
 /// <para>
 /// Storage calls: a report that changes the signal with no wake-up on its way, 1 queue send (before,
 /// one delivery send per subscriber); a notice, 1 read + 1 write + one delivery send per subscriber;
-/// a wake-up that finds nothing untold (the station toggled back), 1 read + 1 write.
+/// a wake-up that finds nothing untold (the station toggled back), 1 read + 1 write. A wake-up that finds
+/// nothing to tell and no wake-up recorded within <see cref="WriteMayLandWithin"/> of being queued (it ran
+/// before its write landed, or its write lost a race) looks once more after that: 1 read + 1 queue send,
+/// then the same again.
 /// </para>
 /// </remarks>
 public sealed class StationNotices(
@@ -50,6 +53,13 @@ public sealed class StationNotices(
 {
     /// <summary>A wake-up due longer ago than this is taken as lost (its message went to poison), and the next write queues another.</summary>
     public static readonly TimeSpan LostAfter = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long after a write queued its wake-up the write may still land: its request's storage deadline,
+    /// with room. A wake-up is queued before the write (queue first), so it can run before the write lands;
+    /// one that finds nothing to tell in that time looks once more after it (<see cref="StationNoticeDue.Recheck"/>).
+    /// </summary>
+    public static readonly TimeSpan WriteMayLandWithin = TimeSpan.FromSeconds(10);
 
     /// <summary>True when the written signal is one platforms have not been told.</summary>
     public static bool Untold(StationStatusEntity entity)
@@ -82,12 +92,21 @@ public sealed class StationNotices(
         await Optimistic.RetryAsync($"Station {message.StationId}'s notice", async attempt =>
         {
             var row = await store.FindAsync(message.StationId, cancellationToken);
+            var now = time.GetUtcNow();
+            if ((row is null || (!Untold(row) && row.NoticeWakeAt is null)) && !message.Recheck && now - message.OccurredAt < WriteMayLandWithin)
+            {
+                // Early: the write that queued this may not have landed yet, and once it lands it records this
+                // wake-up as on its way, so no later write queues another. Look again when it must have landed.
+                var later = TimeSpan.FromSeconds(Math.Ceiling((message.OccurredAt + WriteMayLandWithin - now).TotalSeconds));
+                await storage.SendAsync(Queues.StationNotices, message with { Recheck = true }, HubJsonContext.Default.StationNoticeDue, later, cancellationToken);
+                return Attempt<bool>.Done(false);
+            }
+
             if (row is null)
             {
                 return Attempt<bool>.Done(false);
             }
 
-            var now = time.GetUtcNow();
             if (Untold(row))
             {
                 if (row.NoticeWindowEnds is { } ends && now < ends)
@@ -190,7 +209,8 @@ public sealed class StationNotices(
 /// <summary>The wake-up on <c>station-notices</c>: look at the station's row, and tell what is untold. It carries no state.</summary>
 /// <param name="AfterSeq">The number of the last notice committed when it was queued.</param>
 /// <param name="DueAt">When it was queued to wake (recorded on the row as <see cref="StationStatusEntity.NoticeWakeAt"/>).</param>
-public sealed record StationNoticeDue(int SchemaVersion, string CorrelationId, DateTimeOffset OccurredAt, string StationId, int AfterSeq, DateTimeOffset DueAt)
+/// <param name="Recheck">A wake-up that ran before its write could land, queued again to look after it (<see cref="StationNotices.WriteMayLandWithin"/>); it is not queued a third time.</param>
+public sealed record StationNoticeDue(int SchemaVersion, string CorrelationId, DateTimeOffset OccurredAt, string StationId, int AfterSeq, DateTimeOffset DueAt, bool Recheck = false)
 {
     public const int CurrentSchemaVersion = 1;
 }

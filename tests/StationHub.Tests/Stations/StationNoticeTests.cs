@@ -64,6 +64,42 @@ public sealed class StationNoticeTests
     }
 
     [Fact]
+    public async Task A_wake_up_that_runs_before_its_write_lands_looks_again_and_the_state_is_told()
+    {
+        // The wake-up is queued before the station's row is written, so on a busy host it can run first,
+        // find nothing to tell, and leave; the write then lands recording a wake-up "on its way", and no later
+        // write queues another. Staged here in that order: the wake-up runs, then the write lands.
+        await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
+        var notices = world.Storage.Hub.Queue(Queues.StationNotices);
+        var handler = world.Hub.Get<StationHub.Stations.StationNotices>();
+        var now = world.Clock.GetUtcNow();
+        var early = new StationHub.Stations.StationNoticeDue(StationHub.Stations.StationNoticeDue.CurrentSchemaVersion, "msg_early", now, TestRegistry.Station, 0, now);
+        await handler.HandleAsync(BinaryData.FromObjectAsJson(early, StationHub.Platform.Json.HubJsonContext.Default.StationNoticeDue));
+
+        using (var put = await PutStatusAsync(world, TestRegistry.Station, TestRegistry.StationKey, Status(true, 4, 8, now)))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        // The write's own wake-up is the one that already ran: take it away.
+        var queued = (await notices.ReceiveMessagesAsync(32)).Value;
+        var own = Assert.Single(queued);
+        await notices.DeleteMessageAsync(own.MessageId, own.PopReceipt);
+
+        // What is left is the early wake-up's second look, due once the write must have landed; it tells the state.
+        var again = await Eventually.UntilAsync(
+            async () => (await notices.ReceiveMessagesAsync(1)).Value,
+            messages => messages.Length == 1,
+            _ => "the early wake-up did not look again: the station's state would never be told",
+            StationHub.Stations.StationNotices.WriteMayLandWithin + TimeSpan.FromSeconds(20));
+        await handler.HandleAsync(again[0].Body);
+        var row = await world.Hub.Get<StationHub.Stations.StationStatusStore>().FindAsync(TestRegistry.Station);
+        Assert.Equal(1, row!.NoticeSeq);
+        Assert.Null(row.NoticeWakeAt);
+        Assert.True((await world.Storage.Hub.Queue(Queues.Deliveries).PeekMessagesAsync(32)).Value.Length > 0, "no notice was sent");
+    }
+
+    [Fact]
     public async Task A_station_toggled_sixty_times_in_three_seconds_is_told_at_most_once_per_window_and_the_last_state_arrives()
     {
         await using var world = await HubScenario.StartAsync();
