@@ -129,9 +129,11 @@ public sealed partial class StationActions(PickupOrderStore store, PickupCodes c
                 var change = new PickupOrderEvent(PickupOrderEvent.CurrentSchemaVersion, Guid.NewGuid().ToString("N"), time.GetUtcNow(), PickupOrderEventKind.Collected, hubId, Guid.NewGuid().ToString("N"), ActionKey: keyDigest);
                 var outcome = await PickupOrderChanges.ApplyAsync(store, hubId, change, null, entity, cancellationToken);
 
-                // Applied now, or by the router from the first try's queued change between this retry's
-                // read and its write (the soak found it): either way this key's collection went through.
-                return Attempt<HubResponse>.Done(outcome.Result == ChangeResult.Applied || CollectedUnder(outcome.Entity, keyDigest)
+                // Applied now; or by the router from this very change's queued event before this request's write
+                // landed (the event is queued first, so on a busy host it can be applied first); or from the first
+                // try's queued change between this retry's read and its write (the soak found it): either way this
+                // collection went through.
+                return Attempt<HubResponse>.Done(outcome.Result == ChangeResult.Applied || AppliedAs(outcome.Entity, change) || CollectedUnder(outcome.Entity, keyDigest)
                     ? View(outcome.Entity!)
                     : HubResponse.Problem(Problem.Conflict($"The order is {outcome.Entity?.Status}; it was not collected now.")));
             }
@@ -157,6 +159,10 @@ public sealed partial class StationActions(PickupOrderStore store, PickupCodes c
     }
 
     /// <summary>Whether the order was collected by the request that carried this <c>Idempotency-Key</c>.</summary>
+    /// <summary>The order's latest change is this very event (its attempt id), applied by whichever of request and router came first.</summary>
+    private static bool AppliedAs(OrderEntity? entity, PickupOrderEvent change) =>
+        entity is not null && entity.CurrentStatus == PickupOrderMachine.Target(change.Kind) && entity.LastAttemptId == change.AttemptId;
+
     private static bool CollectedUnder(OrderEntity? entity, string? keyDigest) =>
         keyDigest is not null && entity is { CurrentStatus: PickupOrderStatus.Collected } && entity.ActionKey == keyDigest;
 
