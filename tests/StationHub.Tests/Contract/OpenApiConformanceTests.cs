@@ -46,7 +46,7 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
             var noon = new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), zone.GetUtcOffset(day.ToDateTime(new TimeOnly(12, 0))));
             await Scenario.Hub.Get<LedgerEntryWriter>().WriteAsync([new LedgerEntry(LedgerKinds.ReportReceived, LedgerScopes.District("330106"), "conformance", noon, Label: "blocked_fire_exit")]);
             using var seal = await Scenario.Hub.RunNowAsync(FunctionNames.SealLedger);
-            Assert.Equal(HttpStatusCode.Accepted, seal.StatusCode);
+            PlatformRetries.AssertAccepted(seal);
             await Eventually.UntilAsync(async () =>
             {
                 using var days = await Scenario.Hub.Client.GetAsync(Routes.Ledger);
@@ -108,7 +108,7 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
                 var courier = NewId("c");
                 using (var earned = await s.Hub.Client.SendAsync(Webhooks.Signed(Platform + "/points-transactions", Earn(NewId("t"), courier, "patrol_hour"), s.PlatformSigner)))
                 {
-                    Assert.Equal(HttpStatusCode.Accepted, earned.StatusCode);
+                    PlatformRetries.AssertAccepted(earned);
                 }
 
                 await Eventually.UntilAsync(async () => (await s.Hub.Client.SendAsync(await Get($"{Platform}/couriers/{courier}/points", TestRegistry.PlatformKey))).IsSuccessStatusCode, "the points to be applied");
@@ -580,7 +580,7 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         await PickupCodeAsync(Scenario, order);
         using (var earned = await Scenario.Hub.Client.SendAsync(Webhooks.Signed(Platform + "/points-transactions", Earn(NewId("t"), NewId("c"), "patrol_hour"), Scenario.PlatformSigner)))
         {
-            Assert.Equal(HttpStatusCode.Accepted, earned.StatusCode);
+            PlatformRetries.AssertAccepted(earned);
         }
 
         string[] expected = ["hazard_report.updated", "pickup_order.ready", "points.balance_changed"];
@@ -725,7 +725,7 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
     private static async Task<string> CreateOrderAsync(HubScenario scenario)
     {
         using var created = await scenario.Hub.Client.SendAsync(Webhooks.Signed(Platform + "/pickup-orders", PickupOrders.PickupOrderFlowTests.Created(NewId("order")), scenario.PlatformSigner));
-        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        PlatformRetries.AssertAccepted(created);
         return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hubId").GetString()!;
     }
 
@@ -757,11 +757,11 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         foreach (var task in new[] { "emergency_assistance", "emergency_assistance", "patrol_hour" })
         {
             using var earned = await scenario.Hub.Client.SendAsync(Webhooks.Signed(Platform + "/points-transactions", Earn(NewId("t"), courier, task), scenario.PlatformSigner));
-            Assert.Equal(HttpStatusCode.Accepted, earned.StatusCode);
+            PlatformRetries.AssertAccepted(earned);
         }
 
         using var redeemed = await scenario.Hub.Client.SendAsync(Webhooks.Signed(Platform + "/points-transactions", Redeem(NewId("t"), courier, "ebike_repair_voucher"), scenario.PlatformSigner));
-        Assert.Equal(HttpStatusCode.Accepted, redeemed.StatusCode);
+        PlatformRetries.AssertAccepted(redeemed);
         return (await redeemed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("voucherCode").GetString()!;
     }
 

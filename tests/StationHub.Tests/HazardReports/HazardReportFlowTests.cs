@@ -18,7 +18,7 @@ public sealed class HazardReportFlowTests
 
         using var response = await world.PostReportAsync(Webhooks.HazardReport("r-100"));
 
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        PlatformRetries.AssertAccepted(response);
         var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
         var hubId = answer.GetProperty("hubId").GetString()!;
         Assert.Equal("received", answer.GetProperty("status").GetString());
@@ -84,7 +84,7 @@ public sealed class HazardReportFlowTests
         using var again = await world.PostReportAsync(body, webhookId: "msg_same");
         using var sameItemNewId = await world.PostReportAsync(Webhooks.HazardReport("r-dup", courierId: "someone-else"), webhookId: "msg_other");
 
-        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        PlatformRetries.AssertAccepted(first);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(HttpStatusCode.OK, sameItemNewId.StatusCode);
         var firstBody = await first.Content.ReadAsStringAsync();
@@ -208,7 +208,7 @@ public sealed class HazardReportFlowTests
             "{\"type\":\"hazard_report.reopened\",\"timestamp\":\"2026-11-22T08:00:00Z\",\"data\":{" +
             $"\"reportId\":\"r-legacy\",\"note\":\"Chained again\",\"observedAt\":\"{StationHub.Platform.Json.IsoTimestamp.Format(TimeProvider.System.GetUtcNow())}\"}}}}",
             "msg_legacy_reopen");
-        Assert.Equal(HttpStatusCode.Accepted, reopened.StatusCode);
+        PlatformRetries.AssertAccepted(reopened);
         Assert.Equal(legacyId, (await reopened.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hubId").GetString());
         await world.WaitForStatusAsync(legacyId, "routed");
     }

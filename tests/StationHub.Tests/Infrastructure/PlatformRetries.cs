@@ -18,6 +18,19 @@ public sealed class PlatformRetries(Func<bool> enabled) : DelegatingHandler(new 
     /// <summary>On an answer that came after a retry: how many 503s it followed.</summary>
     public const string RetriedHeader = "x-test-platform-retries";
 
+    /// <summary>
+    /// The item was accepted by this request: 202, or the 200 with the first answer that this client's
+    /// retry of a 503 got (the 503 said "may have been accepted", and it had been). A 200 without a retry
+    /// behind it is a repeat, not an acceptance.
+    /// </summary>
+    public static void AssertAccepted(HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        Xunit.Assert.True(
+            response.StatusCode == HttpStatusCode.Accepted || (response.StatusCode == HttpStatusCode.OK && response.Headers.Contains(RetriedHeader)),
+            $"expected 202 (or 200 after a retried 503), got {(int)response.StatusCode}");
+    }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         // A chunked request is a test of chunked bodies: it goes as it is (a retry would send a copy

@@ -40,7 +40,7 @@ public sealed class WorkerNeedsLedgerTests
         // The worker says it is not fixed: the need's resolution is taken back.
         using (var reopened = await world.PostReportAsync(Reopening("need-wages"), "msg_need_reopen"))
         {
-            Assert.Equal(HttpStatusCode.Accepted, reopened.StatusCode);
+            PlatformRetries.AssertAccepted(reopened);
         }
 
         await world.WaitForStatusAsync(need, "routed");

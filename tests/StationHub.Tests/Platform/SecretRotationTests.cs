@@ -94,8 +94,8 @@ public sealed class SecretRotationTests
         using var withNext = await world.Hub.Client.SendAsync(Webhooks.Signed("api/v1/platforms/swiftride/hazard-reports", Webhooks.HazardReport("rot-next"), new StandardWebhook(next)));
         using var withOther = await world.Hub.Client.SendAsync(Webhooks.Signed("api/v1/platforms/swiftride/hazard-reports", Webhooks.HazardReport("rot-other"), new StandardWebhook(StandardWebhook.NewSecret())));
 
-        Assert.Equal(HttpStatusCode.Accepted, withCurrent.StatusCode);
-        Assert.Equal(HttpStatusCode.Accepted, withNext.StatusCode);
+        PlatformRetries.AssertAccepted(withCurrent);
+        PlatformRetries.AssertAccepted(withNext);
         Assert.Equal(HttpStatusCode.Unauthorized, withOther.StatusCode);
 
         var atCity = await world.City.WaitForAsync(r => r.Count >= 2);
