@@ -649,13 +649,19 @@ public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world)
         return new HttpRequestMessage(HttpMethod.Delete, $"{credentials}/{id}") { Headers = { { "x-api-key", TestRegistry.AdminKey } } };
     }
 
+    private static int deletableCases = -1;
+
     /// <summary>A registry entry of the kind made for the case, and the request that deletes it.</summary>
     private static async Task<HttpRequestMessage> DeletableAsync(HubScenario scenario, string route)
     {
         var id = NewId("oa");
-        var code = "9" + Random.Shared.Next(10_000, 99_999).ToString(CultureInfo.InvariantCulture);
-        var lat = Random.Shared.Next(-60, -10);
-        var city = $$"""{ "name": "Case", "delivery": { "format": "webhook", "endpoint": "http://127.0.0.1:9/city" }, "districts": [ { "code": "{{code}}", "name": "Case", "area": [[{{lat}}, 10], [{{lat + 0.5}}, 10], [{{lat + 0.5}}, 10.5], [{{lat}}, 10.5]] } ] }""";
+
+        // Each case's city gets a district of its own, a degree apart from every other case's: districts must not overlap.
+        var n = Interlocked.Increment(ref deletableCases);
+        var code = "9" + (10_000 + n).ToString(CultureInfo.InvariantCulture);
+        var lat = -60 + (n % 50);
+        var lon = 10 + (n / 50);
+        var city = $$"""{ "name": "Case", "delivery": { "format": "webhook", "endpoint": "http://127.0.0.1:9/city" }, "districts": [ { "code": "{{code}}", "name": "Case", "area": [[{{lat}}, {{lon}}], [{{lat + 0.5}}, {{lon}}], [{{lat + 0.5}}, {{lon + 0.5}}], [{{lat}}, {{lon + 0.5}}]] } ] }""";
         var entry = route switch
         {
             "cities" => city,
