@@ -74,23 +74,23 @@ public sealed class CredentialTests
         Assert.False(VerifiedBy(nextCitySecret, routed, world.Clock.GetUtcNow()).IsValid);
 
         // The keys work where their owner may go: the platform reads its report, the city its Open311 list, the station its routes.
-        using (var status = await SendAsync(hub, HttpMethod.Get, $"api/v1/platforms/newride/hazard-reports/{hubId}", key: platformKey))
+        using (var status = await TenantAdminTests.SendAsync(hub, HttpMethod.Get, $"api/v1/platforms/newride/hazard-reports/{hubId}", key: platformKey))
         {
             Assert.Equal(HttpStatusCode.OK, status.StatusCode);
         }
 
-        using (var open311 = await SendAsync(hub, HttpMethod.Get, "api/v1/open311/requests.json?api_key=" + Uri.EscapeDataString(cityKey), key: null))
+        using (var open311 = await TenantAdminTests.SendAsync(hub, HttpMethod.Get, "api/v1/open311/requests.json?api_key=" + Uri.EscapeDataString(cityKey), key: null))
         {
             Assert.Equal(HttpStatusCode.OK, open311.StatusCode);
             Assert.Contains(hubId, await open311.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        using (var arrival = await SendAsync(hub, HttpMethod.Post, "api/v1/stations/st-wz-01/pickup-orders/no-such-order/arrival", "{}", key: stationKey))
+        using (var arrival = await TenantAdminTests.SendAsync(hub, HttpMethod.Post, "api/v1/stations/st-wz-01/pickup-orders/no-such-order/arrival", "{}", key: stationKey))
         {
             Assert.Equal(HttpStatusCode.NotFound, arrival.StatusCode); // past the key check: no such order
         }
 
-        using (var otherStation = await SendAsync(hub, HttpMethod.Post, $"api/v1/stations/{TestRegistry.Station}/pickup-orders/no-such-order/arrival", "{}", key: stationKey))
+        using (var otherStation = await TenantAdminTests.SendAsync(hub, HttpMethod.Post, $"api/v1/stations/{TestRegistry.Station}/pickup-orders/no-such-order/arrival", "{}", key: stationKey))
         {
             Assert.Equal(HttpStatusCode.Forbidden, otherStation.StatusCode);
         }
@@ -98,13 +98,13 @@ public sealed class CredentialTests
         // The platform's key opens no admin route.
         foreach (var (method, path) in new[] { (HttpMethod.Get, "api/v1/admin/platforms"), (HttpMethod.Post, "api/v1/admin/platforms/newride/credentials"), (HttpMethod.Get, "api/v1/admin/platforms/newride/credentials") })
         {
-            using var refused = await SendAsync(hub, method, path, "{}", key: platformKey);
+            using var refused = await TenantAdminTests.SendAsync(hub, method, path, "{}", key: platformKey);
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         }
 
         // An update (200) answers no secret.
-        using var read = await SendAsync(hub, HttpMethod.Get, "api/v1/admin/platforms/newride");
-        using var replaced = await SendAsync(hub, HttpMethod.Put, "api/v1/admin/platforms/newride", await read.Content.ReadAsStringAsync(), ifMatch: read.Headers.ETag!.Tag);
+        using var read = await TenantAdminTests.SendAsync(hub, HttpMethod.Get, "api/v1/admin/platforms/newride");
+        using var replaced = await TenantAdminTests.SendAsync(hub, HttpMethod.Put, "api/v1/admin/platforms/newride", await read.Content.ReadAsStringAsync(), ifMatch: read.Headers.ETag!.Tag);
         Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
         var replacedText = await replaced.Content.ReadAsStringAsync();
         Assert.DoesNotContain("credentials", replacedText, StringComparison.Ordinal);
@@ -143,7 +143,7 @@ public sealed class CredentialTests
 
         // A third, then the second revoked: refused at once, though its overlap has not ended.
         var third = (await IssueAsync(hub, "platforms/rotor")).GetProperty("secret").GetString()!;
-        using (var revoked = await SendAsync(hub, HttpMethod.Delete, $"api/v1/admin/platforms/rotor/credentials/{second.GetProperty("id").GetString()}"))
+        using (var revoked = await TenantAdminTests.SendAsync(hub, HttpMethod.Delete, $"api/v1/admin/platforms/rotor/credentials/{second.GetProperty("id").GetString()}"))
         {
             Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
         }
@@ -155,7 +155,7 @@ public sealed class CredentialTests
         var left = await ListAsync(hub, "platforms/rotor");
         Assert.DoesNotContain(left.EnumerateArray(), c => c.GetProperty("id").GetString() == firstId);
         Assert.Single(left.EnumerateArray(), c => c.GetProperty("type").GetString() == "signing-secret");
-        using var again = await SendAsync(hub, HttpMethod.Delete, $"api/v1/admin/platforms/rotor/credentials/{second.GetProperty("id").GetString()}");
+        using var again = await TenantAdminTests.SendAsync(hub, HttpMethod.Delete, $"api/v1/admin/platforms/rotor/credentials/{second.GetProperty("id").GetString()}");
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
     }
 
@@ -169,7 +169,7 @@ public sealed class CredentialTests
         using var other = new HttpClient { BaseAddress = child.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         await Eventually.UntilAsync(async () => await ReportAsync(world, "twohost", secret, other) == HttpStatusCode.Accepted, "the second host does not take the new platform's secret", TimeSpan.FromSeconds(5));
 
-        using (var revoked = await SendAsync(world.Hub.Client, HttpMethod.Delete, $"api/v1/admin/platforms/twohost/credentials/{Id(platform, "signing-secret")}"))
+        using (var revoked = await TenantAdminTests.SendAsync(world.Hub.Client, HttpMethod.Delete, $"api/v1/admin/platforms/twohost/credentials/{Id(platform, "signing-secret")}"))
         {
             Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
         }
@@ -196,7 +196,7 @@ public sealed class CredentialTests
         Assert.Equal(HttpStatusCode.NotFound, await ArrivalAsync(hub, "st-keys", second));
 
         var firstId = (await ListAsync(hub, "stations/st-keys")).EnumerateArray().OrderBy(c => c.GetProperty("created").GetDateTimeOffset()).First().GetProperty("id").GetString();
-        using (var revoked = await SendAsync(hub, HttpMethod.Delete, $"api/v1/admin/stations/st-keys/credentials/{firstId}"))
+        using (var revoked = await TenantAdminTests.SendAsync(hub, HttpMethod.Delete, $"api/v1/admin/stations/st-keys/credentials/{firstId}"))
         {
             Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
         }
@@ -205,12 +205,12 @@ public sealed class CredentialTests
         Assert.Equal(HttpStatusCode.NotFound, await ArrivalAsync(hub, "st-keys", second));
 
         // A station holds keys only; the settings' keys of the sample stations keep working beside the registry's.
-        using var wrongType = await SendAsync(hub, HttpMethod.Post, "api/v1/admin/stations/st-keys/credentials", """{ "type": "signing-secret" }""");
+        using var wrongType = await TenantAdminTests.SendAsync(hub, HttpMethod.Post, "api/v1/admin/stations/st-keys/credentials", """{ "type": "signing-secret" }""");
         Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, await ArrivalAsync(hub, TestRegistry.Station, TestRegistry.StationKey));
 
         // Deleting the station takes its keys with it.
-        using (var deleted = await SendAsync(hub, HttpMethod.Delete, "api/v1/admin/stations/st-keys"))
+        using (var deleted = await TenantAdminTests.SendAsync(hub, HttpMethod.Delete, "api/v1/admin/stations/st-keys"))
         {
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         }
@@ -241,7 +241,7 @@ public sealed class CredentialTests
         var reads = new List<string>();
         foreach (var path in new[] { "platforms", "platforms/quiet", "platforms/quiet/credentials", "cities/hangzhou/bodies", "cities/hangzhou/bodies/hz-quiet", "cities/hangzhou/bodies/hz-quiet/credentials" })
         {
-            using var read = await SendAsync(hub, HttpMethod.Get, "api/v1/admin/" + path);
+            using var read = await TenantAdminTests.SendAsync(hub, HttpMethod.Get, "api/v1/admin/" + path);
             Assert.Equal(HttpStatusCode.OK, read.StatusCode);
             reads.Add(await read.Content.ReadAsStringAsync());
         }
@@ -272,16 +272,16 @@ public sealed class CredentialTests
         await using var world = await HubScenario.StartAsync(configure: settings => settings.Remove(HubScenario.CredentialKeySetting));
         var hub = world.Hub.Client;
 
-        using var refused = await SendAsync(hub, HttpMethod.Put, "api/v1/admin/platforms/clear", $$"""{ "name": "Clear", "webhookUrl": "{{world.OtherPlatform.Url("clear/webhooks").AbsoluteUri}}" }""");
+        using var refused = await TenantAdminTests.SendAsync(hub, HttpMethod.Put, "api/v1/admin/platforms/clear", $$"""{ "name": "Clear", "webhookUrl": "{{world.OtherPlatform.Url("clear/webhooks").AbsoluteUri}}" }""");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         Assert.Contains("Registry:CredentialKey", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        using (var absent = await SendAsync(hub, HttpMethod.Get, "api/v1/admin/platforms/clear"))
+        using (var absent = await TenantAdminTests.SendAsync(hub, HttpMethod.Get, "api/v1/admin/platforms/clear"))
         {
             Assert.Equal(HttpStatusCode.NotFound, absent.StatusCode);
         }
 
-        using (var secretRefused = await SendAsync(hub, HttpMethod.Post, $"api/v1/admin/platforms/{TestRegistry.Platform}/credentials"))
+        using (var secretRefused = await TenantAdminTests.SendAsync(hub, HttpMethod.Post, $"api/v1/admin/platforms/{TestRegistry.Platform}/credentials"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, secretRefused.StatusCode);
         }
@@ -306,13 +306,13 @@ public sealed class CredentialTests
 
     private static async Task<HttpStatusCode> ArrivalAsync(HttpClient hub, string stationId, string key)
     {
-        using var response = await SendAsync(hub, HttpMethod.Post, $"api/v1/stations/{stationId}/pickup-orders/no-such-order/arrival", "{}", key: key);
+        using var response = await TenantAdminTests.SendAsync(hub, HttpMethod.Post, $"api/v1/stations/{stationId}/pickup-orders/no-such-order/arrival", "{}", key: key);
         return response.StatusCode;
     }
 
     private static async Task<JsonElement> CreateAsync(HttpClient hub, string path, string body)
     {
-        using var response = await SendAsync(hub, HttpMethod.Put, "api/v1/admin/" + path, body);
+        using var response = await TenantAdminTests.SendAsync(hub, HttpMethod.Put, "api/v1/admin/" + path, body);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, text);
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
@@ -321,7 +321,7 @@ public sealed class CredentialTests
 
     private static async Task<JsonElement> IssueAsync(HttpClient hub, string path, string? body = null)
     {
-        using var response = await SendAsync(hub, HttpMethod.Post, $"api/v1/admin/{path}/credentials", body);
+        using var response = await TenantAdminTests.SendAsync(hub, HttpMethod.Post, $"api/v1/admin/{path}/credentials", body);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, text);
         return JsonDocument.Parse(text).RootElement.Clone();
@@ -329,7 +329,7 @@ public sealed class CredentialTests
 
     private static async Task<JsonElement> ListAsync(HttpClient hub, string path)
     {
-        using var response = await SendAsync(hub, HttpMethod.Get, $"api/v1/admin/{path}/credentials");
+        using var response = await TenantAdminTests.SendAsync(hub, HttpMethod.Get, $"api/v1/admin/{path}/credentials");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
@@ -356,25 +356,4 @@ public sealed class CredentialTests
     }
 
     private static async Task<int> CountCredentialsAsync(HubScenario world, string owner) => (await StoredCredentialsAsync(world, owner)).Count;
-
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient host, HttpMethod method, string path, string? body = null, string? ifMatch = null, string? key = TestRegistry.AdminKey)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null && method != HttpMethod.Get && method != HttpMethod.Delete)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-
-        if (key is not null)
-        {
-            request.Headers.Add("x-api-key", key);
-        }
-
-        if (ifMatch is not null)
-        {
-            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-        }
-
-        return await host.SendAsync(request);
-    }
 }

@@ -210,7 +210,8 @@ public sealed class TenantAdminTests
         return await response.Content.ReadAsStringAsync();
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient host, HttpMethod method, string path, string? body = null, string? ifMatch = null, string? key = TestRegistry.AdminKey)
+    /// <summary>A request to the admin API (the admin key unless another is given), as the tenants' tests send it.</summary>
+    internal static async Task<HttpResponseMessage> SendAsync(HttpClient host, HttpMethod method, string path, string? body = null, string? ifMatch = null, string? key = TestRegistry.AdminKey)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null && method != HttpMethod.Get && method != HttpMethod.Delete)
