@@ -12,10 +12,11 @@ using StationHub.Triggers;
 namespace StationHub.Delivery;
 
 /// <summary>
-/// Queue function over <c>deliveries</c>: one try per message. On failure it queues the next
-/// try with the policy's delay (so one slow destination never holds up another), and after the
-/// last try writes a dead letter. At least once: a crash between the call and the record means
-/// the call is made again, with the same <c>webhook-id</c>.
+/// Queue function over <c>deliveries</c>: one try of each delivery in the message (one, or a few to
+/// one destination, made in order). On failure it queues the next try with the policy's delay (so
+/// one slow destination never holds up another), and after the last try writes a dead letter. At
+/// least once: a crash between the call and the record means the call is made again, with the same
+/// <c>webhook-id</c>.
 /// </summary>
 /// <remarks>
 /// The ledger's <c>delivery.made</c> and <c>delivery.failed</c> carry the time the delivery
@@ -61,10 +62,28 @@ public sealed class DeliveryProcessor(
     public async Task HandleAsync(BinaryData body, long dequeueCount, CancellationToken cancellationToken = default)
     {
         var message = QueueMessages.Read(body, HubJsonContext.Default.DeliveryRequested);
+        for (DeliveryRequested? next = message; next is not null;)
+        {
+            next = await MakeAsync(next, dequeueCount, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// One try of one delivery. Returns the delivery that rides behind it (<see cref="DeliveryRequested.Then"/>)
+    /// when this one is settled, made or given up, so it is tried next, in this same run; null when it went
+    /// back to the queue or was parked with this one.
+    /// </summary>
+    /// <remarks>
+    /// The follow-up is "unseen" by the same rule: a first try in a message handed out once. Until this
+    /// one settles it has not been tried (retries, parking and throttling carry it along untried), and a
+    /// run that stopped after trying it leaves the message to be handed out again.
+    /// </remarks>
+    private async Task<DeliveryRequested?> MakeAsync(DeliveryRequested message, long dequeueCount, CancellationToken cancellationToken)
+    {
         var unseen = message.Attempt == 0 && dequeueCount == 1;
         if (!unseen && await FinishedAsync(message, cancellationToken))
         {
-            return;
+            return message.Then;
         }
 
         var hasLifecycle = message.Destination.Kind != DestinationKind.Admin;
@@ -76,7 +95,7 @@ public sealed class DeliveryProcessor(
             {
                 await parked.ParkAsync(message, time.GetUtcNow(), cancellationToken);
                 Log.DeliveryParked(logger, message.DeliveryId, message.Destination.ToString(), endpoint.State);
-                return;
+                return null;
             }
 
             if (Destinations.MaxPerSecond(registry, message.Destination) is { } maxPerSecond)
@@ -88,7 +107,7 @@ public sealed class DeliveryProcessor(
                     var later = random.Between(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3));
                     await storage.RequestDeliveryAsync(message, later, cancellationToken);
                     Log.DeliveryThrottled(logger, message.DeliveryId, message.Destination.ToString(), maxPerSecond, later);
-                    return;
+                    return null;
                 }
 
                 // A pause that came while this delivery waited for its slot holds it too.
@@ -97,7 +116,7 @@ public sealed class DeliveryProcessor(
                 {
                     await parked.ParkAsync(message, time.GetUtcNow(), cancellationToken);
                     Log.DeliveryParked(logger, message.DeliveryId, message.Destination.ToString(), paused.State);
-                    return;
+                    return null;
                 }
             }
         }
@@ -128,7 +147,7 @@ public sealed class DeliveryProcessor(
                 await endpoints.RecordSuccessAsync(message.Destination, endpoint, now, cancellationToken);
             }
 
-            return;
+            return message.Then;
         }
 
         if (hasLifecycle && await endpoints.RecordFailureAsync(message.Destination, now, result.Error, options.Value.DisableAfter, cancellationToken) is { } disabled)
@@ -139,7 +158,7 @@ public sealed class DeliveryProcessor(
         // Not read before the call: another copy of this message may have made it, and its record must stand.
         if (unseen && await FinishedAsync(message, cancellationToken))
         {
-            return;
+            return message.Then;
         }
 
         var delay = retries.NextDelay(message.Attempt, result.RetryAfter);
@@ -150,13 +169,15 @@ public sealed class DeliveryProcessor(
             var next = message with { Attempt = message.Attempt + 1 };
             await storage.RequestDeliveryAsync(next, Cap(wait), cancellationToken);
             Log.DeliveryRetrying(logger, message.DeliveryId, message.Destination.ToString(), message.Attempt + 1, result.Error, wait);
-            return;
+            return null;
         }
 
-        await store.DeadLetterAsync(message, result.Error, now, cancellationToken);
+        // The dead letter is this delivery alone: the one behind it gets its own tries now.
+        await store.DeadLetterAsync(message with { Then = null }, result.Error, now, cancellationToken);
         await store.RecordAsync(message, DeliveryStates.DeadLettered, result.StatusCode, result.Error, now, cancellationToken);
         await ledger.WriteAsync([Fact(LedgerKinds.DeliveryFailed, message, now)], cancellationToken);
         Log.DeadLettered(logger, message.DeliveryId, message.Destination.ToString(), message.Attempt + 1, result.Error);
+        return message.Then;
     }
 
     /// <summary>

@@ -12,6 +12,9 @@ namespace StationHub.Delivery;
 /// One outbound call to one destination. <see cref="DeliveryId"/> is stable for the same
 /// logical event and destination and is sent as the <c>webhook-id</c>, so receivers can drop
 /// repeats. Retries are new messages with <see cref="Attempt"/> + 1, queued with a delay.
+/// <see cref="Then"/> is a delivery to the same destination that rides in the same message and is
+/// made once this one is settled (made, or given up): one queue message for what one event tells one
+/// destination, in order (see <see cref="DeliveryQueue.RequestDeliveriesAsync"/>).
 /// </summary>
 public sealed record DeliveryRequested(
     int SchemaVersion,
@@ -23,7 +26,8 @@ public sealed record DeliveryRequested(
     JsonElement Data,
     string Subject,
     int Attempt,
-    DateTimeOffset FirstRequestedAt)
+    DateTimeOffset FirstRequestedAt,
+    DeliveryRequested? Then = null)
 {
     public const int CurrentSchemaVersion = 1;
 
@@ -49,6 +53,29 @@ public static class DeliveryQueue
     /// <summary>Queues a delivery (after <paramref name="delay"/>, for a retry).</summary>
     public static Task RequestDeliveryAsync(this HubStorage storage, DeliveryRequested delivery, TimeSpan? delay = null, CancellationToken cancellationToken = default) =>
         storage.SendAsync(Queues.Deliveries, delivery, HubJsonContext.Default.DeliveryRequested, delay, cancellationToken);
+
+    /// <summary>
+    /// Queues deliveries to one destination as one message, made in the order given: each after the one
+    /// before it is settled. Each keeps its own <c>webhook-id</c>, record, tries and ledger fact; what is
+    /// saved is a queue send, a receive and a delete for each but the first.
+    /// </summary>
+    public static Task RequestDeliveriesAsync(this HubStorage storage, IReadOnlyList<DeliveryRequested> deliveries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deliveries);
+        ArgumentOutOfRangeException.ThrowIfZero(deliveries.Count);
+        DeliveryRequested? chain = null;
+        for (var i = deliveries.Count - 1; i >= 0; i--)
+        {
+            if (deliveries[i].Destination != deliveries[0].Destination || deliveries[i].Then is not null)
+            {
+                throw new ArgumentException("Deliveries queued as one message go to one destination, one after another.", nameof(deliveries));
+            }
+
+            chain = deliveries[i] with { Then = chain };
+        }
+
+        return storage.RequestDeliveryAsync(chain!, cancellationToken: cancellationToken);
+    }
 }
 
 /// <summary>Where a delivery goes: a city system or a platform, by registry id.</summary>

@@ -39,7 +39,7 @@ public sealed class PointsRouter(
             // Only recorded rejections are told (an unrecorded one, a settlement that cannot happen, has no record to tell from).
             if (kind is PointsKind.Earned or PointsKind.Redeemed or PointsKind.Reversed)
             {
-                await NotifyAsync(record, "rejected", PointsEvents.Rejected, new PointsRejectedNotice(courierRef, record.PlatformTransactionId, record.Kind.ToLowerInvariant(), record.Reason ?? "rejected"), HubJsonContext.Default.PointsRejectedNotice, request.CorrelationId, cancellationToken);
+                await storage.RequestDeliveryAsync(Notice(record, "rejected", PointsEvents.Rejected, new PointsRejectedNotice(courierRef, record.PlatformTransactionId, record.Kind.ToLowerInvariant(), record.Reason ?? "rejected"), HubJsonContext.Default.PointsRejectedNotice, request.CorrelationId), cancellationToken: cancellationToken);
             }
 
             return;
@@ -55,13 +55,19 @@ public sealed class PointsRouter(
         }
 
         await ledger.WriteAsync([LedgerFact(record, kind)], cancellationToken);
-        await NotifyAsync(record, "balance", PointsEvents.BalanceChanged, new BalanceChangedNotice(
-            courierRef, record.PlatformTransactionId, record.Kind.ToLowerInvariant(), record.Points, record.AvailableAfter, record.ReservedAfter,
-            record.Task, record.Reward, record.VoucherCode, kind == PointsKind.Earned ? record.Reference : null, record.At), HubJsonContext.Default.BalanceChangedNotice, request.CorrelationId, cancellationToken);
+        // Both notices go to the courier's platform in one queue message, the balance first.
+        List<DeliveryRequested> notices =
+        [
+            Notice(record, "balance", PointsEvents.BalanceChanged, new BalanceChangedNotice(
+                courierRef, record.PlatformTransactionId, record.Kind.ToLowerInvariant(), record.Points, record.AvailableAfter, record.ReservedAfter,
+                record.Task, record.Reward, record.VoucherCode, kind == PointsKind.Earned ? record.Reference : null, record.At), HubJsonContext.Default.BalanceChangedNotice, request.CorrelationId),
+        ];
         if (kind == PointsKind.Earned && registry.FindTask(record.Task ?? string.Empty) is { Minutes: > 0 } task)
         {
-            await NotifyAsync(record, "social-time", PointsEvents.SocialTimeCredited, new SocialTimeNotice(courierRef, task.Minutes, task.Code, record.PlatformTransactionId), HubJsonContext.Default.SocialTimeNotice, request.CorrelationId, cancellationToken);
+            notices.Add(Notice(record, "social-time", PointsEvents.SocialTimeCredited, new SocialTimeNotice(courierRef, task.Minutes, task.Code, record.PlatformTransactionId), HubJsonContext.Default.SocialTimeNotice, request.CorrelationId));
         }
+
+        await storage.RequestDeliveriesAsync(notices, cancellationToken);
 
         Log.Routed(logger, PointsBook.TransactionIdOf(record), record.Kind);
     }
@@ -86,12 +92,8 @@ public sealed class PointsRouter(
     /// A notice to the courier's platform. Its webhook-id comes from the transaction id, and its envelope
     /// (event, timestamp = the record's time, data) from the record, so every repeat is the same message.
     /// </summary>
-    private Task NotifyAsync<T>(TransactionEntity record, string key, string eventType, T notice, JsonTypeInfo<T> noticeType, string correlationId, CancellationToken cancellationToken)
-    {
-        var data = JsonSerializer.SerializeToElement(notice, noticeType);
-        var delivery = DeliveryRequested.Create(correlationId, record.At, Destination.Platform(record.PlatformId), eventType, key, data, PointsBook.TransactionIdOf(record));
-        return storage.RequestDeliveryAsync(delivery, cancellationToken: cancellationToken);
-    }
+    private static DeliveryRequested Notice<T>(TransactionEntity record, string key, string eventType, T notice, JsonTypeInfo<T> noticeType, string correlationId) =>
+        DeliveryRequested.Create(correlationId, record.At, Destination.Platform(record.PlatformId), eventType, key, JsonSerializer.SerializeToElement(notice, noticeType), PointsBook.TransactionIdOf(record));
 }
 
 public static class PointsEvents

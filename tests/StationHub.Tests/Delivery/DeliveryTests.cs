@@ -159,10 +159,10 @@ public sealed class DeliveryTests
         Assert.Equal(record.DeliveredAt, Assert.Single(made).At);
     }
 
-    private static Task<List<JsonElement>> WaitForDeadLettersAsync(HubScenario world, int count) =>
+    internal static Task<List<JsonElement>> WaitForDeadLettersAsync(HubScenario world, int count) =>
         Eventually.UntilAsync(() => ListDeadLettersAsync(world), letters => letters.Count >= count, letters => $"{letters.Count} of {count} dead letters appeared");
 
-    private static async Task<List<JsonElement>> ListDeadLettersAsync(HubScenario world)
+    internal static async Task<List<JsonElement>> ListDeadLettersAsync(HubScenario world)
     {
         using var response = await Admin(world, HttpMethod.Get, "api/v1/admin/dead-letters");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -26,12 +26,15 @@ public sealed class FlowCostTests(ITestOutputHelper output)
     // when they come one by one), so each flow is held twice: without its receives, close to what the design
     // now reaches (14.0, 28.0, 16.5 and 27.0; a little more when the queue function applies an item before
     // its request does), and in all, with room for the receives. Each fails on the figures measured before.
+    // Points, later that day: both notices of an earn ride in one delivery message (one send, one receive and
+    // one delete fewer): 14.8 alone, 14.5 without receives (16.5 before), 0.5 of it the courier's first
+    // transaction's cp~ row; held with the same room as before for a queue function that applies first.
     private const double ReportToCityLimit = 15.5;
     private const double ReportToCityWithoutReceivesLimit = 14.5;
     private const double ReportLoopLimit = 30.5;
     private const double ReportLoopWithoutReceivesLimit = 29;
-    private const double PointsEarnLimit = 19.5;
-    private const double PointsEarnWithoutReceivesLimit = 18.5;
+    private const double PointsEarnLimit = 17;
+    private const double PointsEarnWithoutReceivesLimit = 16;
     private const double PickupLifecycleLimit = 30.5;
     private const double PickupLifecycleWithoutReceivesLimit = 27.5;
 

@@ -66,6 +66,60 @@ public sealed class PointsFlowTests
     }
 
     [Fact]
+    public async Task The_social_time_waits_for_the_balance_it_rides_behind_and_goes_out_after_it()
+    {
+        // The platform fails the first call it gets. Both notices of the earn ride in one message, balance
+        // first: the social time is not called until the balance is made, on its retry.
+        await using var world = await HubScenario.StartAsync();
+        world.Platform.AnswerWith(n => n == 0 ? new Reply(500) : new Reply(200));
+
+        using (var earned = await PostAsync(world, Earn("t-order", "courier-o", "patrol_hour")))
+        {
+            PlatformRetries.AssertAccepted(earned);
+        }
+
+        var received = await world.Platform.WaitForAsync(r => Count(r, "social_time.credited") >= 1 && Count(r, "points.balance_changed") >= 1);
+        Assert.Equal(["points.balance_changed", "social_time.credited"], received.Select(EventType).ToArray());
+        Assert.Equal(3, world.Platform.Arrived);
+        Assert.NotEqual(received[0].WebhookId, received[1].WebhookId);
+    }
+
+    [Fact]
+    public async Task A_balance_notice_given_up_is_dead_lettered_alone_and_the_social_time_behind_it_still_goes()
+    {
+        // Every try of the balance notice fails (4 tries); the social time behind it then gets its own, and is made.
+        await using var world = await HubScenario.StartAsync();
+        world.Platform.AnswerWith(n => n < 4 ? new Reply(500) : new Reply(200));
+
+        using (var earned = await PostAsync(world, Earn("t-dead", "courier-d", "patrol_hour")))
+        {
+            PlatformRetries.AssertAccepted(earned);
+        }
+
+        var social = Assert.Single(await world.Platform.WaitForAsync(r => Count(r, "social_time.credited") >= 1));
+        var letter = Assert.Single(await Delivery.DeliveryTests.WaitForDeadLettersAsync(world, 1));
+        Assert.Equal("points.balance_changed", letter.GetProperty("eventType").GetString());
+        Assert.Equal(4, letter.GetProperty("attempts").GetInt32());
+        await world.QuietAsync(delayed: true);
+        Assert.Single(await Delivery.DeliveryTests.ListDeadLettersAsync(world));
+        Assert.Equal(5, world.Platform.Arrived);
+
+        // Replayed, the dead letter is the balance alone: the social time is not sent again.
+        world.Platform.AnswerWith(_ => new Reply(200));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/admin/dead-letters/{letter.GetProperty("deliveryId").GetString()}/replay");
+        request.Headers.Add("x-api-key", TestRegistry.AdminKey);
+        using (var replay = await world.Hub.Client.SendAsync(request))
+        {
+            PlatformRetries.AssertAccepted(replay);
+        }
+
+        await world.Platform.WaitForAsync(r => Count(r, "points.balance_changed") >= 1);
+        await world.QuietAsync();
+        Assert.Equal(["social_time.credited", "points.balance_changed"], world.Platform.All.Select(EventType).ToArray());
+        Assert.Equal(social.WebhookId, world.Platform.All[0].WebhookId);
+    }
+
+    [Fact]
     public async Task Three_quick_earns_of_5_10_and_20_report_5_15_and_35()
     {
         await using var world = await HubScenario.StartAsync();
@@ -106,10 +160,13 @@ public sealed class PointsFlowTests
         }
 
         // What the delivery function sends: webhook-id = DeliveryId, envelope = {type, timestamp = OccurredAt, data}.
-        var deliveries = (await world.Storage.Hub.Queue(StationHub.Triggers.Queues.Deliveries).PeekMessagesAsync(32)).Value
+        // One message per run, the social time riding behind the balance.
+        var messages = (await world.Storage.Hub.Queue(StationHub.Triggers.Queues.Deliveries).PeekMessagesAsync(32)).Value
             .Select(m => m.Body.ToObjectFromJson(StationHub.Platform.Json.HubJsonContext.Default.DeliveryRequested)!)
             .ToList();
-        Assert.Equal(["points.balance_changed", "social_time.credited"], deliveries.Select(d => d.EventType).Distinct().Order().ToArray());
+        Assert.Equal(2, messages.Count);
+        Assert.All(messages, m => Assert.Equal(("points.balance_changed", "social_time.credited", (StationHub.Delivery.DeliveryRequested?)null), (m.EventType, m.Then?.EventType, m.Then?.Then)));
+        var deliveries = messages.SelectMany(m => new[] { m, m.Then! }).ToList();
         foreach (var notices in deliveries.GroupBy(d => d.EventType))
         {
             Assert.Equal(2, notices.Count());
@@ -432,6 +489,8 @@ public sealed class PointsFlowTests
     }
 
     private static int Count(IReadOnlyList<Received> received, string type) => received.Count(r => r.Text.Contains(type, StringComparison.Ordinal));
+
+    private static string EventType(Received received) => JsonDocument.Parse(received.Body).RootElement.GetProperty("type").GetString()!;
 
     private static string Earn(string id, string courier, string task) =>
         $$$"""{"type":"points.earned","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"{{{id}}}","courierId":"{{{courier}}}","task":"{{{task}}}","stationId":"st-hz-01"}}""";
