@@ -72,19 +72,31 @@ public sealed class DeliveryThrottle(HubStorage storage, TimeProvider time, Jitt
         var deadline = time.GetUtcNow() + maxWait;
         while (true)
         {
-            if (await TryAcquireAsync(destination, maxPerSecond, cancellationToken) is not { } wait)
+            TimeSpan? wait;
+            try
+            {
+                wait = await TryAcquireAsync(destination, maxPerSecond, cancellationToken);
+            }
+            catch (ConcurrencyExhaustedException)
+            {
+                // Many callers at once on the one row (a parked batch released together, on several hosts):
+                // losing every round of it is no slot yet, not a failed delivery. Ask again shortly.
+                wait = random.Between(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200));
+            }
+
+            if (wait is null)
             {
                 return true;
             }
 
-            if (time.GetUtcNow() + wait > deadline)
+            if (time.GetUtcNow() + wait.Value > deadline)
             {
                 return false;
             }
 
             // Spread the waiters over the first part of the next second, so they do not all meet the row at once.
             var spread = random.Between(TimeSpan.Zero, TimeSpan.FromMilliseconds(50));
-            await Task.Delay(wait + spread, time, cancellationToken);
+            await Task.Delay(wait.Value + spread, time, cancellationToken);
         }
     }
 }

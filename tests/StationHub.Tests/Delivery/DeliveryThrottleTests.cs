@@ -42,7 +42,17 @@ public sealed class DeliveryThrottleTests(ITestOutputHelper output)
         {
         }
 
-        var received = await world.City.WaitForAsync(r => MixedStream.ReportSubjects(r).Distinct().Count() == reports, TimeSpan.FromSeconds(90));
+        IReadOnlyList<Received> received;
+        try
+        {
+            received = await world.City.WaitForAsync(r => MixedStream.ReportSubjects(r).Distinct().Count() == reports, TimeSpan.FromSeconds(90));
+        }
+        catch (TimeoutException timeout)
+        {
+            var poisoned = await world.Storage.CountMessagesAsync(StationHub.Triggers.Queues.Deliveries + StationHub.Triggers.Queues.PoisonSuffix);
+            throw new TimeoutException($"{timeout.Message} Deliveries in poison: {poisoned}; still queued: {await world.Storage.CountMessagesAsync(StationHub.Triggers.Queues.Deliveries)}; the hub's last warnings: {string.Join(" | ", world.Log.Lines.TakeLast(5))}", timeout);
+        }
+
         var times = received.Select(r => r.At).Order().ToList();
 
         var perSecond = times.GroupBy(t => t.ToUnixTimeSeconds()).Select(g => g.Count()).ToList();

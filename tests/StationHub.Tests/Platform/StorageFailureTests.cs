@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using Azure.Core;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using StationHub.Platform.Http;
 using StationHub.Platform.Storage;
 
 namespace StationHub.Tests.Platform;
@@ -33,5 +36,29 @@ public sealed class StorageFailureTests
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => table.GetEntityIfExistsAsync<TableEntity>("p", "r"));
 
         Assert.True(HubStorage.IsUnreachable(failure), $"{failure.GetType().Name}: {failure.Message} (inner {failure.InnerException?.GetType().Name})");
+    }
+
+    [Fact]
+    public async Task A_request_is_answered_503_at_its_deadline_even_while_its_work_is_slow_to_give_up()
+    {
+        // Work whose storage call does not give up when cancelled: the answer must not wait for it.
+        var clock = new FakeTimeProvider();
+        var deadline = new RequestDeadline(clock, NullLogger<RequestDeadline>.Instance);
+        var stuck = new TaskCompletionSource<HubResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = CancellationToken.None;
+
+        var answering = deadline.RunAsync(token =>
+        {
+            seen = token;
+            return stuck.Task;
+        });
+        clock.Advance(RequestDeadline.Budget);
+        var answer = await answering.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(503, answer.Status);
+        Assert.True(seen.IsCancellationRequested);
+
+        // The work ends later, failing as cancelled work does; nobody waits for it, and nothing is left over.
+        stuck.SetException(new OperationCanceledException(seen));
     }
 }

@@ -60,11 +60,16 @@ public static partial class HttpFunctionRunner
 
         var path = httpRequest.Path.Value ?? "/";
         var routeValues = function.MatchRoute(path) ?? new Dictionary<string, string?>();
+
+        // Copied, not read through: a request answered at its deadline leaves its cancelled work to unwind
+        // behind the answer, and the host reuses the HttpContext for the next request.
+        var headers = httpRequest.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var query = httpRequest.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         return new HubRequest(
             httpRequest.Method,
             routeValues,
-            name => httpRequest.Headers.TryGetValue(name, out var values) ? values.ToString() : null,
-            name => httpRequest.Query.TryGetValue(name, out var values) ? values.ToString() : null,
+            name => headers.GetValueOrDefault(name),
+            name => query.GetValueOrDefault(name),
             body ?? ReadOnlyMemory<byte>.Empty,
             httpRequest.ContentType,
             bodyTooLarge: body is null,

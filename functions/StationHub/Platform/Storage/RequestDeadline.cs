@@ -33,20 +33,47 @@ public sealed partial class RequestDeadline(TimeProvider time, ILogger<RequestDe
     /// failure or the deadline becomes a 503 problem (<paramref name="detail"/>). The caller's own
     /// cancellation (the client went away) is passed on as it is.
     /// </summary>
+    /// <remarks>
+    /// The answer does not wait for the cancelled work to unwind: a storage call cut short can take a
+    /// while to give up (a connection that accepted and never answers), and the caller's promise is the
+    /// time of the answer. The work goes on being cancelled behind it; its end is observed and its
+    /// tokens released when it comes.
+    /// </remarks>
     public async Task<HubResponse> RunAsync(Func<CancellationToken, Task<HubResponse>> work, string detail = MayHaveBeenAccepted, CancellationToken cancellationToken = default, TimeSpan? budget = null)
     {
         ArgumentNullException.ThrowIfNull(work);
-        using var deadline = new CancellationTokenSource(budget ?? Budget, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var deadline = new CancellationTokenSource(budget ?? Budget, time);
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        Task<HubResponse>? running = null;
         try
         {
-            return await work(linked.Token);
+            running = work(linked.Token);
+            return await running.WaitAsync(linked.Token);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested
             && (deadline.IsCancellationRequested || HubStorage.IsUnreachable(exception)))
         {
             return Unavailable(exception, detail);
         }
+        finally
+        {
+            if (running is null || running.IsCompleted)
+            {
+                Release(running, linked, deadline);
+            }
+            else
+            {
+                _ = running.ContinueWith(done => Release(done, linked, deadline), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private static void Release(Task? work, CancellationTokenSource linked, CancellationTokenSource deadline)
+    {
+        // Observed, so a failure of work nobody waits for any more is not reported as unobserved.
+        _ = work?.Exception;
+        linked.Dispose();
+        deadline.Dispose();
     }
 
     /// <summary>
