@@ -19,8 +19,8 @@ public sealed record BenchmarkOptions
     public const double DefaultSoakMinutes = 12;
     public const double DefaultSoakRate = 25;
 
-    /// <summary>Parts run only when named (the soak takes its minutes).</summary>
-    public static readonly IReadOnlyList<string> OptInParts = ["soak"];
+    /// <summary>Parts run only when named (the soak takes its minutes; the emulator probe measures Azurite, not the hub).</summary>
+    public static readonly IReadOnlyList<string> OptInParts = ["soak", "emulator"];
 
     public const string Usage = """
         StationHub benchmark: intake throughput and ack latency against the storage limit, end-to-end
@@ -41,7 +41,7 @@ public sealed record BenchmarkOptions
           --ledger-history-entries N
                               entries in each earlier day (default 1000)
           --parts LIST        which parts to run: intake,flows,e2e,ledger,stations,gig,costs,import (default all; memory comes with intake),
-                              and soak (only when named)
+                              and soak and emulator (only when named; emulator: Azurite's cost per request as its data grows)
           --soak-minutes N    the soak's length (default 12); the hub is killed at a third, Azurite frozen 20 s at two thirds
           --soak-rate N       the soak's requests per second (default 25)
           --soak-bare yes|no  after the soak, the same rate and length of reports through the bare 3-call client,

@@ -62,6 +62,13 @@ if (options.Runs("soak"))
     soak = await new SoakBenchmark(options, progress).RunAsync();
 }
 
+EmulatorRun? emulator = null;
+if (options.Runs("emulator"))
+{
+    progress.WriteLine("6b. emulator: Azurite's cost per request as a table grows to 80,000 entities and a queue holds 10,000 messages");
+    emulator = await new EmulatorProbe(progress).RunAsync();
+}
+
 IReadOnlyList<GigPhase>? gig = null;
 if (options.Runs("gig"))
 {
@@ -95,6 +102,11 @@ if (stations is not null)
 if (soak is not null)
 {
     SoakBenchmark.Print(soak, Console.Out);
+}
+
+if (emulator is not null)
+{
+    EmulatorProbe.Print(emulator, Console.Out);
 }
 
 if (gig is not null)

@@ -99,7 +99,7 @@ public sealed record MachineInfo(int Cores, double MemoryGiB, string Os, string 
         Math.Round(ProcessMetrics.TotalMemory() / (1024.0 * 1024 * 1024), 1),
         RuntimeInformation.OSDescription,
         RuntimeInformation.FrameworkDescription,
-        AzuriteVersion() + ", in memory (--inMemoryPersistence)");
+        AzuriteVersion() + ", in memory (--inMemoryPersistence) unless a part says otherwise");
 
     private static string AzuriteVersion()
     {

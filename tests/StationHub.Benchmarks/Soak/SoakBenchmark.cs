@@ -72,7 +72,7 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
     public static void Print(SoakRun run, TextWriter output)
     {
         output.WriteLine();
-        output.WriteLine($"Soak: {run.Minutes.Count} min at {run.Rate:0.#}/s; load average {run.LoadAverage}");
+        output.WriteLine($"Soak: {run.Minutes.Count} min at {run.Rate:0.#}/s, Azurite {(run.OnDisk ? "on disk" : "in memory")}; load average {run.LoadAverage}");
         PrintMinutes(run.Minutes, output);
         if (run.Bare is { } bare)
         {
@@ -144,6 +144,8 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
             using var stop = new CancellationTokenSource();
             var codeReader = ReadCodesAsync(platform, stop.Token);
             var storageRequests = new ConcurrentDictionary<int, long>();
+            SoakMinute RowOf(int minute, MinuteCounts counts) =>
+                counts.Row(minute, hubRss.GetValueOrDefault(minute), azuriteRss.GetValueOrDefault(minute), notes.GetValueOrDefault(minute) ?? string.Empty, storageRequests.TryGetValue(minute, out var counted) ? counted : null);
             var lastCount = 0L;
             var hostDown = false;
             using var hostGate = new SemaphoreSlim(1, 1);
@@ -262,6 +264,12 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
                 if (n % (long)(rate * 60) == 0 && n > 0)
                 {
                     progress.WriteLine($"   minute {Minute()}: {accepted.Count} items accepted, {problems.Count} refused for good, {minutes.Values.Sum(m => m.ErrorCount)} error answers so far");
+
+                    // The minute before, as its row will read: a run that never reaches its end still says what it saw.
+                    if (minutes.TryGetValue(Minute() - 1, out var ended))
+                    {
+                        PrintMinutes([RowOf(Minute() - 1, ended)], progress);
+                    }
                 }
             }
 
@@ -285,10 +293,10 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
                 checks = [.. checks, $"The hub exited on its own: {unplannedExits.Count} times (restarted each time):", .. unplannedExits];
             }
 
-            var rows = minutes.OrderBy(m => m.Key).Select(m => m.Value.Row(m.Key, hubRss.GetValueOrDefault(m.Key), azuriteRss.GetValueOrDefault(m.Key), notes.GetValueOrDefault(m.Key) ?? string.Empty, storageRequests.TryGetValue(m.Key, out var counted) ? counted : null)).ToList();
+            var rows = minutes.OrderBy(m => m.Key).Select(m => RowOf(m.Key, m.Value)).ToList();
             await currentHost.StopAsync(TimeSpan.FromSeconds(15));
             await currentHost.DisposeAsync();
-            return new SoakRun(rate, LoadAverage(), rows, checks, null);
+            return new SoakRun(rate, LoadAverage(), rows, checks, null, OnDisk: options.SoakDisk);
         }
         finally
         {
@@ -781,7 +789,7 @@ public sealed class SoakBenchmark(BenchmarkOptions options, TextWriter progress)
 }
 
 /// <summary>A soak's result: per minute, and the end checks (one line each).</summary>
-public sealed record SoakRun(double Rate, string LoadAverage, IReadOnlyList<SoakMinute> Minutes, IReadOnlyList<string> Checks, IReadOnlyList<SoakMinute>? Bare, IReadOnlyList<SoakMinute>? BareWithCells = null);
+public sealed record SoakRun(double Rate, string LoadAverage, IReadOnlyList<SoakMinute> Minutes, IReadOnlyList<string> Checks, IReadOnlyList<SoakMinute>? Bare, IReadOnlyList<SoakMinute>? BareWithCells = null, bool OnDisk = false);
 
 /// <param name="StoragePerItem">The hub's storage requests in the minute (its own count, idle polls left out) per request answered in it: the whole cost of the work that minute, end to end, not only its intake.</param>
 public sealed record SoakMinute(int Minute, double SentPerSecond, double AnsweredPerSecond, double P50, double P99, IReadOnlyDictionary<string, int> Errors, double HubRssMb, double AzuriteRssMb, string Note, double? StoragePerItem = null);
