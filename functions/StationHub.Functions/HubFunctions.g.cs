@@ -241,6 +241,12 @@ public sealed class DeliveryFunctions(FunctionRows rows)
         [QueueTrigger("deliveries", Connection = "AzureWebJobsStorage")] QueueMessage message,
         CancellationToken cancellationToken) =>
         rows.QueueAsync("DeliverOutbound", message, cancellationToken);
+
+    [Function("ReleaseParkedDeliveries")]
+    public Task ReleaseParkedDeliveries(
+        [TimerTrigger("40 */5 * * * *")] TimerInfo timer,
+        CancellationToken cancellationToken) =>
+        rows.TimerAsync("ReleaseParkedDeliveries", cancellationToken);
 }
 
 /// <summary>The Contract flow's functions (Contract/ContractModule.cs). Each method hands its trigger to the row of the trigger table it names.</summary>

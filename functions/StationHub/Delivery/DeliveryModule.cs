@@ -21,9 +21,10 @@ namespace StationHub.Delivery
             HttpFunction.Post<DeadLetterAdmin>(FunctionNames.DeadLetterReplay, Routes.DeadLetterReplay, Caller.AdminKey, (admin, request, ct) => admin.ReplayAsync(request, ct)),
             HttpFunction.Get<EndpointAdmin>(FunctionNames.EndpointsList, Routes.Endpoints, Caller.AdminKey, (admin, request, ct) => admin.ListAsync(request, ct)),
             HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointPause, Routes.EndpointPause, Caller.AdminKey, (admin, request, ct) => admin.PauseAsync(request, ct)),
-            HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointResume, Routes.EndpointResume, Caller.AdminKey, (admin, request, ct) => admin.ResumeAsync(request, ct)),
+            HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointResume, Routes.EndpointResume, Caller.AdminKey, (admin, request, ct) => admin.ResumeAsync(request, ct)) with { Deadline = EndpointAdmin.ReleaseDeadline },
             HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointRecover, Routes.EndpointRecover, Caller.AdminKey, (admin, request, ct) => admin.RecoverAsync(request, ct)),
             QueueFunction.For<DeliveryProcessor>(FunctionNames.DeliverOutbound, Queues.Deliveries, (processor, message, dequeueCount, ct) => processor.HandleAsync(message, dequeueCount, ct)),
+            TimerFunction.For<ParkedDeliveries>(FunctionNames.ReleaseParkedDeliveries, Schedules.ReleaseParkedDeliveries, (parked, ct) => parked.ReleaseLeftAsync(ct)),
         ];
 
         public override IReadOnlyList<ApiOperation> Operations =>
@@ -133,6 +134,7 @@ namespace StationHub.Triggers
         public const string EndpointResume = nameof(EndpointResume);
         public const string EndpointRecover = nameof(EndpointRecover);
         public const string DeliverOutbound = nameof(DeliverOutbound);
+        public const string ReleaseParkedDeliveries = nameof(ReleaseParkedDeliveries);
     }
 
     public static partial class Routes
@@ -163,5 +165,11 @@ namespace StationHub.Triggers
 
         /// <summary>Each throttled destination's shared per-second counter.</summary>
         public const string DeliveryThrottle = nameof(DeliveryThrottle);
+    }
+
+    public static partial class Schedules
+    {
+        /// <summary>Every five minutes, offset by 40 s: parked deliveries whose destination is open again (a resume cut short).</summary>
+        public const string ReleaseParkedDeliveries = "40 */5 * * * *";
     }
 }

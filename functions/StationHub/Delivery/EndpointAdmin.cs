@@ -30,6 +30,13 @@ public sealed class EndpointAdmin(HubRegistry registry, EndpointStore endpoints,
     public Task<HubResponse> PauseAsync(HubRequest request, CancellationToken cancellationToken = default) =>
         ChangeAsync(request, EndpointStates.Paused, cancellationToken);
 
+    /// <summary>
+    /// How long a resume may take: it releases every delivery that waited (three storage calls each), which
+    /// an administrator waits for, unlike a platform's webhook (4 s). What a resume cut short leaves behind
+    /// goes out with the next sweep (<see cref="ParkedDeliveries.ReleaseLeftAsync"/>).
+    /// </summary>
+    public static readonly TimeSpan ReleaseDeadline = TimeSpan.FromSeconds(60);
+
     public Task<HubResponse> ResumeAsync(HubRequest request, CancellationToken cancellationToken = default) =>
         ChangeAsync(request, EndpointStates.Active, cancellationToken);
 

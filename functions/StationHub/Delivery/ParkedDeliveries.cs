@@ -28,7 +28,8 @@ public sealed class ParkedDeliveryEntity : ITableEntity
 /// its row. Each row is claimed under its ETag before it is queued, so two releases at once (a resume
 /// and a park that saw the resume) queue it once; a crash after the queueing queues it twice with the
 /// same <c>webhook-id</c>, and the processor skips the copy that finds the delivery made. Nothing
-/// parked is ever dropped: a claim whose release died is taken again after <see cref="ClaimLease"/>.
+/// parked is ever dropped: a claim whose release died is taken again after <see cref="ClaimLease"/>, and
+/// what a resume left behind goes out with the next sweep (<see cref="ReleaseLeftAsync"/>).
 /// </summary>
 public sealed class ParkedDeliveries(HubStorage storage, EndpointStore endpoints, TimeProvider time)
 {
@@ -65,6 +66,34 @@ public sealed class ParkedDeliveries(HubStorage storage, EndpointStore endpoints
         await foreach (var entity in Parked.QueryAsync<ParkedDeliveryEntity>(filter, cancellationToken: cancellationToken))
         {
             released += await ReleaseOneAsync(entity, cancellationToken) ? 1 : 0;
+        }
+
+        return released;
+    }
+
+    /// <summary>
+    /// The timer's sweep (<c>ReleaseParkedDeliveries</c>): queues every parked delivery whose destination is
+    /// open again, and any whose release claimed it and died. A resume releases what waited, but in its
+    /// request: cut short by the request's deadline (a slow store, thousands parked) or by a host that stops,
+    /// it leaves rows behind for an endpoint that is active, and no later resume comes. An empty table costs
+    /// one query; a destination's state is read once per sweep.
+    /// </summary>
+    public async Task<int> ReleaseLeftAsync(CancellationToken cancellationToken = default)
+    {
+        var released = 0;
+        var open = new Dictionary<string, bool>(StringComparer.Ordinal);
+        await foreach (var entity in Parked.QueryAsync<ParkedDeliveryEntity>(cancellationToken: cancellationToken))
+        {
+            if (!open.TryGetValue(entity.PartitionKey, out var isOpen))
+            {
+                isOpen = Destination.Parse(entity.PartitionKey) is not { } destination || ((await endpoints.FindAsync(destination, cancellationToken))?.IsOpen ?? true);
+                open[entity.PartitionKey] = isOpen;
+            }
+
+            if (isOpen)
+            {
+                released += await ReleaseOneAsync(entity, cancellationToken) ? 1 : 0;
+            }
         }
 
         return released;

@@ -38,8 +38,9 @@ public sealed class DeliveryThrottleTests(ITestOutputHelper output)
         }));
         await EndpointLifecycleTests.EventuallyAsync(async () => (await EndpointLifecycleTests.EndpointAsync(world, "city:hangzhou")).GetProperty("waiting").GetInt32(), n => n == reports);
         var resumed = world.Clock.GetUtcNow();
-        using (await EndpointLifecycleTests.AdminAsync(world, HttpMethod.Post, "api/v1/admin/endpoints/city:hangzhou/resume"))
+        using (var resume = await EndpointLifecycleTests.AdminAsync(world, HttpMethod.Post, "api/v1/admin/endpoints/city:hangzhou/resume"))
         {
+            Assert.Equal(System.Net.HttpStatusCode.OK, resume.StatusCode);
         }
 
         IReadOnlyList<Received> received;

@@ -52,6 +52,34 @@ public sealed class EndpointLifecycleTests
     }
 
     [Fact]
+    public async Task Reports_a_resume_left_parked_go_out_with_the_next_sweep()
+    {
+        // A resume writes the state, then releases what waited, within its request. Cut short after the state
+        // (its deadline, or its host stopping), it leaves deliveries parked for a city that is active.
+        await using var world = await HubScenario.StartAsync();
+        using (await AdminAsync(world, HttpMethod.Post, $"api/v1/admin/endpoints/{City}/pause"))
+        {
+        }
+
+        var hubIds = new List<string> { await world.AcceptReportAsync("r-left-0"), await world.AcceptReportAsync("r-left-1") };
+        await EventuallyAsync(async () => (await EndpointAsync(world, City)).GetProperty("waiting").GetInt32(), n => n == hubIds.Count);
+        var endpoints = world.Hub.Get<StationHub.Delivery.EndpointStore>();
+        await endpoints.SetStateAsync(StationHub.Delivery.Destination.City("hangzhou"), StationHub.Delivery.EndpointStates.Active, world.Clock.GetUtcNow());
+        await world.QuietAsync();
+        Assert.Empty(world.City.All);
+
+        using (var swept = await world.Hub.RunNowAsync(StationHub.Triggers.FunctionNames.ReleaseParkedDeliveries))
+        {
+            PlatformRetries.AssertAccepted(swept);
+        }
+
+        await world.City.WaitForAsync(r => MixedStream.ReportSubjects(r).ToHashSet().IsSupersetOf(hubIds));
+        await world.QuietAsync();
+        Assert.Equal(hubIds.Order(), MixedStream.ReportSubjects(world.City.All).Order());
+        Assert.Equal(0, (await EndpointAsync(world, City)).GetProperty("waiting").GetInt32());
+    }
+
+    [Fact]
     public async Task A_city_failing_longer_than_DisableAfter_is_disabled_the_administrators_are_told_and_its_reports_wait()
     {
         await using var admin = await TestReceiver.StartAsync();
