@@ -27,14 +27,17 @@ public sealed class FlowCostTests(ITestOutputHelper output)
     // now reaches (14.0, 28.0, 16.5 and 27.0; a little more when the queue function applies an item before
     // its request does), and its receives to at most one per message. Each fails on the figures measured before.
     // (An "in all" limit with room for receives failed a busy-loop run at 15.8 for report → city: 1.5 of it
-    // receives, one per message, as messages came one by one.)
+    // receives, one per message, as messages came one by one.) Under load a queue function can also run
+    // before its request's write lands and store the item itself (a read and an insert more for that item:
+    // 14.6 for report → city in a busy-loop run), so report → city and the loop are held at the issue's
+    // targets, 15 and 30, and the pickup lifecycle a step above its 27.0; each still fails on the figures before.
     // Points, later that day: both notices of an earn ride in one delivery message (one send, one receive and
     // one delete fewer): 14.8 alone, 14.5 without receives (16.5 before), 0.5 of it the courier's first
     // transaction's cp~ row; held with the same room as before for a queue function that applies first.
-    private const double ReportToCityWithoutReceivesLimit = 14.5;
-    private const double ReportLoopWithoutReceivesLimit = 29;
+    private const double ReportToCityWithoutReceivesLimit = 15;
+    private const double ReportLoopWithoutReceivesLimit = 30;
     private const double PointsEarnWithoutReceivesLimit = 16;
-    private const double PickupLifecycleWithoutReceivesLimit = 27.5;
+    private const double PickupLifecycleWithoutReceivesLimit = 28.5;
 
     [Fact]
     public async Task A_report_and_its_acknowledgement_cost_no_more_requests_than_measured()
