@@ -212,13 +212,7 @@ public static class StorageOutageIntakeTests
     /// <summary>The hub reaches storage through the emulator's gates, the test past them; a 503 reaches the test as it is.</summary>
     private static async Task<HubScenario> StartGatedAsync(Azurite azurite)
     {
-        // The registry's version row is read once a minute, not every 4 s: that read goes through the gates
-        // too, and could take the one request a test lets through before the gate closes.
-        var world = await HubScenario.StartAsync(storageConnection: azurite.DirectConnectionString, configure: s =>
-        {
-            s["AzureWebJobsStorage"] = azurite.ConnectionString;
-            s["Registry:PollInterval"] = "00:01:00";
-        });
+        var world = await HubScenario.StartBehindGatesAsync(azurite);
         world.PlatformRetries = false;
         return world;
     }

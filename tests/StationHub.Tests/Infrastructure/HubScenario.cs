@@ -72,6 +72,26 @@ public sealed class HubScenario : IAsyncDisposable
 
     public StandardWebhook PlatformSigner => Registry.PlatformSigner;
 
+    /// <summary>
+    /// A world whose hub reaches storage through the emulator's gates (<see cref="Azurite.TableGate"/>,
+    /// <see cref="Azurite.QueueGate"/>), which a test closes under it; the test's own reads go past them. The
+    /// registry's version row is read once a minute, not every 4 s: that read passes the gates too, and could
+    /// take a request the test lets through. <paramref name="triggers"/> false: no queue or timer function
+    /// either, so only the test's requests reach the gates.
+    /// </summary>
+    public static Task<HubScenario> StartBehindGatesAsync(Azurite azurite, bool triggers = true, Action<Dictionary<string, string?>>? configure = null) =>
+        StartAsync(storageConnection: azurite.DirectConnectionString, configure: s =>
+        {
+            s["AzureWebJobsStorage"] = azurite.ConnectionString;
+            s["Registry:PollInterval"] = "00:01:00";
+            if (!triggers)
+            {
+                s["LocalHost:TriggersDisabled"] = "true";
+            }
+
+            configure?.Invoke(s);
+        });
+
     public static async Task<HubScenario> StartAsync(bool startHub = true, Action<Dictionary<string, string?>>? configure = null, string? storageConnection = null)
     {
         var storage = await TestStorage.CreateAsync(storageConnection);

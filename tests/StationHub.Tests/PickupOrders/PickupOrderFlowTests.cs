@@ -61,12 +61,7 @@ public sealed class PickupOrderFlowTests
         // gates, runs them. The table service goes away for the first hub after the collection has read the
         // order, and comes back once the second hub has applied the queued change.
         await using var azurite = await Azurite.StartAsync();
-        await using var world = await HubScenario.StartAsync(storageConnection: azurite.DirectConnectionString, configure: s =>
-        {
-            s["AzureWebJobsStorage"] = azurite.ConnectionString;
-            s["LocalHost:TriggersDisabled"] = "true";
-            s["Registry:PollInterval"] = "00:01:00";
-        });
+        await using var world = await HubScenario.StartBehindGatesAsync(azurite, triggers: false);
         world.Settings["AzureWebJobsStorage"] = azurite.DirectConnectionString;
         world.Settings["LocalHost:TriggersDisabled"] = "false";
         await world.StartHubAsync();

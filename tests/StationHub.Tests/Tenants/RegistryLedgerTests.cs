@@ -96,13 +96,7 @@ public sealed class RegistryLedgerTests
         var today = LedgerEndToEndTests.CityDay(TimeProvider.System.GetUtcNow());
         await using var azurite = await Azurite.StartAsync();
         // Only this test's requests reach the tables: no queue or timer function, no registry poll after the first.
-        await using var world = await HubScenario.StartAsync(storageConnection: azurite.DirectConnectionString, configure: s =>
-        {
-            s["AzureWebJobsStorage"] = azurite.ConnectionString;
-            s["LocalHost:TriggersDisabled"] = "true";
-            s["Registry:PollInterval"] = "00:01:00";
-            LedgerEndToEndTests.LedgerFrom(s, today);
-        });
+        await using var world = await HubScenario.StartBehindGatesAsync(azurite, triggers: false, configure: s => LedgerEndToEndTests.LedgerFrom(s, today));
         world.PlatformRetries = false;
         await Eventually.UntilAsync(() => Task.FromResult(world.Hub.Get<RegistryStore>().Version > 0), "the hub has not read the registry");
 
