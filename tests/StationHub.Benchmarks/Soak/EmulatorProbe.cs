@@ -3,6 +3,7 @@ using System.Globalization;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using StationHub.Benchmarks.HazardReports;
+using StationHub.Benchmarks.Measurement;
 using StationHub.Testing;
 
 namespace StationHub.Benchmarks.Soak;
@@ -50,7 +51,9 @@ public sealed class EmulatorProbe(TextWriter progress)
                     reads.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 }
 
-                var row = new EmulatorTableRow(target, Median(inserts), Percentile(inserts, 0.99), Median(reads), reads.Max());
+                var insertTimes = LatencySummary.Of(inserts);
+                var readTimes = LatencySummary.Of(reads);
+                var row = new EmulatorTableRow(target, insertTimes.P50, insertTimes.P99, readTimes.P50, readTimes.Max);
                 progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   table of {row.Entities:N0}: insert p50 {row.InsertP50:0.0} ms, p99 {row.InsertP99:0.0} ms; point read p50 {row.ReadP50:0.0} ms, slowest {row.ReadMax:0} ms"));
                 tables.Add(row);
             }
@@ -85,7 +88,7 @@ public sealed class EmulatorProbe(TextWriter progress)
                     }
                 }
 
-                var row = new EmulatorQueueRow(target, Median(updates), Median(deletes));
+                var row = new EmulatorQueueRow(target, LatencySummary.Of(updates).P50, LatencySummary.Of(deletes).P50);
                 progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {row.StoredMessages:N0} messages stored in another queue: update p50 {row.UpdateP50:0.0} ms, delete p50 {row.DeleteP50:0.0} ms"));
                 queues.Add(row);
             }
@@ -133,14 +136,6 @@ public sealed class EmulatorProbe(TextWriter progress)
             }
         });
         return times;
-    }
-
-    private static double Median(List<double> values) => Percentile(values, 0.5);
-
-    private static double Percentile(List<double> values, double share)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * share))];
     }
 }
 
