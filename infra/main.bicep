@@ -74,6 +74,7 @@ var queueNames = [
   'hazard-reports-accepted'
   'hazard-report-updates'
   'deliveries'
+  'deliveries-1'
   'pickup-orders-events'
   'points-transactions'
   'gig-work-events'

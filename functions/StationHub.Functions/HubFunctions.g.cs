@@ -242,6 +242,12 @@ public sealed class DeliveryFunctions(FunctionRows rows)
         CancellationToken cancellationToken) =>
         rows.QueueAsync("DeliverOutbound", message, cancellationToken);
 
+    [Function("DeliverOutboundShard1")]
+    public Task DeliverOutboundShard1(
+        [QueueTrigger("deliveries-1", Connection = "AzureWebJobsStorage")] QueueMessage message,
+        CancellationToken cancellationToken) =>
+        rows.QueueAsync("DeliverOutboundShard1", message, cancellationToken);
+
     [Function("ReleaseParkedDeliveries")]
     public Task ReleaseParkedDeliveries(
         [TimerTrigger("40 */5 * * * *")] TimerInfo timer,

@@ -23,7 +23,7 @@ namespace StationHub.Delivery
             HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointPause, Routes.EndpointPause, Caller.AdminKey, (admin, request, ct) => admin.PauseAsync(request, ct)),
             HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointResume, Routes.EndpointResume, Caller.AdminKey, (admin, request, ct) => admin.ResumeAsync(request, ct)) with { Deadline = EndpointAdmin.ReleaseDeadline },
             HttpFunction.Post<EndpointAdmin>(FunctionNames.EndpointRecover, Routes.EndpointRecover, Caller.AdminKey, (admin, request, ct) => admin.RecoverAsync(request, ct)),
-            QueueFunction.For<DeliveryProcessor>(FunctionNames.DeliverOutbound, Queues.Deliveries, (processor, message, dequeueCount, ct) => processor.HandleAsync(message, dequeueCount, ct)),
+            .. DeliveryQueue.Shards.Select((queue, shard) => QueueFunction.For<DeliveryProcessor>(FunctionNames.DeliverOutboundShards[shard], queue, (processor, message, dequeueCount, ct) => processor.HandleAsync(message, dequeueCount, ct))),
             TimerFunction.For<ParkedDeliveries>(FunctionNames.ReleaseParkedDeliveries, Schedules.ReleaseParkedDeliveries, (parked, ct) => parked.ReleaseLeftAsync(ct)),
         ];
 
@@ -73,7 +73,7 @@ namespace StationHub.Delivery
             },
         ];
 
-        public override IReadOnlyList<string> QueueNames { get; } = [Queues.Deliveries];
+        public override IReadOnlyList<string> QueueNames { get; } = DeliveryQueue.Shards;
 
         public override IReadOnlyList<string> TableNames { get; } = [Tables.Deliveries, Tables.DeadLetters, Tables.Endpoints, Tables.ParkedDeliveries, Tables.DeliveryThrottle];
 
@@ -134,6 +134,10 @@ namespace StationHub.Triggers
         public const string EndpointResume = nameof(EndpointResume);
         public const string EndpointRecover = nameof(EndpointRecover);
         public const string DeliverOutbound = nameof(DeliverOutbound);
+        public const string DeliverOutboundShard1 = nameof(DeliverOutboundShard1);
+
+        /// <summary>The functions that make deliveries, one per queue shard (<see cref="StationHub.Delivery.DeliveryQueue.Shards"/>), in its order.</summary>
+        public static IReadOnlyList<string> DeliverOutboundShards { get; } = [DeliverOutbound, DeliverOutboundShard1];
         public const string ReleaseParkedDeliveries = nameof(ReleaseParkedDeliveries);
     }
 
@@ -149,7 +153,11 @@ namespace StationHub.Triggers
 
     public static partial class Queues
     {
+        /// <summary>The first shard of outbound deliveries; it keeps the name of the one queue before the split, so what was queued before a deploy is still made.</summary>
         public const string Deliveries = "deliveries";
+
+        /// <summary>The second shard of outbound deliveries (<see cref="StationHub.Delivery.DeliveryQueue.Shards"/>).</summary>
+        public const string DeliveriesShard1 = "deliveries-1";
     }
 
     public static partial class Tables

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using StationHub.Platform;
 using StationHub.Platform.Json;
 using StationHub.Platform.Storage;
 using StationHub.Triggers;
@@ -47,12 +48,27 @@ public sealed record DeliveryRequested(
         new(CurrentSchemaVersion, correlationId, occurredAt, IdFor(subject, eventKey, destination), destination, eventType, data, subject, 0, occurredAt);
 }
 
-/// <summary>The one way onto the <c>deliveries</c> queue, for every flow that tells a city or a platform something.</summary>
+/// <summary>The one way onto the deliveries queues (<see cref="Shards"/>), for every flow that tells a city or a platform something.</summary>
 public static class DeliveryQueue
 {
-    /// <summary>Queues a delivery (after <paramref name="delay"/>, for a retry).</summary>
-    public static Task RequestDeliveryAsync(this HubStorage storage, DeliveryRequested delivery, TimeSpan? delay = null, CancellationToken cancellationToken = default) =>
-        storage.SendAsync(Queues.Deliveries, delivery, HubJsonContext.Default.DeliveryRequested, delay, cancellationToken);
+    /// <summary>
+    /// The outbound deliveries' queues. A delivery goes to one of them by a stable hash of its
+    /// <c>webhook-id</c> (<see cref="ShardOf"/>), so its retries go where it went, and no queue carries
+    /// every delivery of the hub. Each shard is a queue and a function of its own in the trigger table
+    /// (so a queue in Bicep and a row in the Functions app), and costs each idle host 4 polls a minute
+    /// (docs/capacity.md).
+    /// </summary>
+    public static IReadOnlyList<string> Shards { get; } = [Queues.Deliveries, Queues.DeliveriesShard1];
+
+    /// <summary>The queue a delivery with this <c>webhook-id</c> is sent to.</summary>
+    public static string ShardOf(string deliveryId) => Shards[StableHash.Shard(deliveryId, Shards.Count)];
+
+    /// <summary>Queues a delivery (after <paramref name="delay"/>, for a retry) on the shard its <c>webhook-id</c> chooses.</summary>
+    public static Task RequestDeliveryAsync(this HubStorage storage, DeliveryRequested delivery, TimeSpan? delay = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        return storage.SendAsync(ShardOf(delivery.DeliveryId), delivery, HubJsonContext.Default.DeliveryRequested, delay, cancellationToken);
+    }
 
     /// <summary>
     /// Queues deliveries to one destination as one message, made in the order given: each after the one

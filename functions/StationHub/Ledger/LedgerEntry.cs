@@ -4,6 +4,7 @@ using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
+using StationHub.Platform;
 using StationHub.Platform.Storage;
 using StationHub.Triggers;
 
@@ -145,7 +146,7 @@ public static class LedgerScopes
         ArgumentNullException.ThrowIfNull(rowKey);
         if (scope.StartsWith(RegistryPrefix, StringComparison.Ordinal))
         {
-            return scope + "~" + (Fnv(rowKey) % RegistryShards).ToString(CultureInfo.InvariantCulture);
+            return scope + "~" + StableHash.Shard(rowKey, RegistryShards).ToString(CultureInfo.InvariantCulture);
         }
 
         if (scope != Hub)
@@ -153,19 +154,7 @@ public static class LedgerScopes
             return scope;
         }
 
-        return Hub + "~" + (Fnv(rowKey) % HubShards).ToString(CultureInfo.InvariantCulture);
-    }
-
-    // FNV-1a: stable across processes and versions (string.GetHashCode is not).
-    private static uint Fnv(string value)
-    {
-        var hash = 2166136261u;
-        foreach (var c in value)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return hash;
+        return Hub + "~" + StableHash.Shard(rowKey, HubShards).ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>Whether a scope repeats facts counted elsewhere (a body's view), so totals leave it out.</summary>

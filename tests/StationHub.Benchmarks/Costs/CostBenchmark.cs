@@ -74,7 +74,7 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
         await world.City.WaitForAsync(r => r.Count >= Items + 1);
         await world.QuietAsync();
         string[] reportHttp = [FunctionNames.HazardReportReceived];
-        string[] reportAll = [.. reportHttp, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound];
+        string[] reportAll = [.. reportHttp, FunctionNames.RouteHazardReport, .. FunctionNames.DeliverOutboundShards];
         var intake = PerItem(counter, reportHttp);
         flows.Add(new("hazard report intake (HTTP until the 202)", Items, intake, null, "<= 3 (HTTP)", intake <= 3));
         var toCity = PerItem(counter, reportAll);
@@ -107,7 +107,7 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
         await world.Platform.WaitForAsync(r => Count(r, "points.balance_changed") >= Items + 1);
         await world.QuietAsync();
         var earnHttp = PerItem(counter, FunctionNames.PointsTransactionReceived);
-        var earn = PerItem(counter, FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, FunctionNames.DeliverOutbound);
+        var earn = PerItem(counter, [FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, .. FunctionNames.DeliverOutboundShards]);
         flows.Add(new("points earn", Items, earnHttp, earn, "<= 15", earn <= 15));
         progress.WriteLine(Line("points earn", earnHttp, earn));
 
@@ -119,7 +119,7 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
         await world.QuietAsync();
         string[] pickupHttp = [FunctionNames.PickupOrderReceived, FunctionNames.PickupOrderArrival, FunctionNames.PickupOrderCollection];
         var pickupAtHttp = PerItem(counter, pickupHttp);
-        var pickup = PerItem(counter, [.. pickupHttp, FunctionNames.RoutePickupOrderEvent, FunctionNames.DeliverOutbound]);
+        var pickup = PerItem(counter, [.. pickupHttp, FunctionNames.RoutePickupOrderEvent, .. FunctionNames.DeliverOutboundShards]);
         flows.Add(new("pickup order lifecycle", Items, pickupAtHttp, pickup, "<= 30", pickup <= 30));
         progress.WriteLine(Line("pickup order lifecycle", pickupAtHttp, pickup));
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using StationHub.Delivery;
 using StationHub.Tests.Infrastructure;
 using StationHub.Triggers;
 
@@ -83,7 +84,7 @@ public sealed class DeliveryTests
         // The last try's message is deleted once its function returns, just after the dead letter is written.
         await world.QuietAsync(delayed: true);
 
-        Assert.Equal(0, await world.Storage.CountMessagesAsync(Queues.Deliveries));
+        Assert.Equal(0, await world.Storage.CountDeliveriesAsync());
 
         world.City.AnswerWith(_ => new Reply(200));
         var deliveryId = letter.GetProperty("deliveryId").GetString()!;
@@ -129,7 +130,7 @@ public sealed class DeliveryTests
         var peeked = (await poison.PeekMessagesAsync()).Value;
         Assert.Single(peeked);
         Assert.Contains("msg_poison", peeked[0].Body.ToString(), StringComparison.Ordinal);
-        Assert.Equal(0, await world.Storage.CountMessagesAsync(Queues.Deliveries));
+        Assert.Equal(0, await world.Storage.CountDeliveriesAsync());
     }
 
     [Fact]
@@ -157,6 +158,34 @@ public sealed class DeliveryTests
         Assert.Equal(StationHub.Delivery.DeliveryStates.Delivered, record.State);
         var made = (await world.Storage.LedgerEntriesAsync()).Where(e => e.Kind == StationHub.Ledger.LedgerKinds.DeliveryMade && e.SourceId == delivery.DeliveryId).ToList();
         Assert.Equal(record.DeliveredAt, Assert.Single(made).At);
+    }
+
+    [Fact]
+    public async Task Deliveries_are_spread_over_the_queue_shards_by_webhook_id_and_every_shard_is_served()
+    {
+        // The shard is a stable hash of the webhook-id, so a retry (same id) goes where its first try went,
+        // and sixty-four deliveries to one city use every shard.
+        var city = StationHub.Delivery.Destination.City(TestRegistry.WebhookCity);
+        var data = JsonSerializer.SerializeToElement(new { hubId = "spread" });
+        var deliveries = Enumerable.Range(0, 64)
+            .Select(i => StationHub.Delivery.DeliveryRequested.Create("c-spread", TimeProvider.System.GetUtcNow(), city, "hazard_report.routed", "routed", data, $"spread-{i}"))
+            .ToList();
+        var byShard = deliveries.GroupBy(d => DeliveryQueue.ShardOf(d.DeliveryId)).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.Equal(DeliveryQueue.Shards.Order(), byShard.Keys.Order());
+        Assert.All(byShard.Values, shard => Assert.InRange(shard.Count, 16, 48));
+        Assert.All(deliveries, d => Assert.Equal(DeliveryQueue.ShardOf(d.DeliveryId), DeliveryQueue.ShardOf((d with { Attempt = 3 }).DeliveryId)));
+
+        // One of each shard, queued the hub's way, is made: each shard has its function on the host.
+        await using var world = await HubScenario.StartAsync();
+        var sent = byShard.Values.Select(shard => shard[0]).ToList();
+        foreach (var delivery in sent)
+        {
+            await world.Storage.Hub.RequestDeliveryAsync(delivery);
+        }
+
+        await world.City.WaitForAsync(calls => sent.All(d => calls.Any(call => call.Header("webhook-id") == d.DeliveryId)));
+        await world.QuietAsync();
+        Assert.Equal(0, await world.Storage.CountDeliveriesAsync());
     }
 
     internal static Task<List<JsonElement>> WaitForDeadLettersAsync(HubScenario world, int count) =>

@@ -50,8 +50,13 @@ public sealed class DeliveryThrottleTests(ITestOutputHelper output)
         }
         catch (TimeoutException timeout)
         {
-            var poisoned = await world.Storage.CountMessagesAsync(StationHub.Triggers.Queues.Deliveries + StationHub.Triggers.Queues.PoisonSuffix);
-            throw new TimeoutException($"{timeout.Message} Deliveries in poison: {poisoned}; still queued: {await world.Storage.CountMessagesAsync(StationHub.Triggers.Queues.Deliveries)}; the hub's last warnings: {string.Join(" | ", world.Log.Lines.TakeLast(5))}", timeout);
+            var poisoned = 0;
+            foreach (var shard in StationHub.Delivery.DeliveryQueue.Shards)
+            {
+                poisoned += await world.Storage.CountMessagesAsync(shard + StationHub.Triggers.Queues.PoisonSuffix);
+            }
+
+            throw new TimeoutException($"{timeout.Message} Deliveries in poison: {poisoned}; still queued: {await world.Storage.CountDeliveriesAsync()}; the hub's last warnings: {string.Join(" | ", world.Log.Lines.TakeLast(5))}", timeout);
         }
 
         var times = received.Select(r => r.At).Order().ToList();

@@ -34,7 +34,7 @@ public sealed class AcknowledgementWatchTests() : HubLibraryTests(Start)
 
         var report = await Services.GetRequiredService<HazardReportStore>().FindAsync(late);
         Assert.True(report!.Escalated);
-        var escalations = (await Storage.Hub.Queue(Queues.Deliveries).PeekMessagesAsync(32)).Value
+        var escalations = (await Storage.PeekDeliveriesAsync())
             .Select(m => JsonDocument.Parse(m.Body.ToString()).RootElement)
             .Where(m => m.GetProperty("data").TryGetProperty("escalated", out var flag) && flag.GetBoolean())
             .ToList();
@@ -83,7 +83,7 @@ public sealed class AcknowledgementWatchTests() : HubLibraryTests(Start)
         Assert.True((await store.FindAsync(need))!.Escalated);
 
         // Each escalation goes to the report's own recipient.
-        var escalations = (await Storage.Hub.Queue(Queues.Deliveries).PeekMessagesAsync(32)).Value
+        var escalations = (await Storage.PeekDeliveriesAsync())
             .Select(m => JsonDocument.Parse(m.Body.ToString()).RootElement)
             .Where(m => m.GetProperty("data").TryGetProperty("escalated", out var flag) && flag.GetBoolean())
             .ToDictionary(m => m.GetProperty("subject").GetString()!, m => m.GetProperty("destination").GetRawText());

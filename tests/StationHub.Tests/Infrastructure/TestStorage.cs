@@ -1,5 +1,7 @@
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using StationHub.Delivery;
 using StationHub.Ledger;
 using StationHub.Platform.Storage;
 using StationHub.Triggers;
@@ -41,6 +43,16 @@ public sealed class TestStorage : IAsyncDisposable
         var properties = await Hub.Queue(queue).GetPropertiesAsync();
         return properties.Value.ApproximateMessagesCount;
     }
+
+    /// <summary>The messages waiting on every shard of the deliveries' queue (each shard's first 32 peeked), shard by shard.</summary>
+    public async Task<IReadOnlyList<PeekedMessage>> PeekDeliveriesAsync()
+    {
+        var shards = await Task.WhenAll(DeliveryQueue.Shards.Select(async queue => (await Hub.Queue(queue).PeekMessagesAsync(32)).Value));
+        return [.. shards.SelectMany(messages => messages)];
+    }
+
+    /// <summary>The messages on every shard of the deliveries' queue.</summary>
+    public async Task<int> CountDeliveriesAsync() => (await Task.WhenAll(DeliveryQueue.Shards.Select(CountMessagesAsync))).Sum();
 
     /// <summary>
     /// The queues (poison queues aside) with a message that can be received now; with

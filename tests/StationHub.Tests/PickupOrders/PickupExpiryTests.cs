@@ -33,10 +33,10 @@ public sealed class PickupExpiryTests() : HubLibraryTests(new(2026, 11, 20, 2, 0
 
         var entity = await Services.GetRequiredService<PickupOrderStore>().FindAsync(order.HubId);
         Assert.Equal("expired", entity!.Status);
-        var platformEvents = (await Storage.Hub.Queue(Queues.Deliveries).PeekMessagesAsync(32)).Value
+        var platformEvents = (await Storage.PeekDeliveriesAsync())
             .Select(m => JsonDocument.Parse(m.Body.ToString()).RootElement.GetProperty("eventType").GetString())
             .ToList();
-        Assert.Equal(["pickup_order.ready", "pickup_order.expired"], platformEvents);
+        Assert.Equal(["pickup_order.expired", "pickup_order.ready"], platformEvents.Order());
         var kinds = new List<string>();
         foreach (var e in await Storage.LedgerEntriesAsync())
         {

@@ -65,8 +65,8 @@ public sealed class FlowCostTests(ITestOutputHelper output)
 
         await world.City.WaitForAsync(r => r.Count >= Items + 1);
         await world.QuietAsync(delayed: true);
-        _ = Report(counter, "report → city", FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound);
-        var toCityWithoutReceives = WithoutReceives(counter, FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound);
+        _ = Report(counter, "report → city", [FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, .. Deliver]);
+        var toCityWithoutReceives = WithoutReceives(counter, [FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, .. Deliver]);
 
         for (var i = 0; i < Items; i++)
         {
@@ -76,10 +76,10 @@ public sealed class FlowCostTests(ITestOutputHelper output)
 
         await world.Platform.WaitForAsync(r => r.Count(x => x.Text.Contains("hazard_report.updated", StringComparison.Ordinal)) >= Items + 1);
         await world.QuietAsync(delayed: true);
-        _ = Report(counter, "report + acknowledgement → platform", FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound, FunctionNames.CityUpdateReceived, FunctionNames.ApplyHazardReportUpdate);
+        _ = Report(counter, "report + acknowledgement → platform", [FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, .. Deliver, FunctionNames.CityUpdateReceived, FunctionNames.ApplyHazardReportUpdate]);
 
-        AssertAtMostOneReceivePerMessage(counter, "report + acknowledgement → platform", FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound, FunctionNames.CityUpdateReceived, FunctionNames.ApplyHazardReportUpdate);
-        var loopWithoutReceives = WithoutReceives(counter, FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, FunctionNames.DeliverOutbound, FunctionNames.CityUpdateReceived, FunctionNames.ApplyHazardReportUpdate);
+        AssertAtMostOneReceivePerMessage(counter, "report + acknowledgement → platform", [FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, .. Deliver, FunctionNames.CityUpdateReceived, FunctionNames.ApplyHazardReportUpdate]);
+        var loopWithoutReceives = WithoutReceives(counter, [FunctionNames.HazardReportReceived, FunctionNames.RouteHazardReport, .. Deliver, FunctionNames.CityUpdateReceived, FunctionNames.ApplyHazardReportUpdate]);
         Assert.True(toCityWithoutReceives <= ReportToCityWithoutReceivesLimit, $"report → city: {toCityWithoutReceives:0.0} requests per report without receives");
         Assert.True(loopWithoutReceives <= ReportLoopWithoutReceivesLimit, $"report + acknowledgement → platform: {loopWithoutReceives:0.0} requests per report without receives");
     }
@@ -106,10 +106,10 @@ public sealed class FlowCostTests(ITestOutputHelper output)
 
         await world.Platform.WaitForAsync(r => r.Count(x => x.Text.Contains("points.balance_changed", StringComparison.Ordinal)) >= Items + 1);
         await world.QuietAsync(delayed: true);
-        _ = Report(counter, "points earn", FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, FunctionNames.DeliverOutbound);
+        _ = Report(counter, "points earn", [FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, .. Deliver]);
 
-        AssertAtMostOneReceivePerMessage(counter, "points earn", FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, FunctionNames.DeliverOutbound);
-        var earnWithoutReceives = WithoutReceives(counter, FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, FunctionNames.DeliverOutbound);
+        AssertAtMostOneReceivePerMessage(counter, "points earn", [FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, .. Deliver]);
+        var earnWithoutReceives = WithoutReceives(counter, [FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, .. Deliver]);
         Assert.True(earnWithoutReceives <= PointsEarnWithoutReceivesLimit, $"points earn: {earnWithoutReceives:0.0} requests per transaction without receives");
     }
 
@@ -126,20 +126,12 @@ public sealed class FlowCostTests(ITestOutputHelper output)
         _ = Report(
             counter,
             "pickup order lifecycle (created → arrival → ready → collection → collected)",
-            FunctionNames.PickupOrderReceived,
-            FunctionNames.PickupOrderArrival,
-            FunctionNames.PickupOrderCollection,
-            FunctionNames.RoutePickupOrderEvent,
-            FunctionNames.DeliverOutbound);
+            [FunctionNames.PickupOrderReceived, FunctionNames.PickupOrderArrival, FunctionNames.PickupOrderCollection, FunctionNames.RoutePickupOrderEvent, .. Deliver]);
 
-        AssertAtMostOneReceivePerMessage(counter, "pickup order lifecycle", FunctionNames.RoutePickupOrderEvent, FunctionNames.DeliverOutbound);
+        AssertAtMostOneReceivePerMessage(counter, "pickup order lifecycle", [FunctionNames.RoutePickupOrderEvent, .. Deliver]);
         var withoutReceives = WithoutReceives(
             counter,
-            FunctionNames.PickupOrderReceived,
-            FunctionNames.PickupOrderArrival,
-            FunctionNames.PickupOrderCollection,
-            FunctionNames.RoutePickupOrderEvent,
-            FunctionNames.DeliverOutbound);
+            [FunctionNames.PickupOrderReceived, FunctionNames.PickupOrderArrival, FunctionNames.PickupOrderCollection, FunctionNames.RoutePickupOrderEvent, .. Deliver]);
         Assert.True(withoutReceives <= PickupLifecycleWithoutReceivesLimit, $"pickup order lifecycle: {withoutReceives:0.0} requests per order without receives");
     }
 
@@ -207,6 +199,9 @@ public sealed class FlowCostTests(ITestOutputHelper output)
     /// their figures without receives, and the receives to this ceiling. A message handed out again (a
     /// lease that ran out, a function that failed) is a receive more than its delete, and fails it.
     /// </summary>
+    // Every function that makes deliveries: one per queue shard, each counted under its own name.
+    private static readonly string[] Deliver = [.. FunctionNames.DeliverOutboundShards];
+
     private static void AssertAtMostOneReceivePerMessage(StorageRequestCounter counter, string flow, params string[] functions)
     {
         var requests = counter.Of(functions);

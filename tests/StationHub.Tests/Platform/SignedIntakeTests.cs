@@ -98,7 +98,7 @@ public sealed class SignedIntakeTests
 
         using var firstResponse = await world.Hub.Client.SendAsync(Webhooks.Signed(StationStatus, StationEnvelope(open: true, free: 6, at), world.PlatformSigner, "msg_status_reused"));
         var firstBody = await firstResponse.Content.ReadAsStringAsync();
-        var noticesAfterFirst = await world.Storage.CountMessagesAsync(Queues.Deliveries);
+        var noticesAfterFirst = await world.Storage.CountDeliveriesAsync();
         using var secondResponse = await world.Hub.Client.SendAsync(Webhooks.Signed(StationStatus, StationEnvelope(open: false, free: 0, at.AddSeconds(10)), world.PlatformSigner, "msg_status_reused"));
         var second = JsonDocument.Parse(await secondResponse.Content.ReadAsStringAsync()).RootElement;
 
@@ -109,7 +109,7 @@ public sealed class SignedIntakeTests
         Assert.True(second.GetProperty("open").GetBoolean());
         var properties = (await Stations.StationStatusFlowTests.FeatureAsync(world, "st-hz-03")).GetProperty("properties");
         Assert.Equal(6, properties.GetProperty("chargers").GetProperty("free").GetInt32());
-        Assert.Equal(noticesAfterFirst, await world.Storage.CountMessagesAsync(Queues.Deliveries));
+        Assert.Equal(noticesAfterFirst, await world.Storage.CountDeliveriesAsync());
     }
 
     private static void Quiet(Dictionary<string, string?> settings) => settings["LocalHost:TriggersDisabled"] = "true";

@@ -161,7 +161,7 @@ public sealed class PointsFlowTests
 
         // What the delivery function sends: webhook-id = DeliveryId, envelope = {type, timestamp = OccurredAt, data}.
         // One message per run, the social time riding behind the balance.
-        var messages = (await world.Storage.Hub.Queue(StationHub.Triggers.Queues.Deliveries).PeekMessagesAsync(32)).Value
+        var messages = (await world.Storage.PeekDeliveriesAsync())
             .Select(m => m.Body.ToObjectFromJson(StationHub.Platform.Json.HubJsonContext.Default.DeliveryRequested)!)
             .ToList();
         Assert.Equal(2, messages.Count);

@@ -96,7 +96,7 @@ public sealed class StationNoticeTests
         var row = await world.Hub.Get<StationHub.Stations.StationStatusStore>().FindAsync(TestRegistry.Station);
         Assert.Equal(1, row!.NoticeSeq);
         Assert.Null(row.NoticeWakeAt);
-        Assert.True((await world.Storage.Hub.Queue(Queues.Deliveries).PeekMessagesAsync(32)).Value.Length > 0, "no notice was sent");
+        Assert.True((await world.Storage.PeekDeliveriesAsync()).Count > 0, "no notice was sent");
     }
 
     [Fact]
