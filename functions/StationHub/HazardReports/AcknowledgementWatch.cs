@@ -13,7 +13,7 @@ namespace StationHub.HazardReports;
 /// <summary>
 /// Timer function: the 24-hour promise (each category's <c>slaHours</c>, default 24). Finds reports
 /// routed (or reopened) longer ago than that which the recipient (city or body) has not acknowledged, sends them to the city again marked <c>escalated</c>, and records
-/// the escalation for the ledger. Reads only the recent months of each city's view.
+/// the escalation for the ledger. Reads only the recent months of each city's view, in one query a recipient.
 /// </summary>
 public sealed class AcknowledgementWatch(
     HazardReportStore store,
@@ -41,7 +41,7 @@ public sealed class AcknowledgementWatch(
         foreach (var recipient in recipients)
         {
             var filter = TableClient.CreateQueryFilter($"Status eq {"routed"} and Escalated eq {false} and RoutedAt le {cutoff}");
-            await foreach (var row in store.QueryCityRequestsAsync(recipient, now - LookBack, cutoff, filter, cancellationToken))
+            await foreach (var row in store.QueryCityRequestsOverMonthsAsync(recipient, now - LookBack, cutoff, filter, cancellationToken))
             {
                 if (await EscalateAsync(row.HubId, now, cancellationToken))
                 {

@@ -103,7 +103,7 @@ public sealed class Open311Api(HubRegistry registry, HazardReportStore store, Ti
 
         var codes = Split(request.Query("service_code"));
         var list = new List<Open311Request>();
-        await foreach (var row in store.QueryCityRequestsAsync(city.Id, window.From, window.To, null, cancellationToken))
+        await foreach (var row in store.QueryCityRequestsAsync(city.Id, window.From, window.To, cancellationToken))
         {
             var status = HazardReportStatuses.FromWire(row.Status) ?? HazardReportStatus.Routed;
             if ((statuses.Count == 0 || statuses.Contains(status.ToOpen311()))

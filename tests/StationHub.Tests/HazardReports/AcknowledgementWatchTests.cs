@@ -93,6 +93,26 @@ public sealed class AcknowledgementWatchTests() : HubLibraryTests(Start)
         Assert.Contains("hangzhou", escalations[danger], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Reports_routed_in_two_months_are_both_escalated_by_one_run()
+    {
+        // The watch reads each recipient's recent months in one query over their partitions (202611, 202612).
+        Clock.Advance(new DateTimeOffset(2026, 11, 30, 20, 0, 0, TimeSpan.Zero) - Clock.GetUtcNow());
+        var november = await RouteAsync("r-nov");
+        Clock.Advance(TimeSpan.FromHours(6));
+        var december = await RouteAsync("r-december-far-off"); // its length puts it 1.4 km north: not a duplicate
+        Assert.NotEqual(Clock.GetUtcNow().AddHours(-6).Month, Clock.GetUtcNow().Month);
+
+        Clock.Advance(TimeSpan.FromHours(25));
+        var watch = Services.GetRequiredService<AcknowledgementWatch>();
+        Assert.Equal(2, await watch.RunAsync());
+        Assert.Equal(0, await watch.RunAsync());
+
+        var store = Services.GetRequiredService<HazardReportStore>();
+        Assert.True((await store.FindAsync(november))!.Escalated);
+        Assert.True((await store.FindAsync(december))!.Escalated);
+    }
+
     private async Task<string> RouteAsync(string reportId, string category = "traffic_danger", string? bodyId = null)
     {
         var now = Clock.GetUtcNow();
