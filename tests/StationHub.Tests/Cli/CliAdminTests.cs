@@ -81,7 +81,7 @@ public sealed class CliAdminTests
     {
         using var request = Webhooks.Signed("api/v1/platforms/cliride/hazard-reports", Webhooks.HazardReport("cli-" + Guid.NewGuid().ToString("N")[..12]), new StandardWebhook(secret), timestamp: world.Clock.GetUtcNow());
         using var response = await world.Hub.Client.SendAsync(request);
-        return response.StatusCode;
+        return PlatformRetries.OutcomeOf(response);
     }
 
     /// <summary>The JSON the CLI printed after its status line.</summary>

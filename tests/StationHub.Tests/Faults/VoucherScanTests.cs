@@ -125,7 +125,7 @@ public sealed class VoucherScanTests
     private static async Task<HttpStatusCode> PostStatusAsync(HubScenario world, string body)
     {
         using var response = await world.Hub.Client.SendAsync(Webhooks.Signed(Path, body, world.PlatformSigner));
-        return response.StatusCode;
+        return PlatformRetries.OutcomeOf(response);
     }
 
     private static string Earn(string id, string courier, string task) =>

@@ -301,7 +301,7 @@ public sealed class CredentialTests
     {
         using var request = Webhooks.Signed($"api/v1/platforms/{platformId}/hazard-reports", Webhooks.HazardReport("r-" + Guid.NewGuid().ToString("N")[..12]), new StandardWebhook(secret), timestamp: world.Clock.GetUtcNow());
         using var response = await (host ?? world.Hub.Client).SendAsync(request);
-        return response.StatusCode;
+        return PlatformRetries.OutcomeOf(response);
     }
 
     private static async Task<HttpStatusCode> ArrivalAsync(HttpClient hub, string stationId, string key)
