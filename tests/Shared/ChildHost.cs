@@ -39,19 +39,59 @@ public sealed partial class ChildHost : IAsyncDisposable
     public string Tail => output.Tail;
 
     /// <summary>Starts the host on a port of its own and waits until it answers HTTP (the Open311 service list).</summary>
-    public static async Task<ChildHost> StartAsync(IDictionary<string, string?> settings)
+    public static Task<ChildHost> StartAsync(IDictionary<string, string?> settings)
+    {
+        var start = Start(Path.Combine(AppContext.BaseDirectory, "StationHub.LocalHost.dll"), settings);
+        start.Environment["urls"] = "http://127.0.0.1:0";
+        start.Environment["Sandbox__Enabled"] = "false";
+        return StartAsync(start);
+    }
+
+    /// <summary>
+    /// The Azure Functions host (its <c>Microsoft.Azure.WebJobs.Script.WebHost.dll</c> in
+    /// <paramref name="hostDirectory"/>, built from its public source outside the repository) serving the
+    /// published app in <paramref name="appDirectory"/>, with the settings as app settings and the
+    /// <paramref name="disabled"/> functions off (<c>AzureWebJobs.{name}.Disabled</c>).
+    /// </summary>
+    public static Task<ChildHost> StartFunctionsHostAsync(string hostDirectory, string appDirectory, IDictionary<string, string?> settings, IEnumerable<string> disabled)
+    {
+        ArgumentNullException.ThrowIfNull(disabled);
+        var start = Start(Path.Combine(hostDirectory, "Microsoft.Azure.WebJobs.Script.WebHost.dll"), settings);
+        start.WorkingDirectory = hostDirectory;
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["AzureWebJobsScriptRoot"] = appDirectory;
+        start.Environment["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated";
+        start.Environment["FUNCTIONS_EXTENSION_VERSION"] = "~4";
+        start.Environment["AzureWebJobsSecretStorageType"] = "files";
+        start.Environment["FUNCTIONS_SECRETS_PATH"] = Directory.CreateTempSubdirectory("functions-secrets-").FullName;
+        start.Environment["AzureFunctionsWebHost__hostid"] = "stationhub-" + Guid.NewGuid().ToString("N")[..12];
+
+        // Set, it makes the host act as in a Linux Consumption container (logs every invocation to stdout, calls a mesh endpoint).
+        start.Environment.Remove("CONTAINER_NAME");
+        foreach (var function in disabled)
+        {
+            start.Environment[$"AzureWebJobs.{function}.Disabled"] = "true";
+        }
+
+        return StartAsync(start);
+    }
+
+    private static ProcessStartInfo Start(string dll, IDictionary<string, string?> settings)
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "StationHub.LocalHost.dll"));
+        start.ArgumentList.Add(dll);
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        start.Environment["urls"] = "http://127.0.0.1:0";
-        start.Environment["Sandbox__Enabled"] = "false";
         // The line that reports the bound address comes from this category; keep it on whatever the settings say.
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        return start;
+    }
+
+    private static async Task<ChildHost> StartAsync(ProcessStartInfo start)
+    {
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var output = new ChildOutput(process, line =>

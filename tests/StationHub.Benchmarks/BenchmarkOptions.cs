@@ -51,6 +51,11 @@ public sealed record BenchmarkOptions
                               intake part posts to it; costs says it cannot count an outside hub; other parts start their own
           --settings FILE     with --hub: its local.settings.json (or a JSON object of settings), for the platform's signing
                               secret (Secrets:Platforms:swiftride:SigningSecret) and its storage (AzureWebJobsStorage, Storage:Prefix)
+          --functions-host DIR
+                              with costs: also run the flows on the Azure Functions host whose build is in DIR (its
+                              Microsoft.Azure.WebJobs.Script.WebHost.dll, built from its public source outside the repository),
+                              counted at a proxy in front of the emulator, and its idle minute
+          --functions-app DIR with --functions-host: the published app it serves (default artifacts/functions-app)
           --out PATH          JSON result (default artifacts/benchmarks/latest.json in the repository)
         """;
 
@@ -83,6 +88,12 @@ public sealed record BenchmarkOptions
 
     /// <summary>That hub's settings file (<c>--settings</c>).</summary>
     public string? HubSettings { get; init; }
+
+    /// <summary>A built Azure Functions host (<c>--functions-host</c>) for the costs part; null to count the local host only.</summary>
+    public string? FunctionsHost { get; init; }
+
+    /// <summary>The published app that host serves (<c>--functions-app</c>); null for artifacts/functions-app.</summary>
+    public string? FunctionsApp { get; init; }
 
     public TimeSpan SoakDuration { get; init; } = TimeSpan.FromMinutes(DefaultSoakMinutes);
 
@@ -132,6 +143,8 @@ public sealed record BenchmarkOptions
                     "--out" => options with { Out = value },
                     "--hub" => options with { HubUrl = Uri.TryCreate(value.TrimEnd('/') + "/", UriKind.Absolute, out var hub) ? hub : throw new FormatException("an absolute URL") },
                     "--settings" => options with { HubSettings = File.Exists(value) ? value : throw new FormatException("no such file") },
+                    "--functions-host" => options with { FunctionsHost = File.Exists(Path.Combine(value, "Microsoft.Azure.WebJobs.Script.WebHost.dll")) ? Path.GetFullPath(value) : throw new FormatException("no Microsoft.Azure.WebJobs.Script.WebHost.dll in that folder") },
+                    "--functions-app" => options with { FunctionsApp = File.Exists(Path.Combine(value, "functions.metadata")) ? Path.GetFullPath(value) : throw new FormatException("no functions.metadata in that folder (dotnet publish functions/StationHub.Functions)") },
                     "--soak-minutes" => options with { SoakDuration = TimeSpan.FromMinutes(Positive(value)) },
                     "--soak-rate" => options with { SoakRate = Positive(value) },
                     "--soak-bare" => options with { SoakBare = YesNo(value) },

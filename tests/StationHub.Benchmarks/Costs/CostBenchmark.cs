@@ -18,7 +18,8 @@ namespace StationHub.Benchmarks.Costs;
 /// <summary>
 /// One flow's storage requests per item: on the HTTP path (the requests its HTTP functions made, until
 /// their answers) and end to end (every function of the flow, until the item is delivered or applied
-/// and the queues are quiet), idle polls left out; null when not counted.
+/// and the queues are quiet), idle polls left out; null when not counted. On the Functions host, end to
+/// end is every queue and table request of the flow's time at the counting proxy, polls left out.
 /// </summary>
 public sealed record FlowCost(string Flow, int Items, double? HttpPerItem, double? EndToEndPerItem, string Target, bool? Met);
 
@@ -29,14 +30,34 @@ public sealed record CostRun(IReadOnlyList<FlowCost> Flows, double? IdlePerMinut
 
     /// <summary>The registry's version row (issue 23), per minute: included in <see cref="IdlePerMinute"/>.</summary>
     public double? IdleRegistryPerMinute { get; init; }
+
+    /// <summary>The same flows on the Azure Functions host (<c>--functions-host</c>), counted at the proxy; null when not run.</summary>
+    public FunctionsHostCost? FunctionsHost { get; init; }
 }
+
+/// <summary>
+/// The flows on the Functions host, counted at the proxy (queue and table; polls and blob apart; its
+/// timers off), and an idle host's minute there with its timers on, averaged over
+/// <see cref="IdleMinutes"/> minutes (each five-minute timer runs once in them): polls of its own queue
+/// listener, blob requests (the host's locks, leases and timer schedules), and the rest (the registry's
+/// version row and the timers' work).
+/// </summary>
+public sealed record FunctionsHostCost(
+    IReadOnlyList<FlowCost> Flows,
+    double IdleMinutes,
+    double IdlePollsPerMinute,
+    double IdleBlobPerMinute,
+    double IdleOtherPerMinute,
+    double IdlePerMinute);
 
 /// <summary>
 /// Part 8, costs (issue 21): the local host in this process over a private Azurite, so that its own
 /// <c>stationhub.storage.requests</c> can be read (<see cref="StorageRequestCounter"/>, as FlowCostTests
-/// and IdleCostTests read it). Each flow is warmed with one item (the day's tables and rows exist, as
-/// in a running hub), then <see cref="Items"/> items are sent one after another and followed until the
-/// hub is quiet. A hub in another process (<c>--hub</c>) cannot be counted this way.
+/// and IdleCostTests read it). Each flow is
+/// warmed with one item (the day's tables and rows exist, as in a running hub), then <see cref="Items"/>
+/// items are sent one after another and followed until the hub is quiet. With <c>--functions-host</c>,
+/// the same flows on the Azure Functions host serving the published app, counted at the proxy (its
+/// requests cannot be read from inside its worker). A hub in another process (<c>--hub</c>) is not counted.
 /// </summary>
 public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
 {
@@ -55,77 +76,33 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
             return new CostRun([], null, null, null, outside);
         }
 
-        await using var world = await CostWorld.StartAsync();
-        var flows = new List<FlowCost>();
-
-        // Reports, then the city's acknowledgement of each.
-        var warm = await world.ReportAsync("r-warm", 0);
-        await world.City.WaitForAsync(r => r.Count >= 1);
-        await world.UpdateAsync(warm, "u-warm");
-        await world.Platform.WaitForAsync(r => Count(r, "hazard_report.updated") >= 1);
-        await world.QuietAsync();
-        using var counter = new StorageRequestCounter(world.Services);
-        var hubIds = new List<string>();
-        for (var i = 1; i <= Items; i++)
+        CostRun run;
+        await using (var world = await CostWorld.StartAsync(functions: null))
         {
-            hubIds.Add(await world.ReportAsync($"r-{i}", i));
+            using var counter = new StorageRequestCounter(world.Services!);
+            var flows = await MeasureFlowsAsync(world, counter);
+            var idle = await IdleCost.MeasureAsync(world.Services!, counter, TimeSpan.FromSeconds(90));
+            progress.WriteLine("  " + idle.Lines[^1]);
+            run = new CostRun(flows, Math.Round(idle.PerMinute, 1), Math.Round(idle.PollsPerMinute, 1), Math.Round(idle.TimersPerMinute, 1), null) { IdleRegistryPerMinute = Math.Round(idle.RegistryPerMinute, 1) };
         }
 
-        await world.City.WaitForAsync(r => r.Count >= Items + 1);
-        await world.QuietAsync();
-        string[] reportHttp = [FunctionNames.HazardReportReceived];
-        string[] reportAll = [.. reportHttp, FunctionNames.RouteHazardReport, .. FunctionNames.DeliverOutboundShards];
-        var intake = PerItem(counter, reportHttp);
-        flows.Add(new("hazard report intake (HTTP until the 202)", Items, intake, null, "<= 3 (HTTP)", intake <= 3));
-        var toCity = PerItem(counter, reportAll);
-        flows.Add(new("report -> city", Items, intake, toCity, "<= 15", toCity <= 15));
-        progress.WriteLine(Line("report -> city", intake, toCity));
-
-        for (var i = 0; i < Items; i++)
+        if (options.FunctionsHost is { } hostDirectory)
         {
-            await world.UpdateAsync(hubIds[i], $"u-{i}");
+            progress.WriteLine("  the same flows on the Functions host, counted at the proxy");
+            var app = new FunctionsApp(hostDirectory, options.FunctionsApp ?? Path.Combine(RepoPaths.Root, "artifacts", "functions-app"));
+            List<FlowCost> flows;
+            await using (var world = await CostWorld.StartAsync(app with { TimersOff = true }))
+            {
+                flows = await MeasureFlowsAsync(world, counter: null);
+            }
+
+            await using (var world = await CostWorld.StartAsync(app))
+            {
+                run = run with { FunctionsHost = await MeasureIdleAsync(world, flows) };
+            }
         }
 
-        await world.Platform.WaitForAsync(r => Count(r, "hazard_report.updated") >= Items + 1);
-        await world.QuietAsync();
-        string[] loopHttp = [.. reportHttp, FunctionNames.CityUpdateReceived];
-        var loopAtHttp = PerItem(counter, loopHttp);
-        var loop = PerItem(counter, [.. reportAll, FunctionNames.CityUpdateReceived, FunctionNames.ApplyHazardReportUpdate]);
-        flows.Add(new("report + acknowledgement -> platform", Items, loopAtHttp, loop, "<= 30", loop <= 30));
-        progress.WriteLine(Line("report + acknowledgement -> platform", loopAtHttp, loop));
-
-        // Points: two transactions for each of four couriers (a courier's first and a later one).
-        await world.EarnAsync("t-warm", "courier-warm");
-        await world.Platform.WaitForAsync(r => Count(r, "points.balance_changed") >= 1);
-        await world.QuietAsync();
-        counter.Clear();
-        for (var i = 0; i < Items; i++)
-        {
-            await world.EarnAsync($"t-{i}", $"courier-{i % 4}");
-        }
-
-        await world.Platform.WaitForAsync(r => Count(r, "points.balance_changed") >= Items + 1);
-        await world.QuietAsync();
-        var earnHttp = PerItem(counter, FunctionNames.PointsTransactionReceived);
-        var earn = PerItem(counter, [FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, .. FunctionNames.DeliverOutboundShards]);
-        flows.Add(new("points earn", Items, earnHttp, earn, "<= 15", earn <= 15));
-        progress.WriteLine(Line("points earn", earnHttp, earn));
-
-        // Pickup orders: created, arrived, ready, collected with the code the platform got.
-        await world.PickupAsync(["o-warm"]);
-        await world.QuietAsync();
-        counter.Clear();
-        await world.PickupAsync([.. Enumerable.Range(0, Items).Select(i => $"o-{i}")]);
-        await world.QuietAsync();
-        string[] pickupHttp = [FunctionNames.PickupOrderReceived, FunctionNames.PickupOrderArrival, FunctionNames.PickupOrderCollection];
-        var pickupAtHttp = PerItem(counter, pickupHttp);
-        var pickup = PerItem(counter, [.. pickupHttp, FunctionNames.RoutePickupOrderEvent, .. FunctionNames.DeliverOutboundShards]);
-        flows.Add(new("pickup order lifecycle", Items, pickupAtHttp, pickup, "<= 30", pickup <= 30));
-        progress.WriteLine(Line("pickup order lifecycle", pickupAtHttp, pickup));
-
-        var idle = await IdleCost.MeasureAsync(world.Services, counter, TimeSpan.FromSeconds(90));
-        progress.WriteLine("  " + idle.Lines[^1]);
-        return new CostRun(flows, Math.Round(idle.PerMinute, 1), Math.Round(idle.PollsPerMinute, 1), Math.Round(idle.TimersPerMinute, 1), null) { IdleRegistryPerMinute = Math.Round(idle.RegistryPerMinute, 1) };
+        return run;
     }
 
     public static void Print(CostRun run, TextWriter output)
@@ -145,37 +122,198 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   idle, one host: {Figure(run.IdlePerMinute)} requests/min ({Figure(run.IdlePollsPerMinute)} polls at {IdleCost.ProductionPollingInterval.TotalSeconds:0} s, {Figure(run.IdleTimersPerMinute)} timers, {Figure(run.IdleRegistryPerMinute)} the registry's version row)  target <= {CostRun.IdleTarget:0}/min  met {(run.IdlePerMinute <= CostRun.IdleTarget ? "yes" : "NO")}"));
+        if (run.FunctionsHost is not { } functions)
+        {
+            return;
+        }
+
+        output.WriteLine();
+        output.WriteLine($"8b. The same flows on the Azure Functions host, counted at a proxy in front of the emulator (queue and table; polls and blob apart), its timers off for them");
+        output.WriteLine("   flow                                        end to end  target   met");
+        foreach (var flow in functions.Flows)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {flow.Flow,-42} {Figure(flow.EndToEndPerItem),11}  {flow.Target,-12} {(flow.Met is bool met ? (met ? "yes" : "NO") : "")}"));
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   idle, one Functions host, timers on, over {functions.IdleMinutes:0} min: {functions.IdlePerMinute:0.0} requests/min ({functions.IdlePollsPerMinute:0.0} polls, {functions.IdleBlobPerMinute:0.0} blob (the host's locks, leases and timer schedules), {functions.IdleOtherPerMinute:0.0} queue and table (the registry's version row, the timers' work))  target <= {CostRun.IdleTarget:0}/min  met {(functions.IdlePerMinute <= CostRun.IdleTarget ? "yes" : "NO")}"));
     }
+
+    /// <summary>Every flow, warmed, then <see cref="Items"/> items each; by the hub's own counter when given, and at the proxy.</summary>
+    private async Task<List<FlowCost>> MeasureFlowsAsync(CostWorld world, StorageRequestCounter? counter)
+    {
+        var flows = new List<FlowCost>();
+
+        // Reports, then the city's acknowledgement of each.
+        var warm = await world.ReportAsync("r-warm", 0);
+        await world.City.WaitForAsync(r => r.Count >= 1, TimeSpan.FromSeconds(90));
+        await world.UpdateAsync(warm, "u-warm");
+        await world.Platform.WaitForAsync(r => Count(r, "hazard_report.updated") >= 1, TimeSpan.FromSeconds(90));
+        await world.QuietAsync();
+        counter?.Clear();
+        var mark = world.Proxy?.Count ?? 0;
+        var hubIds = new List<string>();
+        for (var i = 1; i <= Items; i++)
+        {
+            hubIds.Add(await world.ReportAsync($"r-{i}", i));
+        }
+
+        await world.City.WaitForAsync(r => r.Count >= Items + 1, TimeSpan.FromSeconds(90));
+        await world.QuietAsync();
+        string[] reportHttp = [FunctionNames.HazardReportReceived];
+        string[] reportAll = [.. reportHttp, FunctionNames.RouteHazardReport, .. FunctionNames.DeliverOutboundShards];
+        var intake = PerItem(counter, reportHttp);
+        var toCity = PerItem(counter, reportAll) ?? AtProxy(world, mark);
+        if (intake is not null)
+        {
+            flows.Add(new("hazard report intake (HTTP until the 202)", Items, intake, null, "<= 3 (HTTP)", intake <= 3));
+        }
+
+        flows.Add(new("report -> city", Items, intake, toCity, "<= 15", toCity <= 15));
+        progress.WriteLine(Line("report -> city", intake, toCity));
+        PrintBreakdown(world, mark);
+
+
+        for (var i = 0; i < Items; i++)
+        {
+            await world.UpdateAsync(hubIds[i], $"u-{i}");
+        }
+
+        await world.Platform.WaitForAsync(r => Count(r, "hazard_report.updated") >= Items + 1, TimeSpan.FromSeconds(90));
+        await world.QuietAsync();
+        string[] loopHttp = [.. reportHttp, FunctionNames.CityUpdateReceived];
+        var loopAtHttp = PerItem(counter, loopHttp);
+        var loop = PerItem(counter, [.. reportAll, FunctionNames.CityUpdateReceived, FunctionNames.ApplyHazardReportUpdate]) ?? AtProxy(world, mark);
+        flows.Add(new("report + acknowledgement -> platform", Items, loopAtHttp, loop, "<= 30", loop <= 30));
+        progress.WriteLine(Line("report + acknowledgement -> platform", loopAtHttp, loop));
+        PrintBreakdown(world, mark);
+
+
+        // Points: two transactions for each of four couriers (a courier's first and a later one).
+        await world.EarnAsync("t-warm", "courier-warm");
+        await world.Platform.WaitForAsync(r => Count(r, "points.balance_changed") >= 1, TimeSpan.FromSeconds(90));
+        await world.QuietAsync();
+        counter?.Clear();
+        mark = world.Proxy?.Count ?? 0;
+        for (var i = 0; i < Items; i++)
+        {
+            await world.EarnAsync($"t-{i}", $"courier-{i % 4}");
+        }
+
+        await world.Platform.WaitForAsync(r => Count(r, "points.balance_changed") >= Items + 1, TimeSpan.FromSeconds(90));
+        await world.QuietAsync();
+        var earnHttp = PerItem(counter, FunctionNames.PointsTransactionReceived);
+        var earn = PerItem(counter, [FunctionNames.PointsTransactionReceived, FunctionNames.ApplyPointsTransaction, .. FunctionNames.DeliverOutboundShards]) ?? AtProxy(world, mark);
+        flows.Add(new("points earn", Items, earnHttp, earn, "<= 15", earn <= 15));
+        progress.WriteLine(Line("points earn", earnHttp, earn));
+        PrintBreakdown(world, mark);
+
+
+        // Pickup orders: created, arrived, ready, collected with the code the platform got.
+        await world.PickupAsync(["o-warm"]);
+        await world.QuietAsync();
+        counter?.Clear();
+        mark = world.Proxy?.Count ?? 0;
+        await world.PickupAsync([.. Enumerable.Range(0, Items).Select(i => $"o-{i}")]);
+        await world.QuietAsync();
+        string[] pickupHttp = [FunctionNames.PickupOrderReceived, FunctionNames.PickupOrderArrival, FunctionNames.PickupOrderCollection];
+        var pickupAtHttp = PerItem(counter, pickupHttp);
+        var pickup = PerItem(counter, [.. pickupHttp, FunctionNames.RoutePickupOrderEvent, .. FunctionNames.DeliverOutboundShards]) ?? AtProxy(world, mark);
+        flows.Add(new("pickup order lifecycle", Items, pickupAtHttp, pickup, "<= 30", pickup <= 30));
+        progress.WriteLine(Line("pickup order lifecycle", pickupAtHttp, pickup));
+        PrintBreakdown(world, mark);
+
+        return flows;
+    }
+
+    /// <summary>
+    /// The Functions host's idle minutes at the proxy, its timers on, once its listeners have backed off
+    /// to host.json's longest interval (the host doubles its wait after each empty poll, as the local host
+    /// does): five minutes, so that each five-minute timer runs once in them, and the one-minute timer five
+    /// times; the quarter-hourly and hourly timers run once or not at all (about 0.6 requests a minute
+    /// together on the local host).
+    /// </summary>
+    private async Task<FunctionsHostCost> MeasureIdleAsync(CostWorld world, IReadOnlyList<FlowCost> flows)
+    {
+        var window = TimeSpan.FromMinutes(5);
+        progress.WriteLine($"  the Functions host idle, timers on: {FunctionsBackOff.TotalSeconds:0} s for its listeners to back off, then {window.TotalMinutes:0} min counted");
+        await world.QuietAsync();
+        await Task.Delay(FunctionsBackOff);
+        var proxy = world.Proxy!;
+        var mark = proxy.Count;
+        await Task.Delay(window);
+        var seen = proxy.Since(mark);
+        progress.WriteLine("  " + Breakdown(seen, window.TotalMinutes, "per minute"));
+        var minutes = window.TotalMinutes;
+        var polls = seen.Count(r => r.Operation == "poll") / minutes;
+        var blob = seen.Count(r => r.Service == "blob") / minutes;
+        var other = seen.Count(r => r.Operation != "poll" && r.Service != "blob") / minutes;
+        var idle = new FunctionsHostCost(flows, minutes, Math.Round(polls, 1), Math.Round(blob, 1), Math.Round(other, 1), Math.Round(polls + blob + other, 1));
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  idle, one Functions host: {idle.IdlePerMinute:0.0} requests/min ({idle.IdlePollsPerMinute:0.0} polls, {idle.IdleBlobPerMinute:0.0} blob, {idle.IdleOtherPerMinute:0.0} queue and table)"));
+        return idle;
+    }
+
+    /// <summary>Long enough for a listener idle since the last flow to reach host.json's 15 s between polls.</summary>
+    private static readonly TimeSpan FunctionsBackOff = TimeSpan.FromSeconds(45);
 
     private static string Figure(double? value) => value is double v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-";
 
-    private static string Line(string flow, double http, double endToEnd) =>
-        string.Create(CultureInfo.InvariantCulture, $"  {flow}: {http:0.0} requests per item at HTTP, {endToEnd:0.0} end to end");
+    private static string Line(string flow, double? http, double? endToEnd) =>
+        string.Create(CultureInfo.InvariantCulture, $"  {flow}: {Figure(http)} requests per item at HTTP, {Figure(endToEnd)} end to end");
 
-    private static double PerItem(StorageRequestCounter counter, params string[] functions) => Math.Round((double)counter.Of(functions).Count / Items, 1);
+    private static double? PerItem(StorageRequestCounter? counter, params string[] functions) =>
+        counter is null ? null : Math.Round((double)counter.Of(functions).Count / Items, 1);
+
+    /// <summary>Every queue and table request at the proxy since the mark, polls left out, per item.</summary>
+    private static double? AtProxy(CostWorld world, int mark) =>
+        world.Proxy is { } proxy ? Math.Round((double)proxy.Since(mark).Count(r => r.Service != "blob" && r.Operation != "poll") / Items, 1) : null;
+
+    /// <summary>What a flow cost at the proxy, by operation, per item (the Functions host only).</summary>
+    private void PrintBreakdown(CostWorld world, int mark)
+    {
+        if (world.Proxy is { } proxy)
+        {
+            progress.WriteLine("    " + Breakdown(proxy.Since(mark).Where(r => r.Service != "blob" && r.Operation != "poll"), Items, "per item"));
+        }
+    }
+
+    /// <summary>The requests by service, operation and queue or table, each divided by <paramref name="per"/>, largest first.</summary>
+    private static string Breakdown(IEnumerable<CountedRequest> requests, double per, string unit) =>
+        $"at the proxy, {unit}: " + string.Join(", ", requests
+            .GroupBy(r => $"{r.Service} {r.Operation} {r.Resource}")
+            .OrderByDescending(g => g.Count())
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Count() / per:0.##}")));
 
     private static int Count(IReadOnlyList<Received> received, string type) => received.Count(x => x.Text.Contains(type, StringComparison.Ordinal));
 
-    /// <summary>Azurite, the receivers, the registry and the hub in this process, and the calls the flows make.</summary>
+    /// <summary>The Functions host to run (its built directory) and the published app it serves.</summary>
+    private sealed record FunctionsApp(string HostDirectory, string AppDirectory, bool TimersOff = false);
+
+    /// <summary>
+    /// Azurite behind a counting proxy, the receivers, the registry, and the hub: in this process, or the
+    /// Functions host as a child process serving the published app; and the calls the flows make.
+    /// </summary>
     private sealed class CostWorld : IAsyncDisposable
     {
         private readonly AzuriteProcess azurite;
         private readonly TestRegistry registry;
-        private readonly WebApplication app;
+        private readonly WebApplication? app;
+        private readonly ChildHost? functionsHost;
         private readonly HttpClient http;
         private readonly QueueServiceClient queues;
         private readonly string prefix;
 
-        private CostWorld(AzuriteProcess azurite, TestReceiver city, TestReceiver platform, TestReceiver other, TestRegistry registry, WebApplication app, string prefix)
+        private CostWorld(AzuriteProcess azurite, StorageCountingProxy? proxy, TestReceiver city, TestReceiver platform, TestReceiver other, TestRegistry registry, WebApplication? app, ChildHost? functionsHost, Uri hub, string prefix)
         {
             this.azurite = azurite;
+            Proxy = proxy;
             City = city;
             Platform = platform;
             Other = other;
             this.registry = registry;
             this.app = app;
+            this.functionsHost = functionsHost;
             this.prefix = prefix;
-            http = new HttpClient { BaseAddress = Loopback.AddressOf(app), Timeout = TimeSpan.FromSeconds(60) };
+            http = new HttpClient { BaseAddress = hub, Timeout = TimeSpan.FromSeconds(60) };
             queues = new QueueServiceClient(azurite.ConnectionString);
         }
 
@@ -183,24 +321,39 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
 
         public TestReceiver Platform { get; }
 
+        /// <summary>The counting proxy in front of the emulator, for the Functions host; null for the hub in this process.</summary>
+        public StorageCountingProxy? Proxy { get; }
+
         private TestReceiver Other { get; }
 
-        public IServiceProvider Services => app.Services;
+        /// <summary>The hub's services when it runs in this process; null for the Functions host.</summary>
+        public IServiceProvider? Services => app?.Services;
 
-        public static async Task<CostWorld> StartAsync()
+        public static async Task<CostWorld> StartAsync(FunctionsApp? functions)
         {
             var azurite = await AzuriteProcess.StartAsync();
+
+            // The Functions host's requests are counted at a proxy; the hub in this process counts its own, with nothing between it and the emulator.
+            var proxy = functions is null ? null : await StorageCountingProxy.StartAsync(azurite);
             var city = await TestReceiver.StartAsync();
             var platform = await TestReceiver.StartAsync();
             var other = await TestReceiver.StartAsync();
             var registry = new TestRegistry(city.Url("city/webhooks"), other.Url("open311/requests.json"), platform.Url("platform/webhooks"), other.Url("platform/webhooks"), global::StationHub.Benchmarks.HazardReports.IntakeStack.UnthrottledRatePerSecond);
-            var prefix = "c" + Guid.NewGuid().ToString("N")[..10];
-            var settings = registry.Settings(azurite.ConnectionString, prefix);
+            // The Functions app's queue triggers name their queues as they are, so its hub takes no prefix (the emulator is its own).
+            var prefix = functions is null ? "c" + Guid.NewGuid().ToString("N")[..10] : string.Empty;
+            var settings = registry.Settings(proxy?.ConnectionString ?? azurite.ConnectionString, prefix);
+            if (functions is not null)
+            {
+                // For the flows its timers are off, so that what the proxy counts in a flow's time is the flow's.
+                var host = await ChildHost.StartFunctionsHostAsync(functions.HostDirectory, functions.AppDirectory, settings, functions.TimersOff ? HubTriggers.Timer.Select(timer => timer.Name) : []);
+                return new CostWorld(azurite, proxy, city, platform, other, registry, null, host, host.BaseAddress, prefix);
+            }
+
             settings["urls"] = Loopback.AnyPort;
             var app = HubHost.Build([], settings, readLocalSettings: false);
             await app.Services.GetRequiredService<HubStorage>().EnsureCreatedAsync();
             await app.StartAsync();
-            return new CostWorld(azurite, city, platform, other, registry, app, prefix);
+            return new CostWorld(azurite, proxy, city, platform, other, registry, app, null, Loopback.AddressOf(app), prefix);
         }
 
         /// <summary>Posts a report (each about 480 m from the others: no two share a cell of the duplicate grid) and returns its hub id.</summary>
@@ -247,11 +400,32 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
         }
 
         /// <summary>
-        /// Until the hub is quiet: no function running, no message in any of its queues (delayed ones
-        /// too; poison queues aside), and no run begun while it looked. Read with clients of its own, not counted.
+        /// Until the hub is quiet: no message in any of its queues (delayed ones too; poison queues aside),
+        /// read with clients of its own, not through the proxy. In this process, also no function running
+        /// and none begun while it looked; for the Functions host, whose runs cannot be seen, also no storage
+        /// request but polls and blob leases at the proxy for two seconds.
         /// </summary>
         public Task QuietAsync()
         {
+            if (app is null)
+            {
+                var proxy = Proxy!;
+                return Eventually.UntilAsync(
+                    async () =>
+                    {
+                        var mark = proxy.Count;
+                        if (!await QueuesEmptyAsync())
+                        {
+                            return false;
+                        }
+
+                        await Task.Delay(TimeSpan.FromSeconds(2));
+                        return !proxy.Since(mark).Any(r => r.Service != "blob" && r.Operation != "poll") && await QueuesEmptyAsync();
+                    },
+                    "the Functions host is quiet",
+                    TimeSpan.FromSeconds(120));
+            }
+
             var activity = app.Services.GetRequiredService<HubActivity>();
 
             // Through the one way the tests wait (tests/Shared): no run in flight, no message waiting, none begun while looking.
@@ -268,8 +442,21 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
         public async ValueTask DisposeAsync()
         {
             http.Dispose();
-            await app.StopAsync();
-            await app.DisposeAsync();
+            if (app is not null)
+            {
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
+
+            if (functionsHost is not null)
+            {
+                await functionsHost.DisposeAsync();
+            }
+
+            if (Proxy is not null)
+            {
+                await Proxy.DisposeAsync();
+            }
             await City.DisposeAsync();
             await Platform.DisposeAsync();
             await Other.DisposeAsync();
