@@ -397,7 +397,8 @@ public sealed class HazardReportStore(HubStorage storage, HubRegistry registry)
     /// The recipient's view rows in [from, to) that match <paramref name="filter"/>, in no set order, read
     /// with one query over the range of its month partitions (<c>{recipient}~yyyyMM</c>: no other partition
     /// of the table sorts between two of them, since the others go on with a letter, as in
-    /// <c>~updates~</c>, <c>~dup3~</c> and <c>~update-ids</c>). A watch that finds nothing makes one request
+    /// <c>~updates~</c>, <c>~dup3~</c> and <c>~update-ids</c>, and a registry id has no <c>~</c>:
+    /// <c>TenantKind.IsValidId</c>). A watch that finds nothing makes one request
     /// per recipient, not one per month.
     /// </summary>
     public IAsyncEnumerable<CityRequestEntity> QueryCityRequestsOverMonthsAsync(

@@ -5,9 +5,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using StationHub.Testing;
 
-namespace StationHub.Benchmarks.Costs;
+namespace StationHub.Testing;
 
 /// <summary>One storage request seen at the proxy: its service, its operation (named as the hub's own counter names them) and its queue or table.</summary>
 public sealed record CountedRequest(string Service, string Operation, string Resource, int Status);
