@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using StationHub.Triggers;
 
 namespace StationHub.Testing;
 
@@ -70,7 +71,7 @@ public sealed partial class ChildHost : IAsyncDisposable
         start.Environment.Remove("CONTAINER_NAME");
         foreach (var function in disabled)
         {
-            start.Environment[$"AzureWebJobs.{function}.Disabled"] = "true";
+            start.Environment[TriggerFunction.DisabledSettingOf(function)] = "true";
         }
 
         return StartAsync(start);

@@ -125,7 +125,8 @@ public static class HubHost
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = QueueTriggerListener.ShutdownGrace + TimeSpan.FromSeconds(5));
 
         var app = builder.Build();
-        foreach (var function in HubTriggers.Http)
+        // A function turned off by its app setting is not served, as on the Functions host (its route is a 404).
+        foreach (var function in HubTriggers.Http.Where(function => !app.Configuration.GetValue<bool>(function.DisabledSetting)))
         {
             app.MapMethods("/" + function.Route, function.Methods, context => function.RunAsync(context.RequestServices, context)).WithName(function.Name);
         }

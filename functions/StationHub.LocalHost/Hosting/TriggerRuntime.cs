@@ -48,12 +48,13 @@ public sealed partial class TriggerRuntime(
             return;
         }
 
-        foreach (var function in HubTriggers.Queue)
+        // A function turned off by its app setting (AzureWebJobs.{name}.Disabled) neither polls nor fires, as on the Functions host.
+        foreach (var function in HubTriggers.Queue.Where(IsEnabled))
         {
             running.Add(new QueueTriggerListener(function, storage, queueSettings, services, time, logs.CreateLogger<QueueTriggerListener>(), activity));
         }
 
-        foreach (var function in HubTriggers.Timer)
+        foreach (var function in HubTriggers.Timer.Where(IsEnabled))
         {
             running.Add(new TimerTriggerScheduler(function, storage, services, time, logs.CreateLogger<TimerTriggerScheduler>(), activity));
         }
@@ -63,6 +64,8 @@ public sealed partial class TriggerRuntime(
             await service.StartAsync(cancellationToken);
         }
     }
+
+    private bool IsEnabled(TriggerFunction function) => !configuration.GetValue<bool>(function.DisabledSetting);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

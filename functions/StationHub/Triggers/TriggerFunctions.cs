@@ -13,7 +13,16 @@ namespace StationHub.Triggers;
 // row, because the worker's source generator needs attributes (a test ties each method to its row).
 
 /// <summary>One function of the trigger table.</summary>
-public abstract record TriggerFunction(string Name);
+public abstract record TriggerFunction(string Name)
+{
+    /// <summary>
+    /// The app setting that turns this function off when "true", as the Functions host reads it
+    /// (<c>AzureWebJobs.{name}.Disabled</c>); the local host reads the same setting.
+    /// </summary>
+    public string DisabledSetting => DisabledSettingOf(Name);
+
+    public static string DisabledSettingOf(string name) => $"AzureWebJobs.{name}.Disabled";
+}
 
 /// <summary>Handles an HTTP request with services from the host.</summary>
 public delegate Task<HubResponse> HttpHandler(IServiceProvider services, HubRequest request, CancellationToken cancellationToken);

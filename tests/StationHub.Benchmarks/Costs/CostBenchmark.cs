@@ -350,6 +350,7 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
             }
 
             settings["urls"] = Loopback.AnyPort;
+            IdleCost.TimersOff(settings);
             var app = HubHost.Build([], settings, readLocalSettings: false);
             await app.Services.GetRequiredService<HubStorage>().EnsureCreatedAsync();
             await app.StartAsync();

@@ -1,0 +1,49 @@
+using System.Net;
+using StationHub.Platform.Telemetry;
+using StationHub.Tests.Infrastructure;
+using StationHub.Triggers;
+
+namespace StationHub.Tests.Hosting;
+
+/// <summary>
+/// The local host reads the Functions host's app setting <c>AzureWebJobs.{name}.Disabled</c>: a queue
+/// function turned off never polls its queue (what arrives there waits), an HTTP function's route answers
+/// 404, and every other function runs as before.
+/// </summary>
+public sealed class DisabledFunctionTests
+{
+    [Fact]
+    public async Task A_disabled_queue_function_leaves_its_queue_alone_and_a_disabled_route_is_not_served()
+    {
+        await using var world = await HubScenario.StartAsync(configure: settings =>
+        {
+            settings[TriggerFunction.DisabledSettingOf(FunctionNames.RouteHazardReport)] = "true";
+            settings[TriggerFunction.DisabledSettingOf(FunctionNames.AdminWitnessesList)] = "true";
+        });
+        using var counter = new StorageRequestCounter(world.Hub.Services);
+
+        // The intake still takes the report; its router does not run, so the message stays.
+        using var response = await world.PostReportAsync(Webhooks.HazardReport("r-disabled-router"));
+        PlatformRetries.AssertAccepted(response);
+        var updates = FunctionNames.ApplyHazardReportUpdate;
+        await Eventually.UntilAsync(
+            () => Task.FromResult(counter.Requests.Count(r => r.Function == updates && r.Operation == StorageRequestMetrics.PollOperation)),
+            polls => polls >= 3,
+            polls => $"the update router, enabled, polled {polls} times",
+            timeout: null);
+
+        Assert.DoesNotContain(counter.Requests, r => r.Function == FunctionNames.RouteHazardReport);
+        Assert.Equal(1, await world.Storage.CountMessagesAsync(Queues.HazardReportsAccepted));
+
+        using var list = new HttpRequestMessage(HttpMethod.Get, Routes.AdminWitnesses);
+        list.Headers.Add("x-api-key", TestRegistry.AdminKey);
+        using var listed = await world.Hub.Client.SendAsync(list);
+        Assert.Equal(HttpStatusCode.NotFound, listed.StatusCode);
+
+        // The witness's own route, not disabled, still answers.
+        using var one = new HttpRequestMessage(HttpMethod.Get, Routes.AdminWitnesses + "/sandbox");
+        one.Headers.Add("x-api-key", TestRegistry.AdminKey);
+        using var got = await world.Hub.Client.SendAsync(one);
+        Assert.Equal(HttpStatusCode.OK, got.StatusCode);
+    }
+}
