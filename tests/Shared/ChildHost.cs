@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using StationHub.Triggers;
 
 namespace StationHub.Testing;
 
@@ -51,12 +50,11 @@ public sealed partial class ChildHost : IAsyncDisposable
     /// <summary>
     /// The Azure Functions host (its <c>Microsoft.Azure.WebJobs.Script.WebHost.dll</c> in
     /// <paramref name="hostDirectory"/>, built from its public source outside the repository) serving the
-    /// published app in <paramref name="appDirectory"/>, with the settings as app settings and the
-    /// <paramref name="disabled"/> functions off (<c>AzureWebJobs.{name}.Disabled</c>).
+    /// published app in <paramref name="appDirectory"/>, with the settings as app settings (a function is
+    /// turned off by its <c>AzureWebJobs.{name}.Disabled</c> among them, as on the local host).
     /// </summary>
-    public static Task<ChildHost> StartFunctionsHostAsync(string hostDirectory, string appDirectory, IDictionary<string, string?> settings, IEnumerable<string> disabled)
+    public static Task<ChildHost> StartFunctionsHostAsync(string hostDirectory, string appDirectory, IDictionary<string, string?> settings)
     {
-        ArgumentNullException.ThrowIfNull(disabled);
         var start = Start(Path.Combine(hostDirectory, "Microsoft.Azure.WebJobs.Script.WebHost.dll"), settings);
         start.WorkingDirectory = hostDirectory;
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
@@ -69,11 +67,6 @@ public sealed partial class ChildHost : IAsyncDisposable
 
         // Set, it makes the host act as in a Linux Consumption container (logs every invocation to stdout, calls a mesh endpoint).
         start.Environment.Remove("CONTAINER_NAME");
-        foreach (var function in disabled)
-        {
-            start.Environment[TriggerFunction.DisabledSettingOf(function)] = "true";
-        }
-
         return StartAsync(start);
     }
 

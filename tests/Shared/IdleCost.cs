@@ -13,7 +13,7 @@ namespace StationHub.Testing;
 /// <summary>
 /// Storage requests of one idle in-process hub per minute (issue 21: at most 60), counted by the hub itself:
 /// the polls of its empty queues, measured, and its timers, each run counted and weighted by its schedule.
-/// The hub must poll with <c>LocalHost:MaxPollingInterval</c> = <see cref="TestPollingInterval"/>, its timers off (<see cref="TimersOff"/>).
+/// The hub must poll with <c>LocalHost:MaxPollingInterval</c> = <see cref="TestPollingInterval"/>, its timers off (<see cref="TimerSettings.AllOff"/>): they are counted from their schedules, each run here, and one that came due while the polls are counted would bring in work of its own (a day sealed at :05 queues its witness requests).
 /// Shared by IdleCostTests and the benchmark's costs part.
 /// </summary>
 /// The registry's version row (issue 23) is read once per <c>Registry:PollInterval</c> whatever the load:
@@ -27,20 +27,6 @@ public sealed record IdleCost(double PollsPerMinute, double TimersPerMinute, dou
 
     /// <summary>The tests' back-off (<c>LocalHost:MaxPollingInterval</c>): a minute in production is this many times shorter here.</summary>
     public static readonly TimeSpan TestPollingInterval = TimeSpan.FromSeconds(1);
-
-    /// <summary>
-    /// Turns every timer of the hub off (<c>AzureWebJobs.{name}.Disabled</c>), as the measured hub must be:
-    /// its timers are counted from their schedules, each run here, and one that came due while the polls
-    /// are counted would bring in work of its own (a day sealed at :05 queues its witness requests).
-    /// </summary>
-    public static void TimersOff(IDictionary<string, string?> settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        foreach (var timer in HubTriggers.Timer)
-        {
-            settings[timer.DisabledSetting] = "true";
-        }
-    }
 
     /// <summary>Everything an idle host does: its polls, its timers and the registry's version row.</summary>
     public double PerMinute => PollsPerMinute + TimersPerMinute + RegistryPerMinute;

@@ -345,12 +345,17 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
             if (functions is not null)
             {
                 // For the flows its timers are off, so that what the proxy counts in a flow's time is the flow's.
-                var host = await ChildHost.StartFunctionsHostAsync(functions.HostDirectory, functions.AppDirectory, settings, functions.TimersOff ? HubTriggers.Timer.Select(timer => timer.Name) : []);
+                if (functions.TimersOff)
+                {
+                    TimerSettings.AllOff(settings);
+                }
+
+                var host = await ChildHost.StartFunctionsHostAsync(functions.HostDirectory, functions.AppDirectory, settings);
                 return new CostWorld(azurite, proxy, city, platform, other, registry, null, host, host.BaseAddress, prefix);
             }
 
             settings["urls"] = Loopback.AnyPort;
-            IdleCost.TimersOff(settings);
+            TimerSettings.AllOff(settings);
             var app = HubHost.Build([], settings, readLocalSettings: false);
             await app.Services.GetRequiredService<HubStorage>().EnsureCreatedAsync();
             await app.StartAsync();

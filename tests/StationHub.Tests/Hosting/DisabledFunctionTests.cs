@@ -1,4 +1,5 @@
 using System.Net;
+using Azure.Data.Tables;
 using StationHub.Platform.Telemetry;
 using StationHub.Tests.Infrastructure;
 using StationHub.Triggers;
@@ -8,7 +9,8 @@ namespace StationHub.Tests.Hosting;
 /// <summary>
 /// The local host reads the Functions host's app setting <c>AzureWebJobs.{name}.Disabled</c>: a queue
 /// function turned off never polls its queue (what arrives there waits), an HTTP function's route answers
-/// 404, and every other function runs as before.
+/// 404, a timer function turned off does not start its schedule, and every other function runs as
+/// before. A test world's timers are all off unless the test turns one on.
 /// </summary>
 public sealed class DisabledFunctionTests
 {
@@ -45,5 +47,28 @@ public sealed class DisabledFunctionTests
         one.Headers.Add("x-api-key", TestRegistry.AdminKey);
         using var got = await world.Hub.Client.SendAsync(one);
         Assert.Equal(HttpStatusCode.OK, got.StatusCode);
+    }
+
+    [Fact]
+    public async Task Only_the_timer_a_test_turns_on_keeps_a_schedule()
+    {
+        var on = FunctionNames.MarkStaleStations;
+        await using var world = await HubScenario.StartAsync(configure: settings => settings[TriggerFunction.DisabledSettingOf(on)] = "false");
+
+        // A scheduler's first start records where its schedule stands: one claim row under its name.
+        var claims = world.Storage.Hub.Table(Tables.TimerClaims);
+        async Task<List<string>> ScheduledAsync()
+        {
+            var names = new List<string>();
+            await foreach (var row in claims.QueryAsync<TableEntity>(select: ["PartitionKey"]))
+            {
+                names.Add(row.PartitionKey);
+            }
+
+            return names;
+        }
+
+        var scheduled = await Eventually.UntilAsync(ScheduledAsync, names => names.Contains(on), names => $"timers with a schedule: [{string.Join(", ", names)}]");
+        Assert.Equal([on], scheduled.Distinct());
     }
 }

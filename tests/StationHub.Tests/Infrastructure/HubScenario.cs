@@ -13,7 +13,10 @@ namespace StationHub.Tests.Infrastructure;
 /// two cities and two platforms, a registry pointing at them, and (unless told otherwise) a
 /// local host running over it all. Its hubs run on the world's <see cref="Clock"/>, which a test
 /// moves (<see cref="AdvanceClock"/>) instead of sleeping; <see cref="QuietAsync"/> waits until the
-/// hubs have nothing left to do, after which "nothing more arrived" can be asserted.
+/// hubs have nothing left to do, after which "nothing more arrived" can be asserted. Its hubs' timers
+/// are off (<see cref="TimerSettings.AllOff"/>): a test runs a timer function when it wants it, at the
+/// clock it set, and none fires because the wall clock passed its schedule in the middle of a test
+/// (a configure that sets a timer's setting to "false" turns that one on).
 /// </summary>
 public sealed class HubScenario : IAsyncDisposable
 {
@@ -101,6 +104,7 @@ public sealed class HubScenario : IAsyncDisposable
         var other = await TestReceiver.StartAsync();
         var registry = new TestRegistry(city.Url("city/webhooks"), open311.Url("open311/requests.json"), platform.Url("platform/webhooks"), other.Url("platform/webhooks"));
         var scenario = new HubScenario(storage, city, open311, platform, other, registry);
+        TimerSettings.AllOff(scenario.Settings);
         configure?.Invoke(scenario.Settings);
         if (startHub)
         {
