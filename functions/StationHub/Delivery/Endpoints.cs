@@ -60,8 +60,13 @@ public sealed class EndpointEntity : ITableEntity
 /// </summary>
 public sealed class EndpointStore(HubStorage storage, TimeProvider time)
 {
-    /// <summary>A success is written again only when the stored one is older than this (one write per destination and window, not per delivery).</summary>
-    public static readonly TimeSpan SuccessGranularity = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// A success is written again only when the stored one is older than this (one write per destination and
+    /// window, not per delivery): <c>lastSuccessAt</c> is at most this stale, which matters to no decision (a
+    /// failure streak ends at its first success whatever the window; disabling is counted in days), while a
+    /// destination that gets a delivery every few seconds would otherwise cost a write for each.
+    /// </summary>
+    public static readonly TimeSpan SuccessGranularity = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// How long a host delivers on a destination's open state as read (this host's own changes take effect
