@@ -65,7 +65,7 @@ public sealed partial class TriggerRuntime(
         }
     }
 
-    private bool IsEnabled(TriggerFunction function) => !configuration.GetValue<bool>(function.DisabledSetting);
+    private bool IsEnabled(TriggerFunction function) => !TriggerFunction.TurnsOff(configuration[function.DisabledSetting]);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -22,6 +22,9 @@ public abstract record TriggerFunction(string Name)
     public string DisabledSetting => DisabledSettingOf(Name);
 
     public static string DisabledSettingOf(string name) => $"AzureWebJobs.{name}.Disabled";
+
+    /// <summary>Whether a value of <see cref="DisabledSetting"/> turns the function off: "true" (any case) or "1", as the Functions host reads it; any other value, or none, leaves it on.</summary>
+    public static bool TurnsOff(string? value) => value == "1" || (bool.TryParse(value, out var off) && off);
 }
 
 /// <summary>Handles an HTTP request with services from the host.</summary>

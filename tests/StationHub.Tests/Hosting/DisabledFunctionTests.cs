@@ -20,7 +20,8 @@ public sealed class DisabledFunctionTests
         await using var world = await HubScenario.StartAsync(configure: settings =>
         {
             settings[TriggerFunction.DisabledSettingOf(FunctionNames.RouteHazardReport)] = "true";
-            settings[TriggerFunction.DisabledSettingOf(FunctionNames.AdminWitnessesList)] = "true";
+            // "1" turns a function off as "true" does, as on the Functions host.
+            settings[TriggerFunction.DisabledSettingOf(FunctionNames.AdminWitnessesList)] = "1";
         });
         using var counter = new StorageRequestCounter(world.Hub.Services);
 
@@ -48,6 +49,18 @@ public sealed class DisabledFunctionTests
         using var got = await world.Hub.Client.SendAsync(one);
         Assert.Equal(HttpStatusCode.OK, got.StatusCode);
     }
+
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("True", true)]
+    [InlineData("1", true)]
+    [InlineData("false", false)]
+    [InlineData("0", false)]
+    [InlineData("yes", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void The_setting_turns_a_function_off_as_the_Functions_host_reads_it(string? value, bool off) =>
+        Assert.Equal(off, TriggerFunction.TurnsOff(value));
 
     [Fact]
     public async Task Only_the_timer_a_test_turns_on_keeps_a_schedule()
