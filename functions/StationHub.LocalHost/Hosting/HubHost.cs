@@ -126,7 +126,7 @@ public static class HubHost
 
         var app = builder.Build();
         // A function turned off by its app setting is not served, as on the Functions host (its route is a 404).
-        foreach (var function in HubTriggers.Http.Where(function => !TriggerFunction.TurnsOff(app.Configuration[function.DisabledSetting])))
+        foreach (var function in HubTriggers.Http.Where(function => !function.IsDisabled(name => app.Configuration[name])))
         {
             app.MapMethods("/" + function.Route, function.Methods, context => function.RunAsync(context.RequestServices, context)).WithName(function.Name);
         }

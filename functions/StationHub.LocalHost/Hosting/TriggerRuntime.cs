@@ -65,7 +65,7 @@ public sealed partial class TriggerRuntime(
         }
     }
 
-    private bool IsEnabled(TriggerFunction function) => !TriggerFunction.TurnsOff(configuration[function.DisabledSetting]);
+    private bool IsEnabled(TriggerFunction function) => !function.IsDisabled(name => configuration[name]);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

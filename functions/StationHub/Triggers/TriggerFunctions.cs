@@ -16,10 +16,17 @@ namespace StationHub.Triggers;
 public abstract record TriggerFunction(string Name)
 {
     /// <summary>
-    /// The app setting that turns this function off when "true", as the Functions host reads it
-    /// (<c>AzureWebJobs.{name}.Disabled</c>); the local host reads the same setting.
+    /// The app setting that turns this function off (<c>AzureWebJobs.{name}.Disabled</c>, read as
+    /// <see cref="TurnsOff"/> says), as the Functions host reads it; the local host reads the same setting.
     /// </summary>
     public string DisabledSetting => DisabledSettingOf(Name);
+
+    /// <summary>Whether the settings (looked up by name) turn this function off.</summary>
+    public bool IsDisabled(Func<string, string?> setting)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        return TurnsOff(setting(DisabledSetting));
+    }
 
     public static string DisabledSettingOf(string name) => $"AzureWebJobs.{name}.Disabled";
 
