@@ -1,4 +1,6 @@
 using System.Net;
+using StationHub.Platform;
+using StationHub.Platform.Telemetry;
 using StationHub.Tests.GigWork;
 using StationHub.Tests.Infrastructure;
 using StationHub.Triggers;
@@ -77,5 +79,34 @@ public sealed class StorageRequestCountTests
         var retry = counter.Of(function);
         Assert.DoesNotContain(retry, r => r.Service == "queue");
         Assert.True(retry.Count <= 3, string.Join("\n", retry));
+    }
+
+    [Fact]
+    public async Task A_host_starting_on_storage_already_made_lists_it_and_makes_only_what_is_missing()
+    {
+        await using var world = await HubScenario.StartAsync();
+        using var counter = new StorageRequestCounter(world.Hub.Services);
+        const string Start = "a-second-start";
+
+        // The world's storage and its hub's start made every queue and table: a start on it makes none.
+        using (StorageRequestMetrics.For(Start))
+        {
+            await HubStartup.EnsureStorageAsync(world.Hub.Services);
+        }
+
+        Assert.Equal(["queue list", "table list"], counter.Of(Start).Select(r => $"{r.Service} {r.Operation}").Order(StringComparer.Ordinal));
+
+        // One queue and one table gone (an operator deleted them): the next start makes those two again, and only those.
+        await world.Storage.Hub.Queue(Queues.LedgerWitness).DeleteAsync();
+        await world.Storage.Hub.Table(Tables.LedgerDays).DeleteAsync();
+        counter.Clear();
+        using (StorageRequestMetrics.For(Start))
+        {
+            await HubStartup.EnsureStorageAsync(world.Hub.Services);
+        }
+
+        Assert.Equal(["queue create", "queue list", "table create", "table list"], counter.Of(Start).Select(r => $"{r.Service} {r.Operation}").Order(StringComparer.Ordinal));
+        Assert.Equal(0, await world.Storage.CountMessagesAsync(Queues.LedgerWitness));
+        Assert.Equal(0, await world.Storage.CountEntitiesAsync(Tables.LedgerDays));
     }
 }

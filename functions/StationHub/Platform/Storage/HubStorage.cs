@@ -47,22 +47,78 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
     public TableClient Table(string table) =>
         tables.GetOrAdd(table, static (name, self) => self.TableService.GetTableClient(self.TableName(name)), this);
 
-    /// <summary>Creates every queue (and its poison twin) and table of the trigger table.</summary>
+    /// <summary>
+    /// Creates every queue (and its poison twin) and table of the trigger table that does not exist yet.
+    /// It lists the queues and the tables under the prefix first (two requests), so a host that starts on
+    /// storage already made (every start but the first, and every deploy whose infrastructure made them)
+    /// creates nothing, instead of asking once per queue and table. Storage that will not list (a
+    /// credential that may create but not list) gets a create of each, as before.
+    /// </summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
+        var existing = await ExistingAsync(cancellationToken);
         var work = new List<Task>();
         foreach (var queue in Queues.All)
         {
-            work.Add(Queue(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken));
-            work.Add(PoisonQueue(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken));
+            foreach (var name in (string[])[queue, queue + Queues.PoisonSuffix])
+            {
+                if (existing?.Contains(QueueName(name)) != true)
+                {
+                    work.Add(Queue(name).CreateIfNotExistsAsync(cancellationToken: cancellationToken));
+                }
+            }
         }
 
         foreach (var table in Tables.All)
         {
-            work.Add(Table(table).CreateIfNotExistsAsync(cancellationToken));
+            if (existing?.Contains(TableName(table)) != true)
+            {
+                work.Add(Table(table).CreateIfNotExistsAsync(cancellationToken));
+            }
         }
 
         await Task.WhenAll(work);
+    }
+
+    /// <summary>The names of the queues and tables under the prefix (one listing of each, paged past 1,000); null when storage refuses to list them.</summary>
+    private async Task<HashSet<string>?> ExistingAsync(CancellationToken cancellationToken)
+    {
+        var queues = ListQueuesAsync(cancellationToken);
+        var tables = ListTablesAsync(cancellationToken);
+        try
+        {
+            await Task.WhenAll(queues, tables);
+        }
+        catch (RequestFailedException exception) when (exception.Status == 403)
+        {
+            return null;
+        }
+
+        // Queue names are lower case; table names keep the case they were made with and compare without it.
+        return new HashSet<string>((await queues).Concat(await tables), StringComparer.OrdinalIgnoreCase);
+    }
+
+    private async Task<List<string>> ListQueuesAsync(CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        await foreach (var queue in QueueService.GetQueuesAsync(prefix: Prefix.Length > 0 ? Prefix : null, cancellationToken: cancellationToken))
+        {
+            names.Add(queue.Name);
+        }
+
+        return names;
+    }
+
+    private async Task<List<string>> ListTablesAsync(CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        var filter = Prefix.Length > 0 ? TableServiceClient.CreateQueryFilter($"TableName ge {Prefix} and TableName lt {Prefix + "~"}") : null;
+        await foreach (var table in TableService.QueryAsync(filter, cancellationToken: cancellationToken))
+        {
+            names.Add(table.Name);
+        }
+
+        return names;
     }
 
     /// <summary>Deletes everything <see cref="EnsureCreatedAsync"/> made (tests clean up with it).</summary>
