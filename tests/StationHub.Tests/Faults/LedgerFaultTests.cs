@@ -29,8 +29,9 @@ public sealed class LedgerFaultTests
     [Fact]
     public async Task A_hub_killed_between_a_delivery_and_its_ledger_fact_still_counts_the_delivery_once()
     {
-        var today = LedgerEndToEndTests.CityDay(TimeProvider.System.GetUtcNow());
-        await using var world = await HubScenario.StartAsync(startHub: false, configure: s => Configure(s, today));
+        var clock = CityDays.StartClock();
+        var today = CityDays.Of(clock.GetUtcNow());
+        await using var world = await HubScenario.StartAsync(clock: clock, startHub: false, configure: s => Configure(s, today));
         var deliveries = world.Storage.Hub.Table(Tables.Deliveries);
         var hit = 0;
         var rounds = 0;
@@ -77,8 +78,9 @@ public sealed class LedgerFaultTests
     [Fact]
     public async Task Entries_that_arrive_after_their_day_was_sealed_are_carried_into_the_next_day_as_corrections()
     {
-        var today = LedgerEndToEndTests.CityDay(TimeProvider.System.GetUtcNow());
-        await using var world = await HubScenario.StartAsync(configure: s => Configure(s, today));
+        var clock = CityDays.StartClock();
+        var today = CityDays.Of(clock.GetUtcNow());
+        await using var world = await HubScenario.StartAsync(clock: clock, configure: s => Configure(s, today));
 
         // Before the seal: three reports routed, two of them acknowledged.
         var early = new List<string>();

@@ -38,7 +38,7 @@ public static class LedgerRecount
         var entries = new Dictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);
         foreach (var entry in (await world.Storage.LedgerEntriesAsync()).Where(e => GigKinds.Contains(e.Kind)))
         {
-            Add(entries, LedgerStore.Key(LedgerEndToEndTests.CityDay(entry.At)), [(entry.Kind, 1)]);
+            Add(entries, LedgerStore.Key(CityDays.Of(entry.At)), [(entry.Kind, 1)]);
         }
 
         foreach (var date in recount.Keys.Union(entries.Keys))
@@ -112,7 +112,7 @@ public static class LedgerRecount
         {
             if (at is { } when)
             {
-                Add(counts, LedgerStore.Key(LedgerEndToEndTests.CityDay(when)), [(kind, 1)]);
+                Add(counts, LedgerStore.Key(CityDays.Of(when)), [(kind, 1)]);
             }
         }
 
@@ -141,7 +141,7 @@ public static class LedgerRecount
     private static async Task<Dictionary<string, Dictionary<string, long>>> RecountAsync(HubScenario world)
     {
         var counts = new Dictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);
-        void Count(DateTimeOffset at, string kind) => Add(counts, LedgerStore.Key(LedgerEndToEndTests.CityDay(at)), [(kind, 1)]);
+        void Count(DateTimeOffset at, string kind) => Add(counts, LedgerStore.Key(CityDays.Of(at)), [(kind, 1)]);
 
         var reports = TableClient.CreateQueryFilter($"RowKey eq {ReportEntity.Row}");
         await foreach (var report in world.Storage.Hub.Table(Tables.HazardReports).QueryAsync<ReportEntity>(reports))

@@ -227,8 +227,9 @@ public sealed class GigWorkIntegrityTests
     [Fact]
     public async Task The_sealed_day_carries_the_subsidy_and_the_verifier_names_a_day_whose_figure_does_not_match()
     {
-        var today = StationHub.Tests.Ledger.LedgerEndToEndTests.CityDay(TimeProvider.System.GetUtcNow());
-        await using var world = await HubScenario.StartAsync(configure: s =>
+        var clock = CityDays.StartClock();
+        var today = CityDays.Of(clock.GetUtcNow());
+        await using var world = await HubScenario.StartAsync(clock: clock, configure: s =>
         {
             s["Ledger:SealGrace"] = "00:00:00";
             s["Ledger:StartDate"] = LedgerStore.Key(today);

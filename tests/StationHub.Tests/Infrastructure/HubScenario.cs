@@ -24,8 +24,9 @@ public sealed class HubScenario : IAsyncDisposable
     private readonly List<TestHub> hubs = [];
     private readonly List<ChildHost> children = [];
 
-    private HubScenario(TestStorage storage, TestReceiver city, TestReceiver open311City, TestReceiver platform, TestReceiver otherPlatform, TestRegistry registry)
+    private HubScenario(TestStorage storage, TestReceiver city, TestReceiver open311City, TestReceiver platform, TestReceiver otherPlatform, TestRegistry registry, ShiftedClock clock)
     {
+        Clock = clock;
         Storage = storage;
         City = city;
         Open311City = open311City;
@@ -61,8 +62,14 @@ public sealed class HubScenario : IAsyncDisposable
 
     public TestHub Hub => hubs[0];
 
-    /// <summary>The clock every hub of this world runs on: the system's, moved forward by the test.</summary>
-    public ShiftedClock Clock { get; } = new();
+    /// <summary>
+    /// The clock every hub of this world runs on: the system's, moved forward by the test (and, for a world
+    /// that would start just before the city's midnight, started past it: <see cref="CityDays"/>).
+    /// </summary>
+    public ShiftedClock Clock { get; }
+
+    /// <summary>The city's day on this world's clock.</summary>
+    public DateOnly Today => CityDays.Of(Clock.GetUtcNow());
 
     /// <summary>
     /// Whether the hubs' clients send a signed POST again after a 503, as a platform does (on by
@@ -82,8 +89,8 @@ public sealed class HubScenario : IAsyncDisposable
     /// take a request the test lets through. <paramref name="triggers"/> false: no queue or timer function
     /// either, so only the test's requests reach the gates.
     /// </summary>
-    public static Task<HubScenario> StartBehindGatesAsync(Azurite azurite, bool triggers = true, Action<Dictionary<string, string?>>? configure = null) =>
-        StartAsync(storageConnection: azurite.DirectConnectionString, configure: s =>
+    public static Task<HubScenario> StartBehindGatesAsync(Azurite azurite, bool triggers = true, Action<Dictionary<string, string?>>? configure = null, ShiftedClock? clock = null) =>
+        StartAsync(storageConnection: azurite.DirectConnectionString, clock: clock, configure: s =>
         {
             s["AzureWebJobsStorage"] = azurite.ConnectionString;
             s["Registry:PollInterval"] = "00:01:00";
@@ -95,7 +102,8 @@ public sealed class HubScenario : IAsyncDisposable
             configure?.Invoke(s);
         });
 
-    public static async Task<HubScenario> StartAsync(bool startHub = true, Action<Dictionary<string, string?>>? configure = null, string? storageConnection = null)
+    /// <param name="clock">The world's clock; a new <see cref="CityDays.StartClock"/> when none is given. A test that names a day before the world starts takes it from the clock it gives here.</param>
+    public static async Task<HubScenario> StartAsync(bool startHub = true, Action<Dictionary<string, string?>>? configure = null, string? storageConnection = null, ShiftedClock? clock = null)
     {
         var storage = await TestStorage.CreateAsync(storageConnection);
         var city = await TestReceiver.StartAsync();
@@ -103,7 +111,7 @@ public sealed class HubScenario : IAsyncDisposable
         var platform = await TestReceiver.StartAsync();
         var other = await TestReceiver.StartAsync();
         var registry = new TestRegistry(city.Url("city/webhooks"), open311.Url("open311/requests.json"), platform.Url("platform/webhooks"), other.Url("platform/webhooks"));
-        var scenario = new HubScenario(storage, city, open311, platform, other, registry);
+        var scenario = new HubScenario(storage, city, open311, platform, other, registry, clock ?? CityDays.StartClock());
         TimerSettings.AllOff(scenario.Settings);
         configure?.Invoke(scenario.Settings);
         if (startHub)

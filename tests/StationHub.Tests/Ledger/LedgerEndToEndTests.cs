@@ -20,13 +20,13 @@ namespace StationHub.Tests.Ledger;
 public sealed class LedgerEndToEndTests
 {
     internal const string District = "district~330102";
-    internal static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
     [Fact]
     public async Task A_citys_acknowledgements_over_http_make_the_sealed_days_share_within_24_hours_and_median_first_response()
     {
-        var today = CityDay(TimeProvider.System.GetUtcNow());
-        await using var world = await HubScenario.StartAsync(configure: s => LedgerEndToEndTests.LedgerFrom(s, today));
+        var clock = CityDays.StartClock();
+        var today = CityDays.Of(clock.GetUtcNow());
+        await using var world = await HubScenario.StartAsync(clock: clock, configure: s => LedgerEndToEndTests.LedgerFrom(s, today));
         string[] reportIds = ["e2e-ack-1", "e2e-ack-2", "e2e-ack-3"];
         var hubIds = new List<string>();
         foreach (var reportId in reportIds)
@@ -59,11 +59,11 @@ public sealed class LedgerEndToEndTests
             .Select(s => (Time(s, "firstResponseAt") - Time(s, "routedAt")).TotalHours)
             .Order()
             .ToList();
-        var responseDays = statuses.Select(s => CityDay(Time(s, "firstResponseAt"))).Distinct().ToList();
+        var responseDays = statuses.Select(s => CityDays.Of(Time(s, "firstResponseAt"))).Distinct().ToList();
         var day = Assert.Single(responseDays);
 
         // Seal the day as the hourly timer would just after the city's next midnight.
-        var midnight = new DateTimeOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue), Shanghai.GetUtcOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue)));
+        var midnight = new DateTimeOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue), CityDays.Zone.GetUtcOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue)));
         var sealer = new LedgerSealer(world.Hub.Get<LedgerStore>(), world.Hub.Get<IOptions<LedgerOptions>>(), new FakeTimeProvider(midnight.AddMinutes(1)), NullLogger<LedgerSealer>.Instance);
         Assert.True(await sealer.SealAsync() >= 1);
 
@@ -99,8 +99,6 @@ public sealed class LedgerEndToEndTests
         settings["Ledger:SealGrace"] = "00:00:00";
         settings["Ledger:StartDate"] = LedgerStore.Key(today);
     }
-
-    internal static DateOnly CityDay(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, Shanghai).DateTime);
 
     private static DateTimeOffset Time(JsonElement status, string name) =>
         DateTimeOffset.Parse(status.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);

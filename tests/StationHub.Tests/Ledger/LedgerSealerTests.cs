@@ -212,9 +212,10 @@ public sealed class LedgerApiTests
     [Fact]
     public async Task The_verifier_passes_on_the_published_chain_and_names_the_first_tampered_day()
     {
-        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
+        var clock = CityDays.StartClock();
+        var yesterday = CityDays.Of(clock.GetUtcNow()).AddDays(-1);
         var start = yesterday.AddDays(-2);
-        await using var world = await HubScenario.StartAsync(configure: s =>
+        await using var world = await HubScenario.StartAsync(clock: clock, configure: s =>
         {
             s["LocalHost:TriggersDisabled"] = "true";
             s["Ledger:SealGrace"] = "00:00:00";
@@ -259,8 +260,9 @@ public sealed class LedgerApiTests
     [Fact]
     public async Task The_verifier_names_a_day_whose_correction_is_not_of_an_earlier_sealed_day_even_when_its_hash_holds()
     {
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime);
-        await using var world = await HubScenario.StartAsync(configure: s =>
+        var clock = CityDays.StartClock();
+        var today = CityDays.Of(clock.GetUtcNow());
+        await using var world = await HubScenario.StartAsync(clock: clock, configure: s =>
         {
             s["LocalHost:TriggersDisabled"] = "true";
             s["Ledger:SealGrace"] = "00:00:00";

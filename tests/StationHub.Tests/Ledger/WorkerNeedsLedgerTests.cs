@@ -20,8 +20,9 @@ public sealed class WorkerNeedsLedgerTests
     [Fact]
     public async Task A_worker_need_is_counted_apart_by_district_and_body_and_its_reopening_takes_back_its_resolution()
     {
-        var today = LedgerEndToEndTests.CityDay(TimeProvider.System.GetUtcNow());
-        await using var world = await HubScenario.StartAsync(configure: s => LedgerEndToEndTests.LedgerFrom(s, today));
+        var clock = CityDays.StartClock();
+        var today = CityDays.Of(clock.GetUtcNow());
+        await using var world = await HubScenario.StartAsync(clock: clock, configure: s => LedgerEndToEndTests.LedgerFrom(s, today));
 
         using var posted = await world.PostReportAsync(Webhooks.HazardReport("need-wages", category: "unpaid_wages"));
         // 202, or the first answer (200) that the client's retry of a 503 gets on a loaded machine: accepted once either way.
@@ -96,7 +97,7 @@ public sealed class WorkerNeedsLedgerTests
     private static async Task<JsonElement> SealAsync(HubScenario world, DateOnly day)
     {
         var next = day.AddDays(1).ToDateTime(TimeOnly.MinValue);
-        var midnight = new DateTimeOffset(next, LedgerEndToEndTests.Shanghai.GetUtcOffset(next));
+        var midnight = new DateTimeOffset(next, CityDays.Zone.GetUtcOffset(next));
         var sealer = new LedgerSealer(world.Hub.Get<LedgerStore>(), world.Hub.Get<IOptions<LedgerOptions>>(), new FakeTimeProvider(midnight.AddMinutes(1)), NullLogger<LedgerSealer>.Instance);
         Assert.True(await sealer.SealAsync() >= 1);
         using var response = await world.Hub.Client.GetAsync($"api/v1/ledger/{LedgerStore.Key(day)}");

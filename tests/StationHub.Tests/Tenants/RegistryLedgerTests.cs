@@ -33,8 +33,9 @@ public sealed class RegistryLedgerTests
     [Fact]
     public async Task A_station_created_replaced_and_deleted_is_three_registry_changed_facts_and_a_city_or_platform_change_is_none()
     {
-        var today = LedgerEndToEndTests.CityDay(TimeProvider.System.GetUtcNow());
-        await using var world = await HubScenario.StartAsync(configure: s => LedgerEndToEndTests.LedgerFrom(s, today));
+        var clock = CityDays.StartClock();
+        var today = CityDays.Of(clock.GetUtcNow());
+        await using var world = await HubScenario.StartAsync(clock: clock, configure: s => LedgerEndToEndTests.LedgerFrom(s, today));
         var client = world.Hub.Client;
 
         using var created = await SendAsync(client, HttpMethod.Put, "api/v1/admin/stations/st-ledger", Station);
@@ -80,7 +81,7 @@ public sealed class RegistryLedgerTests
         Assert.All(entries, e => Assert.Equal("st-ledger", e.Label));
 
         // Sealed after the city's midnight: the chain verifies, and the sealed count is the changes made.
-        var midnight = new DateTimeOffset(today.AddDays(1).ToDateTime(TimeOnly.MinValue), LedgerEndToEndTests.Shanghai.GetUtcOffset(today.AddDays(1).ToDateTime(TimeOnly.MinValue)));
+        var midnight = new DateTimeOffset(today.AddDays(1).ToDateTime(TimeOnly.MinValue), CityDays.Zone.GetUtcOffset(today.AddDays(1).ToDateTime(TimeOnly.MinValue)));
         var sealer = new LedgerSealer(world.Hub.Get<LedgerStore>(), world.Hub.Get<IOptions<LedgerOptions>>(), new FakeTimeProvider(midnight.AddMinutes(1)), NullLogger<LedgerSealer>.Instance, [world.Hub.Get<RegistryFacts>()]);
         Assert.True(await sealer.SealAsync() >= 1);
         var verified = await new LedgerVerifier(client).VerifyAsync();
@@ -93,10 +94,11 @@ public sealed class RegistryLedgerTests
     [Fact]
     public async Task Facts_left_in_the_outbox_by_a_host_that_failed_after_the_commit_are_written_once_before_the_day_is_compiled()
     {
-        var today = LedgerEndToEndTests.CityDay(TimeProvider.System.GetUtcNow());
+        var clock = CityDays.StartClock();
+        var today = CityDays.Of(clock.GetUtcNow());
         await using var azurite = await Azurite.StartAsync();
         // Only this test's requests reach the tables: no queue or timer function, no registry poll after the first.
-        await using var world = await HubScenario.StartBehindGatesAsync(azurite, triggers: false, configure: s => LedgerEndToEndTests.LedgerFrom(s, today));
+        await using var world = await HubScenario.StartBehindGatesAsync(azurite, triggers: false, configure: s => LedgerEndToEndTests.LedgerFrom(s, today), clock: clock);
         world.PlatformRetries = false;
         await Eventually.UntilAsync(() => Task.FromResult(world.Hub.Get<RegistryStore>().Version > 0), "the hub has not read the registry");
 

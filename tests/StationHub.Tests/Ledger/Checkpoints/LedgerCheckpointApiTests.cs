@@ -14,9 +14,10 @@ public sealed class LedgerCheckpointApiTests
     [Fact]
     public async Task Checkpoints_key_and_proofs_are_served_and_check_out()
     {
-        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
+        var clock = CityDays.StartClock();
+        var yesterday = CityDays.Of(clock.GetUtcNow()).AddDays(-1);
         var start = yesterday.AddDays(-2);
-        await using var world = await HubScenario.StartAsync(configure: s =>
+        await using var world = await HubScenario.StartAsync(clock: clock, configure: s =>
         {
             s["LocalHost:TriggersDisabled"] = "true";
             s["Ledger:SealGrace"] = "00:00:00";

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using StationHub.Ledger;
 using StationHub.Ledger.Checkpoints;
 using StationHub.Ledger.Integrity;
+using StationHub.LocalHost.Hosting;
 using StationHub.Tests.Infrastructure;
 using StationHub.Triggers;
 
@@ -19,7 +20,12 @@ namespace StationHub.Tests.Ledger.Checkpoints;
 /// </summary>
 public sealed class LedgerCheckpointVerifierTests
 {
-    private static readonly DateOnly Yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
+    // Each test's world starts on this clock, so "yesterday" is the day before the world's (CityDays).
+    private readonly ShiftedClock clock = CityDays.StartClock();
+
+    public LedgerCheckpointVerifierTests() => Yesterday = CityDays.Of(clock.GetUtcNow()).AddDays(-1);
+
+    private DateOnly Yesterday { get; }
 
     [Fact]
     public async Task A_witness_cosigns_over_http_and_the_verifier_counts_it_toward_the_quorum()
@@ -139,9 +145,9 @@ public sealed class LedgerCheckpointVerifierTests
     private static BinaryData Message(string date) =>
         BinaryData.FromString($$"""{"schemaVersion":1,"correlationId":"t","occurredAt":"2026-11-27T00:00:00Z","witnessId":"sandbox","date":"{{date}}","attempt":0}""");
 
-    private static async Task<HubScenario> StartAsync(Uri? witnessUrl = null, string? witnessKey = null)
+    private async Task<HubScenario> StartAsync(Uri? witnessUrl = null, string? witnessKey = null)
     {
-        var world = await HubScenario.StartAsync(startHub: false, configure: s =>
+        var world = await HubScenario.StartAsync(startHub: false, clock: clock, configure: s =>
         {
             s["LocalHost:TriggersDisabled"] = "true";
             s["Ledger:SealGrace"] = "00:00:00";
@@ -160,7 +166,7 @@ public sealed class LedgerCheckpointVerifierTests
         return world;
     }
 
-    private static async Task SealAsync(HubScenario world)
+    private async Task SealAsync(HubScenario world)
     {
         var noon = new DateTimeOffset(Yesterday.ToDateTime(new TimeOnly(4, 0)), TimeSpan.Zero);
         await world.Hub.Get<LedgerEntryWriter>().WriteAsync(

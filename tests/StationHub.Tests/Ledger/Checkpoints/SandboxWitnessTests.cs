@@ -24,8 +24,9 @@ public sealed class SandboxWitnessTests
     [Fact]
     public async Task A_sealed_day_comes_back_cosigned_by_the_sandbox_witness_through_the_queue()
     {
-        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).AddDays(-1);
-        await using var world = await HubScenario.StartAsync(startHub: false, configure: s =>
+        var clock = CityDays.StartClock();
+        var yesterday = CityDays.Of(clock.GetUtcNow()).AddDays(-1);
+        await using var world = await HubScenario.StartAsync(clock: clock, startHub: false, configure: s =>
         {
             s["Ledger:SealGrace"] = "00:00:00";
             s["Ledger:StartDate"] = yesterday.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
