@@ -156,15 +156,21 @@ public sealed class EndpointStore(HubStorage storage, TimeProvider time)
         return all;
     }
 
-    /// <summary>A delivery went through: the failure streak ends (skipped when <paramref name="seen"/> already says so recently).</summary>
+    /// <summary>
+    /// A delivery went through: the failure streak ends. Skipped when the row this host knows best already
+    /// says so recently: the one it read or wrote last (say, the success written by a delivery that ended
+    /// first), else <paramref name="seen"/>, the row this delivery read before its call. So deliveries in
+    /// flight together write one success between them, not one each that all but the first lose (412).
+    /// </summary>
     public Task RecordSuccessAsync(Destination destination, EndpointEntity? seen, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        if (seen is { FailingSince: null, LastSuccessAt: { } last } && now - last < SuccessGranularity)
+        var known = cache.TryGetValue(destination.ToString(), out var cached) && cached.Entity is { } latest ? latest : seen;
+        if (known is { FailingSince: null, LastSuccessAt: { } last } && now - last < SuccessGranularity)
         {
             return Task.CompletedTask;
         }
 
-        return RecordSuccessOnceAsync(destination, seen, now, cancellationToken);
+        return RecordSuccessOnceAsync(destination, known, now, cancellationToken);
     }
 
     // One write from the row read before the call (its ETag), by one delivery of this host at a time; a
