@@ -6,6 +6,7 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using StationHub.Benchmarks.Measurement;
 using StationHub.LocalHost.Hosting;
 using StationHub.Platform.Json;
 using StationHub.Platform.Storage;
@@ -48,7 +49,18 @@ public sealed record FunctionsHostCost(
     double IdlePollsPerMinute,
     double IdleBlobPerMinute,
     double IdleOtherPerMinute,
-    double IdlePerMinute);
+    double IdlePerMinute)
+{
+    /// <summary>The host's and its worker's CPU per report taken to the city, under a burst (what sizing Functions instances needs).</summary>
+    public FunctionsCpu? Cpu { get; init; }
+}
+
+/// <summary>
+/// The Functions host's CPU (host and worker processes) per report from its webhook to the city's receipt of it:
+/// <see cref="Reports"/> reports sent <see cref="Concurrency"/> at a time over <see cref="Seconds"/>, less the
+/// host's idle CPU over the same time (<see cref="IdleCores"/>, measured just before).
+/// </summary>
+public sealed record FunctionsCpu(int Reports, int Concurrency, double Seconds, double IdleCores, double MillisecondsPerReport);
 
 /// <summary>
 /// Part 8, costs (issue 21): the local host in this process over a private Azurite, so that its own
@@ -91,14 +103,16 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
             progress.WriteLine("  the same flows on the Functions host, counted at the proxy");
             var app = new FunctionsApp(hostDirectory, options.FunctionsApp ?? Path.Combine(RepoPaths.Root, "artifacts", "functions-app"));
             List<FlowCost> flows;
+            FunctionsCpu cpu;
             await using (var world = await CostWorld.StartAsync(app with { TimersOff = true }))
             {
                 flows = await MeasureFlowsAsync(world, counter: null);
+                cpu = await MeasureCpuAsync(world);
             }
 
             await using (var world = await CostWorld.StartAsync(app))
             {
-                run = run with { FunctionsHost = await MeasureIdleAsync(world, flows) };
+                run = run with { FunctionsHost = await MeasureIdleAsync(world, flows) with { Cpu = cpu } };
             }
         }
 
@@ -133,6 +147,11 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
         foreach (var flow in functions.Flows)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {flow.Flow,-42} {Figure(flow.EndToEndPerItem),11}  {flow.Target,-12} {(flow.Met is bool met ? (met ? "yes" : "NO") : "")}"));
+        }
+
+        if (functions.Cpu is { } cpu)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   CPU of the Functions host and its worker per report to the city: {cpu.MillisecondsPerReport:0.0} ms ({cpu.Reports} reports {cpu.Concurrency} at a time in {cpu.Seconds:0.0} s, less {cpu.IdleCores * 100:0.0} % of a core idle); {ProvinceRate:N0} reports/s would need {ProvinceRate * cpu.MillisecondsPerReport / 1000:0} cores of it"));
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   idle, one Functions host, timers on, over {functions.IdleMinutes:0} min: {functions.IdlePerMinute:0.0} requests/min ({functions.IdlePollsPerMinute:0.0} polls, {functions.IdleBlobPerMinute:0.0} blob (the host's locks, leases and timer schedules), {functions.IdleOtherPerMinute:0.0} queue and table (the registry's version row, the timers' work))  target <= {CostRun.IdleTarget:0}/min  met {(functions.IdlePerMinute <= CostRun.IdleTarget ? "yes" : "NO")}"));
@@ -251,6 +270,44 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  idle, one Functions host: {idle.IdlePerMinute:0.0} requests/min ({idle.IdlePollsPerMinute:0.0} polls, {idle.IdleBlobPerMinute:0.0} blob, {idle.IdleOtherPerMinute:0.0} queue and table)"));
         return idle;
     }
+
+    /// <summary>Reports in the CPU burst, and how many are in flight at once.</summary>
+    private const int CpuReports = 200;
+    private const int CpuConcurrency = 8;
+
+    /// <summary>The province of issue 21, in events a second.</summary>
+    private const int ProvinceRate = 5_000;
+
+    /// <summary>
+    /// The Functions host's CPU (its process and the worker's) per report to the city: its idle CPU over
+    /// <see cref="IdleCpuWindow"/>, then a burst of <see cref="CpuReports"/> reports (a grid of places in one district,
+    /// 290–550 m apart and from the flows' reports: none a duplicate of another), from the first send until the city has them all and the host
+    /// is quiet, less the idle rate over that time.
+    /// </summary>
+    private async Task<FunctionsCpu> MeasureCpuAsync(CostWorld world)
+    {
+        await world.QuietAsync();
+        var idleFrom = world.HostCpu();
+        var idleStarted = Stopwatch.GetTimestamp();
+        await Task.Delay(IdleCpuWindow);
+        var idleCores = (world.HostCpu() - idleFrom).TotalSeconds / Stopwatch.GetElapsedTime(idleStarted).TotalSeconds;
+
+        var before = world.City.All.Count;
+        var from = world.HostCpu();
+        var started = Stopwatch.GetTimestamp();
+        await Parallel.ForEachAsync(Enumerable.Range(0, CpuReports), new ParallelOptions { MaxDegreeOfParallelism = CpuConcurrency }, async (i, _) =>
+            await world.ReportAtAsync($"r-cpu-{i}", 30.2325 + (i / 20 * 0.005), 120.155 + (i % 20 * 0.003)));
+        await world.City.WaitForAsync(r => r.Count >= before + CpuReports, TimeSpan.FromSeconds(180));
+        await world.QuietAsync();
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var busy = (world.HostCpu() - from).TotalSeconds - (idleCores * seconds);
+        var cpu = new FunctionsCpu(CpuReports, CpuConcurrency, Math.Round(seconds, 1), Math.Round(idleCores, 3), Math.Round(busy * 1000 / CpuReports, 1));
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  CPU of the Functions host and its worker: {cpu.MillisecondsPerReport:0.0} ms per report to the city ({CpuReports} reports, {CpuConcurrency} at a time, {seconds:0.0} s; idle {idleCores * 100:0.0} % of a core subtracted)"));
+        return cpu;
+    }
+
+    /// <summary>How long the host's idle CPU is read before the burst.</summary>
+    private static readonly TimeSpan IdleCpuWindow = TimeSpan.FromSeconds(20);
 
     /// <summary>Long enough for a listener idle since the last flow to reach host.json's 15 s between polls.</summary>
     private static readonly TimeSpan FunctionsBackOff = TimeSpan.FromSeconds(45);
@@ -372,6 +429,13 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
         }
 
         /// <summary>Posts a report (each about 480 m from the others: no two share a cell of the duplicate grid) and returns its hub id.</summary>
+        /// <summary>Posts a report at a place and returns its hub id.</summary>
+        public async Task<string> ReportAtAsync(string reportId, double lat, double lon) =>
+            HubId(await SendAsync(() => Webhooks.Signed(ReportPath, Webhooks.HazardReport(reportId, lat: lat, lon: lon), registry.PlatformSigner, "msg_" + reportId)));
+
+        /// <summary>The CPU time the Functions host and its worker have used so far.</summary>
+        public TimeSpan HostCpu() => ProcessMetrics.TreeCpuTime(functionsHost!.ProcessId) ?? throw new InvalidOperationException("The Functions host is gone.");
+
         public async Task<string> ReportAsync(string reportId, int place) =>
             HubId(await SendAsync(() => Webhooks.Signed(ReportPath, Webhooks.HazardReport(reportId, lat: 30.25, lon: 120.16 + (place * 0.005)), registry.PlatformSigner, "msg_" + reportId)));
 

@@ -27,6 +27,54 @@ public static class ProcessMetrics
         return TimeSpan.FromSeconds(ticks / TicksPerSecond);
     }
 
+    /// <summary>
+    /// User plus system CPU time so far of a process and every process below it (the Functions host and
+    /// its language worker, say), or null when the process is gone. A child that has exited is no longer counted.
+    /// </summary>
+    public static TimeSpan? TreeCpuTime(int pid)
+    {
+        if (CpuTime(pid) is not { } own)
+        {
+            return null;
+        }
+
+        var total = own;
+        foreach (var child in ChildrenOf(pid))
+        {
+            total += TreeCpuTime(child) ?? TimeSpan.Zero;
+        }
+
+        return total;
+    }
+
+    /// <summary>The processes whose parent is <paramref name="pid"/> (field 4 of /proc/&lt;pid&gt;/stat).</summary>
+    private static IEnumerable<int> ChildrenOf(int pid)
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var candidate))
+            {
+                continue;
+            }
+
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(directory, "stat"));
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (int.Parse(fields[1], CultureInfo.InvariantCulture) == pid)
+            {
+                yield return candidate;
+            }
+        }
+    }
+
     /// <summary>Resident set size now (VmRSS) and its peak so far (VmHWM), in bytes; null when the process is gone.</summary>
     public static (long Rss, long Peak)? Memory(int pid)
     {
