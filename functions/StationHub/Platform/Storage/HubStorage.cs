@@ -62,7 +62,7 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
         {
             foreach (var name in (string[])[queue, queue + Queues.PoisonSuffix])
             {
-                if (existing?.Contains(QueueName(name)) != true)
+                if (existing?.Queues.Contains(QueueName(name)) != true)
                 {
                     work.Add(Queue(name).CreateIfNotExistsAsync(cancellationToken: cancellationToken));
                 }
@@ -71,7 +71,7 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
 
         foreach (var table in Tables.All)
         {
-            if (existing?.Contains(TableName(table)) != true)
+            if (existing?.Tables.Contains(TableName(table)) != true)
             {
                 work.Add(Table(table).CreateIfNotExistsAsync(cancellationToken));
             }
@@ -80,8 +80,11 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
         await Task.WhenAll(work);
     }
 
-    /// <summary>The names of the queues and tables under the prefix (one listing of each, paged past 1,000); null when storage refuses to list them.</summary>
-    private async Task<HashSet<string>?> ExistingAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The names of the queues and of the tables under the prefix (one listing of each, paged past 1,000), kept
+    /// apart (the queue <c>deliveries</c> is not the table <c>Deliveries</c>); null when storage refuses to list them.
+    /// </summary>
+    private async Task<(HashSet<string> Queues, HashSet<string> Tables)?> ExistingAsync(CancellationToken cancellationToken)
     {
         var queues = ListQueuesAsync(cancellationToken);
         var tables = ListTablesAsync(cancellationToken);
@@ -95,7 +98,7 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
         }
 
         // Queue names are lower case; table names keep the case they were made with and compare without it.
-        return new HashSet<string>((await queues).Concat(await tables), StringComparer.OrdinalIgnoreCase);
+        return (new HashSet<string>(await queues, StringComparer.Ordinal), new HashSet<string>(await tables, StringComparer.OrdinalIgnoreCase));
     }
 
     private async Task<List<string>> ListQueuesAsync(CancellationToken cancellationToken)
