@@ -68,9 +68,6 @@ public sealed class HubScenario : IAsyncDisposable
     /// </summary>
     public ShiftedClock Clock { get; }
 
-    /// <summary>The city's day on this world's clock.</summary>
-    public DateOnly Today => CityDays.Of(Clock.GetUtcNow());
-
     /// <summary>
     /// Whether the hubs' clients send a signed POST again after a 503, as a platform does (on by
     /// default; a test of the 503 itself turns it off).
