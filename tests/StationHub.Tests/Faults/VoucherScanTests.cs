@@ -54,15 +54,19 @@ public sealed class VoucherScanTests
             var settled = results.Where(r => r.Status == HttpStatusCode.OK).ToList();
             var refused = results.Where(r => r.Status != HttpStatusCode.OK).ToList();
             Assert.All(refused, r => Assert.Equal(HttpStatusCode.Conflict, r.Status));
-            var winner = JsonDocument.Parse(Assert.Single(settled.Select(s => s.Body).Distinct())).RootElement;
-            Assert.Equal(scan == Scan.KeyedRetry && settled.Count == 2 ? 2 : 1, settled.Count);
-            foreach (var refusal in refused)
-            {
-                var problem = JsonDocument.Parse(refusal.Body).RootElement;
-                Assert.Equal(winner.GetProperty("stationId").GetString(), problem.GetProperty("stationId").GetString());
-                Assert.Equal(winner.GetProperty("settledAt").GetDateTimeOffset(), problem.GetProperty("settledAt").GetDateTimeOffset());
-                Assert.Equal(code, problem.GetProperty("voucherCode").GetString());
-            }
+            Assert.True(settled.Select(r => r.Body).Distinct().Count() <= 1, "two scans of one voucher were answered with different settlements");
+
+            // Every answer names the one settlement: where and when.
+            var named = Assert.Single(results.Select(r => Settlement(r.Body)).Distinct());
+            Assert.All(refused, r => Assert.Equal(code, JsonDocument.Parse(r.Body).RootElement.GetProperty("voucherCode").GetString()));
+
+            // One scan settles it; a keyed retry gets that answer again. None answered 200 only when the scan
+            // that settled met a 503 (past the 4 s deadline on a loaded machine) and its retry, with no key, was
+            // refused as a repeat: the 409s still name the settlement, and the recount below finds it once.
+            var retriedWithoutKey = results.Any(r => r.Retried) && scan != Scan.KeyedRetry;
+            int[] allowed = scan == Scan.KeyedRetry ? [1, 2] : retriedWithoutKey ? [0, 1] : [1];
+            Assert.Contains(settled.Count, allowed);
+            Assert.Contains(named.Station, new[] { TestRegistry.Station, TestRegistry.OtherStation });
         }
 
         // Told once per transaction (repeats only under one webhook-id), every courier's settlement included.
@@ -93,7 +97,7 @@ public sealed class VoucherScanTests
         Assert.Equal(Couriers * 30, ledger.Where(e => e.Kind.StartsWith("points.redeemed.", StringComparison.Ordinal)).Sum(e => e.Amount));
     }
 
-    private static async Task<(string Code, Scan Scan, List<(HttpStatusCode Status, string Body)> Results)> ScanAsync(HubScenario world, string code, Scan scan)
+    private static async Task<(string Code, Scan Scan, List<(HttpStatusCode Status, string Body, bool Retried)> Results)> ScanAsync(HubScenario world, string code, Scan scan)
     {
         var requests = scan switch
         {
@@ -103,17 +107,34 @@ public sealed class VoucherScanTests
         };
         var results = await Task.WhenAll(requests.Select(async r =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/stations/{r.Item1}/vouchers/{code}/redemption");
-            request.Headers.Add("x-api-key", r.Item2);
-            if (r.Item3 is { } key)
+            // A 503 (the hub past its deadline on a loaded machine) is sent again, with the same key if any, as a station does.
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (var retried = false; ; retried = true)
             {
-                request.Headers.Add("Idempotency-Key", key);
-            }
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/stations/{r.Item1}/vouchers/{code}/redemption");
+                request.Headers.Add("x-api-key", r.Item2);
+                if (r.Item3 is { } key)
+                {
+                    request.Headers.Add("Idempotency-Key", key);
+                }
 
-            using var response = await world.Hub.Client.SendAsync(request);
-            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+                using var response = await world.Hub.Client.SendAsync(request);
+                if (response.StatusCode != HttpStatusCode.ServiceUnavailable || System.Diagnostics.Stopwatch.GetElapsedTime(started) > Eventually.DefaultTimeout)
+                {
+                    return (response.StatusCode, await response.Content.ReadAsStringAsync(), retried);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
         }));
         return (code, scan, results.ToList());
+    }
+
+    /// <summary>Where and when a voucher was settled, as a 200 or a 409 names it.</summary>
+    private static (string? Station, DateTimeOffset At) Settlement(string body)
+    {
+        var root = JsonDocument.Parse(body).RootElement;
+        return (root.GetProperty("stationId").GetString(), root.GetProperty("settledAt").GetDateTimeOffset());
     }
 
     private const string Path = $"api/v1/platforms/{Platform}/points-transactions";
