@@ -96,6 +96,14 @@ public sealed partial class RegistryStore(HubStorage storage, HubRegistry regist
     }
 
     /// <summary>
+    /// How long an administrator's change may spend on storage before it is answered 503. Not a
+    /// webhook's 4 s: an operator's client waits, and a change answered 503 after it committed would
+    /// have lost what a create answers once (its credentials' secrets). A suite run on a loaded machine
+    /// met exactly that: the station committed, its ledger facts were still being written at 4 s.
+    /// </summary>
+    public static readonly TimeSpan ChangeDeadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Applies a change decided on the current registry, as one transaction guarded by the version row;
     /// tried again on fresh reads when another change got in first. Nothing is stored when the
     /// would-be registry has a problem.

@@ -13,7 +13,9 @@ namespace StationHub.Tenants;
 /// The administrators' API over the registry: <c>PUT|GET|DELETE /api/v1/admin/{kind}/{id}</c> and the
 /// lists, for cities, their bodies, platforms, stations, witnesses and subsidy policies. An entry's
 /// body is its JSON in the sample registry's shape. <c>PUT</c> creates (201) or, with <c>If-Match</c>
-/// naming the entry's current ETag, replaces (200; 412 when it changed, 428 without If-Match). Every
+/// naming the entry's current ETag, replaces (200; 412 when it changed, 428 without If-Match); an entry
+/// sent as it stands is answered 200 with its ETag and nothing written, so a PUT retried after a lost
+/// answer finds its change made rather than a 428 or 412. Every
 /// change is checked on the would-be registry as the file is; a bad entry is a 400 naming the field,
 /// and nothing of it is stored (<see cref="RegistryStore"/>).
 /// </summary>
@@ -73,6 +75,14 @@ public sealed class TenantAdmin(RegistryStore store, IOptions<TenantOptions> opt
                 return (null, Outcome.Refused(Problem.Conflict($"The {kind.Kind} '{id}' belongs to city '{existing.Parent}'.")));
             }
 
+            if (existing is not null && JsonNode.DeepEquals(existing.Node(), node))
+            {
+                // Sent again as it stands: a retry of a PUT whose answer was lost (a 503 after the commit),
+                // with or without the ETag it named then. Nothing to change; the answer is the entry with its
+                // ETag (RFC 9110, 13.1.1: the change asked for is already the current state).
+                return (null, new Outcome(StatusCodes.Ok, null, existing) { Unchanged = true });
+            }
+
             if (existing is null && ifMatch is not null)
             {
                 return (null, Outcome.Refused(Problem.PreconditionFailed($"No {kind.Kind} has the id '{id}' to match If-Match {ifMatch}.")));
@@ -108,6 +118,11 @@ public sealed class TenantAdmin(RegistryStore store, IOptions<TenantOptions> opt
         if (outcome.Problem is { } refused)
         {
             return HubResponse.Problem(refused);
+        }
+
+        if (outcome.Unchanged)
+        {
+            return JsonAnswer(StatusCodes.Ok, outcome.Previous!.Node(), outcome.Previous.ETag, null);
         }
 
         if (!write.Stored)
@@ -303,6 +318,9 @@ public sealed class TenantAdmin(RegistryStore store, IOptions<TenantOptions> opt
     {
         /// <summary>The credentials a created entry was issued, with their secrets (answered once).</summary>
         public JsonArray? Issued { get; init; }
+
+        /// <summary>The entry was sent as it stands: nothing was written.</summary>
+        public bool Unchanged { get; init; }
 
         public static Outcome Refused(Problem problem) => new(0, problem, null);
     }

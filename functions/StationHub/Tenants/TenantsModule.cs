@@ -18,7 +18,7 @@ namespace StationHub.Tenants
     /// </summary>
     public sealed class TenantsModule : FlowModule
     {
-        public override IReadOnlyList<TriggerFunction> Functions { get; } =
+        public override IReadOnlyList<TriggerFunction> Functions { get; } = WithChangeDeadline(
         [
             HttpFunction.Get<TenantAdmin>(FunctionNames.AdminCitiesList, Routes.AdminCities, Caller.AdminKey, (admin, request, ct) => admin.ListAsync(TenantKind.City, request, ct)),
             HttpFunction.Get<TenantAdmin>(FunctionNames.AdminCityGet, Routes.AdminCity, Caller.AdminKey, (admin, request, ct) => admin.GetAsync(TenantKind.City, request, ct)),
@@ -47,7 +47,16 @@ namespace StationHub.Tenants
             HttpFunction.Post<RegistryImport>(FunctionNames.AdminRegistryImport, Routes.AdminRegistryImport, Caller.AdminKey, (import, request, ct) => import.ImportAsync(request, ct)),
             HttpFunction.Post<StationImport>(FunctionNames.AdminStationsImport, Routes.AdminStationsImport, Caller.AdminKey, (import, request, ct) => import.ImportAsync(request, ct)) with { MaxBodyBytes = StationImport.MaxBodyBytes, Deadline = StationImport.Deadline },
             .. CredentialsApi.Functions,
-        ];
+        ]);
+
+        /// <summary>
+        /// Every route that changes the registry waits for storage up to <see cref="RegistryStore.ChangeDeadline"/>
+        /// (the station import its own, longer), not a webhook's 4 s.
+        /// </summary>
+        private static TriggerFunction[] WithChangeDeadline(TriggerFunction[] functions) =>
+            [.. functions.Select(function => function is HttpFunction http && !http.Methods.Contains("GET") && http.Deadline < RegistryStore.ChangeDeadline
+                ? http with { Deadline = RegistryStore.ChangeDeadline }
+                : function)];
 
         public override IReadOnlyList<ApiOperation> Operations =>
         [
@@ -194,7 +203,7 @@ namespace StationHub.Tenants
                 Answers =
                 [
                     Json(201, "Created, with the credentials it was issued (cities, bodies, platforms, stations), each shown this once.", CredentialsApi.Created(schema)) with { Headers = EntryHeaders },
-                    Json(200, "Replaced.", HubSchemas.Ref(schema)) with { Headers = EntryHeaders },
+                    Json(200, "Replaced; or the entry sent was already the entry as it stands (a retry of a PUT whose answer was lost, If-Match or not), and nothing was written. A create retried that way is not answered its credentials again: issue new ones if the first answer was lost.", HubSchemas.Ref(schema)) with { Headers = EntryHeaders },
                     Problem(400, "The entry, or the registry with it, is not valid (errors per field); nothing was stored."),
                     Problem(401, "No valid administrator key."),
                     Problem(404, "No city has that id (bodies)."),

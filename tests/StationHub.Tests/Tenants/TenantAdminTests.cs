@@ -103,6 +103,66 @@ public sealed class TenantAdminTests
     }
 
     [Fact]
+    public async Task A_put_retried_after_a_lost_answer_finds_its_change_made_and_writes_nothing()
+    {
+        await using var world = await HubScenario.StartAsync();
+        var hub = world.Hub.Client;
+        const string Path = "api/v1/admin/platforms/again";
+        var body = $$"""{ "name": "Again", "webhookUrl": "{{world.Platform.Url("again/webhooks").AbsoluteUri}}" }""";
+
+        // The create: its credentials are answered this once.
+        using var created = await SendAsync(hub, HttpMethod.Put, Path, body);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.True((await created.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("credentials", out _));
+        var first = created.Headers.ETag!.Tag;
+
+        // Sent again as a client retries a PUT answered 503 after it committed: the change is made, nothing
+        // is written (the ETag stays the version the create wrote), and no credentials are issued again.
+        using (var again = await SendAsync(hub, HttpMethod.Put, Path, body))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            Assert.Equal(first, again.Headers.ETag!.Tag);
+            Assert.False((await again.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("credentials", out _));
+        }
+
+        // A replace, then the same replace retried with the ETag it named before its write landed.
+        var renamed = body.Replace("\"Again\"", "\"Again Ride\"", StringComparison.Ordinal);
+        using var replaced = await SendAsync(hub, HttpMethod.Put, Path, renamed, ifMatch: first);
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        var second = replaced.Headers.ETag!.Tag;
+        Assert.NotEqual(first, second);
+        using (var retried = await SendAsync(hub, HttpMethod.Put, Path, renamed, ifMatch: first))
+        {
+            Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+            Assert.Equal(second, retried.Headers.ETag!.Tag);
+        }
+
+        // A body that differs from the entry is still refused: 428 without If-Match, 412 with the old ETag.
+        using (var without = await SendAsync(hub, HttpMethod.Put, Path, body))
+        {
+            Assert.Equal((HttpStatusCode)428, without.StatusCode);
+        }
+
+        using (var stale = await SendAsync(hub, HttpMethod.Put, Path, body, ifMatch: first))
+        {
+            Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        }
+
+        using var read = await SendAsync(hub, HttpMethod.Get, Path);
+        Assert.Equal(second, read.Headers.ETag!.Tag);
+        Assert.Equal("Again Ride", (await read.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public void Every_route_that_changes_the_registry_waits_for_storage_as_an_operator_does_not_as_a_webhook()
+    {
+        var changes = new global::StationHub.Tenants.TenantsModule().Functions.OfType<global::StationHub.Triggers.HttpFunction>().Where(f => !f.Methods.Contains("GET")).ToList();
+        Assert.NotEmpty(changes);
+        Assert.All(changes, f => Assert.True(f.Deadline >= global::StationHub.Tenants.RegistryStore.ChangeDeadline, $"{f.Name} answers 503 after {f.Deadline}"));
+        Assert.Contains(changes, f => f.Name == global::StationHub.Triggers.FunctionNames.AdminStationPut);
+    }
+
+    [Fact]
     public async Task A_bad_district_is_a_400_naming_the_field_and_leaves_nothing_behind()
     {
         await using var world = await HubScenario.StartAsync();
