@@ -25,12 +25,18 @@ namespace StationHub.Tests.GigWork;
 /// </summary>
 public sealed class GigWorkIntegrityTests
 {
+    /// <summary>How many matches of one worker on one job F1 sends at once.</summary>
+    private const int Burst = 105;
+
     [Fact]
     public async Task F1_a_burst_of_matches_of_one_worker_on_one_job_applies_one_and_earns_nothing_unpaid()
     {
         await using var world = await HubScenario.StartAsync();
         await world.SendAsync(Job("j-burst", workersWanted: 1));
-        var ids = Enumerable.Range(0, 1_051).Select(n => $"m-burst-{n}").ToList();
+        // The outside check sent 1,051; a tenth of them, eight in flight at a time, races the same way (every
+        // match meets the others for the one worker and the one place) at a tenth of the suite's cost: it was
+        // the suite's heaviest test, about a seventh of its storage requests, 53 s on a loaded machine.
+        var ids = Enumerable.Range(0, Burst).Select(n => $"m-burst-{n}").ToList();
 
         // As the platform would send them: many at once; a 429 (its burst limit) or a 5xx is sent again under the same webhook-id.
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (matchId, _) =>
@@ -54,7 +60,7 @@ public sealed class GigWorkIntegrityTests
         var applied = statuses.Where(s => s.Value.GetProperty("status").GetString() == GigEventStatus.Applied).ToList();
         var rejected = statuses.Where(s => s.Value.GetProperty("status").GetString() == GigEventStatus.Rejected).ToList();
         Assert.Single(applied);
-        Assert.Equal(1_050, rejected.Count);
+        Assert.Equal(Burst - 1, rejected.Count);
         Assert.All(rejected, r => Assert.Equal(GigMatchMachine.WorkerTaken, r.Value.GetProperty("reason").GetString()));
 
         var figures = await world.TodaysStationFiguresAsync();

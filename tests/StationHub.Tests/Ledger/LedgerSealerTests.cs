@@ -296,13 +296,17 @@ public sealed class LedgerApiTests
     [Fact]
     public async Task A_sealed_day_is_cacheable_by_its_hash_and_unknown_days_are_404()
     {
-        await using var world = await HubScenario.StartAsync(configure: s =>
+        // One day sealed, the ledger's first (it named 2026-01-01 before, and sealed every day since: over
+        // 300, half a minute of a loaded suite, for what one day shows).
+        var clock = CityDays.StartClock();
+        var today = CityDays.Of(clock.GetUtcNow());
+        await using var world = await HubScenario.StartAsync(clock: clock, configure: s =>
         {
             s["LocalHost:TriggersDisabled"] = "true";
             s["Ledger:SealGrace"] = "00:00:00";
-            s["Ledger:StartDate"] = "2026-01-01";
+            s["Ledger:StartDate"] = LedgerStore.Key(today.AddDays(-1));
         });
-        await world.Hub.Get<LedgerSealer>().SealAsync();
+        Assert.Equal(1, await world.Hub.Get<LedgerSealer>().SealAsync());
         using var list = await world.Hub.Client.GetAsync("api/v1/ledger");
         var days = JsonDocument.Parse(await list.Content.ReadAsStringAsync()).RootElement;
         var first = days[0].GetProperty("date").GetString();
