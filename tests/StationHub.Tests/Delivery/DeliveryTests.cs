@@ -8,6 +8,7 @@ using StationHub.Triggers;
 namespace StationHub.Tests.Delivery;
 
 /// <summary>Outbound delivery: retries on the schedule, Retry-After, timeouts, dead letters and replay.</summary>
+[RunsLong]
 public sealed class DeliveryTests
 {
     [Fact]

@@ -156,6 +156,7 @@ public static class StorageOutageIntakeTests
     }
 
     /// <summary>How soon queue functions pick up work once storage is back.</summary>
+    [RunsLong]
     public sealed class StoreBack(ITestOutputHelper output)
     {
         [Fact]

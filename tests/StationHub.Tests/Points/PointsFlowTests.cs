@@ -9,6 +9,7 @@ using StationHub.Tests.Infrastructure;
 namespace StationHub.Tests.Points;
 
 /// <summary>Governance points over real HTTP: platforms, stations, the city resolving reports.</summary>
+[RunsLong]
 public sealed class PointsFlowTests
 {
     private const string Transactions = "api/v1/platforms/swiftride/points-transactions";
