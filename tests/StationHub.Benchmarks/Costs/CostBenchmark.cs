@@ -53,6 +53,12 @@ public sealed record FunctionsHostCost(
 {
     /// <summary>The host's and its worker's CPU per report taken to the city, under a burst (what sizing Functions instances needs).</summary>
     public FunctionsCpu? Cpu { get; init; }
+
+    /// <summary>
+    /// Seconds from one report sent to the idle host (its listeners backed off to host.json's
+    /// <c>maxPollingInterval</c>) until the city had it: the latency that interval costs, one sample.
+    /// </summary>
+    public double? AfterIdleSeconds { get; init; }
 }
 
 /// <summary>
@@ -155,6 +161,11 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   idle, one Functions host, timers on, over {functions.IdleMinutes:0} min: {functions.IdlePerMinute:0.0} requests/min ({functions.IdlePollsPerMinute:0.0} polls, {functions.IdleBlobPerMinute:0.0} blob (the host's locks, leases and timer schedules), {functions.IdleOtherPerMinute:0.0} queue and table (the registry's version row, the timers' work))  target <= {CostRun.IdleTarget:0}/min  met {(functions.IdlePerMinute <= CostRun.IdleTarget ? "yes" : "NO")}"));
+        if (functions.AfterIdleSeconds is double afterIdle)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   after those idle minutes, one report reached the city {afterIdle:0.0} s after it was sent (its listeners backed off to {IdleCost.ProductionPollingInterval.TotalSeconds:0} s; two queues crossed)"));
+        }
+
     }
 
     /// <summary>Every flow, warmed, then <see cref="Items"/> items each; by the hub's own counter when given, and at the proxy.</summary>
@@ -268,7 +279,16 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
         var other = seen.Count(r => r.Operation != "poll" && r.Service != "blob") / minutes;
         var idle = new FunctionsHostCost(flows, minutes, Math.Round(polls, 1), Math.Round(blob, 1), Math.Round(other, 1), Math.Round(polls + blob + other, 1));
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  idle, one Functions host: {idle.IdlePerMinute:0.0} requests/min ({idle.IdlePollsPerMinute:0.0} polls, {idle.IdleBlobPerMinute:0.0} blob, {idle.IdleOtherPerMinute:0.0} queue and table)"));
-        return idle;
+
+        // What the longest interval costs: a report to the host idle all this time waits for the router's
+        // listener and then the delivery shard's (each up to maxPollingInterval) on its way to the city.
+        var before = world.City.All.Count;
+        var sent = Stopwatch.GetTimestamp();
+        await world.ReportAtAsync("r-after-idle", 30.2625, 120.185);
+        await world.City.WaitForAsync(r => r.Count > before, TimeSpan.FromSeconds(180));
+        var afterIdle = Math.Round(Stopwatch.GetElapsedTime(sent).TotalSeconds, 1);
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  a report sent to the idle host reached the city {afterIdle:0.0} s later (up to {IdleCost.ProductionPollingInterval.TotalSeconds:0} s per queue crossed)"));
+        return idle with { AfterIdleSeconds = afterIdle };
     }
 
     /// <summary>Reports in the CPU burst, and how many are in flight at once.</summary>
@@ -309,8 +329,8 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
     /// <summary>How long the host's idle CPU is read before the burst.</summary>
     private static readonly TimeSpan IdleCpuWindow = TimeSpan.FromSeconds(20);
 
-    /// <summary>Long enough for a listener idle since the last flow to reach host.json's 15 s between polls.</summary>
-    private static readonly TimeSpan FunctionsBackOff = TimeSpan.FromSeconds(45);
+    /// <summary>Long enough for a listener idle since the last flow to reach host.json's 30 s between polls (0.1 s doubling: 51 s, then the first 30 s wait).</summary>
+    private static readonly TimeSpan FunctionsBackOff = TimeSpan.FromSeconds(90);
 
     private static string Figure(double? value) => value is double v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-";
 
