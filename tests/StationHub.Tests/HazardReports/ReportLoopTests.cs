@@ -130,6 +130,35 @@ public sealed class ReportLoopTests
         });
     }
 
+    [Fact]
+    public Task Two_reports_either_side_of_a_tile_edge_at_one_instant_on_two_hosts_end_as_one_original()
+    {
+        // Two metres apart across the edge of a tile (a partition of the grid of its own): a row edge, a column edge,
+        // or a corner of four tiles. Each report's own cell lies in another tile than the other's, so the claims meet
+        // only through their locks.
+        const int Radius = HazardCategory.DefaultDuplicateRadiusMeters;
+        const double TileHeight = DuplicateClaims.TileCells * 2.0 * Radius / 110_000;
+        const double TileWidth = 2 * TileHeight;
+        var (rowEdge, rowEdge2) = (Math.Ceiling(30.25 / TileHeight) * TileHeight, Math.Ceiling(30.275 / TileHeight) * TileHeight);
+        var columnEdge = Math.Ceiling(120.2 / TileWidth) * TileWidth;
+        (double, double, double, double)[] pairs =
+        [
+            (rowEdge - 0.00001, 120.17, rowEdge + 0.00001, 120.17),
+            (rowEdge - 0.00001, 120.18, rowEdge + 0.00001, 120.18),
+            (30.24, columnEdge - 0.00001, 30.24, columnEdge + 0.00001),
+            (30.245, columnEdge - 0.00001, 30.245, columnEdge + 0.00001),
+            (rowEdge - 0.00001, columnEdge - 0.00001, rowEdge + 0.00001, columnEdge + 0.00001),
+            (rowEdge2 + 0.00001, columnEdge - 0.00001, rowEdge2 - 0.00001, columnEdge + 0.00001),
+        ];
+        foreach (var (latA, lonA, latB, lonB) in pairs)
+        {
+            var (a, b) = (DuplicateClaims.BlockOf(latA, lonA, Radius), DuplicateClaims.BlockOf(latB, lonB, Radius));
+            Assert.NotEqual(DuplicateClaims.TileOf(a.Y, a.X), DuplicateClaims.TileOf(b.Y, b.X));
+        }
+
+        return RaceAsync(i => pairs[i]);
+    }
+
     /// <summary>Pairs of reports (each pair within the radius), the two of a pair posted at once to two hosts: each pair ends as one original and one linked.</summary>
     private static async Task RaceAsync(Func<int, (double LatA, double LonA, double LatB, double LonB)> places)
     {
