@@ -109,7 +109,7 @@ var defaultAppSettings = {
   Delivery__RetrySchedule: '00:00:05,00:05:00,00:30:00,02:00:00,05:00:00,10:00:00,10:00:00'
   Delivery__Timeout: '00:00:15'
   // Each host reads the registry's version row this often (one point read), and serves a change within it.
-  Registry__PollInterval: '00:00:05'
+  Registry__PollInterval: '00:00:04'
   Delivery__DisableAfter: '5.00:00:00'
   Funds__GovernanceSharePercent: '20'
   // The warm map's street layer (GET /map): OpenStreetMap's standard tiles; the page's CSP allows this host only.

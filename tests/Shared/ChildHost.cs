@@ -33,6 +33,13 @@ public sealed partial class ChildHost : IAsyncDisposable
 
     public int ProcessId { get; private init; }
 
+    /// <summary>The Azure Functions host's folder of secrets (its keys, as files); null for the local host.</summary>
+    public string? SecretsPath { get; private set; }
+
+    /// <summary>The Azure Functions host's master key, as its secrets file holds it (<c>x-functions-key</c> on its admin API, e.g. run-now).</summary>
+    public string FunctionsMasterKey() =>
+        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(SecretsPath ?? throw new InvalidOperationException("Only the Functions host has a master key."), "host.json")))!["masterKey"]!["value"]!.GetValue<string>();
+
     public bool HasExited => Volatile.Read(ref disposed) != 0 || process.HasExited;
 
     /// <summary>What the host printed last (for a failure message).</summary>
@@ -53,7 +60,7 @@ public sealed partial class ChildHost : IAsyncDisposable
     /// published app in <paramref name="appDirectory"/>, with the settings as app settings (a function is
     /// turned off by its <c>AzureWebJobs.{name}.Disabled</c> among them, as on the local host).
     /// </summary>
-    public static Task<ChildHost> StartFunctionsHostAsync(string hostDirectory, string appDirectory, IDictionary<string, string?> settings)
+    public static async Task<ChildHost> StartFunctionsHostAsync(string hostDirectory, string appDirectory, IDictionary<string, string?> settings)
     {
         var start = Start(Path.Combine(hostDirectory, "Microsoft.Azure.WebJobs.Script.WebHost.dll"), settings);
         start.WorkingDirectory = hostDirectory;
@@ -62,12 +69,18 @@ public sealed partial class ChildHost : IAsyncDisposable
         start.Environment["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated";
         start.Environment["FUNCTIONS_EXTENSION_VERSION"] = "~4";
         start.Environment["AzureWebJobsSecretStorageType"] = "files";
-        start.Environment["FUNCTIONS_SECRETS_PATH"] = Directory.CreateTempSubdirectory("functions-secrets-").FullName;
+        // Its keys as files, the master key written here first (the host makes its keys only when first asked).
+        var secrets = Directory.CreateTempSubdirectory("functions-secrets-").FullName;
+        var masterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await File.WriteAllTextAsync(Path.Combine(secrets, "host.json"), $$"""{"masterKey":{"name":"master","value":"{{masterKey}}","encrypted":false},"functionKeys":[],"systemKeys":[]}""");
+        start.Environment["FUNCTIONS_SECRETS_PATH"] = secrets;
         start.Environment["AzureFunctionsWebHost__hostid"] = "stationhub-" + Guid.NewGuid().ToString("N")[..12];
 
         // Set, it makes the host act as in a Linux Consumption container (logs every invocation to stdout, calls a mesh endpoint).
         start.Environment.Remove("CONTAINER_NAME");
-        return StartAsync(start);
+        var host = await StartAsync(start);
+        host.SecretsPath = secrets;
+        return host;
     }
 
     private static ProcessStartInfo Start(string dll, IDictionary<string, string?> settings)

@@ -9,7 +9,7 @@ namespace StationHub.Tenants;
 /// <summary>
 /// Keeps each host's registry at the stored version: seeds empty storage from the file
 /// (<c>Registry:Path</c>) once, then reads the version row every <see cref="TenantOptions.PollInterval"/>
-/// (default 5 s: 12 point reads a minute per host) and swaps in the registry when it moved. Until storage
+/// (default 4 s: 15 point reads a minute per host) and swaps in the registry when it moved. Until storage
 /// answers (the tables are made at start-up) it tries again every quarter second.
 /// </summary>
 public sealed class RegistrySync(RegistryStore store, IOptions<TenantOptions> options, TimeProvider time, ILogger<RegistrySync> logger) : BackgroundService

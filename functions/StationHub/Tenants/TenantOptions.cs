@@ -9,7 +9,7 @@ public sealed class TenantOptions
 
     /// <summary>How often each host reads the registry's version row (one point read); a change is served within this and one read of the registry.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(4);
 
     /// <summary>
     /// True to take endpoints on loopback or private addresses, and plain http (local use and tests);

@@ -265,8 +265,9 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
     private async Task<FunctionsHostCost> MeasureIdleAsync(CostWorld world, IReadOnlyList<FlowCost> flows)
     {
         var window = TimeSpan.FromMinutes(5);
-        progress.WriteLine($"  the Functions host idle, timers on: {FunctionsBackOff.TotalSeconds:0} s for its listeners to back off, then {window.TotalMinutes:0} min counted");
+        progress.WriteLine($"  the Functions host idle, timers on: each timer run once, {FunctionsBackOff.TotalSeconds:0} s for its listeners to back off, then {window.TotalMinutes:0} min counted");
         await world.QuietAsync();
+        await world.RunEveryTimerNowAsync();
         await Task.Delay(FunctionsBackOff);
         var proxy = world.Proxy!;
         var mark = proxy.Count;
@@ -329,8 +330,8 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
     /// <summary>How long the host's idle CPU is read before the burst.</summary>
     private static readonly TimeSpan IdleCpuWindow = TimeSpan.FromSeconds(20);
 
-    /// <summary>Long enough for a listener idle since the last flow to reach host.json's 30 s between polls (0.1 s doubling: 51 s, then the first 30 s wait).</summary>
-    private static readonly TimeSpan FunctionsBackOff = TimeSpan.FromSeconds(90);
+    /// <summary>Long enough for a listener idle since the last flow to reach host.json's 60 s between polls (0.1 s doubling: 102 s, then the first 60 s wait).</summary>
+    private static readonly TimeSpan FunctionsBackOff = TimeSpan.FromSeconds(180);
 
     private static string Figure(double? value) => value is double v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-";
 
@@ -448,7 +449,6 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
             return new CostWorld(azurite, proxy, city, platform, other, registry, app, null, Loopback.AddressOf(app), prefix);
         }
 
-        /// <summary>Posts a report (each about 480 m from the others: no two share a cell of the duplicate grid) and returns its hub id.</summary>
         /// <summary>Posts a report at a place and returns its hub id.</summary>
         public async Task<string> ReportAtAsync(string reportId, double lat, double lon) =>
             HubId(await SendAsync(() => Webhooks.Signed(ReportPath, Webhooks.HazardReport(reportId, lat: lat, lon: lon), registry.PlatformSigner, "msg_" + reportId)));
@@ -456,6 +456,34 @@ public sealed class CostBenchmark(BenchmarkOptions options, TextWriter progress)
         /// <summary>The CPU time the Functions host and its worker have used so far.</summary>
         public TimeSpan HostCpu() => ProcessMetrics.TreeCpuTime(functionsHost!.ProcessId) ?? throw new InvalidOperationException("The Functions host is gone.");
 
+        /// <summary>
+        /// Runs every timer function of the Functions host now (its admin API, with its master key), as the local
+        /// host's idle count runs each timer once first: what a running host keeps warm (the year's sealed days, read
+        /// once per process by <c>TallyGigWorkYear</c>) is read before the idle minutes, not in them.
+        /// </summary>
+        public async Task RunEveryTimerNowAsync()
+        {
+            foreach (var timer in HubTriggers.Timer)
+            {
+                // A host that did not take the key written for it at start makes its own when first asked: then once more.
+                var status = await RunNowAsync(timer.Name);
+                status = status == HttpStatusCode.Unauthorized ? await RunNowAsync(timer.Name) : status;
+                if (status != HttpStatusCode.Accepted)
+                {
+                    throw new InvalidOperationException($"Run-now of {timer.Name} on the Functions host answered {(int)status}.");
+                }
+            }
+
+            async Task<HttpStatusCode> RunNowAsync(string name)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"admin/functions/{name}") { Content = JsonContent.Create(new { input = string.Empty }) };
+                request.Headers.Add("x-functions-key", functionsHost!.FunctionsMasterKey());
+                using var response = await http.SendAsync(request);
+                return response.StatusCode;
+            }
+        }
+
+        /// <summary>Posts a report (each about 480 m from the others: no two share a cell of the duplicate grid) and returns its hub id.</summary>
         public async Task<string> ReportAsync(string reportId, int place) =>
             HubId(await SendAsync(() => Webhooks.Signed(ReportPath, Webhooks.HazardReport(reportId, lat: 30.25, lon: 120.16 + (place * 0.005)), registry.PlatformSigner, "msg_" + reportId)));
 

@@ -10,7 +10,7 @@ public sealed class HostJsonTests
     {
         var settings = HostJson.ReadQueueSettings(RepoPaths.HostJson);
 
-        Assert.Equal(TimeSpan.FromSeconds(30), settings.MaxPollingInterval);
+        Assert.Equal(TimeSpan.FromMinutes(1), settings.MaxPollingInterval);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.VisibilityTimeout);
         Assert.Equal(16, settings.BatchSize);
         Assert.Equal(8, settings.NewBatchThreshold);
