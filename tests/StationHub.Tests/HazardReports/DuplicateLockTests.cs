@@ -69,6 +69,29 @@ public sealed class DuplicateLockTests
     }
 
     [Fact]
+    public async Task A_stalled_claim_whose_lock_was_broken_by_a_claim_beyond_its_radius_is_fenced_off_and_both_end_as_originals()
+    {
+        // Their blocks share a column of cells across the edge, but neither holds the other's own cell: the second
+        // takes over only the first's locks in that column. Deleting those alone would leave the first's decision
+        // standing, and its commit would then release locks that are no longer its own.
+        var (world, first, second, claims) = await StartAsync(firstAt: 0.4, secondAt: -0.6);
+        await using var _ = world;
+        var (a, b) = (DuplicateClaims.BlockOf(first.Location.Lat, first.Location.Lon, Radius), DuplicateClaims.BlockOf(second.Location.Lat, second.Location.Lon, Radius));
+        Assert.Single(a.Columns.Intersect(b.Columns));
+        Assert.DoesNotContain((a.Y, a.X), b.Cells);
+        Assert.True(DuplicateClaims.DistanceMeters(first.Location.Lat, first.Location.Lon, second.Location.Lat, second.Location.Lon) > Radius);
+
+        var (firstClaim, goOn, _) = await StallAfterLockingAsync(claims, first, second);
+        world.AdvanceClock(DuplicateClaims.LockTime + TimeSpan.FromSeconds(1));
+        Assert.Null(await claims.ClaimAsync(second));
+        goOn.SetResult();
+
+        // Fenced off (its own cell's lock deleted under its ETag), it started again: an original too, nothing left locked.
+        Assert.Null(await firstClaim);
+        Assert.Equal(0, await LocksLeftAsync(world));
+    }
+
+    [Fact]
     public async Task A_claim_held_back_by_a_live_lock_waits_for_it_and_links_to_the_original_it_made()
     {
         var (world, first, second, claims) = await StartAsync();
@@ -135,19 +158,24 @@ public sealed class DuplicateLockTests
 
     /// <summary>
     /// A hub with its queue functions off, and two reports two metres apart across a row edge of the tiles (each own
-    /// cell in another tile), taken over HTTP and read back as the router reads them; and the hub's claims.
+    /// cell in another tile), taken over HTTP and read back as the router reads them; and the hub's claims. Each
+    /// report lies <paramref name="firstAt"/> or <paramref name="secondAt"/> cells east of a column edge of the grid
+    /// (by default both 0.4 cells: one place either side of the row edge).
     /// </summary>
-    private static async Task<(HubScenario World, HazardReport First, HazardReport Second, DuplicateClaims Claims)> StartAsync()
+    private static async Task<(HubScenario World, HazardReport First, HazardReport Second, DuplicateClaims Claims)> StartAsync(double firstAt = 0.4, double secondAt = 0.4)
     {
         const double TileHeight = DuplicateClaims.TileCells * 2.0 * Radius / 110_000;
+        const double CellWidth = 2 * 2.0 * Radius / 110_000;
         var edge = Math.Ceiling(30.25 / TileHeight) * TileHeight;
-        var a = DuplicateClaims.BlockOf(edge - 0.00001, 120.17, Radius);
-        var b = DuplicateClaims.BlockOf(edge + 0.00001, 120.17, Radius);
+        var column = Math.Ceiling(120.17 / CellWidth) * CellWidth;
+        var (latA, lonA, latB, lonB) = (edge - 0.00001, column + (firstAt * CellWidth), edge + 0.00001, column + (secondAt * CellWidth));
+        var a = DuplicateClaims.BlockOf(latA, lonA, Radius);
+        var b = DuplicateClaims.BlockOf(latB, lonB, Radius);
         Assert.NotEqual(DuplicateClaims.TileOf(a.Y, a.X), DuplicateClaims.TileOf(b.Y, b.X));
 
         var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
-        var first = await world.AcceptReportAsync("r-lock-a", lat: edge - 0.00001, lon: 120.17);
-        var second = await world.AcceptReportAsync("r-lock-b", lat: edge + 0.00001, lon: 120.17);
+        var first = await world.AcceptReportAsync("r-lock-a", lat: latA, lon: lonA);
+        var second = await world.AcceptReportAsync("r-lock-b", lat: latB, lon: lonB);
         var store = world.Hub.Get<HazardReportStore>();
         return (world, (await store.FindAsync(first))!.ToReport(), (await store.FindAsync(second))!.ToReport(), world.Hub.Get<DuplicateClaims>());
     }
