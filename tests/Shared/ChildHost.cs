@@ -33,12 +33,11 @@ public sealed partial class ChildHost : IAsyncDisposable
 
     public int ProcessId { get; private init; }
 
-    /// <summary>The Azure Functions host's folder of secrets (its keys, as files); null for the local host.</summary>
-    public string? SecretsPath { get; private set; }
+    /// <summary>The Azure Functions host's folder of secrets (its keys, as files); null for the local host. Deleted with the host.</summary>
+    private string? secretsPath;
 
-    /// <summary>The Azure Functions host's master key, as its secrets file holds it (<c>x-functions-key</c> on its admin API, e.g. run-now).</summary>
-    public string FunctionsMasterKey() =>
-        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(SecretsPath ?? throw new InvalidOperationException("Only the Functions host has a master key."), "host.json")))!["masterKey"]!["value"]!.GetValue<string>();
+    /// <summary>The Azure Functions host's master key, written for it at start (<c>x-functions-key</c> on its admin API, e.g. run-now); null for the local host.</summary>
+    public string? FunctionsMasterKey { get; private set; }
 
     public bool HasExited => Volatile.Read(ref disposed) != 0 || process.HasExited;
 
@@ -69,7 +68,7 @@ public sealed partial class ChildHost : IAsyncDisposable
         start.Environment["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated";
         start.Environment["FUNCTIONS_EXTENSION_VERSION"] = "~4";
         start.Environment["AzureWebJobsSecretStorageType"] = "files";
-        // Its keys as files, the master key written here first (the host makes its keys only when first asked).
+        // Its keys as files, the master key written here first (otherwise the host makes its keys only when first asked).
         var secrets = Directory.CreateTempSubdirectory("functions-secrets-").FullName;
         var masterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         await File.WriteAllTextAsync(Path.Combine(secrets, "host.json"), $$"""{"masterKey":{"name":"master","value":"{{masterKey}}","encrypted":false},"functionKeys":[],"systemKeys":[]}""");
@@ -79,7 +78,7 @@ public sealed partial class ChildHost : IAsyncDisposable
         // Set, it makes the host act as in a Linux Consumption container (logs every invocation to stdout, calls a mesh endpoint).
         start.Environment.Remove("CONTAINER_NAME");
         var host = await StartAsync(start);
-        host.SecretsPath = secrets;
+        (host.secretsPath, host.FunctionsMasterKey) = (secrets, masterKey);
         return host;
     }
 
@@ -234,6 +233,10 @@ public sealed partial class ChildHost : IAsyncDisposable
         }
 
         process.Dispose();
+        if (secretsPath is not null)
+        {
+            Directory.Delete(secretsPath, recursive: true);
+        }
     }
 
     private async Task WaitUntilAnsweringAsync(TimeSpan timeout)

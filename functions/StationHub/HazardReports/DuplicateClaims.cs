@@ -153,7 +153,7 @@ public sealed class DuplicateClaims(HubStorage storage, HubRegistry registry, Ha
 
             // 412 (own cell touched since it was read), or 409 (its row added meanwhile, or this claim
             // committed before and its rows exist): read again.
-            return await Cells.TrySubmitAsync(CommitActions(claim, claim.Home, cell, ownLock: null), cancellationToken) == TransactionResult.Committed
+            return await SubmitAsync(CommitActions(claim, claim.Home, cell, ownLock: null), cancellationToken) == TransactionResult.Committed
                 ? Attempt<string?>.Done(null)
                 : Attempt<string?>.Retry;
         }, cancellationToken);
