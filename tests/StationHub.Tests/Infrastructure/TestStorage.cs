@@ -55,21 +55,42 @@ public sealed class TestStorage : IAsyncDisposable
     public async Task<int> CountDeliveriesAsync() => (await Task.WhenAll(DeliveryQueue.Shards.Select(CountMessagesAsync))).Sum();
 
     /// <summary>
-    /// The queues (poison queues aside) with a message that can be received now; with
-    /// <paramref name="delayed"/>, also those holding a message delayed for later (a delivery's next try).
+    /// Receives <paramref name="count"/> messages from a queue, waiting for those still hidden (a queued intent's
+    /// <see cref="QueueFirst.HeadStart"/>), as the queue function would get them.
     /// </summary>
-    public async Task<IReadOnlyList<string>> QueuesWithWorkAsync(bool delayed = false)
+    public async Task<IReadOnlyList<QueueMessage>> ReceiveAsync(string queue, int count)
+    {
+        var received = new List<QueueMessage>();
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                received.AddRange((await Hub.Queue(queue).ReceiveMessagesAsync(count - received.Count)).Value);
+                return received.Count >= count;
+            },
+            $"{count} messages on {queue}");
+        return received;
+    }
+
+    /// <summary>
+    /// The queues (poison queues aside) with a message that can be received now, and those holding only messages
+    /// hidden for later (a delivery's next try, a queued intent's <see cref="QueueFirst.HeadStart"/>). One request a
+    /// queue when it is empty (its properties), and a peek only when it holds a message.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Visible, IReadOnlyList<string> Hidden)> QueuesWithWorkAsync()
     {
         var checks = Queues.All.Select(async queue =>
         {
-            if (delayed)
+            var client = Hub.Queue(queue);
+            if ((await client.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0)
             {
-                return (await Hub.Queue(queue).GetPropertiesAsync()).Value.ApproximateMessagesCount > 0 ? queue : null;
+                return (Queue: queue, Visible: false, Hidden: false);
             }
 
-            return (await Hub.Queue(queue).PeekMessagesAsync(1)).Value.Length > 0 ? queue : null;
+            var visible = (await client.PeekMessagesAsync(1)).Value.Length > 0;
+            return (Queue: queue, Visible: visible, Hidden: !visible);
         });
-        return [.. (await Task.WhenAll(checks)).OfType<string>()];
+        var found = await Task.WhenAll(checks);
+        return ([.. found.Where(q => q.Visible).Select(q => q.Queue)], [.. found.Where(q => q.Hidden).Select(q => q.Queue)]);
     }
 
     /// <summary>The entities of a table, or only those with the given row key (say, a flow's items beside its claim rows).</summary>

@@ -1,10 +1,13 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using StationHub.Ledger;
+using StationHub.Platform.Storage;
 using StationHub.Points;
 using StationHub.Tests.Infrastructure;
+using StationHub.Triggers;
 
 namespace StationHub.Tests.Points;
 
@@ -43,6 +46,24 @@ public sealed class PointsFlowTests
         Assert.Equal(20 + 5 + 20 - 30, balance.GetProperty("available").GetInt64());
         Assert.Equal(0, balance.GetProperty("reserved").GetInt64());
         Assert.Equal(["earned", "earned", "earned", "redeemed", "settled"], balance.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("kind").GetString()!).ToArray());
+    }
+
+    [Fact]
+    public async Task A_transactions_queued_message_stays_hidden_from_the_queue_function_until_its_request_had_its_head_start()
+    {
+        // Issue 21: the queue function applies a transaction only when its request did not. Given the message at once,
+        // it raced requests still applying (both wrote, one lost, about 3 storage requests more).
+        await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
+        var queue = world.Storage.Hub.Queue(Queues.PointsTransactions);
+        var sent = Stopwatch.StartNew();
+        using (var earned = await PostAsync(world, Earn("t-head-start", "courier-9", "emergency_assistance")))
+        {
+            PlatformRetries.AssertAccepted(earned);
+        }
+
+        // Applied and answered; its message, sent before the apply, becomes visible only a head start after it was sent.
+        await Eventually.UntilAsync(async () => (await queue.PeekMessagesAsync(32)).Value.Length == 1, "the transaction's message to become visible");
+        Assert.True(sent.Elapsed >= QueueFirst.HeadStart, $"the message was visible {sent.Elapsed.TotalMilliseconds:0} ms after its request was sent");
     }
 
     [Fact]
@@ -153,9 +174,8 @@ public sealed class PointsFlowTests
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         }
 
-        var points = world.Storage.Hub.Queue(StationHub.Triggers.Queues.PointsTransactions);
         var router = world.Hub.Get<PointsRouter>();
-        foreach (var message in (await points.ReceiveMessagesAsync(32)).Value)
+        foreach (var message in await world.Storage.ReceiveAsync(Queues.PointsTransactions, 2))
         {
             await router.HandleAsync(message.Body);
         }
@@ -442,7 +462,7 @@ public sealed class PointsFlowTests
         var answers = await Task.WhenAll(posts);
 
         // ...and every queued message delivered a second time, as at-least-once delivery may.
-        var queue = world.Storage.Hub.Queue(StationHub.Triggers.Queues.PointsTransactions);
+        var queue = world.Storage.Hub.Queue(Queues.PointsTransactions);
         foreach (var message in (await queue.PeekMessagesAsync(32)).Value)
         {
             await queue.SendMessageAsync(message.Body);
@@ -472,8 +492,7 @@ public sealed class PointsFlowTests
     {
         await using var world = await HubScenario.StartAsync(configure: s => s["LocalHost:TriggersDisabled"] = "true");
         (await PostAsync(world, Earn("t-late", "courier-m", "mediation"))).Dispose();
-        var queue = world.Storage.Hub.Queue(StationHub.Triggers.Queues.PointsTransactions);
-        var first = (await queue.ReceiveMessageAsync()).Value.Body;
+        var first = (await world.Storage.ReceiveAsync(Queues.PointsTransactions, 1))[0].Body;
 
         // The platform got no answer and retried hours later, past midnight: that request found the
         // transaction applied (200) and queued its own message, stamped with its own time.

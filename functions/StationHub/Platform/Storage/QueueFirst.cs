@@ -37,8 +37,18 @@ public static class QueueFirst
     }
 
     /// <summary>
-    /// Queue then apply: the intent is queued first (carrying all it needs), so the queue function
-    /// applies it if this request stops half-way; then the request applies it itself and answers with
+    /// How long a message of <see cref="ThenApplyAsync"/> stays hidden after it is sent. The request applies in tens of
+    /// milliseconds; without this head start a queue function polling at its shortest interval could take the message
+    /// while the request was still applying, and both wrote: one lost its ETag or record insert and read again, about 3
+    /// storage requests more (issue 21: points earn measured 15.0–15.9 requests a transaction against 14.5 without the
+    /// race). A request still applying after it can still race, which stays safe. What it costs: the queue function's
+    /// effects (the notices, the ledger facts) start a second later.
+    /// </summary>
+    public static readonly TimeSpan HeadStart = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Queue then apply: the intent is queued first (carrying all it needs, hidden for <see cref="HeadStart"/>), so the
+    /// queue function applies it if this request stops half-way; then the request applies it itself and answers with
     /// the outcome. Applying is idempotent (the queue function's later run finds it done).
     /// </summary>
     public static async Task<TOutcome> ThenApplyAsync<TMessage, TOutcome>(
@@ -51,7 +61,7 @@ public static class QueueFirst
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(apply);
-        await storage.SendAsync(queue, message, messageType, cancellationToken: cancellationToken);
+        await storage.SendAsync(queue, message, messageType, HeadStart, cancellationToken);
         return await apply(cancellationToken);
     }
 
