@@ -251,11 +251,17 @@ public sealed class HazardReportStore(HubStorage storage, HubRegistry registry)
     }
 
     /// <summary>Links <paramref name="linkedHubId"/> to the original (idempotent), and returns how many reports are linked to it.</summary>
-    public async Task<int> LinkAsync(string originalHubId, string linkedHubId, DateTimeOffset linkedAt, CancellationToken cancellationToken = default)
-    {
-        await Reports.TryAddAsync(new LinkEntity { PartitionKey = originalHubId, RowKey = LinkEntity.Prefix + linkedHubId, HubId = linkedHubId, LinkedAt = linkedAt }, cancellationToken);
-        return (await ListLinksAsync(originalHubId, cancellationToken)).Count;
-    }
+    /// <summary>
+    /// Adds a link's row to its original's partition and replaces the original (its count of links one higher, read
+    /// with its ETag), in one transaction: Conflict when the link is there already, Changed when the original changed.
+    /// </summary>
+    public Task<TransactionResult> TryLinkAsync(ReportEntity counted, string linkedHubId, DateTimeOffset linkedAt, CancellationToken cancellationToken = default) =>
+        Reports.TrySubmitAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.Add, new LinkEntity { PartitionKey = counted.PartitionKey, RowKey = LinkEntity.Prefix + linkedHubId, HubId = linkedHubId, LinkedAt = linkedAt }),
+                new TableTransactionAction(TableTransactionActionType.UpdateReplace, counted, counted.ETag),
+            ],
+            cancellationToken);
 
     /// <summary>The reports linked to an original, in the order they were linked.</summary>
     public async Task<IReadOnlyList<string>> ListLinksAsync(string originalHubId, CancellationToken cancellationToken = default)

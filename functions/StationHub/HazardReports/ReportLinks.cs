@@ -6,40 +6,37 @@ namespace StationHub.HazardReports;
 /// <summary>
 /// Keeps the link between a report and its original: a row in the original's partition, and the
 /// original's count of linked reports, which its recipient's Open311 view carries (<c>linked_reports</c>).
-/// Idempotent: the count is recounted from the rows, so a repeat writes the same.
+/// The row and the count are written in one transaction of that partition, so the count is always the
+/// number of rows, and a repeat (the row there already) changes nothing. A link costs the original's read
+/// and the transaction, whatever the number of links before it: a burst about one place links many reports
+/// to one original (issue 21; each link used to count every row again).
 /// </summary>
 public sealed class ReportLinks(HazardReportStore store, Pseudonyms pseudonyms)
 {
     public async Task LinkAsync(string originalId, string linkedId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        // An original's first link is counted before its row exists: the update router lists the links only of a
-        // report that counts some, so a report with a link row always counts one (a crash in between leaves a
-        // count of 1 with no row until this link is retried, which lists nothing: harmless).
-        await Optimistic.RetryAsync($"The first link of {originalId}", async _ =>
+        var original = await Optimistic.RetryAsync<ReportEntity?>($"The link of {linkedId} to {originalId}", async _ =>
         {
             var entity = await store.FindAsync(originalId, cancellationToken);
-            if (entity is null || entity.LinkedCount > 0)
+            if (entity is null)
             {
-                return Attempt<bool>.Done(true);
+                return Attempt<ReportEntity?>.Done(null);
             }
 
-            entity.LinkedCount = 1;
+            entity.LinkedCount++;
             entity.Version++;
-            return await store.TryReplaceAsync(entity, cancellationToken) ? Attempt<bool>.Done(true) : Attempt<bool>.Retry;
-        }, cancellationToken);
-
-        var count = await store.LinkAsync(originalId, linkedId, at, cancellationToken);
-        var original = await Optimistic.RetryAsync<ReportEntity?>($"The link count of {originalId}", async _ =>
-        {
-            var entity = await store.FindAsync(originalId, cancellationToken);
-            if (entity is null || entity.LinkedCount >= count)
+            switch (await store.TryLinkAsync(entity, linkedId, at, cancellationToken))
             {
-                return Attempt<ReportEntity?>.Done(entity);
+                case TransactionResult.Committed:
+                    return Attempt<ReportEntity?>.Done(entity);
+                case TransactionResult.Conflict:
+                    // Linked before (a repeat of this message): the original as read, so its view is written as a repeat would.
+                    entity.LinkedCount--;
+                    entity.Version--;
+                    return Attempt<ReportEntity?>.Done(entity);
+                default:
+                    return Attempt<ReportEntity?>.Retry;
             }
-
-            entity.LinkedCount = count;
-            entity.Version++;
-            return await store.TryReplaceAsync(entity, cancellationToken) ? Attempt<ReportEntity?>.Done(entity) : Attempt<ReportEntity?>.Retry;
         }, cancellationToken);
 
         if (original is not null && original.CurrentStatus != HazardReportStatus.Received)
