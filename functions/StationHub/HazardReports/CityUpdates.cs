@@ -337,7 +337,7 @@ public sealed class HazardReportUpdateRouter(
         await NotifyAsync(report, update, message.CorrelationId, cancellationToken);
 
         // Every report linked to this one hears the same update, under its own reportId. The links are listed
-        // only when the report counts some (ReportLinks counts them right after it adds one).
+        // only when the report counts some (ReportLinks adds a link and counts it in one transaction).
         if (entity.LinkedCount == 0)
         {
             return;
