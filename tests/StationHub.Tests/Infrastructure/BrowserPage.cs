@@ -17,18 +17,14 @@ public sealed class BrowserPage : IAsyncDisposable
         document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
         """;
 
-    /// <summary>One Chromium for the whole run, started by the first page: each launch costs about 2–3 CPU-seconds (issue 24).</summary>
-    private static readonly SemaphoreSlim Launching = new(1, 1);
-    private static IBrowser? shared;
-
-    private readonly IBrowserContext context;
+    private readonly IBrowser browser;
     private readonly ConcurrentQueue<string> requests = new();
     private readonly ConcurrentQueue<(string Url, int Status)> responses = new();
     private readonly ConcurrentQueue<string> console = new();
 
-    private BrowserPage(IBrowserContext context, IPage page)
+    private BrowserPage(IBrowser browser, IPage page)
     {
-        this.context = context;
+        this.browser = browser;
         Page = page;
         page.Request += (_, e) => requests.Enqueue(e.Request.Url);
         page.Response += (_, e) => responses.Enqueue((e.Response.Url, (int)e.Response.Status));
@@ -44,51 +40,22 @@ public sealed class BrowserPage : IAsyncDisposable
 
     public IReadOnlyList<string> Console => [.. console];
 
-    /// <summary>
-    /// A page of its own browser context (like a private window: no cookies, cache or storage of another page) in the
-    /// run's one Chromium, at the size given.
-    /// </summary>
     public static async Task<BrowserPage> OpenAsync(int width = 412, int height = 900)
     {
-        var browser = await BrowserAsync();
-        var context = await browser.CreateBrowserContextAsync();
-        var page = await context.NewPageAsync();
-        await page.SetViewportAsync(new ViewPortOptions { Width = width, Height = height, IsMobile = width < 600, HasTouch = width < 600, DeviceScaleFactor = 1 });
+        Assert.True(HeadlessChromium.IsInstalled, "Chromium is not installed: tests/run-all.sh installs Debian's chromium package.");
+        var browser = await Puppeteer.LaunchAsync(new LaunchOptions
+        {
+            ExecutablePath = HeadlessChromium.Path,
+            Headless = true,
+            Timeout = 60_000,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"],
+            DefaultViewport = new ViewPortOptions { Width = width, Height = height, IsMobile = width < 600, HasTouch = width < 600, DeviceScaleFactor = 1 },
+        });
+        var page = await browser.NewPageAsync();
         page.DefaultTimeout = 40_000;
         await page.EvaluateExpressionOnNewDocumentAsync(ViolationProbe);
-        return new BrowserPage(context, page);
+        return new BrowserPage(browser, page);
     }
-
-    private static async Task<IBrowser> BrowserAsync()
-    {
-        Assert.True(HeadlessChromium.IsInstalled, "Chromium is not installed: tests/run-all.sh installs Debian's chromium package.");
-        await Launching.WaitAsync();
-        try
-        {
-            if (shared is { IsConnected: true })
-            {
-                return shared;
-            }
-
-            shared = await Puppeteer.LaunchAsync(new LaunchOptions
-            {
-                ExecutablePath = HeadlessChromium.Path,
-                Headless = true,
-                Timeout = 60_000,
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"],
-            });
-            var launched = shared;
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => launched.Process?.Kill(entireProcessTree: true);
-            return launched;
-        }
-        finally
-        {
-            Launching.Release();
-        }
-    }
-
-    /// <summary>The page's DOM as it stands, serialised (what <c>chromium --dump-dom</c> prints once the page has loaded).</summary>
-    public Task<string> DomAsync() => Page.GetContentAsync();
 
     /// <summary>Opens the URL and waits until the network has been quiet for half a second.</summary>
     public async Task<IResponse> GoAsync(Uri url)
@@ -107,10 +74,10 @@ public sealed class BrowserPage : IAsyncDisposable
     /// <summary>The CSP violations the page reported.</summary>
     public Task<string[]> ViolationsAsync() => Page.EvaluateExpressionAsync<string[]>("window.__cspViolations || []");
 
-    /// <summary>Closes the page's context; the run's Chromium stays for the next page, and ends with the test process.</summary>
     public async ValueTask DisposeAsync()
     {
         await Page.CloseAsync();
-        await context.CloseAsync();
+        await browser.CloseAsync();
+        await browser.DisposeAsync();
     }
 }

@@ -44,10 +44,8 @@ public sealed class LedgerPageBrowserTests
         File.Delete(screenshot);
         var url = new Uri(world.Hub.BaseAddress, "ledger").AbsoluteUri;
 
-        await using var browser = await BrowserPage.OpenAsync(412, 1400);
-        await browser.GoAsync(new Uri(url));
-        var dom = await browser.DomAsync();
-        await browser.Page.ScreenshotAsync(screenshot);
+        var dom = await HeadlessChromium.RunAsync("--dump-dom", url);
+        await HeadlessChromium.RunAsync($"--screenshot={screenshot}", "--window-size=412,1400", url);
 
         Assert.Contains("Sealed days", dom, StringComparison.Ordinal);
         Assert.Contains(today.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), dom, StringComparison.Ordinal);

@@ -121,10 +121,8 @@ public sealed class StationMapTests
         File.Delete(screenshot);
         var url = new Uri(world.Hub.BaseAddress, "map").AbsoluteUri;
 
-        await using var browser = await BrowserPage.OpenAsync(412, 1600);
-        await browser.GoAsync(new Uri(url));
-        var dom = await browser.DomAsync();
-        await browser.Page.ScreenshotAsync(screenshot);
+        var dom = await HeadlessChromium.RunAsync("--dump-dom", url);
+        await HeadlessChromium.RunAsync($"--screenshot={screenshot}", "--window-size=412,1600", url);
 
         Assert.Contains("Warm map", dom, StringComparison.Ordinal);
         Assert.Contains("data-station=\"st-hz-01\" data-status=\"open\"", dom, StringComparison.Ordinal);
