@@ -100,10 +100,11 @@ public sealed class FlowCostTests(ITestOutputHelper output)
 
         // Two transactions for each of four couriers, a courier's first and then a later one, each measured
         // on its own: sent, told, and the hub quiet. The queue function applies a transaction only when its
-        // request did not get to it; on a loaded machine it can poll while the request is still applying, and
-        // then both write (a busy-loop run measured 16.9 with the router applying on about a third of them).
-        // That is the race's cost, not the design's: such a transaction is set aside and another sent in its
-        // place (a first on a new courier), and the cost is held on the eight that took the design's path.
+        // request did not get to it. Its message is hidden for QueueFirst.HeadStart, but on a loaded machine a
+        // request can still be applying after that, and then both write (before the head start a busy-loop run
+        // measured 16.9 with the router applying on about a third of them). That is the race's cost, not the
+        // design's: such a transaction is set aside and another sent in its place (a first on a new courier),
+        // and the cost is held on the eight that took the design's path.
         var measured = new List<StorageRequest>();
         var couriers = new List<string>();
         var sent = 0;
