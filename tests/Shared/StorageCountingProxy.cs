@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -17,7 +19,8 @@ public sealed record CountedRequest(string Service, string Operation, string Res
 /// host's own queue listener and its blob leases too, which the hub's in-process counter never sees
 /// there. Each request goes on unchanged (the shared-key signature covers the method, the headers and
 /// the path, not the host or port), and is classified as the hub's counter classifies its own: a queue
-/// receive that got no message is a <c>poll</c>.
+/// receive that got no message is a <c>poll</c>. A test can also hold the requests it names
+/// (<see cref="Hold"/>): a host stopped at a chosen step, whatever the machine's speed.
 /// </summary>
 public sealed class StorageCountingProxy : IAsyncDisposable
 {
@@ -25,6 +28,7 @@ public sealed class StorageCountingProxy : IAsyncDisposable
     private readonly List<WebApplication> services = [];
     private readonly HttpClient client = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, AutomaticDecompression = System.Net.DecompressionMethods.None });
     private readonly ConcurrentQueue<CountedRequest> counted = new();
+    private volatile Holding? holding;
 
     private StorageCountingProxy()
     {
@@ -36,14 +40,31 @@ public sealed class StorageCountingProxy : IAsyncDisposable
     /// <summary>Every request counted so far.</summary>
     public int Count => counted.Count;
 
-    public static async Task<StorageCountingProxy> StartAsync(AzuriteProcess azurite)
+    public static Task<StorageCountingProxy> StartAsync(AzuriteProcess azurite)
+    {
+        ArgumentNullException.ThrowIfNull(azurite);
+        return StartAsync(azurite.BlobPort, azurite.QueuePort, azurite.TablePort);
+    }
+
+    /// <summary>A proxy in front of the emulator that <paramref name="connectionString"/> (its endpoints on 127.0.0.1) names.</summary>
+    public static Task<StorageCountingProxy> StartAsync(string connectionString)
+    {
+        int PortOf(string endpoint) => int.Parse(
+            Regex.Match(connectionString, endpoint + @"=http://127\.0\.0\.1:(\d+)/") is { Success: true } match
+                ? match.Groups[1].Value
+                : throw new ArgumentException($"The connection string has no {endpoint} on 127.0.0.1.", nameof(connectionString)),
+            CultureInfo.InvariantCulture);
+        return StartAsync(PortOf("BlobEndpoint"), PortOf("QueueEndpoint"), PortOf("TableEndpoint"));
+    }
+
+    private static async Task<StorageCountingProxy> StartAsync(int blobPort, int queuePort, int tablePort)
     {
         var proxy = new StorageCountingProxy();
         try
         {
-            var blob = await proxy.ServeAsync("blob", azurite.BlobPort);
-            var queue = await proxy.ServeAsync("queue", azurite.QueuePort);
-            var table = await proxy.ServeAsync("table", azurite.TablePort);
+            var blob = await proxy.ServeAsync("blob", blobPort);
+            var queue = await proxy.ServeAsync("queue", queuePort);
+            var table = await proxy.ServeAsync("table", tablePort);
             proxy.ConnectionString = AzuriteProcess.ConnectionStringFor(blob, queue, table);
             return proxy;
         }
@@ -54,11 +75,25 @@ public sealed class StorageCountingProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// From now on, holds every request of a service whose body <paramref name="when"/> picks (the service
+    /// and the body as text): it never reaches the emulator (it is dropped when its client goes away, a
+    /// killed host, or when the proxy is disposed). The task completes when the first is held.
+    /// </summary>
+    public Task Hold(Func<string, string, bool> when)
+    {
+        var next = new Holding(when);
+        holding = next;
+        return next.Arrived.Task;
+    }
+
     /// <summary>The requests counted after the first <paramref name="skip"/> (a mark taken with <see cref="Count"/>).</summary>
     public IReadOnlyList<CountedRequest> Since(int skip) => [.. counted.Skip(skip)];
 
     public async ValueTask DisposeAsync()
     {
+        // Requests still held are dropped, not sent.
+        holding?.Dropped.TrySetCanceled();
         foreach (var service in services)
         {
             await service.StopAsync();
@@ -142,6 +177,19 @@ public sealed class StorageCountingProxy : IAsyncDisposable
         var request = context.Request;
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, context.RequestAborted);
+        if (holding is { } hold && hold.When(service, Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length)))
+        {
+            hold.Arrived.TrySetResult();
+            try
+            {
+                await hold.Dropped.Task.WaitAsync(context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         // The target exactly as sent: the signature covers the path as the client encoded it, which a decoded path would change.
         var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri($"http://127.0.0.1:{targetPort}{target}", new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true }));
@@ -172,5 +220,12 @@ public sealed class StorageCountingProxy : IAsyncDisposable
         var queueAnswer = service == "queue" && request.Method == "GET" ? Encoding.UTF8.GetString(answer) : string.Empty;
         counted.Enqueue(Classify(service, request.Method, request.Path.Value ?? string.Empty, request.QueryString.Value ?? string.Empty, request.Headers.IfMatch.Count > 0, (int)response.StatusCode, queueAnswer));
         await context.Response.Body.WriteAsync(answer, context.RequestAborted);
+    }
+
+    private sealed record Holding(Func<string, string, bool> When)
+    {
+        public TaskCompletionSource Arrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Dropped { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
