@@ -24,6 +24,9 @@ public static class HubHost
 
     /// <summary>Overrides host.json's <c>maxPollingInterval</c> for this host (tests poll idle queues every second).</summary>
     public const string MaxPollingIntervalSetting = "LocalHost:MaxPollingInterval";
+
+    /// <summary>Overrides host.json's <c>visibilityTimeout</c> for this host (a test of five failed tries need not wait 20 s for them).</summary>
+    public const string VisibilityTimeoutSetting = "LocalHost:VisibilityTimeout";
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <param name="args">Command-line arguments (as for any ASP.NET Core host).</param>
@@ -85,6 +88,11 @@ public static class HubHost
         if (builder.Configuration.GetValue<TimeSpan?>(MaxPollingIntervalSetting) is { } polling)
         {
             queueSettings = queueSettings with { MaxPollingInterval = polling };
+        }
+
+        if (builder.Configuration.GetValue<TimeSpan?>(VisibilityTimeoutSetting) is { } visibility)
+        {
+            queueSettings = queueSettings with { VisibilityTimeout = visibility };
         }
 
         configureLogging?.Invoke(builder.Logging);
