@@ -67,10 +67,7 @@ public static class HubHost
         }
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
-        // Framework chatter stays at Warning unless settings ask for more (Logging:LogLevel:...).
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        builder.Logging.AddHubLogFilters();
         builder.Logging.AddSimpleConsole(console =>
         {
             console.SingleLine = true;
