@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -77,17 +78,17 @@ public static class HubHost
 
         var hostJson = builder.Configuration[HostJsonSetting] ?? FindHostJson(builder.Environment.ContentRootPath);
         var queueSettings = HostJson.ReadQueueSettings(hostJson);
-        if (builder.Configuration.GetValue<TimeSpan?>(QueueLeaseSetting) is { } lease)
+        if (Duration(builder.Configuration, QueueLeaseSetting) is { } lease)
         {
             queueSettings = queueSettings with { MessageLease = lease };
         }
 
-        if (builder.Configuration.GetValue<TimeSpan?>(MaxPollingIntervalSetting) is { } polling)
+        if (Duration(builder.Configuration, MaxPollingIntervalSetting) is { } polling)
         {
             queueSettings = queueSettings with { MaxPollingInterval = polling };
         }
 
-        if (builder.Configuration.GetValue<TimeSpan?>(VisibilityTimeoutSetting) is { } visibility)
+        if (Duration(builder.Configuration, VisibilityTimeoutSetting) is { } visibility)
         {
             queueSettings = queueSettings with { VisibilityTimeout = visibility };
         }
@@ -149,6 +150,13 @@ public static class HubHost
         }
 
         return app;
+    }
+
+    /// <summary>A duration among the settings (host.json's form, <c>hh:mm:ss</c>), or null when it is not set; a negative one stops the host, named.</summary>
+    private static TimeSpan? Duration(IConfiguration configuration, string setting)
+    {
+        var value = configuration.GetValue<TimeSpan?>(setting);
+        return value < TimeSpan.Zero ? throw new InvalidOperationException($"{setting} is {value}; it must be zero or more (hh:mm:ss).") : value;
     }
 
     private static string FindHostJson(string contentRoot)

@@ -44,4 +44,15 @@ public sealed class HostJsonTests
         var error = Assert.Throws<InvalidOperationException>(() => HostJson.ReadQueueSettings(path));
         Assert.Contains("host.json extensions.queues.", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(HubHost.QueueLeaseSetting)]
+    [InlineData(HubHost.MaxPollingIntervalSetting)]
+    [InlineData(HubHost.VisibilityTimeoutSetting)]
+    public void A_negative_override_of_a_queue_setting_stops_the_local_host_and_names_it(string setting)
+    {
+        var settings = new Dictionary<string, string?> { [HubHost.HostJsonSetting] = RepoPaths.HostJson, [setting] = "-00:00:01" };
+        var error = Assert.Throws<InvalidOperationException>(() => HubHost.Build([], settings, readLocalSettings: false));
+        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+    }
 }
