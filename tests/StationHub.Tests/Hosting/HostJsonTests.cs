@@ -46,12 +46,13 @@ public sealed class HostJsonTests
     }
 
     [Theory]
-    [InlineData(HubHost.QueueLeaseSetting)]
-    [InlineData(HubHost.MaxPollingIntervalSetting)]
-    [InlineData(HubHost.VisibilityTimeoutSetting)]
-    public void A_negative_override_of_a_queue_setting_stops_the_local_host_and_names_it(string setting)
+    [InlineData(HubHost.QueueLeaseSetting, "-00:00:01")]
+    [InlineData(HubHost.MaxPollingIntervalSetting, "-00:00:01")]
+    [InlineData(HubHost.VisibilityTimeoutSetting, "-00:00:01")]
+    [InlineData(HubHost.VisibilityTimeoutSetting, "five seconds")]
+    public void A_negative_or_unreadable_override_of_a_queue_setting_stops_the_local_host_and_names_it(string setting, string value)
     {
-        var settings = new Dictionary<string, string?> { [HubHost.HostJsonSetting] = RepoPaths.HostJson, [setting] = "-00:00:01" };
+        var settings = new Dictionary<string, string?> { [HubHost.HostJsonSetting] = RepoPaths.HostJson, [setting] = value };
         var error = Assert.Throws<InvalidOperationException>(() => HubHost.Build([], settings, readLocalSettings: false));
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }

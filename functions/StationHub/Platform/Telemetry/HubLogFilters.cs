@@ -8,7 +8,7 @@ namespace StationHub.Platform.Telemetry;
 /// as the settings say. In the Functions app this matters for cost, not only noise: the worker sends
 /// every log it keeps to the host over gRPC, and host.json drops the framework's Information there, so
 /// each request paid for lines nobody kept (measured on the Functions host built from source, intake at
-/// c = 4: the host's and worker's CPU per report 7.5 and 8.4 ms with them; 6.6–6.9 ms in six of seven
+/// c = 4: the host's and worker's CPU per report 7.5 and 8.4 ms with them; 6.6–6.9 ms in five of six
 /// runs without them, by this filter or by the same levels in the settings). A more
 /// specific category in the settings (<c>Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics</c>,
 /// say) still turns a framework category up.
