@@ -19,7 +19,8 @@ namespace StationHub.Tests.Faults;
 /// is back. The emulator is stopped cleanly (AZURITE.md, trap 3); an outage of the table service
 /// alone, which starts between intake's queue send and its table commit, goes through a
 /// <see cref="TcpGate"/> that closes after a given number of table requests. Each outage is a class
-/// of its own, so the outages (each with its own emulator) run beside each other, not one after another.
+/// of its own, so the outages (each with its own emulator, or gates of its own in front of the shared one)
+/// run beside each other, not one after another.
 /// </summary>
 public static class StorageOutageIntakeTests
 {
@@ -48,7 +49,7 @@ public static class StorageOutageIntakeTests
         [Fact]
         public async Task A_503_after_the_queue_send_may_have_accepted_the_report_and_the_retry_makes_exactly_one()
         {
-            await using var azurite = await Azurite.StartAsync();
+            await using var azurite = await Azurite.GatedAsync();
             await using var world = await StartGatedAsync(azurite);
             var tables = azurite.TableGate;
             var warm = await world.AcceptReportAsync("r-warm");
@@ -83,7 +84,7 @@ public static class StorageOutageIntakeTests
         [Fact]
         public async Task A_webhook_id_claimed_by_a_request_that_never_queued_its_report_is_queued_by_the_retry_once()
         {
-            await using var azurite = await Azurite.StartAsync();
+            await using var azurite = await Azurite.GatedAsync();
             await using var world = await StartGatedAsync(azurite);
             var warm = await world.AcceptReportAsync("r-warm");
             await world.City.WaitForAsync(received => MixedStream.ReportSubjects(received).Contains(warm));
@@ -114,7 +115,7 @@ public static class StorageOutageIntakeTests
         [Fact]
         public async Task A_webhook_meeting_a_store_that_hangs_gets_a_503_within_5_seconds()
         {
-            await using var azurite = await Azurite.StartAsync();
+            await using var azurite = await Azurite.GatedAsync();
             await using var world = await StartGatedAsync(azurite);
             var tables = azurite.TableGate;
             await world.AcceptReportAsync("r-warm");
@@ -132,7 +133,7 @@ public static class StorageOutageIntakeTests
         [Fact]
         public async Task A_mixed_stream_retried_after_503s_from_a_table_outage_applies_every_accepted_item_once()
         {
-            await using var azurite = await Azurite.StartAsync();
+            await using var azurite = await Azurite.GatedAsync();
             await using var world = await StartGatedAsync(azurite);
             var tables = azurite.TableGate;
             var stream = MixedStream.Create(world, "split");

@@ -7,22 +7,26 @@ namespace StationHub.Tests.Infrastructure;
 /// A test that stops and restarts storage starts one of its own (<see cref="StartAsync"/>): that one
 /// is reached through a <see cref="TcpGate"/> per service, which holds its port while the emulator
 /// is down, so the hub keeps its connection string across <see cref="StopAsync"/> and
-/// <see cref="RestartAsync"/> and no other process can take the port in between.
+/// <see cref="RestartAsync"/> and no other process can take the port in between. A test that only
+/// closes, stalls or cuts off a service puts gates of its own in front of the shared emulator
+/// (<see cref="GatedAsync"/>): an emulator costs about 2 CPU-seconds to start.
 /// </summary>
 public sealed class Azurite : IAsyncDisposable
 {
     private static readonly Lazy<Task<Azurite>> Shared = new(StartSharedAsync);
     private readonly string? dataFolder;
     private readonly (TcpGate Blob, TcpGate Queue, TcpGate Table)? gates;
+    private readonly bool shared;
     private AzuriteProcess? process;
     private int disposed;
 
-    private Azurite(string connectionString, AzuriteProcess? process, string? dataFolder = null, (TcpGate, TcpGate, TcpGate)? gates = null)
+    private Azurite(string connectionString, AzuriteProcess? process, string? dataFolder = null, (TcpGate, TcpGate, TcpGate)? gates = null, bool shared = false)
     {
         ConnectionString = connectionString;
         this.process = process;
         this.dataFolder = dataFolder;
         this.gates = gates;
+        this.shared = shared;
     }
 
     public string ConnectionString { get; }
@@ -38,11 +42,11 @@ public sealed class Azurite : IAsyncDisposable
     /// </summary>
     public string DirectConnectionString => process?.ConnectionString ?? throw new InvalidOperationException("The emulator is stopped.");
 
-    /// <summary>The gate in front of the table service (an emulator of a test's own): close it for a table outage alone.</summary>
-    public TcpGate TableGate => gates?.Table ?? throw new InvalidOperationException("Only an emulator of a test's own (Azurite.StartAsync) has gates.");
+    /// <summary>The gate in front of the table service (an emulator of a test's own, or gates of its own): close it for a table outage alone.</summary>
+    public TcpGate TableGate => gates?.Table ?? throw new InvalidOperationException("Only an emulator of a test's own (Azurite.StartAsync) or gates of its own (Azurite.GatedAsync) have gates.");
 
-    /// <summary>The gate in front of the queue service (an emulator of a test's own): close it for a queue outage alone.</summary>
-    public TcpGate QueueGate => gates?.Queue ?? throw new InvalidOperationException("Only an emulator of a test's own (Azurite.StartAsync) has gates.");
+    /// <summary>The gate in front of the queue service (an emulator of a test's own, or gates of its own): close it for a queue outage alone.</summary>
+    public TcpGate QueueGate => gates?.Queue ?? throw new InvalidOperationException("Only an emulator of a test's own (Azurite.StartAsync) or gates of its own (Azurite.GatedAsync) have gates.");
 
     public static Task<Azurite> GetAsync() => Shared.Value;
 
@@ -55,9 +59,33 @@ public sealed class Azurite : IAsyncDisposable
         return new Azurite(AzuriteProcess.ConnectionStringFor(gates.Item1.Port, gates.Item2.Port, gates.Item3.Port), process, dataFolder, gates);
     }
 
+    /// <summary>
+    /// Gates of a test's own in front of the shared emulator, for a test that closes, stalls or cuts off a
+    /// service but never stops the emulator: its names keep its storage apart (<see cref="TestStorage"/>),
+    /// and only its hub's requests pass its gates. <see cref="StopAsync"/> and <see cref="RestartAsync"/>
+    /// are refused; disposing it closes its gates only. On an emulator started elsewhere
+    /// (STATIONHUB_TEST_STORAGE: its ports are not known here), it starts one of its own.
+    /// </summary>
+    public static async Task<Azurite> GatedAsync()
+    {
+        var emulator = await GetAsync();
+        if (emulator.process is not { } process)
+        {
+            return await StartAsync();
+        }
+
+        var gates = (TcpGate.Open(process.BlobPort), TcpGate.Open(process.QueuePort), TcpGate.Open(process.TablePort));
+        return new Azurite(AzuriteProcess.ConnectionStringFor(gates.Item1.Port, gates.Item2.Port, gates.Item3.Port), process, gates: gates, shared: true);
+    }
+
     /// <summary>Stops the emulator cleanly (SIGTERM: it saves and exits), as AZURITE.md advises; the gates stay, refusing.</summary>
     public async Task StopAsync()
     {
+        if (shared)
+        {
+            throw new InvalidOperationException("Gates in front of the shared emulator (Azurite.GatedAsync) cannot stop it: start one of the test's own (Azurite.StartAsync).");
+        }
+
         if (Interlocked.Exchange(ref process, null) is { } running)
         {
             await running.DisposeAsync();
@@ -67,7 +95,7 @@ public sealed class Azurite : IAsyncDisposable
     /// <summary>Starts the emulator again on the same folder, on new ports behind the same gates.</summary>
     public async Task RestartAsync()
     {
-        if (gates is not (var blob, var queue, var table))
+        if (shared || gates is not (var blob, var queue, var table))
         {
             throw new InvalidOperationException("Only an emulator of a test's own (Azurite.StartAsync) can be restarted.");
         }
@@ -89,7 +117,11 @@ public sealed class Azurite : IAsyncDisposable
             return;
         }
 
-        await StopAsync();
+        if (!shared)
+        {
+            await StopAsync();
+        }
+
         if (gates is (var blob, var queue, var table))
         {
             await blob.DisposeAsync();

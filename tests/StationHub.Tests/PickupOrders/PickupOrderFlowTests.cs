@@ -61,7 +61,7 @@ public sealed class PickupOrderFlowTests
         // station's requests through the emulator's gates and runs no queue function; a second hub, past the
         // gates, runs them. The table service goes away for the first hub after the collection has read the
         // order, and comes back once the second hub has applied the queued change.
-        await using var azurite = await Azurite.StartAsync();
+        await using var azurite = await Azurite.GatedAsync();
         await using var world = await HubScenario.StartBehindGatesAsync(azurite, triggers: false);
         world.Settings["AzureWebJobsStorage"] = azurite.DirectConnectionString;
         world.Settings["LocalHost:TriggersDisabled"] = "false";

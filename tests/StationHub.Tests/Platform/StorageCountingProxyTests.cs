@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using StationHub.Testing;
+using StationHub.Tests.Infrastructure;
 
 namespace StationHub.Tests.Platform;
 
@@ -13,10 +14,11 @@ public sealed class StorageCountingProxyTests
     [Fact]
     public async Task Every_request_passes_with_its_signature_and_is_counted_as_the_hub_names_it()
     {
-        await using var azurite = await AzuriteProcess.StartAsync();
-        await using var proxy = await StorageCountingProxy.StartAsync(azurite);
-        var queue = new QueueClient(proxy.ConnectionString, "counted");
-        var table = new TableClient(proxy.ConnectionString, "Counted");
+        // In front of the run's emulator, on names of this test's own.
+        await using var proxy = await StorageCountingProxy.StartAsync((await Azurite.GetAsync()).ConnectionString);
+        var name = $"counted{Guid.NewGuid():N}"[..20];
+        var queue = new QueueClient(proxy.ConnectionString, name);
+        var table = new TableClient(proxy.ConnectionString, "C" + name);
         await queue.CreateAsync();
         await table.CreateAsync();
         var mark = proxy.Count;
@@ -39,11 +41,14 @@ public sealed class StorageCountingProxyTests
         await table.DeleteEntityAsync("p", "s");
 
         var counted = proxy.Since(mark);
+        await queue.DeleteAsync();
+        await table.DeleteAsync();
+        var named = "C" + name;
         Assert.Equal(
             [
-                ("queue", "poll", "counted"), ("queue", "send", "counted"), ("queue", "receive", "counted"), ("queue", "delete", "counted"),
-                ("table", "insert", "Counted"), ("table", "point-read", "Counted"), ("table", "update", "Counted"), ("table", "upsert", "Counted"),
-                ("table", "query", "Counted"), ("table", "batch", "$batch"), ("table", "delete", "Counted"),
+                ("queue", "poll", name), ("queue", "send", name), ("queue", "receive", name), ("queue", "delete", name),
+                ("table", "insert", named), ("table", "point-read", named), ("table", "update", named), ("table", "upsert", named),
+                ("table", "query", named), ("table", "batch", "$batch"), ("table", "delete", named),
             ],
             counted.Select(r => (r.Service, r.Operation, r.Resource)));
         Assert.All(counted, r => Assert.InRange(r.Status, 200, 299));

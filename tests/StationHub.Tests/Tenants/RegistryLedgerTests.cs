@@ -96,7 +96,7 @@ public sealed class RegistryLedgerTests
     {
         var clock = CityDays.StartClock();
         var today = CityDays.Of(clock.GetUtcNow());
-        await using var azurite = await Azurite.StartAsync();
+        await using var azurite = await Azurite.GatedAsync();
         // Only this test's requests reach the tables: no queue or timer function, no registry poll after the first.
         await using var world = await HubScenario.StartBehindGatesAsync(azurite, triggers: false, configure: s => LedgerEndToEndTests.LedgerFrom(s, today), clock: clock);
         world.PlatformRetries = false;

@@ -143,7 +143,7 @@ public sealed class StationImportTests
     [Fact]
     public async Task An_import_that_fails_part_way_leaves_nothing_any_host_can_see()
     {
-        await using var azurite = await Azurite.StartAsync();
+        await using var azurite = await Azurite.GatedAsync();
         // Only this test's requests reach the tables: no queue or timer function, no registry poll after the first.
         await using var world = await HubScenario.StartBehindGatesAsync(azurite, triggers: false);
         world.PlatformRetries = false;
