@@ -7,7 +7,9 @@ namespace StationHub.Tests.Infrastructure;
 /// Debian's Chromium (<see cref="HeadlessChromium.Path"/>), headless, driven over the DevTools protocol
 /// by PuppeteerSharp (it downloads no browser: it starts the installed one): one page at a phone's size
 /// (412 × 900) unless told otherwise, recording every request the page makes and every answer it gets,
-/// and every CSP violation the page reports.
+/// and every CSP violation the page reports. The run starts one browser (about 3 CPU-seconds each time
+/// it starts) and gives each page a browser context of its own: its own cookies, storage and cache, as
+/// a fresh profile would.
 /// </summary>
 public sealed class BrowserPage : IAsyncDisposable
 {
@@ -17,14 +19,16 @@ public sealed class BrowserPage : IAsyncDisposable
         document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
         """;
 
-    private readonly IBrowser browser;
+    private static readonly SemaphoreSlim Launching = new(1, 1);
+    private static IBrowser? shared;
+    private readonly IBrowserContext context;
     private readonly ConcurrentQueue<string> requests = new();
     private readonly ConcurrentQueue<(string Url, int Status)> responses = new();
     private readonly ConcurrentQueue<string> console = new();
 
-    private BrowserPage(IBrowser browser, IPage page)
+    private BrowserPage(IBrowserContext context, IPage page)
     {
-        this.browser = browser;
+        this.context = context;
         Page = page;
         page.Request += (_, e) => requests.Enqueue(e.Request.Url);
         page.Response += (_, e) => responses.Enqueue((e.Response.Url, (int)e.Response.Status));
@@ -42,19 +46,12 @@ public sealed class BrowserPage : IAsyncDisposable
 
     public static async Task<BrowserPage> OpenAsync(int width = 412, int height = 900)
     {
-        Assert.True(HeadlessChromium.IsInstalled, "Chromium is not installed: tests/run-all.sh installs Debian's chromium package.");
-        var browser = await Puppeteer.LaunchAsync(new LaunchOptions
-        {
-            ExecutablePath = HeadlessChromium.Path,
-            Headless = true,
-            Timeout = 60_000,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"],
-            DefaultViewport = new ViewPortOptions { Width = width, Height = height, IsMobile = width < 600, HasTouch = width < 600, DeviceScaleFactor = 1 },
-        });
-        var page = await browser.NewPageAsync();
+        var context = await (await BrowserAsync()).CreateBrowserContextAsync();
+        var page = await context.NewPageAsync();
+        await page.SetViewportAsync(new ViewPortOptions { Width = width, Height = height, IsMobile = width < 600, HasTouch = width < 600, DeviceScaleFactor = 1 });
         page.DefaultTimeout = 40_000;
         await page.EvaluateExpressionOnNewDocumentAsync(ViolationProbe);
-        return new BrowserPage(browser, page);
+        return new BrowserPage(context, page);
     }
 
     /// <summary>Opens the URL and waits until the network has been quiet for half a second.</summary>
@@ -77,7 +74,47 @@ public sealed class BrowserPage : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Page.CloseAsync();
-        await browser.CloseAsync();
-        await browser.DisposeAsync();
+        await context.CloseAsync();
+    }
+
+    /// <summary>The run's browser: started by the first page, again if it has gone, and killed when the run ends.</summary>
+    private static async Task<IBrowser> BrowserAsync()
+    {
+        Assert.True(HeadlessChromium.IsInstalled, "Chromium is not installed: tests/run-all.sh installs Debian's chromium package.");
+        await Launching.WaitAsync();
+        try
+        {
+            if (shared is { IsClosed: false })
+            {
+                return shared;
+            }
+
+            var browser = await Puppeteer.LaunchAsync(new LaunchOptions
+            {
+                ExecutablePath = HeadlessChromium.Path,
+                Headless = true,
+                Timeout = 60_000,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"],
+            });
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAtExit(browser);
+            return shared = browser;
+        }
+        finally
+        {
+            Launching.Release();
+        }
+    }
+
+    // The test host is ending: no await is possible here, and a browser left running would outlive the run.
+    private static void KillAtExit(IBrowser browser)
+    {
+        try
+        {
+            browser.Process?.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It has already exited.
+        }
     }
 }
