@@ -89,14 +89,18 @@ public sealed class BrowserPage : IAsyncDisposable
                 return shared;
             }
 
+            var profile = Directory.CreateTempSubdirectory("stationhub-chromium-").FullName;
             var browser = await Puppeteer.LaunchAsync(new LaunchOptions
             {
                 ExecutablePath = HeadlessChromium.Path,
                 Headless = true,
                 Timeout = 60_000,
+                UserDataDir = profile,
+                // Over a pipe, not a WebSocket: the browser exits when the pipe closes, so it cannot outlive a test host that was killed.
+                Pipe = true,
                 Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"],
             });
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAtExit(browser);
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAtExit(browser, profile);
             return shared = browser;
         }
         finally
@@ -105,16 +109,27 @@ public sealed class BrowserPage : IAsyncDisposable
         }
     }
 
-    // The test host is ending: no await is possible here, and a browser left running would outlive the run.
-    private static void KillAtExit(IBrowser browser)
+    // The test host is ending: no await is possible here. The browser would exit on its own once the pipe
+    // closes; killing it first lets its profile go now. (Killing its whole process tree here did not return
+    // before the test host was gone, and left the profile behind.)
+    private static void KillAtExit(IBrowser browser, string profile)
     {
         try
         {
-            browser.Process?.Kill(entireProcessTree: true);
+            browser.Process?.Kill();
         }
         catch (InvalidOperationException)
         {
-            // It has already exited.
+            // It had exited already.
+        }
+
+        try
+        {
+            Directory.Delete(profile, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Still held: the temporary folder is left to the system.
         }
     }
 }
