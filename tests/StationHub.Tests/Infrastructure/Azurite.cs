@@ -16,17 +16,17 @@ public sealed class Azurite : IAsyncDisposable
     private static readonly Lazy<Task<Azurite>> Shared = new(StartSharedAsync);
     private readonly string? dataFolder;
     private readonly (TcpGate Blob, TcpGate Queue, TcpGate Table)? gates;
-    private readonly bool shared;
+    private readonly bool sharesEmulator;
     private AzuriteProcess? process;
     private int disposed;
 
-    private Azurite(string connectionString, AzuriteProcess? process, string? dataFolder = null, (TcpGate, TcpGate, TcpGate)? gates = null, bool shared = false)
+    private Azurite(string connectionString, AzuriteProcess? process, string? dataFolder = null, (TcpGate, TcpGate, TcpGate)? gates = null, bool sharesEmulator = false)
     {
         ConnectionString = connectionString;
         this.process = process;
         this.dataFolder = dataFolder;
         this.gates = gates;
-        this.shared = shared;
+        this.sharesEmulator = sharesEmulator;
     }
 
     public string ConnectionString { get; }
@@ -54,9 +54,7 @@ public sealed class Azurite : IAsyncDisposable
     /// <param name="dataFolder">Null: in memory (a restart starts empty); otherwise the folder it keeps its data in.</param>
     public static async Task<Azurite> StartAsync(string? dataFolder = null)
     {
-        var process = await AzuriteProcess.StartAsync(dataFolder);
-        var gates = (TcpGate.Open(process.BlobPort), TcpGate.Open(process.QueuePort), TcpGate.Open(process.TablePort));
-        return new Azurite(AzuriteProcess.ConnectionStringFor(gates.Item1.Port, gates.Item2.Port, gates.Item3.Port), process, dataFolder, gates);
+        return Behind(await AzuriteProcess.StartAsync(dataFolder), dataFolder, sharesEmulator: false);
     }
 
     /// <summary>
@@ -74,14 +72,20 @@ public sealed class Azurite : IAsyncDisposable
             return await StartAsync();
         }
 
+        return Behind(process, dataFolder: null, sharesEmulator: true);
+    }
+
+    /// <summary>A gate per service in front of <paramref name="process"/>; clients get the gates' ports.</summary>
+    private static Azurite Behind(AzuriteProcess process, string? dataFolder, bool sharesEmulator)
+    {
         var gates = (TcpGate.Open(process.BlobPort), TcpGate.Open(process.QueuePort), TcpGate.Open(process.TablePort));
-        return new Azurite(AzuriteProcess.ConnectionStringFor(gates.Item1.Port, gates.Item2.Port, gates.Item3.Port), process, gates: gates, shared: true);
+        return new Azurite(AzuriteProcess.ConnectionStringFor(gates.Item1.Port, gates.Item2.Port, gates.Item3.Port), process, dataFolder, gates, sharesEmulator);
     }
 
     /// <summary>Stops the emulator cleanly (SIGTERM: it saves and exits), as AZURITE.md advises; the gates stay, refusing.</summary>
     public async Task StopAsync()
     {
-        if (shared)
+        if (sharesEmulator)
         {
             throw new InvalidOperationException("Gates in front of the shared emulator (Azurite.GatedAsync) cannot stop it: start one of the test's own (Azurite.StartAsync).");
         }
@@ -95,7 +99,7 @@ public sealed class Azurite : IAsyncDisposable
     /// <summary>Starts the emulator again on the same folder, on new ports behind the same gates.</summary>
     public async Task RestartAsync()
     {
-        if (shared || gates is not (var blob, var queue, var table))
+        if (sharesEmulator || gates is not (var blob, var queue, var table))
         {
             throw new InvalidOperationException("Only an emulator of a test's own (Azurite.StartAsync) can be restarted.");
         }
@@ -117,7 +121,7 @@ public sealed class Azurite : IAsyncDisposable
             return;
         }
 
-        if (!shared)
+        if (!sharesEmulator)
         {
             await StopAsync();
         }

@@ -68,6 +68,30 @@ public sealed class BrowserPage : IAsyncDisposable
 
     public Task<T> EvalAsync<T>(string expression) => Page.EvaluateExpressionAsync<T>(expression);
 
+    /// <summary>
+    /// Opens <paramref name="url"/> in a page of the given size, keeps a screenshot of what it shows in
+    /// artifacts/<paramref name="screenshot"/>, and returns its DOM as rendered.
+    /// </summary>
+    public static async Task<string> RenderAsync(Uri url, string screenshot, int width, int height)
+    {
+        await using var browser = await OpenAsync(width, height);
+        await browser.GoAsync(url);
+        var dom = await browser.Page.GetContentAsync();
+        await browser.ScreenshotAsync(screenshot, fullPage: false);
+        return dom;
+    }
+
+    /// <summary>Keeps a screenshot of the page in artifacts/<paramref name="name"/>, and fails if it is empty.</summary>
+    public async Task ScreenshotAsync(string name, bool fullPage = true)
+    {
+        var artifacts = Path.Combine(RepoPaths.Root, "artifacts");
+        Directory.CreateDirectory(artifacts);
+        var path = Path.Combine(artifacts, name);
+        File.Delete(path);
+        await Page.ScreenshotAsync(path, new ScreenshotOptions { FullPage = fullPage });
+        Assert.True(new FileInfo(path).Length > 10_000, $"the screenshot {name} is empty");
+    }
+
     /// <summary>The CSP violations the page reported.</summary>
     public Task<string[]> ViolationsAsync() => Page.EvaluateExpressionAsync<string[]>("window.__cspViolations || []");
 

@@ -72,11 +72,11 @@ public sealed class StationMapPageTests
         await browser.Page.Keyboard.PressAsync("Enter");
         await browser.WaitForAsync("document.querySelector('.leaflet-popup') !== null && getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'");
         Assert.Empty(await browser.ViolationsAsync());
-        await ScreenshotAsync(browser, "map-phone.png", fullPage: false);
+        await browser.ScreenshotAsync("map-phone.png", fullPage: false);
         await browser.Page.SetViewportAsync(new PuppeteerSharp.ViewPortOptions { Width = 1280, Height = 900 });
         await browser.GoAsync(new Uri(world.Hub.BaseAddress, "map"));
         await browser.WaitForAsync("document.querySelectorAll('img.leaflet-tile-loaded').length > 0 && document.querySelectorAll('.leaflet-marker-icon[data-station]').length === 8");
-        await ScreenshotAsync(browser, "map-desktop.png", fullPage: false);
+        await browser.ScreenshotAsync("map-desktop.png", fullPage: false);
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class StationMapPageTests
         Assert.Contains("✕ Closed", await browser.EvalAsync<string>("document.querySelector(\"li.station[data-station='st-hz-01'] .state\").innerText"), StringComparison.Ordinal);
         Assert.All(browser.Requests, url => Assert.StartsWith(world.Hub.BaseAddress.GetLeftPart(UriPartial.Authority) + "/", url, StringComparison.Ordinal));
         Assert.Empty(await browser.ViolationsAsync());
-        await ScreenshotAsync(browser, "map-schematic-phone.png", fullPage: false);
+        await browser.ScreenshotAsync("map-schematic-phone.png", fullPage: false);
 
         // Nearest first, from st-hz-01's own door: it is closed, so the nearest open one leads.
         await browser.GoAsync(new Uri(world.Hub.BaseAddress, "map?near=30.2573,120.1640"));
@@ -192,15 +192,5 @@ public sealed class StationMapPageTests
         Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
         Assert.Contains(".leaflet-container", await css.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-    }
-
-    private static async Task ScreenshotAsync(BrowserPage browser, string name, bool fullPage = true)
-    {
-        var artifacts = Path.Combine(RepoPaths.Root, "artifacts");
-        Directory.CreateDirectory(artifacts);
-        var path = Path.Combine(artifacts, name);
-        File.Delete(path);
-        await browser.Page.ScreenshotAsync(path, new PuppeteerSharp.ScreenshotOptions { FullPage = fullPage });
-        Assert.True(new FileInfo(path).Length > 10_000, "the screenshot is empty");
     }
 }
