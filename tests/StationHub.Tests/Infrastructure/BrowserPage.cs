@@ -113,7 +113,8 @@ public sealed class BrowserPage : IAsyncDisposable
                 return shared;
             }
 
-            var profile = Directory.CreateTempSubdirectory("stationhub-chromium-").FullName;
+            RemoveProfilesLeftBehind();
+            var profile = Directory.CreateTempSubdirectory($"{ProfilePrefix}{Environment.ProcessId}-").FullName;
             var browser = await Puppeteer.LaunchAsync(new LaunchOptions
             {
                 ExecutablePath = HeadlessChromium.Path,
@@ -135,25 +136,63 @@ public sealed class BrowserPage : IAsyncDisposable
 
     // The test host is ending: no await is possible here. The browser would exit on its own once the pipe
     // closes; killing it first lets its profile go now. (Killing its whole process tree here did not return
-    // before the test host was gone, and left the profile behind.)
+    // before the test host was gone, and left the profile behind.) Its helper processes may still write
+    // into the profile for a moment, so a folder that cannot go now goes at the next run's launch.
     private static void KillAtExit(IBrowser browser, string profile)
     {
         try
         {
             browser.Process?.Kill();
+            browser.Process?.WaitForExit(TimeSpan.FromSeconds(1));
         }
         catch (InvalidOperationException)
         {
             // It had exited already.
         }
 
+        TryDelete(profile);
+    }
+
+    private const string ProfilePrefix = "stationhub-chromium-";
+
+    /// <summary>
+    /// Profiles of earlier runs whose test host is gone (killed, or ended while the browser's helpers still
+    /// wrote into the folder): each profile's name carries the process id of the test host that made it.
+    /// </summary>
+    private static void RemoveProfilesLeftBehind()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), ProfilePrefix + "*"))
+        {
+            var owner = Path.GetFileName(folder)[ProfilePrefix.Length..].Split('-')[0];
+            if (int.TryParse(owner, out var pid) && pid != Environment.ProcessId && !IsRunning(pid))
+            {
+                TryDelete(folder);
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
         try
         {
-            Directory.Delete(profile, recursive: true);
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Still held: the temporary folder is left to the system.
+            // Still held, or another user's: left for the next run, or to the system.
         }
     }
 }
