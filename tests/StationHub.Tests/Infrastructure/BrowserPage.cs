@@ -123,6 +123,8 @@ public sealed class BrowserPage : IAsyncDisposable
                 UserDataDir = profile,
                 // Over a pipe, not a WebSocket: the browser exits when the pipe closes, so it cannot outlive a test host that was killed.
                 Pipe = true,
+                // Its own temporary files (the profile's lock socket among them, left when the browser is killed) go with the profile.
+                Env = { ["TMPDIR"] = Directory.CreateDirectory(Path.Combine(profile, "tmp")).FullName },
                 Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"],
             });
             AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAtExit(browser, profile);
