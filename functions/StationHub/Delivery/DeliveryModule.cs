@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StationHub.Contract;
+using StationHub.Platform;
 using StationHub.Platform.Json;
 using StationHub.Platform.Security;
 using StationHub.Triggers;
@@ -95,7 +96,7 @@ namespace StationHub.Delivery
 
         public override void AddServices(IServiceCollection services, IConfiguration configuration)
         {
-            services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+            services.AddValidatedOptions<DeliveryOptions, DeliveryOptionsValidator>(configuration, DeliveryOptions.Section);
             services.AddSingleton<DeliveryStore>();
             services.AddSingleton<RetryPolicy>();
             services.AddSingleton<DeliverySender>();

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using Microsoft.Extensions.Options;
 
 namespace StationHub.Delivery;
 
@@ -49,3 +50,7 @@ public sealed class DeliveryOptions
         [.. RetrySchedule.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(part => TimeSpan.Parse(part, CultureInfo.InvariantCulture))];
 }
+
+/// <summary>Checks <see cref="DeliveryOptions"/>'s data annotations with code generated at compile time (<see cref="Platform.ValidatedOptions"/>).</summary>
+[OptionsValidator]
+public sealed partial class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>;

@@ -193,6 +193,10 @@ public sealed class LedgerOptions
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(10);
 }
 
+/// <summary>Checks <see cref="LedgerOptions"/>'s data annotations with code generated at compile time (<see cref="Platform.ValidatedOptions"/>).</summary>
+[OptionsValidator]
+public sealed partial class LedgerOptionsValidator : IValidateOptions<LedgerOptions>;
+
 public sealed class LedgerEntryEntity : ITableEntity
 {
     /// <summary>

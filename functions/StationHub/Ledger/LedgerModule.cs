@@ -6,6 +6,7 @@ using StationHub.Contract;
 using StationHub.Delivery;
 using StationHub.Ledger.Checkpoints;
 using StationHub.Ledger.Integrity;
+using StationHub.Platform;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
@@ -145,8 +146,8 @@ namespace StationHub.Ledger
         };
         public override void AddServices(IServiceCollection services, IConfiguration configuration)
         {
-            services.AddOptions<LedgerOptions>().Bind(configuration.GetSection(LedgerOptions.Section)).ValidateDataAnnotations()
-                .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Ledger:TimeZone must be an IANA time zone id such as Asia/Shanghai.").ValidateOnStart();
+            services.AddValidatedOptions<LedgerOptions, LedgerOptionsValidator>(configuration, LedgerOptions.Section)
+                .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Ledger:TimeZone must be an IANA time zone id such as Asia/Shanghai.");
             services.AddSingleton<LedgerEntryWriter>();
             services.AddSingleton<LedgerStore>();
             services.AddSingleton<LedgerSealer>();

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StationHub.Contract;
+using StationHub.Platform;
 using StationHub.Platform.Json;
 using StationHub.Platform.Security;
 using StationHub.Triggers;
@@ -112,7 +113,7 @@ namespace StationHub.PickupOrders
 
         public override void AddServices(IServiceCollection services, IConfiguration configuration)
         {
-            services.AddOptions<FundOptions>().Bind(configuration.GetSection(FundOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+            services.AddValidatedOptions<FundOptions, FundOptionsValidator>(configuration, FundOptions.Section);
             services.AddSingleton<PickupOrderStore>();
             services.AddSingleton<PickupCodes>();
             services.AddSingleton<PickupOrderIntake>();

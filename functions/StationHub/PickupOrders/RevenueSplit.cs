@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace StationHub.PickupOrders;
 
@@ -11,6 +12,10 @@ public sealed class FundOptions
     [Range(0, 100)]
     public int GovernanceSharePercent { get; set; } = 20;
 }
+
+/// <summary>Checks <see cref="FundOptions"/>'s data annotations with code generated at compile time (<see cref="Platform.ValidatedOptions"/>).</summary>
+[OptionsValidator]
+public sealed partial class FundOptionsValidator : IValidateOptions<FundOptions>;
 
 /// <summary>
 /// Splits an amount in fen between the station and the governance fund. Rounding rule: the fund

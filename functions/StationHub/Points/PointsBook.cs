@@ -23,6 +23,10 @@ public sealed class PointsOptions
     public TimeSpan VoucherValidity { get; set; } = TimeSpan.FromDays(30);
 }
 
+/// <summary>Checks <see cref="PointsOptions"/>'s data annotations with code generated at compile time (<see cref="Platform.ValidatedOptions"/>).</summary>
+[OptionsValidator]
+public sealed partial class PointsOptionsValidator : IValidateOptions<PointsOptions>;
+
 /// <summary>What applying a transaction came to: its record, and whether it was already there.</summary>
 public sealed record PointsOutcome(TransactionEntity Record, bool Repeat)
 {

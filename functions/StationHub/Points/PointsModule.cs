@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StationHub.Contract;
+using StationHub.Platform;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
@@ -108,7 +109,7 @@ namespace StationHub.Points
 
         public override void AddServices(IServiceCollection services, IConfiguration configuration)
         {
-            services.AddOptions<PointsOptions>().Bind(configuration.GetSection(PointsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+            services.AddValidatedOptions<PointsOptions, PointsOptionsValidator>(configuration, PointsOptions.Section);
             services.AddSingleton<PointsBook>();
             services.AddSingleton<HubIssuedPoints>();
             services.AddSingleton<PointsIntake>();

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace StationHub.Stations;
 
@@ -28,7 +29,7 @@ public sealed class StationMapOptions : IValidatableObject
     public string TileSubdomains { get; set; } = "abc";
 
     /// <summary>How often the page refreshes the stations' status (default 30 s).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = "Map:RefreshInterval must be between 00:00:01 and 00:10:00.")]
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan RefreshInterval { get; set; } = DefaultRefreshInterval;
 
     /// <summary>True when a street map is configured.</summary>
@@ -83,3 +84,7 @@ public sealed class StationMapOptions : IValidatableObject
         template.Replace("{z}", "0", StringComparison.Ordinal).Replace("{x}", "0", StringComparison.Ordinal).Replace("{y}", "0", StringComparison.Ordinal)
             .Replace("{r}", string.Empty, StringComparison.Ordinal);
 }
+
+/// <summary>Checks <see cref="StationMapOptions"/>'s data annotations with code generated at compile time (<see cref="Platform.ValidatedOptions"/>).</summary>
+[OptionsValidator]
+public sealed partial class StationMapOptionsValidator : IValidateOptions<StationMapOptions>;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Numerics;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
 
 namespace StationHub.Stations;
 
@@ -13,20 +14,24 @@ public sealed class StationOptions
     public const string Section = "Stations";
 
     /// <summary>How long a report counts as live (default 10 minutes); after that the station is stale and its free counts unknown.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00", ErrorMessage = "Stations:StaleAfter must be between 00:01:00 and 1.00:00:00.")]
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How old the in-memory station index may grow before a request starts a refresh from the table (default 15 s).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = "Stations:IndexRefresh must be between 00:00:01 and 00:10:00.")]
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan IndexRefresh { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// At most one <c>station.status_changed</c> per station (and so per subscriber) in this long (default 10 s);
     /// changes within it are told together at its end, the last state always (<see cref="StationNotices"/>).
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Stations:NoticeWindow must be between 00:00:00 and 00:10:00.")]
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan NoticeWindow { get; set; } = TimeSpan.FromSeconds(10);
 }
+
+/// <summary>Checks <see cref="StationOptions"/>'s data annotations with code generated at compile time (<see cref="Platform.ValidatedOptions"/>).</summary>
+[OptionsValidator]
+public sealed partial class StationOptionsValidator : IValidateOptions<StationOptions>;
 
 /// <summary>What a station or its platform says: open or not, free and total chargers (and seats), when seen.</summary>
 public sealed record StationReport(bool Open, int ChargersFree, int ChargersTotal, int? SeatsFree, int? SeatsTotal, DateTimeOffset ObservedAt);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StationHub.Contract;
 using StationHub.Ledger;
+using StationHub.Platform;
 using StationHub.Platform.Json;
 using StationHub.Platform.Registry;
 using StationHub.Platform.Security;
@@ -200,8 +201,8 @@ namespace StationHub.Stations
 
         public override void AddServices(IServiceCollection services, IConfiguration configuration)
         {
-            services.AddOptions<StationOptions>().Bind(configuration.GetSection(StationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-            services.AddOptions<StationMapOptions>().Bind(configuration.GetSection(StationMapOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+            services.AddValidatedOptions<StationOptions, StationOptionsValidator>(configuration, StationOptions.Section);
+            services.AddValidatedOptions<StationMapOptions, StationMapOptionsValidator>(configuration, StationMapOptions.Section);
             services.AddSingleton<StationStatusStore>();
             services.AddSingleton<StationIndex>();
             services.AddSingleton<StationStatusBook>();

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace StationHub.Tenants;
 
@@ -53,3 +54,7 @@ public sealed class CredentialOptions
         }
     }
 }
+
+/// <summary>Checks <see cref="CredentialOptions"/>'s data annotations with code generated at compile time (<see cref="Platform.ValidatedOptions"/>).</summary>
+[OptionsValidator]
+public sealed partial class CredentialOptionsValidator : IValidateOptions<CredentialOptions>;

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StationHub.Contract;
+using StationHub.Platform;
 using StationHub.Platform.Security;
 using StationHub.Triggers;
 using static StationHub.Contract.ApiAnswer;
@@ -108,8 +109,8 @@ namespace StationHub.Tenants
 
         public static void AddServices(IServiceCollection services, IConfiguration configuration)
         {
-            services.AddOptions<CredentialOptions>().Bind(configuration.GetSection(TenantOptions.Section)).ValidateDataAnnotations()
-                .Validate(options => options.KeyIsValid(), $"The setting '{CredentialOptions.KeySetting}' must be base64 of 32 bytes (an AES-256 key).").ValidateOnStart();
+            services.AddValidatedOptions<CredentialOptions, CredentialOptionsValidator>(configuration, TenantOptions.Section)
+                .Validate(options => options.KeyIsValid(), $"The setting '{CredentialOptions.KeySetting}' must be base64 of 32 bytes (an AES-256 key).");
             services.AddSingleton<Credentials>();
             services.AddSingleton<CredentialAdmin>();
         }

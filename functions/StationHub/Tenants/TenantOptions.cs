@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace StationHub.Tenants;
 
@@ -17,3 +18,7 @@ public sealed class TenantOptions
     /// </summary>
     public bool AllowPrivateEndpoints { get; set; }
 }
+
+/// <summary>Checks <see cref="TenantOptions"/>'s data annotations with code generated at compile time (<see cref="Platform.ValidatedOptions"/>).</summary>
+[OptionsValidator]
+public sealed partial class TenantOptionsValidator : IValidateOptions<TenantOptions>;

@@ -134,7 +134,7 @@ namespace StationHub.Tenants
 
         public override void AddServices(IServiceCollection services, IConfiguration configuration)
         {
-            services.AddOptions<TenantOptions>().Bind(configuration.GetSection(TenantOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+            services.AddValidatedOptions<TenantOptions, TenantOptionsValidator>(configuration, TenantOptions.Section);
             services.AddSingleton(_ => new RegistrySeed(HubServices.RegistryFile(configuration)));
             services.AddSingleton<RegistryStore>();
             services.AddSingleton<RegistryFacts>();
