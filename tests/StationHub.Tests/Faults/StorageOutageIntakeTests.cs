@@ -44,6 +44,7 @@ public static class StorageOutageIntakeTests
     }
 
     /// <summary>The table service down between intake's queue send and its table commit.</summary>
+    [RunsLong(17)]
     public sealed class TableDownAfterQueueSend(ITestOutputHelper output)
     {
         [Fact]
@@ -157,7 +158,7 @@ public static class StorageOutageIntakeTests
     }
 
     /// <summary>How soon queue functions pick up work once storage is back.</summary>
-    [RunsLong]
+    [RunsLong(46)]
     public sealed class StoreBack(ITestOutputHelper output)
     {
         [Fact]

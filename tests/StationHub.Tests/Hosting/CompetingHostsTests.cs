@@ -7,6 +7,7 @@ namespace StationHub.Tests.Hosting;
 /// Hosts sharing one storage account: competing consumers and a graceful stop with work in flight
 /// (hosts killed with SIGKILL: Faults/HostCrashTests).
 /// </summary>
+[RunsLong(12)]
 public sealed class CompetingHostsTests
 {
     [Fact]
