@@ -22,11 +22,14 @@ public sealed class RunsLongAttribute(int seconds) : Attribute
 
 /// <summary>
 /// Starts the test classes marked <see cref="RunsLongAttribute"/> first, the longest first, and the rest after
-/// them in the order xunit gives. Longest first packs the six lanes best: at ea68560, in a
-/// step of 131 s, a class of 23 s that was not marked started at 108 s and ran alone for the last 11 s, and the
-/// two longest marked ones started at 39 and 46 s. The suite runs six classes at a time (<c>xunit.runner.json</c>): a long class left to
-/// the end ran alone for its last half-minute (a busy-loop run's last 35 s had one or two threads busy,
-/// on <c>DeliveryTests</c> and <c>HostCrashTests</c>), while the short ones fill the gaps when they go last.
+/// them in the order xunit gives. The suite runs six classes at a time (<c>xunit.runner.json</c>): a long class
+/// left to the end runs alone for its last seconds, while the short ones fill the gaps when they go last.
+/// <list type="bullet">
+/// <item>Before any class was marked, a busy-loop run's last 35 s had one or two threads busy, on
+/// <c>DeliveryTests</c> and <c>HostCrashTests</c>.</item>
+/// <item>With the marked ones first in no order, a quiet step of 131 s (at ea68560) started an unmarked class of
+/// 23 s at 108 s, which ran alone for the last 11 s, and the two longest marked ones at 39 and 46 s.</item>
+/// </list>
 /// Six, measured on 2 cores (the <c>dotnet test</c> step, quiet, 2026-12-06): 127 and 137 s, against 154
 /// and 157 s at four, 147 s at five and 150 s at eight, where the processes the tests start poll more than
 /// the cores can serve.
