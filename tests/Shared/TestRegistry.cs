@@ -48,9 +48,10 @@ public sealed class TestRegistry
         BodySecret = StandardWebhook.NewSecret();
         Open311CitySecret = StandardWebhook.NewSecret();
         var sample = File.ReadAllText(RepoPaths.SampleRegistry);
+        // The bodies' endpoints sit on the city's receiver, beside its city/webhooks (body/{id}/webhooks).
         sample = sample
             .Replace("http://127.0.0.1:7079/sandbox/cities/hangzhou/webhooks", cityEndpoint.AbsoluteUri, StringComparison.Ordinal)
-            .Replace("http://127.0.0.1:7079/sandbox/bodies/", cityEndpoint.GetLeftPart(UriPartial.Authority) + "/body/", StringComparison.Ordinal)
+            .Replace("http://127.0.0.1:7079/sandbox/bodies/", new Uri(cityEndpoint, "../body/").AbsoluteUri, StringComparison.Ordinal)
             .Replace("http://127.0.0.1:7079/sandbox/cities/ningbo/open311/requests.json", open311Endpoint.AbsoluteUri, StringComparison.Ordinal)
             .Replace("http://127.0.0.1:7079/sandbox/platforms/swiftride/webhooks\"", platformEndpoint.AbsoluteUri + "\"" + (platformRatePerSecond is { } rate ? $", \"ratePerSecond\": {rate}" : string.Empty), StringComparison.Ordinal)
             .Replace("http://127.0.0.1:7079/sandbox/witness", "http://127.0.0.1:9/witness", StringComparison.Ordinal)
