@@ -26,6 +26,13 @@ public static class HubHost
     /// <summary>Overrides host.json's <c>maxPollingInterval</c> for this host (tests poll idle queues every second).</summary>
     public const string MaxPollingIntervalSetting = "LocalHost:MaxPollingInterval";
 
+    /// <summary>
+    /// Overrides the first wait after an empty poll (Functions' 100 ms), which doubles up to <see cref="MaxPollingIntervalSetting"/>,
+    /// for this host: set to the longest as well, an idle queue is polled once and then only at that interval (a test shows that
+    /// the hub's own messages wake its listeners, <see cref="StationHub.Platform.Storage.QueueSends"/>, without a poll).
+    /// </summary>
+    public const string MinPollingIntervalSetting = "LocalHost:MinPollingInterval";
+
     /// <summary>Overrides host.json's <c>visibilityTimeout</c> for this host (a test of five failed tries need not wait 20 s for them).</summary>
     public const string VisibilityTimeoutSetting = "LocalHost:VisibilityTimeout";
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
@@ -86,6 +93,13 @@ public static class HubHost
         if (Duration(builder.Configuration, MaxPollingIntervalSetting) is { } polling)
         {
             queueSettings = queueSettings with { MaxPollingInterval = polling };
+        }
+
+        if (Duration(builder.Configuration, MinPollingIntervalSetting) is { } first)
+        {
+            queueSettings = first > TimeSpan.Zero && first <= queueSettings.MaxPollingInterval
+                ? queueSettings with { MinPollingInterval = first }
+                : throw new InvalidOperationException($"{MinPollingIntervalSetting} is {first}; it must be more than zero and at most the longest interval, {queueSettings.MaxPollingInterval} (hh:mm:ss).");
         }
 
         if (Duration(builder.Configuration, VisibilityTimeoutSetting) is { } visibility)

@@ -15,7 +15,9 @@ namespace StationHub.LocalHost.Hosting;
 /// after <c>maxDequeueCount</c> tries moves it to <c>{queue}-poison</c>. While a message is
 /// processed it stays hidden (renewed at half its lease), so several hosts can compete for one
 /// queue. On shutdown it stops fetching, lets work in flight finish within the grace period, and
-/// makes anything unfinished visible again at once.
+/// makes anything unfinished visible again at once. A message this process sends to the queue
+/// (<see cref="QueueSends"/>), or a failed one it returns, ends an idle wait when it becomes visible, as the
+/// Functions host does for its output bindings' messages; any other is found by the next poll.
 /// </summary>
 public sealed partial class QueueTriggerListener(
     QueueFunction function,
@@ -34,11 +36,15 @@ public sealed partial class QueueTriggerListener(
     private readonly QueueClient queue = storage.RawQueue(function.Queue);
     private readonly QueueClient poison = storage.RawQueue(function.Queue + Queues.PoisonSuffix);
     private readonly CancellationTokenSource abort = new();
+    private readonly Wakeup wakeup = new();
+    private CancellationToken stopping;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Polls, deletes and poison moves count as the function's own storage requests.
         using var caller = StorageRequestMetrics.For(function.Name);
+        stopping = stoppingToken;
+        using var watching = storage.Sends.Watch(function.Queue, WakeIn);
         var inFlight = new List<Task>();
         var delay = settings.MinPollingInterval;
         stoppingToken.Register(() => abort.CancelAfter(ShutdownGrace));
@@ -74,8 +80,9 @@ public sealed partial class QueueTriggerListener(
             if (messages.Length == 0)
             {
                 receiving.Dispose();
-                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.MaxPollingInterval.Ticks));
+                delay = await wakeup.WaitAsync(delay, time, stoppingToken)
+                    ? settings.MinPollingInterval
+                    : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.MaxPollingInterval.Ticks));
                 continue;
             }
 
@@ -93,6 +100,29 @@ public sealed partial class QueueTriggerListener(
     {
         abort.Dispose();
         base.Dispose();
+    }
+
+    /// <summary>Ends the idle wait when a message sent or returned to the queue becomes visible.</summary>
+    private void WakeIn(TimeSpan visibleIn)
+    {
+        if (visibleIn <= TimeSpan.Zero)
+        {
+            wakeup.Set();
+            return;
+        }
+
+        _ = Task.Delay(visibleIn, time, stopping).ContinueWith(
+            static (waited, state) =>
+            {
+                if (waited.IsCompletedSuccessfully)
+                {
+                    ((Wakeup)state!).Set();
+                }
+            },
+            wakeup,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     private async Task ProcessAsync(QueueMessage message, HubActivity.Run run)
@@ -193,6 +223,7 @@ public sealed partial class QueueTriggerListener(
         try
         {
             await queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: visibility, cancellationToken: CancellationToken.None);
+            WakeIn(visibility);
         }
         catch (RequestFailedException exception)
         {
@@ -207,6 +238,37 @@ public sealed partial class QueueTriggerListener(
         await poison.SendMessageAsync(message.Body, cancellationToken: CancellationToken.None);
         await queue.DeleteMessageAsync(message.MessageId, receipt.Value, CancellationToken.None);
         Log.Poisoned(logger, function.Name, message.MessageId, message.DequeueCount, poison.Name);
+    }
+
+    /// <summary>
+    /// What an idle listener waits on beside its back-off. Set while the listener is not waiting (it is receiving, say),
+    /// it ends the next wait at once, so a message sent in between is never left for a later poll.
+    /// </summary>
+    private sealed class Wakeup
+    {
+        private TaskCompletionSource signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Set() => Volatile.Read(ref signal).TrySetResult();
+
+        /// <summary>True when set (and then reset for the next wait); false when <paramref name="delay"/> ran out or the wait was cancelled.</summary>
+        public async Task<bool> WaitAsync(TimeSpan delay, TimeProvider time, CancellationToken cancellationToken)
+        {
+            var current = Volatile.Read(ref signal);
+            if (!current.Task.IsCompleted)
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                await Task.WhenAny(current.Task, Task.Delay(delay, time, timeout.Token));
+                await timeout.CancelAsync();
+            }
+
+            if (!current.Task.IsCompleted)
+            {
+                return false;
+            }
+
+            Interlocked.CompareExchange(ref signal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), current);
+            return true;
+        }
     }
 
     private sealed class Receipt(string value)

@@ -48,9 +48,11 @@ public sealed class HostJsonTests
     [Theory]
     [InlineData(HubHost.QueueLeaseSetting, "-00:00:01")]
     [InlineData(HubHost.MaxPollingIntervalSetting, "-00:00:01")]
+    [InlineData(HubHost.MinPollingIntervalSetting, "00:00:00")]
+    [InlineData(HubHost.MinPollingIntervalSetting, "00:01:01")]
     [InlineData(HubHost.VisibilityTimeoutSetting, "-00:00:01")]
     [InlineData(HubHost.VisibilityTimeoutSetting, "five seconds")]
-    public void A_negative_or_unreadable_override_of_a_queue_setting_stops_the_local_host_and_names_it(string setting, string value)
+    public void An_override_of_a_queue_setting_out_of_its_range_or_unreadable_stops_the_local_host_and_names_it(string setting, string value)
     {
         var settings = new Dictionary<string, string?> { [HubHost.HostJsonSetting] = RepoPaths.HostJson, [setting] = value };
         var error = Assert.Throws<InvalidOperationException>(() => HubHost.Build([], settings, readLocalSettings: false));

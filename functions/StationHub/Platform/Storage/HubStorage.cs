@@ -27,6 +27,9 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
 
     public TableServiceClient TableService { get; } = tableService;
 
+    /// <summary>Every message sent with <see cref="SendAsync{T}"/>, told to the listeners of this process that watch its queue.</summary>
+    public QueueSends Sends { get; } = new();
+
     public string QueueName(string queue) => Prefix + queue;
 
     public string TableName(string table) => Prefix + table;
@@ -152,14 +155,17 @@ public sealed class HubStorage(QueueServiceClient queueService, TableServiceClie
 
     /// <summary>
     /// Sends a message as UTF-8 JSON (the client Base64-encodes it, as Functions expects), carrying
-    /// the current trace context (<see cref="QueueTrace"/>).
+    /// the current trace context (<see cref="QueueTrace"/>), and tells <see cref="Sends"/> once it is stored.
     /// </summary>
-    public Task SendAsync<T>(string queue, T message, JsonTypeInfo<T> typeInfo, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default) =>
-        Queue(queue).SendMessageAsync(
+    public async Task SendAsync<T>(string queue, T message, JsonTypeInfo<T> typeInfo, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default)
+    {
+        await Queue(queue).SendMessageAsync(
             new BinaryData(QueueTrace.Attach(JsonSerializer.SerializeToUtf8Bytes(message, typeInfo))),
             visibilityDelay,
             timeToLive: TimeSpan.FromSeconds(-1),
             cancellationToken);
+        Sends.Sent(queue, visibilityDelay ?? TimeSpan.Zero);
+    }
 
     /// <summary>True when a storage call failed because the entity or item already exists.</summary>
     public static bool IsConflict(RequestFailedException exception) => exception.Status == 409;
