@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace StationHub.Platform.Storage;
 
 /// <summary>
@@ -8,57 +10,34 @@ namespace StationHub.Platform.Storage;
 /// </summary>
 public sealed class QueueSends
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, Action<TimeSpan>[]> watchers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Action<TimeSpan>> watchers = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Calls <paramref name="visibleIn"/> with each message sent to <paramref name="queue"/> from now on, with how long
-    /// until it becomes visible (zero for most), until the result is disposed. It is called on the sender's thread: keep it short.
+    /// until it becomes visible (zero for most), until the result is disposed. It is called on the sender's thread: keep it
+    /// short. A queue has one listener in a host (one function per queue in the trigger table), so one watcher.
     /// </summary>
     public IDisposable Watch(string queue, Action<TimeSpan> visibleIn)
     {
-        lock (gate)
+        if (!watchers.TryAdd(queue, visibleIn))
         {
-            watchers[queue] = [.. watchers.GetValueOrDefault(queue, []), visibleIn];
+            throw new InvalidOperationException($"The queue {queue} is watched already: a host runs one listener a queue.");
         }
 
-        return new Unwatch(this, queue, visibleIn);
+        return new Unwatch(watchers, new(queue, visibleIn));
     }
 
     /// <summary>A message was sent to <paramref name="queue"/> and becomes visible in <paramref name="visibleIn"/>.</summary>
     public void Sent(string queue, TimeSpan visibleIn)
     {
-        Action<TimeSpan>[]? watching;
-        lock (gate)
-        {
-            watching = watchers.GetValueOrDefault(queue);
-        }
-
-        foreach (var watcher in watching ?? [])
+        if (watchers.TryGetValue(queue, out var watcher))
         {
             watcher(visibleIn);
         }
     }
 
-    private sealed class Unwatch(QueueSends sends, string queue, Action<TimeSpan> visibleIn) : IDisposable
+    private sealed class Unwatch(ConcurrentDictionary<string, Action<TimeSpan>> watchers, KeyValuePair<string, Action<TimeSpan>> watch) : IDisposable
     {
-        public void Dispose()
-        {
-            lock (sends.gate)
-            {
-                if (sends.watchers.TryGetValue(queue, out var watching))
-                {
-                    var left = Array.FindAll(watching, watcher => watcher != visibleIn);
-                    if (left.Length == 0)
-                    {
-                        sends.watchers.Remove(queue);
-                    }
-                    else
-                    {
-                        sends.watchers[queue] = left;
-                    }
-                }
-            }
-        }
+        public void Dispose() => watchers.TryRemove(watch);
     }
 }
