@@ -41,6 +41,24 @@ public sealed class QueueWakeUpTests
         Assert.Equal(2, world.City.Arrived);
     }
 
+    [Fact]
+    public void Every_watcher_of_a_queue_is_told_of_its_sends_and_one_that_stopped_watching_is_told_no_more()
+    {
+        var sends = new StationHub.Platform.Storage.QueueSends();
+        var first = new List<TimeSpan>();
+        var second = new List<TimeSpan>();
+        using var watchingFirst = sends.Watch("deliveries", first.Add);
+        var watchingSecond = sends.Watch("deliveries", second.Add);
+
+        sends.Sent("deliveries", TimeSpan.Zero);
+        sends.Sent("hazard-reports-accepted", TimeSpan.Zero);
+        watchingSecond.Dispose();
+        sends.Sent("deliveries", TimeSpan.FromSeconds(1));
+
+        Assert.Equal([TimeSpan.Zero, TimeSpan.FromSeconds(1)], first);
+        Assert.Equal([TimeSpan.Zero], second);
+    }
+
     /// <summary>A world whose every queue listener has polled once and waits five minutes for the next poll.</summary>
     private static async Task<HubScenario> BackedOffAsync()
     {
@@ -49,10 +67,18 @@ public sealed class QueueWakeUpTests
             settings[HubHost.MaxPollingIntervalSetting] = NoPoll.ToString("c");
             settings[HubHost.MinPollingIntervalSetting] = NoPoll.ToString("c");
         });
-        // Each listener's receive is one run begun (and ended when nothing came): an idle hub begins no other.
-        var listeners = HubTriggers.Queue.Count();
-        await Eventually.UntilAsync(() => world.Hub.Activity.Started >= listeners && world.Hub.Activity.Running == 0, "every queue polled once");
-        Assert.Equal(listeners, world.Hub.Activity.Started);
-        return world;
+        try
+        {
+            // Each listener's receive is one run begun (and ended when nothing came): an idle hub begins no other.
+            var listeners = HubTriggers.Queue.Count();
+            await Eventually.UntilAsync(() => world.Hub.Activity.Started >= listeners && world.Hub.Activity.Running == 0, "every queue polled once");
+            Assert.Equal(listeners, world.Hub.Activity.Started);
+            return world;
+        }
+        catch
+        {
+            await world.DisposeAsync();
+            throw;
+        }
     }
 }

@@ -15,16 +15,12 @@ public sealed class QueueSends
     /// <summary>
     /// Calls <paramref name="visibleIn"/> with each message sent to <paramref name="queue"/> from now on, with how long
     /// until it becomes visible (zero for most), until the result is disposed. It is called on the sender's thread: keep it
-    /// short. A queue has one listener in a host (one function per queue in the trigger table), so one watcher.
+    /// short. Each listener of the queue watches it (a queue with two functions has two listeners in a host).
     /// </summary>
     public IDisposable Watch(string queue, Action<TimeSpan> visibleIn)
     {
-        if (!watchers.TryAdd(queue, visibleIn))
-        {
-            throw new InvalidOperationException($"The queue {queue} is watched already: a host runs one listener a queue.");
-        }
-
-        return new Unwatch(watchers, new(queue, visibleIn));
+        watchers.AddOrUpdate(queue, visibleIn, (_, watching) => watching + visibleIn);
+        return new Unwatch(watchers, queue, visibleIn);
     }
 
     /// <summary>A message was sent to <paramref name="queue"/> and becomes visible in <paramref name="visibleIn"/>.</summary>
@@ -36,8 +32,19 @@ public sealed class QueueSends
         }
     }
 
-    private sealed class Unwatch(ConcurrentDictionary<string, Action<TimeSpan>> watchers, KeyValuePair<string, Action<TimeSpan>> watch) : IDisposable
+    private sealed class Unwatch(ConcurrentDictionary<string, Action<TimeSpan>> watchers, string queue, Action<TimeSpan> visibleIn) : IDisposable
     {
-        public void Dispose() => watchers.TryRemove(watch);
+        public void Dispose()
+        {
+            // The watchers of a queue are one immutable delegate: replaced only if no other watch changed it meanwhile.
+            while (watchers.TryGetValue(queue, out var watching))
+            {
+                var left = watching - visibleIn;
+                if (left is null ? watchers.TryRemove(new(queue, watching)) : watchers.TryUpdate(queue, left, watching))
+                {
+                    return;
+                }
+            }
+        }
     }
 }
