@@ -90,7 +90,7 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
             messages += hub.Succeeded + limit.Succeeded;
             progress.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"  run {run} c={concurrency,-2}  hub {hub.PerSecond,6:0}/s  limit {limit.PerSecond,6:0}/s  ratio {level.Ratio:0.00}  p99 {(hub.Latency.Count == 0 ? "no answers" : hub.Latency.P99.ToString("0.0", CultureInfo.InvariantCulture) + " ms")}  errors {hub.ErrorCount}/{limit.ErrorCount}  cpu hub run: azurite {hubCpu.Azurite}% host {hubCpu.Host}% bench {hubCpu.Benchmark}% other {hubCpu.Other}%, limit run: other {limitCpu.Other}%"));
+                $"  run {run} c={concurrency,-2}  hub {hub.PerSecond,6:0}/s  limit {limit.PerSecond,6:0}/s  ratio {level.Ratio:0.00}  p99 {(hub.Latency.Count == 0 ? "no answers" : hub.Latency.P99.ToString("0.0", CultureInfo.InvariantCulture) + " ms")}  errors {hub.ErrorCount}/{limit.ErrorCount}  cpu hub run: azurite {hubCpu.Azurite}% host {hubCpu.Host}% bench {hubCpu.Benchmark}% other {hubCpu.Other}%, limit run: azurite {limitCpu.Azurite}% bench {limitCpu.Benchmark}% other {limitCpu.Other}%"));
         }
 
         return new IntakeSweep(run, levels, messages, sizes ?? new SizeCheck(0, 0, 0, 0));
