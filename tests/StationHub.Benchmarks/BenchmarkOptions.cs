@@ -32,6 +32,10 @@ public sealed record BenchmarkOptions
           --repeat N          intake sweeps and fixed-rate runs, reported as medians (default 3)
           --concurrency LIST  intake concurrencies, comma-separated (default 1,2,4,8,16,32,64)
           --warmup N          seconds of unmeasured load on each fresh host (default 4)
+          --turns N           turns each side of an intake level (hub, limit) takes, in the order hub, limit, limit,
+                              hub, ..., each a slice of --seconds (default: two, or one per 5 s, whichever is more)
+          --pin yes|no        the intake's emulator on a core of its own, the host and the clients on the others
+                              (default yes; needs taskset, from util-linux)
           --e2e-rate N        end-to-end reports per second (default 20)
           --e2e-seconds N     end-to-end run length (default 20)
           --flow-concurrency LIST
@@ -66,6 +70,15 @@ public sealed record BenchmarkOptions
     public IReadOnlyList<int> Concurrencies { get; init; } = DefaultConcurrencies;
 
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(DefaultWarmUpSeconds);
+
+    /// <summary>Turns a side of an intake level (<c>--turns</c>); null for <see cref="Measurement.Alternation.Turns"/> of the level's length.</summary>
+    public int? TurnsSetting { get; init; }
+
+    /// <summary>Turns each side of an intake level takes (<see cref="Measurement.Alternation"/>).</summary>
+    public int Turns => TurnsSetting ?? Measurement.Alternation.Turns(Duration);
+
+    /// <summary>Whether the intake parts pin the emulator to a core of its own (<c>--pin</c>, <see cref="Measurement.CorePinning"/>).</summary>
+    public bool Pin { get; init; } = true;
 
     public double EndToEndRate { get; init; } = DefaultEndToEndRate;
 
@@ -132,6 +145,8 @@ public sealed record BenchmarkOptions
                     "--seconds" => options with { Duration = TimeSpan.FromSeconds(Positive(value)) },
                     "--repeat" => options with { Repeat = (int)Positive(value) },
                     "--concurrency" => options with { Concurrencies = [.. value.Split(',').Select(part => (int)Positive(part)).Distinct().Order()] },
+                    "--turns" => options with { TurnsSetting = (int)Math.Ceiling(Positive(value)) },
+                    "--pin" => options with { Pin = YesNo(value) },
                     "--warmup" => options with { WarmUp = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) },
                     "--e2e-rate" => options with { EndToEndRate = Positive(value) },
                     "--e2e-seconds" => options with { EndToEndDuration = TimeSpan.FromSeconds(Positive(value)) },

@@ -21,12 +21,13 @@ public sealed record FixedRateRun(LoadResult Hub, LoadResult Limit, CpuShares Hu
 public sealed record FixedRateRuns(double RatePerSecond, IReadOnlyList<FixedRateRun> Runs);
 
 /// <summary>Everything part 1 measured, and the host's memory over all of it.</summary>
-public sealed record IntakeRuns(IReadOnlyList<IntakeSweep> Sweeps, double HubPeakPerSecond, FixedRateRuns HalfPeak, long HostPeakRssBytes, long HostMaxSampledRssBytes);
+public sealed record IntakeRuns(IReadOnlyList<IntakeSweep> Sweeps, double HubPeakPerSecond, FixedRateRuns HalfPeak, long HostPeakRssBytes, long HostMaxSampledRssBytes, int Turns, string Placement);
 
 /// <summary>
 /// Part 1: the intake. Closed-loop sweeps of signed webhooks over HTTP against one local host,
-/// and at each concurrency the limit — the same storage operations from a bare client — right
-/// after it on the same emulator; then open-loop runs at half the hub's peak for ack latency.
+/// and at each concurrency the limit — the same storage operations from a bare client — in turns
+/// with it on the same emulator (<see cref="Alternation"/>), the emulator on a core of its own
+/// (<see cref="CorePinning"/>); then open-loop runs at half the hub's peak for ack latency.
 /// Each sweep, and the fixed-rate runs, get a fresh Azurite on the same ports: none stores more
 /// than a few tens of thousands of messages, and none lives long enough for the emulator's queue
 /// GC to find much to delete (docs/benchmarks.md). The host stays, warm, for all of it.
@@ -38,7 +39,10 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
 
     public async Task<IntakeRuns> RunAsync()
     {
-        await using var stack = options.HubUrl is null ? await IntakeStack.StartAsync() : await IntakeStack.StartOutsideAsync(options.HubUrl, options.HubSettings!);
+        var placement = "not pinned: the hub at --hub and its storage are outside this program";
+        var pinning = options.HubUrl is null ? CorePinning.For(options.Pin, out placement) : null;
+        progress.WriteLine($"  {placement}");
+        await using var stack = options.HubUrl is null ? await IntakeStack.StartAsync(pinning) : await IntakeStack.StartOutsideAsync(options.HubUrl, options.HubSettings!);
         // A fresh host spends its first seconds under load compiling and sizing its heaps.
         await WarmUpAsync(stack, 0, options.WarmUp);
 
@@ -61,7 +65,7 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
         await WarmUpAsync(stack, 0, ShortWarmUp);
         await QuietMachine.WaitAsync(stack.Azurite.ProcessId, stack.HostPid, progress);
         var halfPeak = await FixedRateAsync(stack, hubPeak / 2);
-        return new IntakeRuns(sweeps, hubPeak, halfPeak, stack.Memory.Peak, stack.Memory.MaxSampledRss);
+        return new IntakeRuns(sweeps, hubPeak, halfPeak, stack.Memory.Peak, stack.Memory.MaxSampledRss, options.Turns, placement);
     }
 
     private async Task<IntakeSweep> SweepAsync(IntakeStack stack, int run)
@@ -72,16 +76,23 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
         foreach (var concurrency in options.Concurrencies)
         {
             var id = RunId(run, concurrency);
-            var cpu = stack.MeasureCpu();
-            var hub = await LoadRunner.ClosedLoopAsync(concurrency, options.Duration, stack.Hub(id + "h").PostAsync);
-            var hubCpu = cpu.Stop();
-            sizes ??= await stack.CheckSizesAsync();
-            await stack.ResetTablesAsync();
-            await Task.Delay(Settle);
+            var (hub, hubCpu, limit, limitCpu) = await Alternation.ClosedLoopsAsync(
+                concurrency,
+                options.Duration,
+                options.Turns,
+                stack.Hub(id + "h").PostAsync,
+                stack.Limit(id + "l").SendAndStoreAsync,
+                stack.MeasureCpu,
+                async turn =>
+                {
+                    if (turn == 1)
+                    {
+                        sizes ??= await stack.CheckSizesAsync();
+                    }
 
-            cpu = stack.MeasureCpu();
-            var limit = await LoadRunner.ClosedLoopAsync(concurrency, options.Duration, stack.Limit(id + "l").SendAndStoreAsync);
-            var limitCpu = cpu.Stop();
+                    await stack.ResetTablesAsync();
+                    await Task.Delay(Settle);
+                });
             await stack.ResetTablesAsync();
             await Task.Delay(Settle);
 

@@ -36,6 +36,7 @@ public sealed class IntakeStack : IAsyncDisposable
     private readonly HttpClient http;
     private readonly string courierPseudonym;
     private AzuriteProcess azurite;
+    private CorePinning? pinning;
 
     private IntakeStack(AzuriteProcess azurite, TestRegistry registry, ChildHost? host, string prefix, Uri baseAddress, StandardWebhook signer, string? hubConnection = null)
     {
@@ -86,8 +87,8 @@ public sealed class IntakeStack : IAsyncDisposable
 
     public TableClient LimitTable { get; }
 
-    /// <summary>Starts a fresh Azurite (in memory), then the host over it.</summary>
-    public static async Task<IntakeStack> StartAsync()
+    /// <summary>Starts a fresh Azurite (in memory), then the host over it; with <paramref name="pinning"/>, each on its cores.</summary>
+    public static async Task<IntakeStack> StartAsync(CorePinning? pinning = null)
     {
         var azurite = await AzuriteProcess.StartAsync();
         try
@@ -102,8 +103,13 @@ public sealed class IntakeStack : IAsyncDisposable
             var settings = registry.Settings(azurite.ConnectionString, prefix);
             settings[TriggerRuntime.DisabledSetting] = "true";
             var host = await ChildHost.StartAsync(settings);
-            var stack = new IntakeStack(azurite, registry, host, prefix, host.BaseAddress, registry.PlatformSigner);
+            var stack = new IntakeStack(azurite, registry, host, prefix, host.BaseAddress, registry.PlatformSigner) { pinning = pinning };
             await stack.CreateLimitStorageAsync();
+            if (pinning is not null)
+            {
+                await pinning.ApplyAsync(azurite.ProcessId, host.ProcessId);
+            }
+
             return stack;
         }
         catch
@@ -154,6 +160,10 @@ public sealed class IntakeStack : IAsyncDisposable
         }
 
         await CreateLimitStorageAsync();
+        if (pinning is not null)
+        {
+            await pinning.ApplyAsync(azurite.ProcessId, HostPid);
+        }
     }
 
     public HubIntakeClient Hub(string runId) => new(http, signer, runId);
@@ -200,6 +210,11 @@ public sealed class IntakeStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (pinning is not null)
+        {
+            await pinning.ReleaseAsync();
+        }
+
         http.Dispose();
         await Memory.DisposeAsync();
         if (Host is not null)

@@ -14,6 +14,15 @@ public sealed record CpuShares(double Azurite, double Host, double Benchmark, do
         Median.Of(shares.Select(s => s.Host)),
         Median.Of(shares.Select(s => s.Benchmark)),
         Median.Of(shares.Select(s => s.Other)));
+
+    /// <summary>The shares of several phases as one, each weighted by its length.</summary>
+    public static CpuShares Weighted(IReadOnlyList<(CpuShares Shares, double Seconds)> phases)
+    {
+        var total = phases.Sum(phase => phase.Seconds);
+        double Mean(Func<CpuShares, double> share) =>
+            total > 0 ? Math.Round(phases.Sum(phase => share(phase.Shares) * phase.Seconds) / total, 0) : double.NaN;
+        return new(Mean(s => s.Azurite), Mean(s => s.Host), Mean(s => s.Benchmark), Mean(s => s.Other));
+    }
 }
 
 /// <summary>Measures the CPU of Azurite, the local host, the benchmark and the rest of the machine between start and <see cref="Stop"/>.</summary>

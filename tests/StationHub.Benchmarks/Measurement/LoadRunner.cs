@@ -29,9 +29,10 @@ public static class LoadRunner
     /// <summary>
     /// Closed loop: <paramref name="concurrency"/> loops, each starting its next operation when the
     /// last one ends, until <paramref name="duration"/> is up. Throughput counts successes over the
-    /// time until the last loop ended.
+    /// time until the last loop ended. The successes' latencies are also added to <paramref name="latencies"/> when given
+    /// (to summarise several runs as one).
     /// </summary>
-    public static async Task<LoadResult> ClosedLoopAsync(int concurrency, TimeSpan duration, Operation operation, long firstNumber = 0)
+    public static async Task<LoadResult> ClosedLoopAsync(int concurrency, TimeSpan duration, Operation operation, long firstNumber = 0, List<double>? latencies = null)
     {
         var errors = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var next = firstNumber - 1;
@@ -62,6 +63,7 @@ public static class LoadRunner
         var loops = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => LoopAsync()));
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var all = loops.SelectMany(list => list).ToList();
+        latencies?.AddRange(all);
         return new LoadResult(all.Count, errors, seconds, all.Count / seconds, LatencySummary.Of(all), 0);
     }
 

@@ -24,7 +24,7 @@ public sealed record FlowLevelRun(string Flow, int Run, int Concurrency, LoadRes
 /// <summary>
 /// Part 1b: the intake of the other two webhook flows, as part 1 measures hazard reports: signed
 /// <c>pickup_order.created</c> and <c>points.earned</c> webhooks over HTTP to the local host
-/// (triggers off), and right after each level the limit — the same storage calls, made in this
+/// (triggers off), and in turns with each level the limit (<see cref="Alternation"/>) — the same storage calls, made in this
 /// process by the hub's own stores (<see cref="PickupOrderStore.AcceptAsync"/>: queue send and
 /// insert; the points queue send and <see cref="PointsBook.ApplyAsync"/>: two point reads and one
 /// entity-group transaction) with no HTTP, signing or validation, on tables of their own.
@@ -41,7 +41,8 @@ public sealed class FlowIntakeBenchmark(BenchmarkOptions options, TextWriter pro
 
     public async Task<IReadOnlyList<FlowLevelRun>> RunAsync()
     {
-        await using var stack = await IntakeStack.StartAsync();
+        await using var stack = await IntakeStack.StartAsync(CorePinning.For(options.Pin, out var placement));
+        progress.WriteLine($"  {placement}");
         var limitSettings = stack.Registry.Settings(stack.Azurite.ConnectionString, "m" + Guid.NewGuid().ToString("N")[..10]);
         await using var limit = new ServiceCollection()
             .AddLogging()
@@ -67,12 +68,9 @@ public sealed class FlowIntakeBenchmark(BenchmarkOptions options, TextWriter pro
                 var first = 1L;
                 foreach (var concurrency in options.FlowConcurrencies)
                 {
-                    var hubCpu = stack.MeasureCpu();
-                    var hubResult = await LoadRunner.ClosedLoopAsync(concurrency, options.Duration, hub, first);
-                    var hubShares = hubCpu.Stop();
-                    var limitCpu = stack.MeasureCpu();
-                    var limitResult = await LoadRunner.ClosedLoopAsync(concurrency, options.Duration, bare, first);
-                    var limitShares = limitCpu.Stop();
+                    // In turns, as the hazard reports' intake (Alternation); these tables are not emptied between turns.
+                    var (hubResult, hubShares, limitResult, limitShares) = await Alternation.ClosedLoopsAsync(
+                        concurrency, options.Duration, options.Turns, hub, bare, stack.MeasureCpu, _ => Task.CompletedTask, first);
                     first += Math.Max(hubResult.Succeeded + hubResult.ErrorCount, limitResult.Succeeded + limitResult.ErrorCount) + 1;
                     var level = new FlowLevelRun(flow, run, concurrency, hubResult, limitResult, hubShares, limitShares);
                     runs.Add(level);

@@ -46,7 +46,7 @@ public sealed record BenchmarkReport(
             var limitPeak = levels.MaxBy(l => l.LimitPerSecond)!;
             var hubPeak = levels.MaxBy(l => l.HubPerSecond)!;
             var fixedRate = FixedRateSummary.Of(runs.HalfPeak);
-            intake = new IntakeReport(levels, limitPeak.Concurrency, limitPeak.LimitPerSecond, limitPeak.Ratio, hubPeak.Concurrency, hubPeak.HubPerSecond, fixedRate, sweeps[0].Sizes, sweeps);
+            intake = new IntakeReport(levels, limitPeak.Concurrency, limitPeak.LimitPerSecond, limitPeak.Ratio, hubPeak.Concurrency, hubPeak.HubPerSecond, fixedRate, sweeps[0].Sizes, runs.Turns, runs.Placement, sweeps);
             // A hub outside (--hub) is not a process of this program: its memory is not read.
             memory = options.HubUrl is not null ? null : new MemoryReport(
                 Math.Round(runs.HostPeakRssBytes / MiB, 1),
@@ -150,6 +150,8 @@ public sealed record IntakeReport(
     double HubPeakPerSecond,
     FixedRateSummary HalfPeak,
     SizeCheck Sizes,
+    int TurnsPerSide,
+    string Placement,
     IReadOnlyList<IntakeSweep> Runs);
 
 /// <summary>One concurrency: medians over the sweeps (errors summed).</summary>
