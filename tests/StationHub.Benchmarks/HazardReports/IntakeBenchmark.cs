@@ -108,9 +108,9 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
     }
 
     /// <summary>
-    /// Open-loop runs at <paramref name="ratePerSecond"/>, one per repeat; each hub run is followed
-    /// by a limit run at the same rate, which shows how much of the latency tail the emulator and
-    /// the machine bring by themselves.
+    /// Open-loop runs at <paramref name="ratePerSecond"/>, one per repeat; each hub run takes turns
+    /// with a limit run at the same rate (<see cref="Alternation"/>), which shows how much of the
+    /// latency tail the emulator and the machine bring by themselves.
     /// </summary>
     private async Task<FixedRateRuns> FixedRateAsync(IntakeStack stack, double ratePerSecond)
     {
@@ -123,15 +123,19 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
         var runs = new List<FixedRateRun>();
         for (var run = 1; run <= options.Repeat; run++)
         {
-            var cpu = stack.MeasureCpu();
-            var hub = await LoadRunner.OpenLoopAsync(ratePerSecond, options.Duration, stack.Hub(RunId(run, 0) + "f").PostAsync);
-            var hubCpu = cpu.Stop();
-            await stack.ResetTablesAsync();
-            await Task.Delay(Settle);
-
-            cpu = stack.MeasureCpu();
-            var limit = await LoadRunner.OpenLoopAsync(ratePerSecond, options.Duration, stack.Limit(RunId(run, 0) + "f").SendAndStoreAsync);
-            var limitCpu = cpu.Stop();
+            // In turns with the tables emptied before each, as the peak they halve was measured.
+            var (hub, hubCpu, limit, limitCpu) = await Alternation.OpenLoopsAsync(
+                ratePerSecond,
+                options.Duration,
+                options.Turns,
+                stack.Hub(RunId(run, 0) + "f").PostAsync,
+                stack.Limit(RunId(run, 0) + "f").SendAndStoreAsync,
+                stack.MeasureCpu,
+                async _ =>
+                {
+                    await stack.ResetTablesAsync();
+                    await Task.Delay(Settle);
+                });
             await stack.ResetTablesAsync();
             await Task.Delay(Settle);
 

@@ -35,6 +35,40 @@ public static class Alternation
         Func<int, Task> beforeTurn,
         long firstNumber = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
+        return await InTurnsAsync(duration, turns, a, b, measureCpu, beforeTurn, firstNumber, (slice, side) =>
+            LoadRunner.ClosedLoopAsync(concurrency, slice, side.Operation, side.Next, side.Latencies));
+    }
+
+    /// <summary>
+    /// As <see cref="ClosedLoopsAsync"/>, with each side started at <paramref name="ratePerSecond"/> whether or not its
+    /// earlier operations have ended (<see cref="LoadRunner.OpenLoopAsync"/>); a side's pacer lag is its worst turn's.
+    /// </summary>
+    public static async Task<AlternatedRuns> OpenLoopsAsync(
+        double ratePerSecond,
+        TimeSpan duration,
+        int turns,
+        Operation a,
+        Operation b,
+        Func<CpuMeter> measureCpu,
+        Func<int, Task> beforeTurn,
+        long firstNumber = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ratePerSecond);
+        return await InTurnsAsync(duration, turns, a, b, measureCpu, beforeTurn, firstNumber, (slice, side) =>
+            LoadRunner.OpenLoopAsync(ratePerSecond, slice, side.Operation, side.Next, side.Latencies));
+    }
+
+    private static async Task<AlternatedRuns> InTurnsAsync(
+        TimeSpan duration,
+        int turns,
+        Operation a,
+        Operation b,
+        Func<CpuMeter> measureCpu,
+        Func<int, Task> beforeTurn,
+        long firstNumber,
+        Func<TimeSpan, Side, Task<LoadResult>> run)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(turns, 1);
         ArgumentNullException.ThrowIfNull(measureCpu);
         ArgumentNullException.ThrowIfNull(beforeTurn);
@@ -45,7 +79,7 @@ public static class Alternation
             var side = sides[turn % 4 is 0 or 3 ? 0 : 1];
             await beforeTurn(turn);
             var cpu = measureCpu();
-            var result = await LoadRunner.ClosedLoopAsync(concurrency, slice, side.Operation, side.Next, side.Latencies);
+            var result = await run(slice, side);
             side.Add(result, cpu.Stop());
         }
 
@@ -58,6 +92,7 @@ public static class Alternation
         private readonly List<(CpuShares Shares, double Seconds)> cpu = [];
         private long succeeded;
         private double seconds;
+        private double pacerLag;
 
         public Operation Operation => operation;
 
@@ -70,6 +105,7 @@ public static class Alternation
             Next += result.Succeeded + result.ErrorCount;
             succeeded += result.Succeeded;
             seconds += result.Seconds;
+            pacerLag = Math.Max(pacerLag, result.PacerLagP99Ms);
             foreach (var (label, count) in result.Errors)
             {
                 errors[label] = errors.GetValueOrDefault(label) + count;
@@ -78,7 +114,7 @@ public static class Alternation
             cpu.Add((shares, result.Seconds));
         }
 
-        public LoadResult Result() => new(succeeded, errors, seconds, seconds > 0 ? succeeded / seconds : 0, LatencySummary.Of(Latencies), 0);
+        public LoadResult Result() => new(succeeded, errors, seconds, seconds > 0 ? succeeded / seconds : 0, LatencySummary.Of(Latencies), pacerLag);
 
         public CpuShares Cpu() => CpuShares.Weighted(cpu);
     }

@@ -70,9 +70,10 @@ public static class LoadRunner
     /// <summary>
     /// Open loop: starts operations at a fixed <paramref name="ratePerSecond"/> whether or not earlier
     /// ones have ended, for <paramref name="duration"/>. Latency runs from each operation's actual
-    /// start; how late the pacer started them (its lag behind the schedule) is reported beside it.
+    /// start; how late the pacer started them (its lag behind the schedule) is reported beside it. The successes'
+    /// latencies are also added to <paramref name="latencies"/> when given.
     /// </summary>
-    public static async Task<LoadResult> OpenLoopAsync(double ratePerSecond, TimeSpan duration, Operation operation, long firstNumber = 0)
+    public static async Task<LoadResult> OpenLoopAsync(double ratePerSecond, TimeSpan duration, Operation operation, long firstNumber = 0, List<double>? latencies = null)
     {
         var errors = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var total = (long)Math.Round(ratePerSecond * duration.TotalSeconds);
@@ -109,8 +110,9 @@ public static class LoadRunner
 
         var results = await Task.WhenAll(running);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var latencies = results.Where(r => r is not null).Select(r => r!.Value).ToList();
-        return new LoadResult(latencies.Count, errors, seconds, latencies.Count / seconds, LatencySummary.Of(latencies), LatencySummary.Of(lags).P99);
+        var succeeded = results.Where(r => r is not null).Select(r => r!.Value).ToList();
+        latencies?.AddRange(succeeded);
+        return new LoadResult(succeeded.Count, errors, seconds, succeeded.Count / seconds, LatencySummary.Of(succeeded), LatencySummary.Of(lags).P99);
     }
 
     private static async Task<string?> RunAsync(Operation operation, long number)
