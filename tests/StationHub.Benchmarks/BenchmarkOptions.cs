@@ -71,11 +71,11 @@ public sealed record BenchmarkOptions
 
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(DefaultWarmUpSeconds);
 
-    /// <summary>Turns a side of an intake level (<c>--turns</c>); null for <see cref="Measurement.Alternation.Turns"/> of the level's length.</summary>
+    /// <summary>Turns a side of an intake level (<c>--turns</c>); null for <see cref="Measurement.Turns.For"/> the level's length.</summary>
     public int? TurnsSetting { get; init; }
 
     /// <summary>Turns each side of an intake level takes (<see cref="Measurement.Alternation"/>).</summary>
-    public int Turns => TurnsSetting ?? Measurement.Alternation.Turns(Duration);
+    public int Turns => TurnsSetting ?? Measurement.Turns.For(Duration);
 
     /// <summary>Whether the intake parts pin the emulator to a core of its own (<c>--pin</c>, <see cref="Measurement.CorePinning"/>).</summary>
     public bool Pin { get; init; } = true;

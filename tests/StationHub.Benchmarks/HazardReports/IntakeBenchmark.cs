@@ -78,23 +78,18 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
             var id = RunId(run, concurrency);
             var (hub, hubCpu, limit, limitCpu) = await Alternation.ClosedLoopsAsync(
                 concurrency,
-                options.Duration,
-                options.Turns,
                 stack.Hub(id + "h").PostAsync,
                 stack.Limit(id + "l").SendAndStoreAsync,
-                stack.MeasureCpu,
-                async turn =>
+                new Turns(options.Duration, options.Turns, stack.MeasureCpu, async turn =>
                 {
                     if (turn == 1)
                     {
                         sizes ??= await stack.CheckSizesAsync();
                     }
 
-                    await stack.ResetTablesAsync();
-                    await Task.Delay(Settle);
-                });
-            await stack.ResetTablesAsync();
-            await Task.Delay(Settle);
+                    await ResetAsync(stack);
+                }));
+            await ResetAsync(stack);
 
             var level = new IntakeLevelRun(concurrency, hub, limit, hubCpu, limitCpu);
             levels.Add(level);
@@ -117,8 +112,7 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
         // Once at the rate itself, unmeasured, as the runs will go.
         await LoadRunner.OpenLoopAsync(ratePerSecond, ShortWarmUp, stack.Hub(RunId(0, 0) + "v").PostAsync);
         await LoadRunner.OpenLoopAsync(ratePerSecond, ShortWarmUp, stack.Limit(RunId(0, 0) + "v").SendAndStoreAsync);
-        await stack.ResetTablesAsync();
-        await Task.Delay(Settle);
+        await ResetAsync(stack);
 
         var runs = new List<FixedRateRun>();
         for (var run = 1; run <= options.Repeat; run++)
@@ -126,18 +120,10 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
             // In turns with the tables emptied before each, as the peak they halve was measured.
             var (hub, hubCpu, limit, limitCpu) = await Alternation.OpenLoopsAsync(
                 ratePerSecond,
-                options.Duration,
-                options.Turns,
                 stack.Hub(RunId(run, 0) + "f").PostAsync,
                 stack.Limit(RunId(run, 0) + "f").SendAndStoreAsync,
-                stack.MeasureCpu,
-                async _ =>
-                {
-                    await stack.ResetTablesAsync();
-                    await Task.Delay(Settle);
-                });
-            await stack.ResetTablesAsync();
-            await Task.Delay(Settle);
+                new Turns(options.Duration, options.Turns, stack.MeasureCpu, _ => ResetAsync(stack)));
+            await ResetAsync(stack);
 
             runs.Add(new FixedRateRun(hub, limit, hubCpu, limitCpu));
             progress.WriteLine(string.Create(
@@ -160,6 +146,12 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
             await LoadRunner.ClosedLoopAsync(8, ShortWarmUp, stack.Limit(RunId(run, 0) + "w").SendAndStoreAsync);
         }
 
+        await ResetAsync(stack);
+    }
+
+    /// <summary>Empty tables, then a moment for the emulator to finish with the old ones.</summary>
+    private static async Task ResetAsync(IntakeStack stack)
+    {
         await stack.ResetTablesAsync();
         await Task.Delay(Settle);
     }

@@ -1,10 +1,25 @@
 namespace StationHub.Benchmarks.Measurement;
 
-/// <summary>What two alternated closed loops did, each side summed over its turns.</summary>
+/// <summary>What two alternated loops did, each side summed over its turns.</summary>
 public sealed record AlternatedRuns(LoadResult A, CpuShares ACpu, LoadResult B, CpuShares BCpu);
 
 /// <summary>
-/// Two closed loops measured in turns, A B B A A B B A…, each turn a slice of the side's time, and
+/// How two loops take turns: <see cref="Duration"/> a side, in <see cref="Count"/> turns a side;
+/// <see cref="BeforeTurn"/> is called with the turn's index before every turn (to look at and reset what the
+/// previous turn left: turn 1 follows A's first), and each turn's CPU is measured with <see cref="MeasureCpu"/>.
+/// Each side numbers its operations on from <see cref="FirstNumber"/> across its turns.
+/// </summary>
+public sealed record Turns(TimeSpan Duration, int Count, Func<CpuMeter> MeasureCpu, Func<int, Task> BeforeTurn, long FirstNumber = 0)
+{
+    /// <summary>The longest a turn is by default: <see cref="For"/> gives a side this many seconds a turn at most.</summary>
+    public static readonly TimeSpan DefaultTurn = TimeSpan.FromSeconds(5);
+
+    /// <summary>Turns per side for <paramref name="duration"/>: at least two (so A B B A), otherwise one per <see cref="DefaultTurn"/>.</summary>
+    public static int For(TimeSpan duration) => Math.Max(2, (int)Math.Round(duration / DefaultTurn));
+}
+
+/// <summary>
+/// Two loops measured in turns, A B B A A B B A…, each turn a slice of the side's time, and
 /// each side's turns summed. One run after the other gave the second whatever the machine and the
 /// emulator had become meanwhile: on this machine one side's rate moved by a third between two
 /// runs of the same code minutes apart, and the emulator slows as it holds more. In turns, both sides
@@ -12,73 +27,34 @@ public sealed record AlternatedRuns(LoadResult A, CpuShares ACpu, LoadResult B, 
 /// </summary>
 public static class Alternation
 {
-    /// <summary>The longest a turn is by default: <see cref="Turns"/> gives a side this many seconds a turn at most.</summary>
-    public static readonly TimeSpan DefaultTurn = TimeSpan.FromSeconds(5);
-
-    /// <summary>Turns per side for <paramref name="duration"/>: at least two (so A B B A), otherwise one per <see cref="DefaultTurn"/>.</summary>
-    public static int Turns(TimeSpan duration) => Math.Max(2, (int)Math.Round(duration / DefaultTurn));
-
-    /// <summary>
-    /// Runs <paramref name="a"/> and <paramref name="b"/> at <paramref name="concurrency"/> for
-    /// <paramref name="duration"/> each, in <paramref name="turns"/> turns a side, calling
-    /// <paramref name="beforeTurn"/> with the turn's index before every turn (to look at and reset what the previous turn
-    /// left: turn 1 follows A's first) and measuring each turn's CPU.
-    /// Each side numbers its operations on from <paramref name="firstNumber"/> across its turns.
-    /// </summary>
-    public static async Task<AlternatedRuns> ClosedLoopsAsync(
-        int concurrency,
-        TimeSpan duration,
-        int turns,
-        Operation a,
-        Operation b,
-        Func<CpuMeter> measureCpu,
-        Func<int, Task> beforeTurn,
-        long firstNumber = 0)
+    /// <summary>Closed loops (<see cref="LoadRunner.ClosedLoopAsync"/>) of <paramref name="a"/> and <paramref name="b"/> at <paramref name="concurrency"/>.</summary>
+    public static Task<AlternatedRuns> ClosedLoopsAsync(int concurrency, Operation a, Operation b, Turns turns)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
-        return await InTurnsAsync(duration, turns, a, b, measureCpu, beforeTurn, firstNumber, (slice, side) =>
-            LoadRunner.ClosedLoopAsync(concurrency, slice, side.Operation, side.Next, side.Latencies));
+        return InTurnsAsync(a, b, turns, (slice, side) => LoadRunner.ClosedLoopAsync(concurrency, slice, side.Operation, side.Next, side.Latencies));
     }
 
     /// <summary>
-    /// As <see cref="ClosedLoopsAsync"/>, with each side started at <paramref name="ratePerSecond"/> whether or not its
-    /// earlier operations have ended (<see cref="LoadRunner.OpenLoopAsync"/>); a side's pacer lag is its worst turn's.
+    /// Open loops (<see cref="LoadRunner.OpenLoopAsync"/>): each side started at <paramref name="ratePerSecond"/> whether
+    /// or not its earlier operations have ended; a side's pacer lag is its worst turn's.
     /// </summary>
-    public static async Task<AlternatedRuns> OpenLoopsAsync(
-        double ratePerSecond,
-        TimeSpan duration,
-        int turns,
-        Operation a,
-        Operation b,
-        Func<CpuMeter> measureCpu,
-        Func<int, Task> beforeTurn,
-        long firstNumber = 0)
+    public static Task<AlternatedRuns> OpenLoopsAsync(double ratePerSecond, Operation a, Operation b, Turns turns)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ratePerSecond);
-        return await InTurnsAsync(duration, turns, a, b, measureCpu, beforeTurn, firstNumber, (slice, side) =>
-            LoadRunner.OpenLoopAsync(ratePerSecond, slice, side.Operation, side.Next, side.Latencies));
+        return InTurnsAsync(a, b, turns, (slice, side) => LoadRunner.OpenLoopAsync(ratePerSecond, slice, side.Operation, side.Next, side.Latencies));
     }
 
-    private static async Task<AlternatedRuns> InTurnsAsync(
-        TimeSpan duration,
-        int turns,
-        Operation a,
-        Operation b,
-        Func<CpuMeter> measureCpu,
-        Func<int, Task> beforeTurn,
-        long firstNumber,
-        Func<TimeSpan, Side, Task<LoadResult>> run)
+    private static async Task<AlternatedRuns> InTurnsAsync(Operation a, Operation b, Turns turns, Func<TimeSpan, Side, Task<LoadResult>> run)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(turns, 1);
-        ArgumentNullException.ThrowIfNull(measureCpu);
-        ArgumentNullException.ThrowIfNull(beforeTurn);
-        var slice = duration / turns;
-        var sides = new[] { new Side(a, firstNumber), new Side(b, firstNumber) };
-        for (var turn = 0; turn < 2 * turns; turn++)
+        ArgumentNullException.ThrowIfNull(turns);
+        ArgumentOutOfRangeException.ThrowIfLessThan(turns.Count, 1);
+        var slice = turns.Duration / turns.Count;
+        var sides = new[] { new Side(a, turns.FirstNumber), new Side(b, turns.FirstNumber) };
+        for (var turn = 0; turn < 2 * turns.Count; turn++)
         {
             var side = sides[turn % 4 is 0 or 3 ? 0 : 1];
-            await beforeTurn(turn);
-            var cpu = measureCpu();
+            await turns.BeforeTurn(turn);
+            var cpu = turns.MeasureCpu();
             var result = await run(slice, side);
             side.Add(result, cpu.Stop());
         }
