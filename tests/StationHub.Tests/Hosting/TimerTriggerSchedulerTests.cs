@@ -102,10 +102,13 @@ public sealed class TimerTriggerSchedulerTests : IAsyncLifetime
 
         public override TimeZoneInfo LocalTimeZone => fake.LocalTimeZone;
 
+        // Counted once the fake clock holds the timer: counted before, a test that saw the count could advance the
+        // clock in between, and the timer then waited for a minute that never came (a failure under load).
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
+            var timer = fake.CreateTimer(callback, state, dueTime, period);
             Interlocked.Increment(ref timers);
-            return fake.CreateTimer(callback, state, dueTime, period);
+            return timer;
         }
     }
 
