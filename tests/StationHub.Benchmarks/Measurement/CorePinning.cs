@@ -29,18 +29,21 @@ public sealed class CorePinning
     public static CorePinning? For(bool wanted, out string why)
     {
         var cores = Environment.ProcessorCount;
-        (var pinning, why) = (wanted, cores, OperatingSystem.IsLinux()) switch
+        var refusal = (wanted, cores, OperatingSystem.IsLinux()) switch
         {
-            (false, _, _) => ((CorePinning?)null, "not pinned (--pin no): the emulator shares every core with the hub"),
-            (_, < 2, _) => (null, "not pinned: one core"),
-            (_, _, false) => (null, "not pinned: taskset is Linux's"),
-            _ => (new CorePinning("0", cores == 2 ? "1" : $"1-{cores - 1}"), string.Empty),
+            (false, _, _) => "not pinned (--pin no): the emulator shares every core with the hub",
+            (_, < 2, _) => "not pinned: one core",
+            (_, _, false) => "not pinned: taskset is Linux's",
+            _ => null,
         };
-        if (pinning is not null)
+        if (refusal is not null)
         {
-            why = $"the emulator pinned to core {pinning.EmulatorCores}; the host and the benchmark's clients to core{(cores == 2 ? string.Empty : "s")} {pinning.OtherCores}";
+            why = refusal;
+            return null;
         }
 
+        var pinning = new CorePinning("0", cores == 2 ? "1" : $"1-{cores - 1}");
+        why = $"the emulator pinned to core {pinning.EmulatorCores}; the host and the benchmark's clients to core{(cores == 2 ? string.Empty : "s")} {pinning.OtherCores}";
         return pinning;
     }
 
