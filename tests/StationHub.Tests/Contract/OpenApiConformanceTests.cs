@@ -17,7 +17,7 @@ namespace StationHub.Tests.Contract;
 /// hub took valid under the documented request body; and every event the hub sent to the test's city
 /// and platform valid under the document's <c>webhooks</c>.
 /// </summary>
-[RunsLong(26)]
+[RunsLong(24)]
 public sealed class OpenApiConformanceTests(OpenApiConformanceTests.World world) : IClassFixture<OpenApiConformanceTests.World>
 {
     private const string Platform = "api/v1/platforms/" + TestRegistry.Platform;

@@ -8,7 +8,7 @@ using StationHub.Triggers;
 namespace StationHub.Tests.Delivery;
 
 /// <summary>Outbound delivery: retries on the schedule, Retry-After, timeouts, dead letters and replay.</summary>
-[RunsLong(41)]
+[RunsLong(26)]
 public sealed class DeliveryTests
 {
     [Fact]

@@ -14,7 +14,7 @@ namespace StationHub.Tests.Delivery;
 /// once on resume; a destination failing for Delivery:DisableAfter is disabled and the administrators
 /// are told; recover replays its dead letters since a time; the admin routes refuse their bad forms.
 /// </summary>
-[RunsLong(39)]
+[RunsLong(20)]
 public sealed class EndpointLifecycleTests
 {
     private const string City = "city:hangzhou";

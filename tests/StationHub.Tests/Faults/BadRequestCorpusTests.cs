@@ -17,6 +17,7 @@ namespace StationHub.Tests.Faults;
 /// boundary and oversize values, unicode edge cases, bad, missing, stale and replayed signatures,
 /// unknown ids, other tenants' keys and path tricks. Each gets its own expected 4xx and changes nothing.
 /// </summary>
+[RunsLong(18)]
 public sealed class BadRequestCorpusTests(BadRequestCorpusTests.World world) : IClassFixture<BadRequestCorpusTests.World>
 {
     public sealed class World : IAsyncLifetime

@@ -9,7 +9,7 @@ namespace StationHub.Tests.Faults;
 /// second host on the same queues that carries on alone. The platform retries what got no answer,
 /// with the same webhook-id; every item the hub accepted is delivered or applied exactly once.
 /// </summary>
-[RunsLong(27)]
+[RunsLong(19)]
 public sealed class HostCrashTests
 {
     // Messages a killed host held come back when their lease runs out: short, so they come back soon.

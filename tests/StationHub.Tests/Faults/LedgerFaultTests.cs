@@ -21,7 +21,7 @@ namespace StationHub.Tests.Faults;
 /// killed between a delivery and its ledger fact, and entries that arrive after their day was
 /// sealed. Each ends with every recounted figure equal to the ledger's own figure plus its corrections.
 /// </summary>
-[RunsLong(22)]
+[RunsLong(15)]
 public sealed class LedgerFaultTests
 {
     private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");

@@ -25,6 +25,7 @@ namespace StationHub.Tests.Faults;
 public static class StorageOutageIntakeTests
 {
     /// <summary>The whole emulator stopped and restarted (clean stop, data kept).</summary>
+    [RunsLong(18)]
     public sealed class StoreStopped(ITestOutputHelper output)
     {
         [Fact]
@@ -44,7 +45,6 @@ public static class StorageOutageIntakeTests
     }
 
     /// <summary>The table service down between intake's queue send and its table commit.</summary>
-    [RunsLong(17)]
     public sealed class TableDownAfterQueueSend(ITestOutputHelper output)
     {
         [Fact]
@@ -158,7 +158,7 @@ public static class StorageOutageIntakeTests
     }
 
     /// <summary>How soon queue functions pick up work once storage is back.</summary>
-    [RunsLong(46)]
+    [RunsLong(25)]
     public sealed class StoreBack(ITestOutputHelper output)
     {
         [Fact]

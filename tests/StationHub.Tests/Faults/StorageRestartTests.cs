@@ -10,7 +10,7 @@ namespace StationHub.Tests.Faults;
 /// of writes, which Azure Storage does not; see shared AZURITE.md). Platforms retry what got no
 /// 2xx, as Standard Webhooks senders do; every item the hub accepted is delivered or applied once.
 /// </summary>
-[RunsLong(26)]
+[RunsLong(33)]
 public sealed class StorageRestartTests
 {
     [Fact]

@@ -10,7 +10,7 @@ using StationHub.Tests.Infrastructure;
 namespace StationHub.Tests.HazardReports;
 
 /// <summary>Issue 14 over real HTTP: duplicates linked, reports reopened, responsible bodies.</summary>
-[RunsLong(28)]
+[RunsLong(17)]
 public sealed class ReportLoopTests
 {
     // About 20 m north of the default test location (30.25, 120.18).

@@ -10,7 +10,7 @@ using StationHub.Triggers;
 namespace StationHub.Tests.PickupOrders;
 
 /// <summary>The station as a pickup point, over real HTTP: platform → hub → station → hub → platform.</summary>
-[RunsLong(36)]
+[RunsLong(22)]
 public sealed class PickupOrderFlowTests
 {
     private const string Orders = "api/v1/platforms/swiftride/pickup-orders";

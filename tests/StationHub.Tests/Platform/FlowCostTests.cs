@@ -13,7 +13,7 @@ namespace StationHub.Tests.Platform;
 /// against the targets of issue 21: each flow's functions (HTTP, queue) until every queue is empty, idle
 /// polls left out, divided by the items. The breakdown is written to the test output.
 /// </summary>
-[RunsLong(36)]
+[RunsLong(23)]
 public sealed class FlowCostTests(ITestOutputHelper output)
 {
     private const int Items = 8;

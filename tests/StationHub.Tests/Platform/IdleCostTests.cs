@@ -10,7 +10,7 @@ namespace StationHub.Tests.Platform;
 /// (<c>stationhub.storage.requests</c>), as <see cref="IdleCost"/> measures them (the benchmark's costs part
 /// measures the same way). The breakdown is written to the test output.
 /// </summary>
-[RunsLong(23)]
+[RunsLong(15)]
 public sealed class IdleCostTests(ITestOutputHelper output)
 {
     private const double IdleLimit = 60;

@@ -9,6 +9,7 @@ using StationHub.Triggers;
 namespace StationHub.Tests.Points;
 
 /// <summary>The double-entry book on a real Azurite: exactly once, balanced, never negative.</summary>
+[RunsLong(10)]
 public sealed class PointsBookTests() : HubLibraryTests(Now)
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 8, 0, 0, TimeSpan.Zero);

@@ -12,7 +12,7 @@ using StationHub.Triggers;
 namespace StationHub.Tests.Points;
 
 /// <summary>Governance points over real HTTP: platforms, stations, the city resolving reports.</summary>
-[RunsLong(51)]
+[RunsLong(33)]
 public sealed class PointsFlowTests
 {
     private const string Transactions = "api/v1/platforms/swiftride/points-transactions";

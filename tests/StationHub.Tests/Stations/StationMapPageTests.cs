@@ -10,7 +10,7 @@ namespace StationHub.Tests.Stations;
 /// the nearest open station first, a live status change without a reload, the schematic and the list
 /// without a tile URL (and without script), Chinese by Accept-Language, and a CSP that allows nothing else.
 /// </summary>
-[RunsLong(16)]
+[RunsLong(28)]
 public sealed class StationMapPageTests
 {
     private const string Stations = "li.station[data-station]";

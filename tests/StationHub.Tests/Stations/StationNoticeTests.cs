@@ -12,7 +12,7 @@ namespace StationHub.Tests.Stations;
 /// written, however reports race; a flapping station is told at most once per window, the last state
 /// always; and a sender whose clock runs ahead does not pin a station against its live reports.
 /// </summary>
-[RunsLong(53)]
+[RunsLong(38)]
 public sealed class StationNoticeTests
 {
     private const string StatusEvent = "station.status_changed";

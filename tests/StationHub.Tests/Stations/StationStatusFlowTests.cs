@@ -13,6 +13,7 @@ namespace StationHub.Tests.Stations;
 /// GeoJSON map shows them, the subscribed platform hears of openings, closings, chargers running out
 /// and stations going stale, and every bad form of the input is refused with its field named.
 /// </summary>
+[RunsLong(19)]
 public sealed class StationStatusFlowTests
 {
     private const string StatusEvent = "station.status_changed";

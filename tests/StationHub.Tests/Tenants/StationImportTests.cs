@@ -19,6 +19,7 @@ namespace StationHub.Tests.Tenants;
 /// and nothing is stored; a failure part-way leaves nothing visible to any host; the route takes more
 /// than 64 KiB (its own limit, 8 MiB) and only the admin key.
 /// </summary>
+[RunsLong(13)]
 public sealed class StationImportTests
 {
     private const string Route = "api/v1/admin/stations/import";

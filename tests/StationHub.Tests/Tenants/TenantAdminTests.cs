@@ -12,6 +12,7 @@ namespace StationHub.Tests.Tenants;
 /// host polls); a replace needs the entry's ETag; a bad entry leaves nothing behind; a deleted
 /// station leaves the map; only the admin key opens these routes.
 /// </summary>
+[RunsLong(10)]
 public sealed class TenantAdminTests
 {
     /// <summary>What the issue asks: every host sees a change within this.</summary>
