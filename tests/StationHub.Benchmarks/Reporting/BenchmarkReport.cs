@@ -66,7 +66,7 @@ public sealed record BenchmarkReport(
             {
                 var bar = options.HubUrl is null ? TargetRatioLocalHost : TargetRatioFunctionsHost;
                 targets.Add(new($"intake ratio hub / limit at every c >= {TargetRatioFromConcurrency} (issue 21, {(options.HubUrl is null ? "local host" : "the hub at --hub")})", $">= {bar:0.0}", Math.Round(lowest.Ratio, 2), "", lowest.Ratio >= bar,
-                    $"lowest at c={lowest.Concurrency}: {lowest.HubPerSecond:0} / {lowest.LimitPerSecond:0}/s; {intake.Placement}"));
+                    $"lowest at c={lowest.Concurrency}: {lowest.HubPerSecond:0} / {lowest.LimitPerSecond:0}/s; {runs.Turns} turns of {(options.Duration / runs.Turns).TotalSeconds:0.#} s a side; {intake.Placement}"));
             }
 
             targets.Add(new("intake ack p99 at half the hub's peak throughput", $"<= {TargetAckP99Ms:0} ms", Math.Round(fixedRate.P99Ms, 1), "ms", fixedRate.P99Ms <= TargetAckP99Ms,
