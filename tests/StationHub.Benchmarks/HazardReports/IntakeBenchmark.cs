@@ -21,7 +21,7 @@ public sealed record FixedRateRun(LoadResult Hub, LoadResult Limit, CpuShares Hu
 public sealed record FixedRateRuns(double RatePerSecond, IReadOnlyList<FixedRateRun> Runs);
 
 /// <summary>Everything part 1 measured, and the host's memory over all of it.</summary>
-public sealed record IntakeRuns(IReadOnlyList<IntakeSweep> Sweeps, double HubPeakPerSecond, FixedRateRuns HalfPeak, long HostPeakRssBytes, long HostMaxSampledRssBytes, int Turns, string Placement);
+public sealed record IntakeRuns(IReadOnlyList<IntakeSweep> Sweeps, double HubPeakPerSecond, FixedRateRuns HalfPeak, long HostPeakRssBytes, long HostMaxSampledRssBytes, int Turns, double TurnSeconds, string Placement);
 
 /// <summary>
 /// Part 1: the intake. Closed-loop sweeps of signed webhooks over HTTP against one local host,
@@ -65,7 +65,7 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
         await WarmUpAsync(stack, 0, ShortWarmUp);
         await QuietMachine.WaitAsync(stack.Azurite.ProcessId, stack.HostPid, progress);
         var halfPeak = await FixedRateAsync(stack, hubPeak / 2);
-        return new IntakeRuns(sweeps, hubPeak, halfPeak, stack.Memory.Peak, stack.Memory.MaxSampledRss, options.Turns, placement);
+        return new IntakeRuns(sweeps, hubPeak, halfPeak, stack.Memory.Peak, stack.Memory.MaxSampledRss, options.Turns, (options.Duration / options.Turns).TotalSeconds, placement);
     }
 
     private async Task<IntakeSweep> SweepAsync(IntakeStack stack, int run)

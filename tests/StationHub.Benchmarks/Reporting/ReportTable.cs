@@ -88,7 +88,7 @@ public static class ReportTable
     private static void PrintIntake(Writer w, IntakeReport intake)
     {
         w.Text("1. Intake: hub = signed webhooks over HTTP (to the local host with triggers off, or to the hub at --hub); limit = the minimal durable accept from a bare SDK client (webhook-id claim, queue send, report insert)");
-        w.Line($"   at each level the two in turns, hub, limit, limit, hub, ..., {intake.TurnsPerSide} turns each, the tables emptied before every turn; {intake.Placement}");
+        w.Line($"   at each level the two in turns, hub, limit, limit, hub, ..., {intake.TurnsText}, the tables emptied before every turn; {intake.Placement}");
         w.Text("                              |  hub ack latency, ms          | limit, ms   |        | cpu %, hub run             | cpu %, limit run");
         w.Text("     c   hub/s limit/s  ratio |    p50    p95    p99     max |   p50   p99 | errors | azurite host bench other | azurite bench other");
         foreach (var l in intake.Levels)
