@@ -77,6 +77,9 @@ public sealed record BenchmarkOptions
     /// <summary>Turns each side of an intake level takes (<see cref="Measurement.Alternation"/>).</summary>
     public int Turns => TurnsSetting ?? Measurement.Turns.For(Duration);
 
+    /// <summary>How long each of those turns is: a side's <see cref="Duration"/> shared among its <see cref="Turns"/>.</summary>
+    public TimeSpan TurnLength => Duration / Turns;
+
     /// <summary>Whether the intake parts pin the emulator to a core of its own (<c>--pin</c>, <see cref="Measurement.CorePinning"/>).</summary>
     public bool Pin { get; init; } = true;
 

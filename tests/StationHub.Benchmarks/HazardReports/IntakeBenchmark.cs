@@ -65,7 +65,7 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
         await WarmUpAsync(stack, 0, ShortWarmUp);
         await QuietMachine.WaitAsync(stack.Azurite.ProcessId, stack.HostPid, progress);
         var halfPeak = await FixedRateAsync(stack, hubPeak / 2);
-        return new IntakeRuns(sweeps, hubPeak, halfPeak, stack.Memory.Peak, stack.Memory.MaxSampledRss, options.Turns, (options.Duration / options.Turns).TotalSeconds, placement);
+        return new IntakeRuns(sweeps, hubPeak, halfPeak, stack.Memory.Peak, stack.Memory.MaxSampledRss, options.Turns, options.TurnLength.TotalSeconds, placement);
     }
 
     private async Task<IntakeSweep> SweepAsync(IntakeStack stack, int run)
@@ -80,7 +80,7 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
                 concurrency,
                 stack.Hub(id + "h").PostAsync,
                 stack.Limit(id + "l").SendAndStoreAsync,
-                new Turns(options.Duration, options.Turns, stack.MeasureCpu, async turn =>
+                new Turns(options.Turns, options.TurnLength, stack.MeasureCpu, async turn =>
                 {
                     if (turn == 1)
                     {
@@ -122,7 +122,7 @@ public sealed class IntakeBenchmark(BenchmarkOptions options, TextWriter progres
                 ratePerSecond,
                 stack.Hub(RunId(run, 0) + "f").PostAsync,
                 stack.Limit(RunId(run, 0) + "f").SendAndStoreAsync,
-                new Turns(options.Duration, options.Turns, stack.MeasureCpu, _ => ResetAsync(stack)));
+                new Turns(options.Turns, options.TurnLength, stack.MeasureCpu, _ => ResetAsync(stack)));
             await ResetAsync(stack);
 
             runs.Add(new FixedRateRun(hub, limit, hubCpu, limitCpu));

@@ -4,12 +4,12 @@ namespace StationHub.Benchmarks.Measurement;
 public sealed record AlternatedRuns(LoadResult A, CpuShares ACpu, LoadResult B, CpuShares BCpu);
 
 /// <summary>
-/// How two loops take turns: <see cref="Duration"/> a side, in <see cref="Count"/> turns a side;
+/// How two loops take turns: <see cref="Count"/> turns a side, each <see cref="Length"/> long;
 /// <see cref="BeforeTurn"/> is called with the turn's index before every turn (to look at and reset what the
 /// previous turn left: turn 1 follows A's first), and each turn's CPU is measured with <see cref="MeasureCpu"/>.
 /// Each side numbers its operations on from <see cref="FirstNumber"/> across its turns.
 /// </summary>
-public sealed record Turns(TimeSpan Duration, int Count, Func<CpuMeter> MeasureCpu, Func<int, Task> BeforeTurn, long FirstNumber = 0)
+public sealed record Turns(int Count, TimeSpan Length, Func<CpuMeter> MeasureCpu, Func<int, Task> BeforeTurn, long FirstNumber = 0)
 {
     /// <summary>The longest a turn is by default: <see cref="For"/> gives a side this many seconds a turn at most.</summary>
     public static readonly TimeSpan DefaultTurn = TimeSpan.FromSeconds(5);
@@ -48,14 +48,14 @@ public static class Alternation
     {
         ArgumentNullException.ThrowIfNull(turns);
         ArgumentOutOfRangeException.ThrowIfLessThan(turns.Count, 1);
-        var slice = turns.Duration / turns.Count;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(turns.Length, TimeSpan.Zero);
         var sides = new[] { new Side(a, turns.FirstNumber), new Side(b, turns.FirstNumber) };
         for (var turn = 0; turn < 2 * turns.Count; turn++)
         {
             var side = sides[turn % 4 is 0 or 3 ? 0 : 1];
             await turns.BeforeTurn(turn);
             var cpu = turns.MeasureCpu();
-            var result = await run(slice, side);
+            var result = await run(turns.Length, side);
             side.Add(result, cpu.Stop());
         }
 

@@ -70,7 +70,7 @@ public sealed class FlowIntakeBenchmark(BenchmarkOptions options, TextWriter pro
                 {
                     // In turns, as the hazard reports' intake (Alternation); these tables are not emptied between turns.
                     var (hubResult, hubShares, limitResult, limitShares) = await Alternation.ClosedLoopsAsync(
-                        concurrency, hub, bare, new Turns(options.Duration, options.Turns, stack.MeasureCpu, _ => Task.CompletedTask, first));
+                        concurrency, hub, bare, new Turns(options.Turns, options.TurnLength, stack.MeasureCpu, _ => Task.CompletedTask, first));
                     first += Math.Max(hubResult.Succeeded + hubResult.ErrorCount, limitResult.Succeeded + limitResult.ErrorCount) + 1;
                     var level = new FlowLevelRun(flow, run, concurrency, hubResult, limitResult, hubShares, limitShares);
                     runs.Add(level);
