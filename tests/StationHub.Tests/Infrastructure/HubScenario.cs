@@ -179,6 +179,24 @@ public sealed class HubScenario : IAsyncDisposable
     public Task<JsonElement> WaitForStatusAsync(string hubId, string status, TimeSpan? timeout = null) =>
         Eventually.UntilAsync(() => GetStatusAsync(hubId), last => last.GetProperty("status").GetString() == status, last => $"report {hubId} did not reach {status}; it is {last}.", timeout);
 
+    /// <summary>
+    /// Asserts that the city (<see cref="City"/>) was sent delivery <paramref name="deliveryId"/>, that the hub recorded it
+    /// made, and that the city got it no more often than the hub tried it, every time with the same body. More than one
+    /// call is at-least-once delivery: a try the hub timed out on may still have arrived (a starved machine), and the next
+    /// try sends it again under the same webhook-id. A second send the hub did not count as a try (another copy of the
+    /// message, a second router) fails this. Returns the calls.
+    /// </summary>
+    public async Task<IReadOnlyList<Received>> AssertCitySentOncePerTryAsync(string deliveryId)
+    {
+        var calls = City.All.Where(call => call.WebhookId == deliveryId).ToList();
+        Assert.NotEmpty(calls);
+        Assert.Single(calls.Select(call => call.Text).Distinct());
+        var record = await Storage.Hub.Table(StationHub.Triggers.Tables.Deliveries).FindAsync<StationHub.Delivery.DeliveryEntity>(deliveryId, StationHub.Delivery.DeliveryEntity.Row);
+        Assert.Equal(StationHub.Delivery.DeliveryStates.Delivered, record?.State);
+        Assert.True(calls.Count <= record!.Attempts, $"the city got {deliveryId} {calls.Count} times in {record.Attempts} tries");
+        return calls;
+    }
+
     /// <summary>Moves the clock of this world's hubs forward (it never goes back).</summary>
     public void AdvanceClock(TimeSpan by) => Clock.Advance(by);
 
